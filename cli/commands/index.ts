@@ -1,0 +1,5 @@
+import type { Command } from '../command.ts';
+import { shopCommand } from './shop.ts';
+
+/** Every subcommand, in the order `breadcast --help` lists them. */
+export const commands: Command[] = [shopCommand];

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+/** Pushed from the backend to the UI (IPC in Electron, server-sent events in browser mode). */
+export const backendEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('data.changed'), scope: z.string() }),
+  z.object({
+    type: z.literal('progress'),
+    task: z.string(),
+    done: z.number(),
+    total: z.number(),
+    message: z.string().optional(),
+  }),
+]);
+export type BackendEvent = z.infer<typeof backendEvent>;

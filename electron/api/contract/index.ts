@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+import { appContract } from './app.ts';
+import type { BackendEvent } from './events.ts';
+
+/**
+ * Every method the UI can call. Each domain owns one slice (one file here); the dispatcher
+ * validates payloads against these schemas whichever transport carried them.
+ */
+export const contract = {
+  ...appContract,
+};
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
+
+export type ApiErrorCode = 'bad-request' | 'not-found' | 'conflict' | 'unavailable' | 'internal';
+export type ApiIssue = { path: string; message: string };
+export type ApiResult<T = unknown> =
+  | { ok: true; value: T }
+  | { ok: false; error: { code: ApiErrorCode; message: string; issues?: ApiIssue[] } };
+
+/** The one object the renderer talks to, whichever transport is behind it. */
+export type BreadcastApi = {
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<ApiResult<MethodOutput<M>>>;
+  onEvent(listener: (event: BackendEvent) => void): () => void;
+};
+
+export type { BackendEvent };

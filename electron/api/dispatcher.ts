@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import {
+  contract,
+  type ApiErrorCode,
+  type ApiIssue,
+  type ApiResult,
+  type Contract,
+  type MethodName,
+  type MethodOutput,
+} from './contract/index.ts';
+
+/** A refusal a handler wants the user to read: it reaches the UI as-is. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly issues?: ApiIssue[],
+  ) {
+    super(message);
+  }
+}
+
+export type Handlers = {
+  [M in MethodName]: (
+    input: z.output<Contract[M]['input']>,
+  ) => Promise<MethodOutput<M>> | MethodOutput<M>;
+};
+
+export type Dispatch = (method: string, payload: unknown) => Promise<ApiResult>;
+
+export function issuesOf(error: z.ZodError): ApiIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+}
+
+/**
+ * Turns untrusted (method, payload) pairs into validated handler calls. Nothing reaches a
+ * handler without passing its schema; unknown methods and bad payloads get a clear refusal.
+ */
+export function createDispatcher(
+  handlers: Handlers,
+  onInternalError?: (error: unknown) => void,
+): Dispatch {
+  return async (method, payload) => {
+    if (typeof method !== 'string' || !Object.hasOwn(contract, method)) {
+      return fail('not-found', `Unknown API method "${String(method).slice(0, 80)}".`);
+    }
+    const name = method as MethodName;
+    const parsed = contract[name].input.safeParse(payload ?? {});
+    if (!parsed.success) {
+      const issues = issuesOf(parsed.error);
+      const first = issues[0];
+      return fail(
+        'bad-request',
+        `Invalid request for ${name}: ${first ? `${first.path || 'payload'}: ${first.message}` : 'bad payload'}`,
+        issues,
+      );
+    }
+    try {
+      const handler = handlers[name] as (input: unknown) => unknown;
+      return { ok: true, value: await handler(parsed.data) };
+    } catch (error) {
+      if (error instanceof ApiError) return fail(error.code, error.message, error.issues);
+      onInternalError?.(error);
+      return fail('internal', `Something went wrong in ${name}: ${(error as Error).message}`);
+    }
+  };
+}
+
+function fail(code: ApiErrorCode, message: string, issues?: ApiIssue[]): ApiResult {
+  return { ok: false, error: issues ? { code, message, issues } : { code, message } };
+}

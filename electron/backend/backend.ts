@@ -1,0 +1,52 @@
+import { pino, type Logger } from 'pino';
+import { createDispatcher, type Dispatch, type Handlers } from '../api/dispatcher.ts';
+import { openDatabase, schemaVersion } from '../store/database.ts';
+import type { BackendContext } from './context.ts';
+import { EventBus } from './events.ts';
+import { appVersion } from './version.ts';
+
+export type Backend = {
+  context: BackendContext;
+  dispatch: Dispatch;
+  close(): void;
+};
+
+export type BackendOptions = {
+  databasePath: string;
+  transport: BackendContext['transport'];
+  log?: Logger;
+  now?: () => Date;
+};
+
+function handlersFor(context: BackendContext): Handlers {
+  return {
+    'app.info': () => ({
+      appVersion,
+      schemaVersion,
+      databasePath: context.databasePath,
+      transport: context.transport,
+    }),
+  };
+}
+
+/** The bakery backend: one database, one dispatcher; the same object behind IPC and HTTP. */
+export function createBackend(options: BackendOptions): Backend {
+  const log = options.log ?? pino({ name: 'breadcast-shop' });
+  const db = openDatabase(options.databasePath);
+  const context: BackendContext = {
+    db,
+    databasePath: options.databasePath,
+    events: new EventBus(),
+    log,
+    now: options.now ?? (() => new Date()),
+    transport: options.transport,
+  };
+  const dispatch = createDispatcher(handlersFor(context), (error) =>
+    log.error({ err: error }, 'API handler failed'),
+  );
+  return {
+    context,
+    dispatch,
+    close: () => db.close(),
+  };
+}

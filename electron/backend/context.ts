@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { Db } from '../store/database.ts';
+import type { EventBus } from './events.ts';
+
+/** What every backend service gets: injected, so tests can give a fake clock and a temp database. */
+export type BackendContext = {
+  db: Db;
+  databasePath: string;
+  events: EventBus;
+  log: Logger;
+  /** Wall clock; tests replace it to check schedules and "today". */
+  now: () => Date;
+  transport: 'electron' | 'http';
+};
