@@ -4,6 +4,7 @@ import { openDatabase, schemaVersion } from '../store/database.ts';
 import type { BackendContext } from './context.ts';
 import { EventBus } from './events.ts';
 import { appVersion } from './version.ts';
+import { forecastHandlers } from '../forecast/handlers.ts';
 
 export type Backend = {
   context: BackendContext;
@@ -26,6 +27,7 @@ function handlersFor(context: BackendContext): Handlers {
       databasePath: context.databasePath,
       transport: context.transport,
     }),
+    ...forecastHandlers(context),
   };
 }
 

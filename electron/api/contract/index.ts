@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appContract } from './app.ts';
+import { forecastContract } from './forecast.ts';
 import type { BackendEvent } from './events.ts';
 
 /**
@@ -8,6 +9,7 @@ import type { BackendEvent } from './events.ts';
  */
 export const contract = {
   ...appContract,
+  ...forecastContract,
 };
 
 export type Contract = typeof contract;
