@@ -4,6 +4,12 @@ import { openDatabase, schemaVersion } from '../store/database.ts';
 import type { BackendContext } from './context.ts';
 import { EventBus } from './events.ts';
 import { appVersion } from './version.ts';
+import {
+  dataHandlers,
+  importHandlers,
+  logsHandlers,
+  productsHandlers,
+} from '../logs/handlers.ts';
 import { forecastHandlers } from '../forecast/handlers.ts';
 
 export type Backend = {
@@ -27,6 +33,10 @@ function handlersFor(context: BackendContext): Handlers {
       databasePath: context.databasePath,
       transport: context.transport,
     }),
+    ...productsHandlers(context),
+    ...logsHandlers(context),
+    ...importHandlers(context),
+    ...dataHandlers(context),
     ...forecastHandlers(context),
   };
 }

@@ -1,5 +1,9 @@
 import type { z } from 'zod';
 import { appContract } from './app.ts';
+import { dataContract } from './data.ts';
+import { importsContract } from './imports.ts';
+import { logsContract } from './logs.ts';
+import { productsContract } from './products.ts';
 import { forecastContract } from './forecast.ts';
 import type { BackendEvent } from './events.ts';
 
@@ -9,6 +13,10 @@ import type { BackendEvent } from './events.ts';
  */
 export const contract = {
   ...appContract,
+  ...productsContract,
+  ...logsContract,
+  ...importsContract,
+  ...dataContract,
   ...forecastContract,
 };
 
