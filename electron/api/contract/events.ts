@@ -10,5 +10,7 @@ export const backendEvent = z.discriminatedUnion('type', [
     total: z.number(),
     message: z.string().optional(),
   }),
+  // A long job (training, sync) asks the desktop shell to keep the computer from sleeping.
+  z.object({ type: z.literal('keep-awake'), active: z.boolean(), reason: z.string() }),
 ]);
 export type BackendEvent = z.infer<typeof backendEvent>;
