@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { shopCommand } from './shop.ts';
+import { startCommand } from './start.ts';
 
 /** Every subcommand, in the order `breadcast --help` lists them. */
-export const commands: Command[] = [shopCommand];
+export const commands: Command[] = [startCommand, shopCommand];
