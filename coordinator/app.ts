@@ -1,0 +1,245 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type preHandlerAsyncHookHandler,
+} from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { pino, type Logger } from 'pino';
+import {
+  healthResponse,
+  minimumProtocolVersion,
+  protocolVersion,
+  headers as protocolHeaders,
+  signatureWindowMs,
+} from '../federated/protocol/index.ts';
+import { checkProtocol, shopAuthenticator } from './auth/shop-auth.ts';
+import { CoordinatorError } from './errors.ts';
+import { operatorAuthenticator } from './operator/require-operator.ts';
+import { operatorSessionRoutes } from './operator/routes.ts';
+import { RoundEngine } from './rounds/engine.ts';
+import {
+  ensureInitialModel,
+  weightsFromSharedModel,
+  type InitialWeights,
+} from './rounds/initial-model.ts';
+import type { RoundMode } from './rounds/phases.ts';
+import { plainMode } from './rounds/plain-mode.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
+import { shopRoutes } from './routes/shop-routes.ts';
+import { openCoordinatorDatabase, type Db } from './store/database.ts';
+
+/** What plug-ins (secure aggregation, dashboard) receive to add their own routes and phases. */
+export type CoordinatorContext = {
+  db: Db;
+  log: Logger;
+  now: () => Date;
+  engine: RoundEngine;
+  requireShop: preHandlerAsyncHookHandler;
+  requireOperator: preHandlerAsyncHookHandler;
+};
+
+export type CoordinatorPlugin = (
+  app: FastifyInstance,
+  context: CoordinatorContext,
+) => Promise<void>;
+
+export type CoordinatorOptions = {
+  /** A database path (opened, migrated and closed with the server) or an open database. */
+  db: string | Db;
+  logger?: Logger;
+  now?: () => Date;
+  /** Version 1 of the global model when the registry is empty; defaults to the shared model code. */
+  initialWeights?: InitialWeights;
+  modelSeed?: number;
+  /** Extra round modes (secure aggregation) besides plain. */
+  modes?: RoundMode[];
+  plugins?: CoordinatorPlugin[];
+  https?: { key: string | Buffer; cert: string | Buffer };
+  trustProxy?: boolean | number | string;
+  /** Cookies get `Secure`; defaults to true under TLS. Set it behind a TLS-terminating proxy. */
+  secureCookies?: boolean;
+  maxUpdateBytes?: number;
+  /** Run the nightly node-cron schedule (tests turn it off). */
+  schedule?: boolean;
+  signatureWindowMs?: number;
+  loginRateLimit?: { max: number; timeWindow: number };
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    coordinator: CoordinatorContext;
+  }
+}
+
+/** The coordinator as a Fastify instance: `inject` it in tests or `listen` it for real. */
+export async function buildCoordinator(options: CoordinatorOptions): Promise<FastifyInstance> {
+  const log = options.logger ?? pino({ name: 'breadcast-coordinator' });
+  const now = options.now ?? (() => new Date());
+  const ownsDb = typeof options.db === 'string';
+  const db = typeof options.db === 'string' ? openCoordinatorDatabase(options.db) : options.db;
+  try {
+    await ensureInitialModel(
+      db,
+      options.initialWeights ?? weightsFromSharedModel(options.modelSeed ?? 1),
+      log,
+      now(),
+    );
+  } catch (error) {
+    if (ownsDb) db.close();
+    throw new Error(`no initial global model: ${(error as Error).message}`, { cause: error });
+  }
+
+  const app = Fastify({
+    loggerInstance: log,
+    trustProxy: (options.trustProxy ?? false) as boolean,
+    bodyLimit: 1024 * 1024,
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // Signatures cover the exact bytes received, so keep them next to the parsed body.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    request.rawBody = body as string;
+    try {
+      done(null, (body as string).length === 0 ? undefined : JSON.parse(body as string));
+    } catch {
+      done(new CoordinatorError(400, 'bad-json', 'The request body is not valid JSON.'), undefined);
+    }
+  });
+
+  const engine = new RoundEngine({ db, log, now, modes: [plainMode, ...(options.modes ?? [])] });
+  const context: CoordinatorContext = {
+    db,
+    log,
+    now,
+    engine,
+    requireShop: shopAuthenticator({
+      db,
+      now,
+      windowMs: options.signatureWindowMs ?? signatureWindowMs,
+    }),
+    requireOperator: operatorAuthenticator({ db, now }),
+  };
+  app.decorate('coordinator', context);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Breadcast coordinator',
+        description:
+          'Federated rounds for Breadcast bakeries. Shop routes are signed (Ed25519); operator routes use a session cookie and x-csrf-token.',
+        version: String(protocolVersion),
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(protocolHeaders.protocol, String(protocolVersion));
+    if (request.url.startsWith('/v1/') && !request.url.startsWith('/v1/operator/'))
+      checkProtocol(request);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof CoordinatorError) {
+      if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+      return reply.code(error.statusCode).send({
+        error: error.code,
+        message: error.message,
+        serverTime: now().toISOString(),
+        ...error.extra,
+      });
+    }
+    if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
+      const first = error.validation?.[0];
+      const where = first
+        ? `${error.validationContext ?? 'request'}${first.instancePath ?? ''}`
+        : 'request';
+      return reply.code(400).send({
+        error: 'invalid-request',
+        message: `Invalid ${where}: ${first?.message ?? error.message}`,
+      });
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 413)
+      return reply
+        .code(413)
+        .send({ error: 'too-large', message: 'The request body is larger than allowed.' });
+    if (status === 429)
+      return reply.code(429).send({
+        error: 'rate-limited',
+        message: 'Too many attempts; wait a minute and try again.',
+      });
+    if (status < 500)
+      return reply
+        .code(status)
+        .send({ error: error.code ?? 'bad-request', message: error.message });
+    request.log.error({ err: error }, 'request failed');
+    return reply
+      .code(500)
+      .send({ error: 'internal', message: 'The coordinator failed to handle this request.' });
+  });
+
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get('/health', {
+    schema: {
+      tags: ['service'],
+      summary: 'Liveness and protocol versions',
+      response: { 200: healthResponse },
+    },
+    handler: async () => {
+      db.prepare('SELECT 1').get();
+      return {
+        status: 'ok' as const,
+        protocolVersion,
+        minimumProtocolVersion,
+        serverTime: now().toISOString(),
+      };
+    },
+  });
+  api.get('/openapi.json', {
+    schema: { hide: true },
+    handler: async () => app.swagger(),
+  });
+
+  await app.register(shopRoutes, {
+    db,
+    now,
+    engine,
+    requireShop: context.requireShop,
+    maxUpdateBytes: options.maxUpdateBytes ?? 16 * 1024 * 1024,
+    enrolRateLimit: { max: 20, timeWindow: 60_000 },
+  });
+  await app.register(operatorSessionRoutes, {
+    db,
+    now,
+    secureCookies: options.secureCookies ?? Boolean(options.https),
+    requireOperator: context.requireOperator,
+    loginRateLimit: options.loginRateLimit ?? { max: 5, timeWindow: 60_000 },
+  });
+  await app.register(adminRoutes, { db, now, engine, requireOperator: context.requireOperator });
+  for (const plugin of options.plugins ?? [])
+    await app.register(async (scope) => plugin(scope, context));
+
+  app.addHook('onReady', async () => {
+    engine.resume();
+    if (options.schedule ?? true) engine.schedule();
+  });
+  app.addHook('onClose', async () => {
+    engine.close();
+    if (ownsDb) db.close();
+  });
+  return app;
+}

@@ -1,0 +1,120 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  headers,
+  minimumProtocolVersion,
+  protocolVersion,
+  verifyRequest,
+} from '../../federated/protocol/index.ts';
+import { CoordinatorError } from '../errors.ts';
+import type { Db } from '../store/database.ts';
+import { activePublicKey, getShop, touchShop, useNonce, type ShopRow } from '../store/shops.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The shop a signed request came from, set by `requireShop`. */
+    shop?: ShopRow;
+    /** The body exactly as received: signatures cover its bytes, not a re-serialisation. */
+    rawBody?: string;
+  }
+}
+
+/** Refuses apps that speak an older protocol with 426 and words the bakery can act on. */
+export function checkProtocol(request: FastifyRequest): void {
+  const raw = request.headers[headers.protocol];
+  const version = typeof raw === 'string' ? Number(raw) : NaN;
+  if (!Number.isInteger(version) || version < minimumProtocolVersion) {
+    throw new CoordinatorError(
+      426,
+      'upgrade-required',
+      `This Breadcast app is too old for the coordinator (protocol ${Number.isNaN(version) ? 'unknown' : version}, needs ${minimumProtocolVersion} or newer). Please update the app.`,
+      { protocolVersion, minimumProtocolVersion },
+    );
+  }
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function describeOffset(ms: number): string {
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  const amount = minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minutes`;
+  return `${amount} ${ms > 0 ? 'ahead of' : 'behind'}`;
+}
+
+/**
+ * preHandler for every shop route: Ed25519 signature of this shop over method, path,
+ * timestamp, nonce and body hash; stale timestamps and replayed nonces are refused.
+ */
+export function shopAuthenticator(options: { db: Db; now: () => Date; windowMs: number }) {
+  return async function requireShop(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    const shopId = header(request, headers.shop);
+    const timestampText = header(request, headers.timestamp);
+    const nonce = header(request, headers.nonce);
+    const signature = header(request, headers.signature);
+    if (!shopId || !timestampText || !nonce || !signature)
+      throw new CoordinatorError(
+        401,
+        'unauthenticated',
+        'This request is not signed by an enrolled shop.',
+      );
+    const now = options.now().getTime();
+    const timestamp = Number(timestampText);
+    if (!Number.isSafeInteger(timestamp) || nonce.length < 16 || nonce.length > 64)
+      throw new CoordinatorError(
+        401,
+        'bad-signature',
+        'The request signature headers are malformed.',
+      );
+    const offset = timestamp - now;
+    if (Math.abs(offset) > options.windowMs) {
+      throw new CoordinatorError(
+        401,
+        'clock-skew',
+        `This computer's clock is ${describeOffset(offset)} the coordinator's. Set the correct date and time (or let the app correct for it) and try again.`,
+        { serverTime: new Date(now).toISOString() },
+      );
+    }
+    const shop = getShop(options.db, shopId);
+    const publicKey = shop ? activePublicKey(options.db, shopId) : undefined;
+    if (!shop || !publicKey)
+      throw new CoordinatorError(
+        401,
+        'unknown-shop',
+        'This shop is not enrolled with this coordinator.',
+      );
+    if (shop.revoked_at)
+      throw new CoordinatorError(
+        403,
+        'revoked',
+        'The coordinator operator has revoked this shop’s access.',
+      );
+    const verified = verifyRequest(
+      publicKey,
+      {
+        method: request.method,
+        path: request.url,
+        shopId,
+        timestamp,
+        nonce,
+        body: request.rawBody ?? '',
+      },
+      signature,
+    );
+    if (!verified)
+      throw new CoordinatorError(
+        401,
+        'bad-signature',
+        'The request signature does not match this shop’s key.',
+      );
+    if (!useNonce(options.db, shopId, nonce, now + 2 * options.windowMs, now))
+      throw new CoordinatorError(
+        401,
+        'replayed',
+        'This request was already received once (replayed nonce).',
+      );
+    touchShop(options.db, shopId, header(request, 'x-breadcast-app-version'), new Date(now));
+    request.shop = shop;
+  };
+}

@@ -1,0 +1,79 @@
+import type { Db } from '../../federated/storage/sqlite.ts';
+import type { OverviewView } from '../../federated/protocol/operator-views.ts';
+import { modelsView } from './models-view.ts';
+import { participationByDay } from './participation.ts';
+import { privacyView, type Accountant } from './privacy-view.ts';
+import { countsOf, isFinished, roundRow, type StoredRound } from './rounds-view.ts';
+
+const dayMs = 24 * 3600 * 1000;
+
+export function overviewView(
+  db: Db,
+  options: { now: Date; nextRoundAt: Date | null; accountant: Accountant | undefined },
+): OverviewView {
+  const { now } = options;
+  const latest = db.prepare<[], StoredRound>('SELECT * FROM rounds ORDER BY id DESC LIMIT 1').get();
+  const running = latest && !isFinished(latest.phase) ? latest : undefined;
+  const finished = running
+    ? db
+        .prepare<[number], StoredRound>(
+          'SELECT * FROM rounds WHERE id < ? ORDER BY id DESC LIMIT 1',
+        )
+        .get(running.id)
+    : latest;
+
+  let tonight: OverviewView['tonight'] = null;
+  if (running) {
+    const counts = countsOf(db, running.id);
+    const settings = JSON.parse(running.settings) as { minShops?: unknown };
+    tonight = {
+      roundId: running.id,
+      phase: running.phase,
+      openedAt: running.opened_at,
+      phaseDeadline: running.phase_deadline,
+      minimumShops: typeof settings.minShops === 'number' ? settings.minShops : null,
+      checkedIn: counts.participants,
+      uploaded: counts.uploaded,
+      dropped: counts.dropouts,
+    };
+  }
+
+  const shops = db
+    .prepare<[string], { enrolled: number; revoked: number; online: number }>(
+      `SELECT COALESCE(SUM(revoked_at IS NULL), 0) AS enrolled,
+              COALESCE(SUM(revoked_at IS NOT NULL), 0) AS revoked,
+              COALESCE(SUM(revoked_at IS NULL AND last_seen_at >= ?), 0) AS online
+       FROM shops`,
+    )
+    .get(new Date(now.getTime() - dayMs).toISOString())!;
+
+  const models = modelsView(db);
+  const current = models.models.find((model) => model.current) ?? null;
+  const errorTrend = models.models
+    .filter((model) => model.metrics.wape !== undefined)
+    .map((model) => ({ version: model.version, round: model.round, error: model.metrics.wape! }))
+    .reverse();
+
+  const lastRow = finished ? roundRow(db, finished) : null;
+  return {
+    generatedAt: now.toISOString(),
+    tonight,
+    lastRound: lastRow && {
+      roundId: lastRow.id,
+      outcome: lastRow.outcome,
+      closedAt: lastRow.closedAt,
+      participants: lastRow.uploaded,
+    },
+    nextRoundAt: running ? null : (options.nextRoundAt?.toISOString() ?? null),
+    shops: { enrolled: shops.enrolled, revoked: shops.revoked, onlineLast24h: shops.online },
+    model: current && {
+      version: current.version,
+      createdAt: current.createdAt,
+      round: current.round,
+    },
+    errorMetric: errorTrend.length > 0 ? 'wape' : null,
+    errorTrend,
+    privacy: privacyView(db, options.accountant).summary,
+    participationByDay: participationByDay(db),
+  };
+}

@@ -1,0 +1,111 @@
+import type { Db } from '../../federated/storage/sqlite.ts';
+import type { PrivacySummary, PrivacyView } from '../../federated/protocol/operator-views.ts';
+import { parseSettings } from './rounds-view.ts';
+
+/**
+ * The privacy accountant, handed in by whoever wires the coordinator (the privacy issue's
+ * federated/privacy module). Given the noisy rounds so far, each with its noise multiplier and
+ * sampling rate, it returns the spent epsilon at `delta` after all of them.
+ */
+export type Accountant = (
+  rounds: { noiseMultiplier: number; sampleRate: number }[],
+  delta: number,
+) => number;
+
+export type PrivacySettings = { delta: number; budget: number | null };
+
+/** Where the privacy settings live is up to the privacy issue; these are the keys looked for. */
+export function privacySettings(db: Db): PrivacySettings {
+  const read = (key: string): unknown => {
+    const row = db
+      .prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
+      .get(key);
+    return row ? (JSON.parse(row.value) as unknown) : undefined;
+  };
+  const privacy = (read('privacy') ?? {}) as Record<string, unknown>;
+  const coordinator = (read('coordinator') ?? {}) as Record<string, unknown>;
+  const nested = (coordinator.privacy ?? {}) as Record<string, unknown>;
+  const pick = (name: string): number | null => {
+    const value = privacy[name] ?? nested[name] ?? coordinator[name];
+    return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  };
+  return {
+    delta: pick('delta') ?? 1e-5,
+    budget: pick('budget') ?? pick('privacyBudget') ?? pick('epsilonBudget'),
+  };
+}
+
+type NoisyRound = {
+  id: number;
+  closedAt: string | null;
+  noiseMultiplier: number;
+  sampleRate: number;
+};
+
+/**
+ * Published rounds with their noise. Every enrolled shop is asked every round (no subsampling),
+ * so the sampling rate is 1: the accountant then takes the worst case, the honest figure.
+ */
+function publishedRounds(db: Db): NoisyRound[] {
+  type Row = { id: number; settings: string; closed_at: string | null };
+  return db
+    .prepare<[], Row>(
+      "SELECT id, settings, closed_at FROM rounds WHERE phase = 'published' ORDER BY id",
+    )
+    .all()
+    .map((row) => {
+      const settings = parseSettings(row.settings);
+      const z = typeof settings.noiseMultiplier === 'number' ? settings.noiseMultiplier : 0;
+      return { id: row.id, closedAt: row.closed_at, noiseMultiplier: z, sampleRate: 1 };
+    });
+}
+
+export function privacyView(db: Db, accountant: Accountant | undefined): PrivacyView {
+  const settings = privacySettings(db);
+  const rounds = publishedRounds(db);
+  const withoutNoise = rounds.filter((round) => round.noiseMultiplier <= 0).length;
+  const empty: PrivacySummary = {
+    available: false,
+    epsilonTotal: null,
+    epsilonLastRound: null,
+    delta: settings.delta,
+    budget: settings.budget,
+    roundsCounted: 0,
+    roundsWithoutNoise: withoutNoise,
+    exhausted: false,
+  };
+  if (rounds.length === 0) return { summary: empty, series: [] };
+  if (!accountant) return { summary: { ...empty, roundsCounted: rounds.length }, series: [] };
+  // A published round without noise gives no differential-privacy guarantee at all: epsilon is
+  // unbounded from then on, so the figures stop being meaningful and the dashboard says so.
+  if (withoutNoise > 0) return { summary: empty, series: [] };
+  const series: PrivacyView['series'] = [];
+  rounds.forEach((round, index) => {
+    const step = { noiseMultiplier: round.noiseMultiplier, sampleRate: round.sampleRate };
+    series.push({
+      round: round.id,
+      closedAt: round.closedAt,
+      epsilonRound: accountant([step], settings.delta),
+      epsilonTotal: accountant(
+        rounds
+          .slice(0, index + 1)
+          .map((r) => ({ noiseMultiplier: r.noiseMultiplier, sampleRate: r.sampleRate })),
+        settings.delta,
+      ),
+    });
+  });
+  const last = series.at(-1)!;
+  return {
+    summary: {
+      available: true,
+      epsilonTotal: last.epsilonTotal,
+      epsilonLastRound: last.epsilonRound,
+      delta: settings.delta,
+      budget: settings.budget,
+      roundsCounted: series.length,
+      roundsWithoutNoise: 0,
+      exhausted: settings.budget !== null && last.epsilonTotal >= settings.budget,
+    },
+    series,
+  };
+}

@@ -1,0 +1,259 @@
+import type { FastifyInstance, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  checkinResponse,
+  currentRoundResponse,
+  encodeFloat32,
+  enrolRequest,
+  enrolResponse,
+  errorBody,
+  isEd25519PublicKey,
+  metricsRequest,
+  metricsResponse,
+  modelResponse,
+  modelVersionParams,
+  roundIdParams,
+  sha256Hex,
+  updateRequest,
+  updateResponse,
+} from '../../federated/protocol/index.ts';
+import { CoordinatorError } from '../errors.ts';
+import { acceptPlainUpdate } from '../rounds/plain-upload.ts';
+import type { RoundEngine } from '../rounds/engine.ts';
+import { audit, type Db } from '../store/database.ts';
+import {
+  currentModelVersion,
+  getModel,
+  modelWeights,
+  recordMetrics,
+  type ModelRow,
+} from '../store/models.ts';
+import {
+  activeRound,
+  checkIn,
+  getRound,
+  getUpdate,
+  latestRound,
+  roundViewOf,
+} from '../store/rounds.ts';
+import { enrolShop } from '../store/shops.ts';
+
+export type ShopRouteOptions = {
+  db: Db;
+  now: () => Date;
+  engine: RoundEngine;
+  requireShop: preHandlerAsyncHookHandler;
+  maxUpdateBytes: number;
+  enrolRateLimit: { max: number; timeWindow: number };
+};
+
+const enrolRefusals = {
+  'unknown-invite': [
+    403,
+    'This invite code is not known to the coordinator. Check it with the operator.',
+  ],
+  'expired-invite': [403, 'This invite code has expired. Ask the operator for a new one.'],
+  'used-invite': [403, 'This invite code was already used. Ask the operator for a new one.'],
+  'key-in-use': [409, 'This shop key is already enrolled.'],
+} as const;
+
+function modelBody(row: ModelRow) {
+  return {
+    version: row.version,
+    roundId: row.round_id,
+    parentVersion: row.parent_version,
+    parameterCount: row.parameter_count,
+    sha256: row.sha256,
+    createdAt: row.created_at,
+    encoding: 'f32le-base64' as const,
+    weights: encodeFloat32(modelWeights(row)),
+  };
+}
+
+/** The shop-facing API; every route but enrolment is signed by the shop. */
+export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions): Promise<void> {
+  const { db, now, engine, requireShop } = options;
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const signed = { preHandler: requireShop };
+  const tags = ['shop'];
+
+  api.post('/v1/enrol', {
+    schema: {
+      tags,
+      summary: 'Enrol a shop with a one-time invite code and its Ed25519 public key',
+      body: enrolRequest,
+      response: { 200: enrolResponse, 403: errorBody, 409: errorBody },
+    },
+    config: { rateLimit: options.enrolRateLimit },
+    handler: async (request) => {
+      if (!isEd25519PublicKey(request.body.publicKey))
+        throw new CoordinatorError(
+          400,
+          'bad-key',
+          'The public key is not an Ed25519 key (base64 SPKI DER).',
+        );
+      const outcome = enrolShop(db, request.body, now());
+      if (!outcome.ok) {
+        const [status, message] = enrolRefusals[outcome.reason];
+        audit(
+          db,
+          'anonymous',
+          'shop.enrol-refused',
+          { reason: outcome.reason, ip: request.ip },
+          now(),
+        );
+        throw new CoordinatorError(status, outcome.reason, message);
+      }
+      audit(
+        db,
+        `shop:${outcome.shop.id}`,
+        'shop.enrolled',
+        { name: outcome.shop.name, appVersion: outcome.shop.app_version },
+        now(),
+      );
+      return {
+        shopId: outcome.shop.id,
+        shopName: outcome.shop.name,
+        enrolledAt: outcome.shop.enrolled_at,
+      };
+    },
+  });
+
+  api.get('/v1/rounds/current', {
+    ...signed,
+    schema: {
+      tags,
+      summary: 'The running round (or the last one) and whether this shop already uploaded',
+      response: { 200: currentRoundResponse, 401: errorBody },
+    },
+    handler: async (request) => {
+      const round = activeRound(db) ?? latestRound(db);
+      const next = engine.nextScheduledRun();
+      return {
+        serverTime: now().toISOString(),
+        round: round ? roundViewOf(round) : null,
+        uploaded: round ? getUpdate(db, round.id, request.shop!.id) !== undefined : false,
+        nextRoundAt: next ? next.toISOString() : null,
+        currentModelVersion: currentModelVersion(db),
+      };
+    },
+  });
+
+  api.post('/v1/rounds/:roundId/checkin', {
+    ...signed,
+    schema: {
+      tags,
+      summary: 'Tell the coordinator this shop takes part in the round',
+      params: roundIdParams,
+      response: { 200: checkinResponse, 409: errorBody },
+    },
+    handler: async (request) => {
+      const round = getRound(db, request.params.roundId);
+      if (!round || activeRound(db)?.id !== round.id)
+        throw new CoordinatorError(
+          409,
+          'wrong-phase',
+          `Round ${request.params.roundId} is not running.`,
+        );
+      const at = now();
+      checkIn(db, round.id, request.shop!.id, at);
+      return { roundId: round.id, phase: round.phase, checkedInAt: at.toISOString() };
+    },
+  });
+
+  api.post('/v1/rounds/:roundId/update', {
+    ...signed,
+    bodyLimit: options.maxUpdateBytes,
+    schema: {
+      tags,
+      summary: 'Upload this shop’s clipped model update (plain mode)',
+      params: roundIdParams,
+      body: updateRequest,
+      response: { 200: updateResponse, 400: errorBody, 409: errorBody },
+    },
+    handler: async (request) => {
+      const result = acceptPlainUpdate(
+        db,
+        { roundId: request.params.roundId, shopId: request.shop!.id, body: request.body },
+        now(),
+      );
+      if (!result.duplicate) engine.afterRequest(request.params.roundId);
+      return result;
+    },
+  });
+
+  const sendModel = (
+    row: ModelRow | undefined,
+    ifNoneMatch: string | undefined,
+    reply: FastifyReply,
+  ) => {
+    if (!row) throw new CoordinatorError(404, 'no-model', 'There is no such model version.');
+    const etag = `"${row.sha256}"`;
+    reply.header('etag', etag);
+    reply.header('cache-control', 'no-cache');
+    if (ifNoneMatch === etag) return reply.code(304).send();
+    return modelBody(row);
+  };
+
+  api.get('/v1/models/current', {
+    ...signed,
+    schema: {
+      tags,
+      summary: 'The current global model (weights, version, sha256); ETag = sha256',
+      response: { 200: modelResponse, 304: errorBody.optional(), 404: errorBody },
+    },
+    handler: async (request, reply) => {
+      const version = currentModelVersion(db);
+      return sendModel(
+        version === null ? undefined : getModel(db, version),
+        request.headers['if-none-match'],
+        reply,
+      );
+    },
+  });
+
+  api.get('/v1/models/:version', {
+    ...signed,
+    schema: {
+      tags,
+      summary: 'One global model version',
+      params: modelVersionParams,
+      response: { 200: modelResponse, 304: errorBody.optional(), 404: errorBody },
+    },
+    handler: async (request, reply) =>
+      sendModel(getModel(db, request.params.version), request.headers['if-none-match'], reply),
+  });
+
+  api.post('/v1/models/:version/metrics', {
+    ...signed,
+    schema: {
+      tags,
+      summary: 'Report this shop’s aggregate evaluation of a model version (n, pinball, WAPE)',
+      params: modelVersionParams,
+      body: metricsRequest,
+      response: { 200: metricsResponse, 404: errorBody, 409: errorBody },
+    },
+    handler: async (request) => {
+      const version = request.params.version;
+      if (!getModel(db, version))
+        throw new CoordinatorError(404, 'no-model', `There is no model version ${version}.`);
+      const outcome = recordMetrics(
+        db,
+        {
+          version,
+          shopId: request.shop!.id,
+          ...request.body,
+          payloadSha256: sha256Hex(request.rawBody ?? ''),
+        },
+        now(),
+      );
+      if (outcome === 'conflict')
+        throw new CoordinatorError(
+          409,
+          'already-reported',
+          `This shop already reported different figures for version ${version}.`,
+        );
+      return { version, duplicate: outcome === 'duplicate' };
+    },
+  });
+}

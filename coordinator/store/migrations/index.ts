@@ -1,0 +1,5 @@
+import type { Migration } from '../../../federated/storage/sqlite.ts';
+import initial from './001-initial.ts';
+
+/** Ordered; the position is the schema version. Append only. */
+export const migrations: Migration[] = [{ name: 'initial', sql: initial }];

@@ -1,0 +1,6 @@
+export * from './version.ts';
+export * from './weights.ts';
+export * from './signing.ts';
+export * from './rounds.ts';
+export * from './shop.ts';
+export * from './operator.ts';

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { roundPhase, roundSettings, roundView } from './rounds.ts';
+
+/** Operator API (/v1/operator): session cookie + CSRF header, never shop credentials. */
+
+export const loginRequest = z.object({
+  name: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(1024),
+});
+export const sessionResponse = z.object({
+  operator: z.string(),
+  csrfToken: z.string(),
+  expiresAt: z.string(),
+});
+export const setupRequest = z.object({
+  token: z.string().min(16).max(128),
+  name: z.string().trim().min(1).max(64),
+  password: z.string().min(12).max(1024),
+});
+export const okResponse = z.object({ ok: z.literal(true) });
+
+export const inviteRequest = z.object({
+  expiresInHours: z
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(72),
+  note: z.string().max(200).optional(),
+});
+export const inviteResponse = z.object({ code: z.string(), expiresAt: z.string() });
+
+export const shopSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  appVersion: z.string(),
+  enrolledAt: z.string(),
+  lastSeenAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  roundsJoined: z.number().int(),
+});
+export const shopsResponse = z.object({ shops: z.array(shopSummary) });
+export const shopIdParams = z.object({ shopId: z.string().min(1).max(64) });
+
+export const roundSummary = roundView.extend({
+  closedAt: z.string().nullable(),
+  participants: z.number().int(),
+  uploads: z.number().int(),
+  phaseLog: z.array(z.object({ phase: roundPhase, at: z.string() })),
+});
+export const roundsResponse = z.object({ rounds: z.array(roundSummary) });
+export const startRoundRequest = z.object({ settings: roundSettings.partial().optional() });
+
+export const modelSummary = z.object({
+  version: z.number().int(),
+  roundId: z.number().int().nullable(),
+  parentVersion: z.number().int().nullable(),
+  sha256: z.string(),
+  parameterCount: z.number().int(),
+  createdAt: z.string(),
+  current: z.boolean(),
+  /** Averages over the shops that reported; null until one did. */
+  metrics: z
+    .object({
+      reports: z.number().int(),
+      n: z.number().int(),
+      pinball: z.number(),
+      wape: z.number(),
+    })
+    .nullable(),
+});
+export const modelsResponse = z.object({ models: z.array(modelSummary) });
+
+export const coordinatorSettings = z.object({
+  /** node-cron expression for the nightly round (coordinator's local time); null = manual only. */
+  schedule: z.string().max(100).nullable(),
+  round: roundSettings,
+});
+export type CoordinatorSettings = z.infer<typeof coordinatorSettings>;
+export const settingsUpdate = z.object({
+  schedule: z.string().max(100).nullable().optional(),
+  round: roundSettings.partial().optional(),
+});

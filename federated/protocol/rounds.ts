@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/**
+ * Round phases. Plain mode runs open → collect → aggregating; secure aggregation (privacy
+ * issue) adds advertise, share and unmask. Every phase but the last two has a deadline.
+ */
+export const roundPhases = [
+  'open',
+  'advertise',
+  'share',
+  'collect',
+  'unmask',
+  'aggregating',
+  'published',
+  'failed',
+] as const;
+export const roundPhase = z.enum(roundPhases);
+export type RoundPhase = z.infer<typeof roundPhase>;
+
+export const serverOptimizer = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fedavg'), learningRate: z.number().positive().max(10).default(1) }),
+  z.object({
+    kind: z.literal('fedavgm'),
+    learningRate: z.number().positive().max(10).default(1),
+    momentum: z.number().min(0).max(0.999).default(0.9),
+  }),
+  z.object({
+    kind: z.literal('fedadam'),
+    learningRate: z.number().positive().max(10).default(0.01),
+    beta1: z.number().min(0).max(0.999).default(0.9),
+    beta2: z.number().min(0).max(0.9999).default(0.99),
+    /** Adaptivity tau (Reddi et al. 2021): keeps the step bounded when the second moment is tiny. */
+    tau: z.number().positive().max(1).default(1e-3),
+  }),
+]);
+export type ServerOptimizer = z.infer<typeof serverOptimizer>;
+
+export const phaseDeadlines = z.object({
+  openSeconds: z.number().int().min(0).max(86_400).default(0),
+  advertiseSeconds: z.number().int().min(1).max(86_400).default(600),
+  shareSeconds: z.number().int().min(1).max(86_400).default(600),
+  collectSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(3 * 3600),
+  unmaskSeconds: z.number().int().min(1).max(86_400).default(600),
+});
+export type PhaseDeadlines = z.infer<typeof phaseDeadlines>;
+
+export const roundSettings = z.object({
+  mode: z.enum(['plain', 'secure']).default('plain'),
+  localEpochs: z.number().int().min(1).max(100).default(2),
+  learningRate: z.number().positive().max(1).default(0.01),
+  batchSize: z.number().int().min(1).max(4096).default(64),
+  /** L2 bound every update is clipped to before it leaves the shop. */
+  clipNorm: z.number().positive().max(1e6).default(1),
+  minShops: z.number().int().min(1).max(10_000).default(2),
+  /** 'samples' weights each update by its sample count (capped); 'equal' gives each shop one vote. */
+  weighting: z.enum(['samples', 'equal']).default('samples'),
+  maxSampleWeight: z.number().int().min(1).default(10_000),
+  serverOptimizer: serverOptimizer.default({ kind: 'fedavg', learningRate: 1 }),
+  deadlines: phaseDeadlines.default({
+    openSeconds: 0,
+    advertiseSeconds: 600,
+    shareSeconds: 600,
+    collectSeconds: 3 * 3600,
+    unmaskSeconds: 600,
+  }),
+  /** Privacy issue: Gaussian noise multiplier z (0 = off) and the Shamir threshold. */
+  noiseMultiplier: z.number().min(0).max(100).default(0),
+  secaggThreshold: z.number().int().min(1).nullable().default(null),
+});
+export type RoundSettings = z.infer<typeof roundSettings>;
+export const defaultRoundSettings: RoundSettings = roundSettings.parse({});
+
+export const roundView = z.object({
+  id: z.number().int(),
+  phase: roundPhase,
+  /** The global model version shops must train from. */
+  modelVersion: z.number().int(),
+  settings: roundSettings,
+  openedAt: z.string(),
+  phaseDeadline: z.string().nullable(),
+  /** Set once published: the version this round produced. */
+  resultVersion: z.number().int().nullable(),
+  failureReason: z.string().nullable(),
+});
+export type RoundView = z.infer<typeof roundView>;

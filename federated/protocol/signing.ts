@@ -1,0 +1,81 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { sha256Hex } from './weights.ts';
+
+/**
+ * Every shop request is signed with the shop's Ed25519 key over this canonical text, so a
+ * captured request cannot be altered, replayed later (timestamp + nonce) or sent as another shop.
+ */
+export type SignedParts = {
+  method: string;
+  /** Path with query string, exactly as sent. */
+  path: string;
+  shopId: string;
+  timestamp: number;
+  nonce: string;
+  body: string;
+};
+
+export function canonicalRequest(parts: SignedParts): string {
+  return [
+    'BREADCAST-SIG-1',
+    parts.method.toUpperCase(),
+    parts.path,
+    parts.shopId,
+    String(parts.timestamp),
+    parts.nonce,
+    sha256Hex(parts.body),
+  ].join('\n');
+}
+
+export type ShopKeyPair = { publicKey: string; privateKey: string };
+
+/** Keys as base64 DER (SPKI / PKCS#8): storable as text in either database. */
+export function generateShopKeyPair(): ShopKeyPair {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return {
+    publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+  };
+}
+
+export function signRequest(privateKey: string, parts: SignedParts): string {
+  const key = createPrivateKey({
+    key: Buffer.from(privateKey, 'base64'),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  return sign(null, Buffer.from(canonicalRequest(parts)), key).toString('base64');
+}
+
+export function verifyRequest(publicKey: string, parts: SignedParts, signature: string): boolean {
+  try {
+    const key = createPublicKey({
+      key: Buffer.from(publicKey, 'base64'),
+      format: 'der',
+      type: 'spki',
+    });
+    if (key.asymmetricKeyType !== 'ed25519') return false;
+    return verify(
+      null,
+      Buffer.from(canonicalRequest(parts)),
+      key,
+      Buffer.from(signature, 'base64'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** True when the text is an Ed25519 public key in base64 SPKI DER. */
+export function isEd25519PublicKey(publicKey: string): boolean {
+  try {
+    const key = createPublicKey({
+      key: Buffer.from(publicKey, 'base64'),
+      format: 'der',
+      type: 'spki',
+    });
+    return key.asymmetricKeyType === 'ed25519';
+  } catch {
+    return false;
+  }
+}
