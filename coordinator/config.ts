@@ -64,6 +64,7 @@ export function loadCoordinatorConfig(
     } catch (error) {
       throw new Error(
         `cannot read the configuration file ${options.file}: ${(error as Error).message}`,
+        { cause: error },
       );
     }
   }
