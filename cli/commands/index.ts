@@ -1,6 +1,8 @@
 import type { Command } from '../command.ts';
+import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
 import { shopCommand } from './shop.ts';
 import { startCommand } from './start.ts';
 
 /** Every subcommand, in the order `breadcast --help` lists them. */
-export const commands: Command[] = [startCommand, shopCommand];
+export const commands: Command[] = [startCommand, shopCommand, importCommand, exportCommand];

@@ -9,6 +9,7 @@ import {
   importHandlers,
   logsHandlers,
   productsHandlers,
+  startDailyBackups,
 } from '../logs/handlers.ts';
 import { forecastHandlers } from '../forecast/handlers.ts';
 
@@ -56,9 +57,14 @@ export function createBackend(options: BackendOptions): Backend {
   const dispatch = createDispatcher(handlersFor(context), (error) =>
     log.error({ err: error }, 'API handler failed'),
   );
+  const stopBackups = startDailyBackups(context);
   return {
     context,
     dispatch,
-    close: () => db.close(),
+    // context.db, not db: restoring a backup swaps the handle.
+    close: () => {
+      stopBackups();
+      context.db.close();
+    },
   };
 }

@@ -1,41 +1,160 @@
 import { ApiError, type Handlers } from '../api/dispatcher.ts';
 import type { BackendContext } from '../backend/context.ts';
+import {
+  createBackup,
+  ensureDailyBackup,
+  listBackups,
+  backupDirectory,
+  restoreBackup,
+} from './backup.ts';
+import { daySheet, logEdits, logHistory, saveRow, setDayContext } from './daily.ts';
+import { exportCsv } from './export.ts';
+import { holidayRegionList } from './holidays.ts';
+import { commitImport, ImportRefused, planImport, type ImportOptions } from './import/importer.ts';
+import { stringSource } from './import/source.ts';
+import { createProduct, listProducts, setProductActive, updateProduct } from './products.ts';
+import { getSettings, setSettings } from './settings.ts';
+import { localDate } from './calendar.ts';
 
-const pending = (): never => {
-  throw new ApiError('unavailable', 'This part of the backend is being built.');
-};
+/** Each domain's handlers read context.db on every call, so a restored backup swaps in cleanly. */
 
-export function productsHandlers(_context: BackendContext) {
+export function productsHandlers(context: BackendContext) {
+  const changed = () => context.events.emit({ type: 'data.changed', scope: 'products' });
   return {
-    'products.list': pending,
-    'products.create': pending,
-    'products.update': pending,
-    'products.setActive': pending,
+    'products.list': ({ status }) => ({ products: listProducts(context.db, status) }),
+    'products.create': (input) => {
+      const product = createProduct(context.db, input, context.now());
+      changed();
+      return product;
+    },
+    'products.update': ({ id, ...patch }) => {
+      const product = updateProduct(context.db, id, patch, context.now());
+      changed();
+      return product;
+    },
+    'products.setActive': ({ id, active }) => {
+      const product = setProductActive(context.db, id, active, context.now());
+      changed();
+      return product;
+    },
   } satisfies Partial<Handlers>;
 }
 
-export function logsHandlers(_context: BackendContext) {
+export function logsHandlers(context: BackendContext) {
   return {
-    'logs.day': pending,
-    'logs.saveRow': pending,
-    'logs.setDayContext': pending,
-    'logs.history': pending,
-    'logs.edits': pending,
+    'logs.day': ({ date }) => daySheet(context.db, date),
+    'logs.saveRow': (input) => {
+      const saved = saveRow(context.db, input, context.now());
+      context.events.emit({ type: 'data.changed', scope: 'logs' });
+      return saved;
+    },
+    'logs.setDayContext': (input) => {
+      const day = setDayContext(context.db, input);
+      context.events.emit({ type: 'data.changed', scope: 'logs' });
+      return day;
+    },
+    'logs.history': (filter) => logHistory(context.db, filter),
+    'logs.edits': (filter) => ({ edits: logEdits(context.db, filter) }),
   } satisfies Partial<Handlers>;
 }
 
-export function importHandlers(_context: BackendContext) {
-  return { 'import.preview': pending, 'import.commit': pending } satisfies Partial<Handlers>;
+export function importHandlers(context: BackendContext) {
+  const options = (input: {
+    mapping?: ImportOptions['mapping'];
+    store?: string;
+    skipInvalid: boolean;
+  }) => ({
+    mapping: input.mapping,
+    store: input.store,
+    skipInvalid: input.skipInvalid,
+    onProgress: (done: number, total: number) =>
+      context.events.emit({
+        type: 'progress',
+        task: 'import',
+        done,
+        total,
+        message: 'Reading the file',
+      }),
+  });
+  return {
+    'import.preview': async (input) =>
+      (await planImport(context.db, stringSource(input.csv), options(input))).preview,
+    'import.commit': async (input) => {
+      try {
+        const summary = await commitImport(context.db, stringSource(input.csv), {
+          ...options(input),
+          now: context.now(),
+        });
+        context.events.emit({ type: 'data.changed', scope: 'logs' });
+        context.events.emit({ type: 'data.changed', scope: 'products' });
+        return summary;
+      } catch (error) {
+        if (!(error instanceof ImportRefused)) throw error;
+        throw new ApiError(
+          'bad-request',
+          error.message,
+          error.preview.problems.map((p) => ({
+            path: p.column ? `line ${p.line}: ${p.column}` : `line ${p.line}`,
+            message: p.message,
+          })),
+        );
+      }
+    },
+  } satisfies Partial<Handlers>;
 }
 
-export function dataHandlers(_context: BackendContext) {
+export function dataHandlers(context: BackendContext) {
   return {
-    'export.csv': pending,
-    'backups.list': pending,
-    'backups.create': pending,
-    'backups.restore': pending,
-    'settings.get': pending,
-    'settings.set': pending,
-    'settings.holidayRegions': pending,
+    'export.csv': () => {
+      const { csv, rows } = exportCsv(context.db);
+      const shop = getSettings(context.db)
+        .shopName.replace(/[^\p{L}\p{N}]+/gu, '-')
+        .replace(/^-|-$/g, '');
+      return { csv, rows, fileName: `${shop || 'breadcast'}-${localDate(context.now())}.csv` };
+    },
+    'backups.list': () => ({
+      directory: backupDirectory(context.databasePath),
+      backups: listBackups(context.databasePath),
+    }),
+    'backups.create': () => createBackup(context.db, context.databasePath, 'manual', context.now()),
+    'backups.restore': async ({ name }) => {
+      const { safetyCopy } = await restoreBackup(
+        context.db,
+        context.databasePath,
+        name,
+        context.now(),
+        (db) => {
+          context.db = db;
+        },
+      );
+      context.events.emit({ type: 'data.changed', scope: 'all' });
+      return { restored: name, safetyCopy };
+    },
+    'settings.get': () => getSettings(context.db),
+    'settings.set': (patch) => {
+      const settings = setSettings(context.db, patch);
+      context.events.emit({ type: 'data.changed', scope: 'settings' });
+      return settings;
+    },
+    'settings.holidayRegions': () => ({
+      countries: holidayRegionList(getSettings(context.db).language),
+    }),
   } satisfies Partial<Handlers>;
+}
+
+/**
+ * The rotating daily copy: taken when the backend opens, then checked hourly so an app left
+ * running for days still gets one per day. Failures are logged, never fatal.
+ */
+export function startDailyBackups(context: BackendContext): () => void {
+  const run = () => {
+    if (!context.db.open) return;
+    ensureDailyBackup(context.db, context.databasePath, context.now()).catch((error: unknown) =>
+      context.log.error({ err: error }, 'daily backup failed'),
+    );
+  };
+  run();
+  const timer = setInterval(run, 60 * 60 * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -15,6 +15,11 @@ export const optionalImportColumns = [
   'rain',
   'holiday',
   'store',
+  'sold_out',
+  'sold_out_time',
+  'waste_reason',
+  'waste_outcome',
+  'note',
 ] as const;
 export const importColumn = z.enum([...requiredImportColumns, ...optionalImportColumns]);
 export type ImportColumn = z.infer<typeof importColumn>;

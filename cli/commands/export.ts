@@ -1,0 +1,35 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { openDatabase } from '../../electron/store/database.ts';
+import { exportCsv } from '../../electron/logs/export.ts';
+import { requireString, UsageError, type Command } from '../command.ts';
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'Export every product and daily log of a bakery database to CSV (the import format).',
+  options: {
+    db: { type: 'string', value: 'FILE', description: 'The bakery database.', required: true },
+    out: {
+      type: 'string',
+      value: 'FILE',
+      description: 'Where to write the CSV ("-" for stdout).',
+      required: true,
+    },
+  },
+  async run(options, io) {
+    const dbPath = requireString(options, 'db');
+    const out = requireString(options, 'out');
+    if (!existsSync(dbPath)) throw new UsageError(`--db: no such database "${dbPath}"`);
+    const db = openDatabase(dbPath, { readonly: true });
+    try {
+      const { csv, rows } = exportCsv(db);
+      if (out === '-') process.stdout.write(csv);
+      else {
+        writeFileSync(out, csv);
+        io.err(`Exported ${rows} rows to ${out}.`);
+      }
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,155 @@
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import type { BackupInfo } from '../api/contract/data.ts';
+import { ApiError } from '../api/dispatcher.ts';
+import { checkIntegrity, openDatabase, schemaVersion, type Db } from '../store/database.ts';
+import { localDate } from './calendar.ts';
+
+/** How many of each kind survive rotation. */
+export const keep = { daily: 7, manual: 10, safety: 5 } as const;
+
+export function backupDirectory(databasePath: string): string {
+  return join(dirname(databasePath), 'backups');
+}
+
+function stem(databasePath: string): string {
+  return basename(databasePath, extname(databasePath));
+}
+
+const namePattern = /^(.+)-(daily|manual|safety)-(\d{4}-\d{2}-\d{2}(?:T\d{6}(?:\d{3})?)?)\.sqlite$/;
+
+export function listBackups(databasePath: string): BackupInfo[] {
+  const directory = backupDirectory(databasePath);
+  if (!existsSync(directory)) return [];
+  const own = stem(databasePath);
+  return readdirSync(directory)
+    .map((name) => ({ name, match: namePattern.exec(name) }))
+    .filter(({ match }) => match !== null && match[1] === own)
+    .map(({ name, match }) => {
+      const stats = statSync(join(directory, name));
+      return {
+        name,
+        kind: match?.[2] as BackupInfo['kind'],
+        createdAt: stats.mtime.toISOString(),
+        bytes: stats.size,
+      };
+    })
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name));
+}
+
+function stamp(now: Date): string {
+  const iso = now.toISOString();
+  return `${iso.slice(0, 10)}T${iso.slice(11, 19).replace(/:/g, '')}${iso.slice(20, 23)}`;
+}
+
+/**
+ * Online backup through SQLite's backup API: consistent even while the app writes, unlike a
+ * file copy of a live WAL database.
+ */
+export async function createBackup(
+  db: Db,
+  databasePath: string,
+  kind: BackupInfo['kind'],
+  now: Date,
+): Promise<BackupInfo> {
+  const directory = backupDirectory(databasePath);
+  mkdirSync(directory, { recursive: true });
+  const suffix = kind === 'daily' ? localDate(now) : stamp(now);
+  const name = `${stem(databasePath)}-${kind}-${suffix}.sqlite`;
+  const target = join(directory, name);
+  const partial = `${target}.partial`;
+  rmSync(partial, { force: true });
+  await db.backup(partial);
+  copyFileSync(partial, target);
+  rmSync(partial, { force: true });
+  rotate(databasePath, kind);
+  const info = listBackups(databasePath).find((b) => b.name === name);
+  if (!info) throw new Error(`backup ${name} vanished after writing`);
+  return info;
+}
+
+function rotate(databasePath: string, kind: BackupInfo['kind']): void {
+  const directory = backupDirectory(databasePath);
+  const ofKind = listBackups(databasePath)
+    .filter((b) => b.kind === kind)
+    .sort((a, b) => b.name.localeCompare(a.name));
+  for (const old of ofKind.slice(keep[kind])) rmSync(join(directory, old.name), { force: true });
+}
+
+/** At most one daily backup per calendar day; returns null when today's exists already. */
+export async function ensureDailyBackup(
+  db: Db,
+  databasePath: string,
+  now: Date,
+): Promise<BackupInfo | null> {
+  if (databasePath === ':memory:') return null;
+  const today = `${stem(databasePath)}-daily-${localDate(now)}.sqlite`;
+  if (listBackups(databasePath).some((b) => b.name === today)) return null;
+  return createBackup(db, databasePath, 'daily', now);
+}
+
+/** Opens a backup read-only and checks it is a healthy database this version can read. */
+export function verifyBackup(path: string): void {
+  let candidate: Database.Database | undefined;
+  try {
+    candidate = new Database(path, { readonly: true, fileMustExist: true });
+    checkIntegrity(candidate, basename(path));
+    const version = Number(candidate.pragma('user_version', { simple: true }));
+    if (version > schemaVersion)
+      throw new ApiError(
+        'bad-request',
+        `${basename(path)} was written by a newer Breadcast; update first.`,
+      );
+    const hasLogs = candidate
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'daily_logs'")
+      .get();
+    if (!hasLogs)
+      throw new ApiError('bad-request', `${basename(path)} is not a Breadcast bakery backup.`);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(
+      'bad-request',
+      `${basename(path)} cannot be restored: ${(error as Error).message}`,
+    );
+  } finally {
+    candidate?.close();
+  }
+}
+
+/**
+ * Replaces the live database with a backup. Order matters: verify the backup, take a safety
+ * copy of the current state (online), close the handle, copy the file in, reopen (which
+ * migrates an older backup). If reopening fails, the safety copy goes back in place.
+ * `adopt` receives whichever handle is live at the end (every service reads context.db per call).
+ */
+export async function restoreBackup(
+  db: Db,
+  databasePath: string,
+  name: string,
+  now: Date,
+  adopt: (db: Db) => void,
+): Promise<{ safetyCopy: BackupInfo }> {
+  const chosen = listBackups(databasePath).find((b) => b.name === name);
+  if (!chosen) throw new ApiError('not-found', `There is no backup called "${name}".`);
+  const source = join(backupDirectory(databasePath), chosen.name);
+  verifyBackup(source);
+  const safetyCopy = await createBackup(db, databasePath, 'safety', now);
+  db.close();
+  const replaceWith = (file: string) => {
+    for (const suffix of ['-wal', '-shm']) rmSync(databasePath + suffix, { force: true });
+    copyFileSync(file, databasePath);
+  };
+  replaceWith(source);
+  try {
+    adopt(openDatabase(databasePath));
+    return { safetyCopy };
+  } catch (error) {
+    replaceWith(join(backupDirectory(databasePath), safetyCopy.name));
+    adopt(openDatabase(databasePath));
+    throw new ApiError(
+      'internal',
+      `Restoring ${name} failed (${(error as Error).message}); the previous data is back.`,
+    );
+  }
+}

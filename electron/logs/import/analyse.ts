@@ -1,0 +1,248 @@
+import { parse } from 'csv-parse';
+import { Readable } from 'node:stream';
+import type { ImportColumn, ImportProblem } from '../../api/contract/imports.ts';
+import type { ProductCategory } from '../../api/contract/products.ts';
+import { nameKey } from '../products.ts';
+import { resolveColumns, type ResolvedColumns } from './columns.ts';
+import { parseRecord, type ParsedRow } from './rows.ts';
+import { checkEncoding, FatalImportProblem, type CsvSource } from './source.ts';
+
+/** What the file says about one product across its rows. */
+export type FileProduct = {
+  key: string;
+  name: string;
+  category: ProductCategory | null;
+  categoryLine: number;
+  shelfLifeDays: number | null;
+  shelfLifeLine: number;
+  /** The value on the latest date wins: prices change, the newest is the current one. */
+  unitPrice: { value: number; date: string } | null;
+  unitCost: { value: number; date: string } | null;
+};
+
+export type Analysis = {
+  headers: string[];
+  columns: ResolvedColumns | null;
+  rows: ParsedRow[];
+  products: Map<string, FileProduct>;
+  problems: ProblemLog;
+  fatal: boolean;
+  dataLines: number;
+  invalidLines: number;
+  stores: string[];
+  otherStores: number;
+};
+
+/** Keeps the first problems for display and counts the rest, so a broken 50 MB file stays small. */
+export class ProblemLog {
+  readonly shown: ImportProblem[] = [];
+  count = 0;
+  constructor(readonly limit = 500) {}
+  add(problem: ImportProblem): void {
+    this.count++;
+    if (this.shown.length < this.limit) this.shown.push(problem);
+  }
+}
+
+export type AnalyseOptions = {
+  mapping?: Partial<Record<ImportColumn, string>>;
+  store?: string;
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+};
+
+/**
+ * Reads and checks a whole file without touching the database: every problem by line,
+ * duplicates of (date, product), conflicting product facts, and which stores it holds.
+ * Streams, so memory grows with the valid rows only, not with the text.
+ */
+export async function analyse(source: CsvSource, options: AnalyseOptions): Promise<Analysis> {
+  const problems = new ProblemLog();
+  const result: Analysis = {
+    headers: [],
+    columns: null,
+    rows: [],
+    products: new Map(),
+    problems,
+    fatal: false,
+    dataLines: 0,
+    invalidLines: 0,
+    stores: [],
+    otherStores: 0,
+  };
+  const fatal = (problem: ImportProblem) => {
+    problems.add(problem);
+    result.fatal = true;
+    return result;
+  };
+  let doneBytes = 0;
+  let lastReport = 0;
+  async function* counted(): AsyncIterable<string> {
+    for await (const chunk of checkEncoding(source.chunks())) {
+      doneBytes += Buffer.byteLength(chunk);
+      if (options.onProgress && doneBytes - lastReport > source.totalBytes / 50) {
+        lastReport = doneBytes;
+        options.onProgress(doneBytes, source.totalBytes);
+      }
+      yield chunk;
+    }
+  }
+  const parser = Readable.from(counted()).pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }),
+  );
+  const seen = new Map<string, number>();
+  const stores = new Set<string>();
+  let storeColumn: number | undefined;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
+      if (result.columns === null) {
+        result.headers = record.map((h) => h.replace(/^\uFEFF/, '').trim());
+        result.columns = resolveColumns(result.headers, options.mapping);
+        for (const problem of result.columns.problems) problems.add(problem);
+        if (result.columns.problems.length > 0) return { ...result, fatal: true };
+        storeColumn = result.columns.index.store;
+        continue;
+      }
+      const line = info.lines;
+      if (record.length === 1 && record[0]?.trim() === '') continue;
+      if (storeColumn !== undefined) {
+        const store = record[storeColumn]?.trim() ?? '';
+        stores.add(store);
+        if (options.store !== undefined && store !== options.store) {
+          result.otherStores++;
+          continue;
+        }
+      }
+      result.dataLines++;
+      if (record.length !== result.headers.length) {
+        problems.add({
+          line,
+          column: null,
+          message: `Line ${line} has ${record.length} fields, the header has ${result.headers.length}.`,
+        });
+        result.invalidLines++;
+        continue;
+      }
+      const parsed = parseRecord(record, line, result.columns.index);
+      if ('problems' in parsed) {
+        for (const problem of parsed.problems) problems.add(problem);
+        result.invalidLines++;
+        continue;
+      }
+      const row = parsed.row;
+      const key = nameKey(row.product);
+      const rowKey = `${row.date}\u0001${key}`;
+      const first = seen.get(rowKey);
+      if (first !== undefined) {
+        problems.add({
+          line,
+          column: 'product',
+          message: `${row.product} on ${row.date} appears twice (first on line ${first}).`,
+        });
+        result.invalidLines++;
+        continue;
+      }
+      if (!noteProduct(result.products, key, row, problems)) {
+        result.invalidLines++;
+        continue;
+      }
+      seen.set(rowKey, line);
+      result.rows.push(row);
+    }
+  } catch (error) {
+    if (error instanceof FatalImportProblem) return fatal(error.problem);
+    const csvError = error as { code?: string; lines?: number; message: string };
+    if (typeof csvError.code === 'string' && csvError.code.startsWith('CSV_'))
+      return fatal({
+        line: csvError.lines ?? 0,
+        column: null,
+        message:
+          csvError.code === 'CSV_QUOTE_NOT_CLOSED'
+            ? `A quoted field opens and never closes (found at line ${csvError.lines}): check the quotes.`
+            : `The file is not valid CSV near line ${csvError.lines}: ${csvError.message}`,
+      });
+    throw error;
+  }
+  options.onProgress?.(source.totalBytes, source.totalBytes);
+  result.stores = [...stores].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  if (result.columns === null)
+    return fatal({ line: 1, column: null, message: 'The file is empty.' });
+  if (options.store !== undefined && storeColumn === undefined)
+    return fatal({
+      line: 1,
+      column: 'store',
+      message: `A store was chosen but the file has no store column.`,
+    });
+  if (options.store !== undefined && !stores.has(options.store))
+    return fatal({
+      line: 1,
+      column: 'store',
+      message: `The file holds no rows of store "${options.store}" (stores: ${result.stores.join(', ')}).`,
+    });
+  if (options.store === undefined && stores.size > 1) {
+    problems.shown.length = 0;
+    problems.count = 0;
+    return fatal({
+      line: 1,
+      column: 'store',
+      message: `The file holds ${stores.size} stores (${result.stores.slice(0, 20).join(', ')}${stores.size > 20 ? ', …' : ''}): choose the one to import.`,
+    });
+  }
+  if (result.dataLines === 0 && problems.count === 0)
+    return fatal({ line: 2, column: null, message: 'The file has a header row but no data rows.' });
+  return result;
+}
+
+/** Records a row's product facts; false (with a problem) when they contradict an earlier line. */
+function noteProduct(
+  products: Map<string, FileProduct>,
+  key: string,
+  row: ParsedRow,
+  problems: ProblemLog,
+): boolean {
+  let product = products.get(key);
+  if (!product) {
+    product = {
+      key,
+      name: row.product,
+      category: null,
+      categoryLine: 0,
+      shelfLifeDays: null,
+      shelfLifeLine: 0,
+      unitPrice: null,
+      unitCost: null,
+    };
+    products.set(key, product);
+  }
+  if (row.category !== null) {
+    if (product.category !== null && product.category !== row.category) {
+      problems.add({
+        line: row.line,
+        column: 'category',
+        message: `${row.product} is "${row.category}" here but "${product.category}" on line ${product.categoryLine}.`,
+      });
+      return false;
+    }
+    product.category = row.category;
+    product.categoryLine ||= row.line;
+  }
+  if (row.shelfLifeDays !== null) {
+    if (product.shelfLifeDays !== null && product.shelfLifeDays !== row.shelfLifeDays) {
+      problems.add({
+        line: row.line,
+        column: 'shelf_life_days',
+        message: `${row.product} keeps ${row.shelfLifeDays} days here but ${product.shelfLifeDays} on line ${product.shelfLifeLine}.`,
+      });
+      return false;
+    }
+    product.shelfLifeDays = row.shelfLifeDays;
+    product.shelfLifeLine ||= row.line;
+  }
+  if (row.unitPrice !== null && (!product.unitPrice || row.date >= product.unitPrice.date))
+    product.unitPrice = { value: row.unitPrice, date: row.date };
+  if (row.unitCost !== null && (!product.unitCost || row.date >= product.unitCost.date))
+    product.unitCost = { value: row.unitCost, date: row.date };
+  return true;
+}

@@ -1,0 +1,86 @@
+import {
+  optionalImportColumns,
+  requiredImportColumns,
+  type ImportColumn,
+  type ImportProblem,
+} from '../../api/contract/imports.ts';
+
+export type ColumnIndex = Partial<Record<ImportColumn, number>>;
+
+export type ResolvedColumns = {
+  index: ColumnIndex;
+  /** Our column → the file header it reads. */
+  mapping: Partial<Record<ImportColumn, string>>;
+  missing: ImportColumn[];
+  ignored: string[];
+  problems: ImportProblem[];
+};
+
+/** "Shelf Life Days" and "shelf-life-days" both mean shelf_life_days. */
+export function normaliseHeader(header: string): string {
+  return header
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+}
+
+const allColumns: readonly ImportColumn[] = [...requiredImportColumns, ...optionalImportColumns];
+
+/**
+ * Finds each known column in the header row: by the user's mapping first, else by name.
+ * A mapped header that is not in the file is a problem on line 1, never silently dropped.
+ */
+export function resolveColumns(
+  headers: readonly string[],
+  mapping: Partial<Record<ImportColumn, string>> = {},
+): ResolvedColumns {
+  const problems: ImportProblem[] = [];
+  const normalised = headers.map(normaliseHeader);
+  const index: ColumnIndex = {};
+  const used = new Set<number>();
+  for (const column of allColumns) {
+    const wanted = mapping[column];
+    if (wanted !== undefined) {
+      const at = normalised.indexOf(normaliseHeader(wanted));
+      if (at < 0) {
+        problems.push({
+          line: 1,
+          column,
+          message: `The column "${wanted}" chosen for ${column} is not in the header row.`,
+        });
+        continue;
+      }
+      index[column] = at;
+      used.add(at);
+    }
+  }
+  for (const column of allColumns) {
+    if (index[column] !== undefined || mapping[column] !== undefined) continue;
+    const at = normalised.indexOf(column);
+    if (at >= 0 && !used.has(at)) {
+      index[column] = at;
+      used.add(at);
+    }
+  }
+  const duplicates = normalised.filter((h, i) => h !== '' && normalised.indexOf(h) !== i);
+  for (const header of new Set(duplicates)) {
+    problems.push({ line: 1, column: header, message: `The header "${header}" appears twice.` });
+  }
+  const missing = requiredImportColumns.filter((column) => index[column] === undefined);
+  for (const column of missing) {
+    if (mapping[column] === undefined)
+      problems.push({
+        line: 1,
+        column,
+        message: `The required column "${column}" is missing: add it or map one of the file's columns to it.`,
+      });
+  }
+  const resolvedMapping: Partial<Record<ImportColumn, string>> = {};
+  for (const column of allColumns) {
+    const at = index[column];
+    if (at !== undefined) resolvedMapping[column] = headers[at] ?? column;
+  }
+  const ignored = headers.filter((_, i) => !used.has(i));
+  return { index, mapping: resolvedMapping, missing, ignored, problems };
+}
