@@ -15,7 +15,7 @@ export const weightsFromSharedModel =
   async () => {
     // Resolved at run time so the coordinator still starts (with an explicit error) while the
     // shared model module is missing.
-    const path = '../../federated/model/index.ts';
+    const path = '../../federated/model/network.ts';
     const model = (await import(path)) as ModelModule;
     return model.getFlatWeights(model.createModel(seed));
   };

@@ -40,6 +40,7 @@ export function until(iso: string | null | undefined, now = Date.now()): string 
 
 export function duration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds} s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;

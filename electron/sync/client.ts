@@ -1,0 +1,334 @@
+import type { Logger } from 'pino';
+import { clipUpdate } from '../../federated/aggregation/index.ts';
+import {
+  checkinResponse,
+  currentRoundResponse,
+  decodeFloat32,
+  encodeFloat32,
+  enrolResponse,
+  generateShopKeyPair,
+  metricsResponse,
+  modelResponse,
+  sha256Hex,
+  updateResponse,
+  weightsHash,
+  type CurrentRoundResponse,
+  type RoundView,
+} from '../../federated/protocol/index.ts';
+import type { SyncRunResult, SyncStatus } from '../api/contract/sync.ts';
+import type { Db } from '../store/database.ts';
+import { SyncError } from './errors.ts';
+import { loadGlobalModel, storeGlobalModel } from './global-models.ts';
+import { CoordinatorHttp } from './http.ts';
+import { enqueue, flushOutbox, hasPending, pendingCount, type OutboxMessage } from './outbox.ts';
+import { loadSyncState, saveSyncState, updateSyncState, type SyncState } from './state.ts';
+import type { LocalTrainer } from './trainer.ts';
+
+export type SyncClientOptions = {
+  db: Db;
+  trainer: LocalTrainer;
+  appVersion: string;
+  now?: () => Date;
+  fetch?: typeof fetch;
+  log?: Logger;
+};
+
+function plainError(error: unknown): string {
+  return error instanceof SyncError ? error.message : `Sync failed: ${(error as Error).message}`;
+}
+
+/**
+ * The shop's side of federated rounds: enrolment, taking part in the open round, the outbox,
+ * downloading new global models and reporting their evaluation. Every step is safe to retry.
+ */
+export class SyncClient {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: SyncClientOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private get db() {
+    return this.options.db;
+  }
+
+  status(): SyncStatus {
+    const state = loadSyncState(this.db);
+    return {
+      enrolled: state !== null,
+      coordinatorUrl: state?.coordinatorUrl ?? null,
+      shopId: state?.shopId ?? null,
+      shopName: state?.shopName ?? null,
+      lastSyncAt: state?.lastSyncAt ?? null,
+      modelVersion: state?.modelVersion ?? null,
+      currentRound: state?.currentRound ?? null,
+      nextRoundAt: state?.nextRoundAt ?? null,
+      pendingOutbox: pendingCount(this.db),
+      lastError: state?.lastError ?? null,
+    };
+  }
+
+  async enrol(input: {
+    coordinatorUrl: string;
+    inviteCode: string;
+    shopName: string;
+  }): Promise<SyncStatus> {
+    if (loadSyncState(this.db))
+      throw new SyncError(
+        'already-enrolled',
+        'This bakery is already enrolled with a coordinator.',
+        false,
+      );
+    const keys = generateShopKeyPair();
+    const http = this.http({ coordinatorUrl: input.coordinatorUrl, clockOffsetMs: 0 }, null);
+    const body = JSON.stringify({
+      inviteCode: input.inviteCode,
+      shopName: input.shopName,
+      appVersion: this.options.appVersion,
+      publicKey: keys.publicKey,
+    });
+    const { body: enrolled } = await http.send('POST', '/v1/enrol', body, enrolResponse);
+    const state: SyncState = {
+      coordinatorUrl: input.coordinatorUrl,
+      shopId: enrolled!.shopId,
+      shopName: enrolled!.shopName,
+      publicKey: keys.publicKey,
+      privateKey: keys.privateKey,
+      clockOffsetMs: http.clockOffsetMs,
+      lastSyncAt: this.now().toISOString(),
+      lastError: null,
+      modelVersion: null,
+      currentRound: null,
+      nextRoundAt: null,
+      evaluatedVersions: [],
+    };
+    saveSyncState(this.db, state);
+    this.options.log?.info({ shop: state.shopId }, 'enrolled with coordinator');
+    return this.status();
+  }
+
+  /**
+   * One sync: send the outbox, take part in the running round if this shop has not yet,
+   * fetch the current model, evaluate and report it. Errors are kept in plain words.
+   */
+  async runOnce(options: { ignoreBackoff?: boolean } = {}): Promise<SyncRunResult> {
+    const state = loadSyncState(this.db);
+    if (!state)
+      throw new SyncError(
+        'not-enrolled',
+        'This bakery has not joined a consortium yet: enter the coordinator address and invite code first.',
+        false,
+      );
+    const http = this.http(state, { shopId: state.shopId, privateKey: state.privateKey });
+    let participated: number | null = null;
+    const notes: string[] = [];
+    try {
+      await this.flush(http, options.ignoreBackoff ?? false, notes);
+      const current = (await http.send('GET', '/v1/rounds/current', null, currentRoundResponse))
+        .body!;
+      this.rememberRound(current);
+      await this.fetchCurrentModel(http, current.currentModelVersion);
+      if (await this.participate(http, current)) participated = current.round!.id;
+      await this.flush(http, true, notes);
+      updateSyncState(this.db, {
+        lastSyncAt: this.now().toISOString(),
+        lastError: notes.length ? notes.join(' ') : null,
+      });
+    } catch (error) {
+      const message = plainError(error);
+      updateSyncState(this.db, { lastError: message });
+      this.options.log?.warn({ err: error }, 'sync failed');
+      return {
+        message,
+        participatedInRound: participated,
+        modelVersion: this.status().modelVersion,
+        status: this.status(),
+      };
+    }
+    const status = this.status();
+    const message =
+      participated !== null
+        ? `Sent this bakery's update for round ${participated}; holding model version ${status.modelVersion}.`
+        : `Up to date with model version ${status.modelVersion}${status.pendingOutbox ? `; ${status.pendingOutbox} message(s) wait to be sent` : ''}.`;
+    return {
+      message,
+      participatedInRound: participated,
+      modelVersion: status.modelVersion,
+      status,
+    };
+  }
+
+  private http(
+    state: Pick<SyncState, 'coordinatorUrl' | 'clockOffsetMs'>,
+    identity: { shopId: string; privateKey: string } | null,
+  ): CoordinatorHttp {
+    return new CoordinatorHttp(
+      {
+        baseUrl: state.coordinatorUrl,
+        appVersion: this.options.appVersion,
+        now: this.now,
+        fetch: this.options.fetch,
+        clockOffsetMs: state.clockOffsetMs,
+        onClockOffset: (offset) => {
+          if (loadSyncState(this.db)) updateSyncState(this.db, { clockOffsetMs: offset });
+        },
+      },
+      identity,
+    );
+  }
+
+  private async flush(
+    http: CoordinatorHttp,
+    ignoreBackoff: boolean,
+    notes: string[],
+  ): Promise<void> {
+    const result = await flushOutbox(
+      this.db,
+      async (message: OutboxMessage) => {
+        const schema = message.kind === 'update' ? updateResponse : metricsResponse;
+        return {
+          bytesSent: (await http.send('POST', message.path, message.body, schema)).bytesSent,
+        };
+      },
+      (error) => ({
+        retryable: error instanceof SyncError ? error.retryable : true,
+        message: plainError(error),
+      }),
+      { now: this.now, ignoreBackoff },
+    );
+    for (const drop of result.dropped) notes.push(`Not sent: ${drop}`);
+    if (result.failed > 0 && result.lastError)
+      throw new SyncError('outbox', result.lastError, true);
+  }
+
+  private rememberRound(current: CurrentRoundResponse): void {
+    const round = current.round;
+    const running = round && round.phase !== 'published' && round.phase !== 'failed';
+    updateSyncState(this.db, {
+      currentRound: round
+        ? { id: round.id, phase: round.phase, deadline: running ? round.phaseDeadline : null }
+        : null,
+      nextRoundAt: current.nextRoundAt,
+    });
+  }
+
+  private async modelVersion(http: CoordinatorHttp, version: number): Promise<Float32Array> {
+    const held = loadGlobalModel(this.db, version);
+    if (held) return held;
+    const model = (await http.send('GET', `/v1/models/${version}`, null, modelResponse)).body!;
+    return this.verifyAndStore(model.version, model.weights, model.sha256);
+  }
+
+  private verifyAndStore(version: number, encoded: string, sha256: string): Float32Array {
+    const weights = decodeFloat32(encoded);
+    if (weightsHash(weights) !== sha256)
+      throw new SyncError(
+        'bad-model',
+        `Model version ${version} arrived damaged (hash mismatch); it will be downloaded again.`,
+        true,
+      );
+    storeGlobalModel(this.db, version, weights, this.now());
+    return weights;
+  }
+
+  /** Downloads the current version when new, then evaluates it once and queues the figures. */
+  private async fetchCurrentModel(
+    http: CoordinatorHttp,
+    currentVersion: number | null,
+  ): Promise<void> {
+    if (currentVersion === null) return;
+    let weights = loadGlobalModel(this.db, currentVersion);
+    if (!weights) {
+      const model = (await http.send('GET', '/v1/models/current', null, modelResponse)).body!;
+      weights = this.verifyAndStore(model.version, model.weights, model.sha256);
+      currentVersion = model.version;
+    }
+    const state = updateSyncState(this.db, { modelVersion: currentVersion });
+    if (state.evaluatedVersions.includes(currentVersion)) return;
+    const metrics = await this.options.trainer.evaluate(weights);
+    const version = currentVersion;
+    this.db.transaction(() => {
+      if (
+        metrics &&
+        metrics.n > 0 &&
+        Number.isFinite(metrics.pinball) &&
+        Number.isFinite(metrics.wape)
+      ) {
+        enqueue(
+          this.db,
+          {
+            kind: 'metrics',
+            roundId: null,
+            idempotencyKey: `metrics:${version}`,
+            path: `/v1/models/${version}/metrics`,
+            body: JSON.stringify(metrics),
+            ledger: {
+              clipNorm: null,
+              noiseMultiplier: null,
+              epsilonSpent: null,
+              summary: `Quality of model version ${version} on ${metrics.n} recent days × products: pinball ${metrics.pinball.toFixed(4)}, WAPE ${(metrics.wape * 100).toFixed(1)} %. No sales figures.`,
+            },
+          },
+          this.now(),
+        );
+      }
+      updateSyncState(this.db, {
+        evaluatedVersions: [...loadSyncState(this.db)!.evaluatedVersions, version].slice(-50),
+      });
+    })();
+  }
+
+  /** Trains and queues this shop's update when the round collects plain updates and has none from us. */
+  private async participate(
+    http: CoordinatorHttp,
+    current: CurrentRoundResponse,
+  ): Promise<boolean> {
+    const round: RoundView | null = current.round;
+    if (!round || round.phase !== 'collect' || round.settings.mode !== 'plain' || current.uploaded)
+      return false;
+    const key = `update:${round.id}`;
+    if (hasPending(this.db, key)) return false;
+    await http.send('POST', `/v1/rounds/${round.id}/checkin`, '{}', checkinResponse);
+    const global = await this.modelVersion(http, round.modelVersion);
+    const { settings } = round;
+    const trained = await this.options.trainer.train({
+      initialWeights: global,
+      epochs: settings.localEpochs,
+      learningRate: settings.learningRate,
+      batchSize: settings.batchSize,
+      seed: round.id,
+    });
+    if (trained.weights.length !== global.length)
+      throw new Error('the local model does not match the global model size');
+    const delta = new Float32Array(global.length);
+    for (let i = 0; i < delta.length; i++) delta[i] = trained.weights[i]! - global[i]!;
+    const { clipped, norm } = clipUpdate(delta, settings.clipNorm);
+    const encoded = encodeFloat32(clipped);
+    const body = JSON.stringify({
+      modelVersion: round.modelVersion,
+      parameterCount: clipped.length,
+      sampleCount: Math.max(1, trained.sampleCount),
+      encoding: 'f32le-base64',
+      delta: encoded,
+      sha256: sha256Hex(Buffer.from(encoded, 'base64')),
+    });
+    enqueue(
+      this.db,
+      {
+        kind: 'update',
+        roundId: round.id,
+        idempotencyKey: key,
+        path: `/v1/rounds/${round.id}/update`,
+        body,
+        ledger: {
+          clipNorm: settings.clipNorm,
+          noiseMultiplier: settings.noiseMultiplier || null,
+          epsilonSpent: null,
+          summary: `Model update for round ${round.id}: ${clipped.length} numbers (change of the shared model after training on ${trained.sampleCount} examples), norm ${Math.min(norm, settings.clipNorm).toFixed(4)} (before clipping ${norm.toFixed(4)}), sent unmasked.`,
+        },
+      },
+      this.now(),
+    );
+    return true;
+  }
+}

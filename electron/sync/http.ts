@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import {
+  errorBody,
+  headers,
+  protocolVersion,
+  signRequest,
+} from '../../federated/protocol/index.ts';
+import { SyncError } from './errors.ts';
+
+export type CoordinatorIdentity = { shopId: string; privateKey: string };
+
+export type HttpOptions = {
+  baseUrl: string;
+  appVersion: string;
+  now: () => Date;
+  fetch?: typeof fetch;
+  /** Coordinator clock minus ours; updated from answers. */
+  clockOffsetMs: number;
+  onClockOffset?: (offsetMs: number) => void;
+  timeoutMs?: number;
+};
+
+export type SendResult<T> = { status: number; body: T | null; bytesSent: number };
+
+/**
+ * Talks to the coordinator: signs each request, parses every answer with the shared protocol
+ * schema, learns the coordinator's clock from its Date header and turns failures into
+ * plain-words `SyncError`s. A request refused for clock skew is retried once, corrected.
+ */
+export class CoordinatorHttp {
+  constructor(
+    private readonly options: HttpOptions,
+    private readonly identity: CoordinatorIdentity | null,
+  ) {}
+
+  get clockOffsetMs(): number {
+    return this.options.clockOffsetMs;
+  }
+
+  async send<S extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: string | null,
+    schema: S,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<SendResult<z.output<S>>> {
+    let response = await this.attempt(method, path, body, extraHeaders);
+    let text = await response.text();
+    if (response.status === 401 && this.identity) {
+      const refusal = errorBody.safeParse(safeJson(text));
+      if (refusal.success && refusal.data.error === 'clock-skew' && refusal.data.serverTime) {
+        this.learnOffset(Date.parse(refusal.data.serverTime));
+        response = await this.attempt(method, path, body, extraHeaders);
+        text = await response.text();
+      }
+    }
+    const bytesSent = body ? Buffer.byteLength(body) : 0;
+    if (response.status === 304) return { status: 304, body: null, bytesSent };
+    if (!response.ok) throw refusalOf(response.status, text);
+    const parsed = schema.safeParse(safeJson(text));
+    if (!parsed.success)
+      throw new SyncError(
+        'bad-answer',
+        `The coordinator sent an answer this app does not understand (${path}). The app may need an update.`,
+        true,
+        response.status,
+      );
+    return { status: response.status, body: parsed.data, bytesSent };
+  }
+
+  private async attempt(
+    method: string,
+    path: string,
+    body: string | null,
+    extraHeaders: Record<string, string>,
+  ): Promise<Response> {
+    const requestHeaders: Record<string, string> = {
+      [headers.protocol]: String(protocolVersion),
+      'x-breadcast-app-version': this.options.appVersion,
+      ...extraHeaders,
+    };
+    if (body !== null) requestHeaders['content-type'] = 'application/json';
+    if (this.identity) {
+      const timestamp = this.options.now().getTime() + this.options.clockOffsetMs;
+      const nonce = randomBytes(18).toString('base64url');
+      requestHeaders[headers.shop] = this.identity.shopId;
+      requestHeaders[headers.timestamp] = String(Math.round(timestamp));
+      requestHeaders[headers.nonce] = nonce;
+      requestHeaders[headers.signature] = signRequest(this.identity.privateKey, {
+        method,
+        path,
+        shopId: this.identity.shopId,
+        timestamp: Math.round(timestamp),
+        nonce,
+        body: body ?? '',
+      });
+    }
+    const url = new URL(path, this.options.baseUrl).toString();
+    let response: Response;
+    try {
+      response = await (this.options.fetch ?? fetch)(url, {
+        method,
+        headers: requestHeaders,
+        body: body ?? undefined,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+      });
+    } catch (error) {
+      throw new SyncError(
+        'offline',
+        `The coordinator at ${this.options.baseUrl} cannot be reached (${(error as Error).message}). It will be tried again later.`,
+        true,
+      );
+    }
+    const date = response.headers.get('date');
+    if (date) {
+      const serverMs = Date.parse(date);
+      // The Date header has whole seconds: only adopt it when we are clearly off.
+      if (
+        Number.isFinite(serverMs) &&
+        Math.abs(serverMs - (this.options.now().getTime() + this.options.clockOffsetMs)) > 30_000
+      )
+        this.learnOffset(serverMs);
+    }
+    return response;
+  }
+
+  private learnOffset(serverMs: number): void {
+    this.options.clockOffsetMs = serverMs - this.options.now().getTime();
+    this.options.onClockOffset?.(this.options.clockOffsetMs);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function refusalOf(status: number, text: string): SyncError {
+  const parsed = errorBody.safeParse(safeJson(text));
+  const code = parsed.success ? parsed.data.error : `http-${status}`;
+  const said = parsed.success ? parsed.data.message : `HTTP ${status}`;
+  if (status === 426) return new SyncError('upgrade-required', said, false, status);
+  if (status === 403 && code === 'revoked')
+    return new SyncError(code, `${said} Contact the consortium's operator.`, false, status);
+  // Server trouble and rate limits pass; refusals of the content itself will not.
+  const retryable = status >= 500 || status === 429 || status === 408 || code === 'clock-skew';
+  return new SyncError(code, `The coordinator refused: ${said}`, retryable, status);
+}
