@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ImportSummary } from '../api/contract/imports.ts';
+import type { ProductCategory } from '../api/contract/products.ts';
+import { openDatabase, type Db } from '../store/database.ts';
+import { commitImport } from './import/importer.ts';
+import { fileSource } from './import/source.ts';
+import { findProductByName, updateProduct } from './products.ts';
+import { setSettings } from './settings.ts';
+
+/** The shipped copy of the chain's sales (BSD 3-Clause, see data/SOURCES.md). */
+export const bakeryChainCsv = fileURLToPath(
+  new URL('../../data/bakery-chain.csv', import.meta.url),
+);
+
+/** Store 2 has the fewest closed days of the 20. */
+export const defaultDemoStore = '2';
+
+/** Plausible German bakery prices and costs (EUR) for the chain's three products. */
+const demoProducts: Record<
+  string,
+  { name: string; category: ProductCategory; unitPrice: number; unitCost: number }
+> = {
+  roll: { name: 'Roll', category: 'rolls', unitPrice: 0.4, unitCost: 0.12 },
+  seeded_roll: { name: 'Seeded roll', category: 'rolls', unitPrice: 0.65, unitCost: 0.2 },
+  pretzel: { name: 'Pretzel', category: 'snack', unitPrice: 0.85, unitCost: 0.25 },
+};
+
+export type DemoOptions = {
+  /** Which store of the chain file (default "2"). */
+  store?: string;
+  /** Another copy of the chain file (default: the one shipped in data/). */
+  csvPath?: string;
+  shopName?: string;
+  now?: Date;
+};
+
+/**
+ * Builds a demo bakery from one store of the real chain data: its 1,215 days of sales, day
+ * context (closed, weather, and the file's own holiday flags, named from the DE-NW calendar), and product settings a bakery would enter.
+ * Returns the open database; refuses to touch an existing file.
+ */
+export async function createDemoDatabase(
+  path: string,
+  options: DemoOptions = {},
+): Promise<{ db: Db; summary: ImportSummary }> {
+  if (existsSync(path))
+    throw new Error(`${path} exists already: the demo is built into a new file only.`);
+  const store = options.store ?? defaultDemoStore;
+  const now = options.now ?? new Date();
+  const db = openDatabase(path);
+  try {
+    setSettings(db, {
+      shopName: options.shopName ?? `Demo bakery (chain store ${store})`,
+      language: 'en',
+      holidayRegion: { country: 'DE', state: 'NW' },
+    });
+    const summary = await commitImport(db, fileSource(options.csvPath ?? bakeryChainCsv), {
+      store,
+      now,
+    });
+    db.transaction(() => {
+      for (const [key, settings] of Object.entries(demoProducts)) {
+        const product = findProductByName(db, key);
+        if (product) updateProduct(db, product.id, { ...settings, shelfLifeDays: 1 }, now);
+      }
+    })();
+    return { db, summary };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
