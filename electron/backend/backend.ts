@@ -12,6 +12,7 @@ import {
   startDailyBackups,
 } from '../logs/handlers.ts';
 import { forecastHandlers } from '../forecast/handlers.ts';
+import { syncHandlers } from '../sync/handlers.ts';
 
 export type Backend = {
   context: BackendContext;
@@ -39,6 +40,7 @@ function handlersFor(context: BackendContext): Handlers {
     ...importHandlers(context),
     ...dataHandlers(context),
     ...forecastHandlers(context),
+    ...syncHandlers(context),
   };
 }
 

@@ -5,6 +5,7 @@ import { importsContract } from './imports.ts';
 import { logsContract } from './logs.ts';
 import { productsContract } from './products.ts';
 import { forecastContract } from './forecast.ts';
+import { syncContract } from './sync.ts';
 import type { BackendEvent } from './events.ts';
 
 /**
@@ -18,6 +19,7 @@ export const contract = {
   ...importsContract,
   ...dataContract,
   ...forecastContract,
+  ...syncContract,
 };
 
 export type Contract = typeof contract;

@@ -1,0 +1,75 @@
+import { ApiError, type Handlers } from '../api/dispatcher.ts';
+import type { BackendContext } from '../backend/context.ts';
+import { appVersion } from '../backend/version.ts';
+import { SyncClient } from './client.ts';
+import { SyncError } from './errors.ts';
+import { exportLedger, listLedger } from './ledger.ts';
+import type { LocalTrainer } from './trainer.ts';
+
+type SyncHandlers = Pick<
+  Handlers,
+  'sync.status' | 'sync.enrol' | 'sync.runNow' | 'ledger.list' | 'ledger.export'
+>;
+
+/**
+ * Sync and ledger methods of the bakery API. The trainer is injected: the shared model's by
+ * default, anything with the `LocalTrainer` shape in tests.
+ */
+export function syncHandlers(
+  context: BackendContext,
+  trainer: () => LocalTrainer | Promise<LocalTrainer> = defaultTrainer(context),
+): SyncHandlers {
+  let client: SyncClient | null = null;
+  let running: Promise<unknown> | null = null;
+  const clientFor = async () =>
+    (client ??= new SyncClient({
+      db: context.db,
+      trainer: await trainer(),
+      appVersion,
+      now: context.now,
+      log: context.log,
+    }));
+  return {
+    'sync.status': async () => (await clientFor()).status(),
+    'sync.enrol': async (input) => {
+      try {
+        const status = await (await clientFor()).enrol(input);
+        context.events.emit({ type: 'data.changed', scope: 'sync' });
+        return status;
+      } catch (error) {
+        if (error instanceof SyncError)
+          throw new ApiError(error.retryable ? 'unavailable' : 'conflict', error.message);
+        throw error;
+      }
+    },
+    'sync.runNow': async () => {
+      const sync = await clientFor();
+      if (!sync.status().enrolled)
+        throw new ApiError(
+          'conflict',
+          'This bakery has not joined a consortium yet: enter the coordinator address and invite code first.',
+        );
+      if (running) throw new ApiError('conflict', 'A sync is already running.');
+      const job = sync.runOnce({ ignoreBackoff: true });
+      running = job;
+      try {
+        const result = await job;
+        context.events.emit({ type: 'data.changed', scope: 'sync' });
+        return result;
+      } finally {
+        running = null;
+      }
+    },
+    'ledger.list': (input) => listLedger(context.db, input),
+    'ledger.export': (input) => exportLedger(context.db, input.format, context.now()),
+  };
+}
+
+function defaultTrainer(context: BackendContext): () => Promise<LocalTrainer> {
+  // Loaded on first use: TF.js is heavy and the status screen should not wait for it.
+  return async () => {
+    const path = './model-trainer.ts';
+    const module = (await import(path)) as { modelTrainer(db: BackendContext['db']): LocalTrainer };
+    return module.modelTrainer(context.db);
+  };
+}
