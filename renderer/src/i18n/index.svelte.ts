@@ -43,10 +43,14 @@ export const locale = {
   get currency(): string {
     return state.currency;
   },
-  set(language: string): void {
+  /** Whether the user picked a language in this browser (otherwise it follows defaults). */
+  get chosen(): boolean {
+    return isLanguage(localStorage.getItem(storageKey));
+  },
+  set(language: string, remember = true): void {
     if (!isLanguage(language)) return;
     state.language = language;
-    localStorage.setItem(storageKey, language);
+    if (remember) localStorage.setItem(storageKey, language);
     document.documentElement.lang = language;
   },
   setCurrency(currency: string): void {
