@@ -15,6 +15,22 @@ type StoredModel = {
 /** The aggregate figures the model_metrics sums give: sample-weighted means over reporting shops. */
 export const metricNames = ['wape', 'pinball'] as const;
 
+/**
+ * An "average" over one shop is that shop's own accuracy, so figures appear only once at
+ * least this many shops have reported on a version.
+ */
+export const minimumReportsShown = 2;
+
+export function aggregateMetrics(sums: {
+  reports: number | null;
+  n: number | null;
+  pinball_sum: number | null;
+  wape_sum: number | null;
+}): Record<string, number> {
+  if (!sums.n || sums.n <= 0 || (sums.reports ?? 0) < minimumReportsShown) return {};
+  return { wape: (sums.wape_sum ?? 0) / sums.n, pinball: (sums.pinball_sum ?? 0) / sums.n };
+}
+
 export function currentVersion(db: Db): number | null {
   const row = db
     .prepare<[], { value: string }>(
@@ -37,11 +53,7 @@ export function modelsView(db: Db): ModelsView {
     )
     .all()
     .map((model) => {
-      const metrics: Record<string, number> = {};
-      if (model.n && model.n > 0) {
-        metrics.wape = (model.wape_sum ?? 0) / model.n;
-        metrics.pinball = (model.pinball_sum ?? 0) / model.n;
-      }
+      const metrics = aggregateMetrics(model);
       return {
         version: model.version,
         round: model.round_id,

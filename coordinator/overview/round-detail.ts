@@ -1,5 +1,6 @@
 import type { Db } from '../../federated/storage/sqlite.ts';
 import type { RoundDetailView } from '../../federated/protocol/operator-views.ts';
+import { aggregateMetrics } from './models-view.ts';
 import { privacySettings, type Accountant } from './privacy-view.ts';
 import {
   flattenSettings,
@@ -63,11 +64,9 @@ export function roundDetailView(
         'SELECT reports, n, pinball_sum, wape_sum FROM model_metrics WHERE version = ?',
       )
       .get(round.result_version);
-    if (metrics && metrics.n > 0)
-      evaluation = {
-        shopsReporting: metrics.reports,
-        metrics: { wape: metrics.wape_sum / metrics.n, pinball: metrics.pinball_sum / metrics.n },
-      };
+    const figures = metrics ? aggregateMetrics(metrics) : {};
+    if (metrics && Object.keys(figures).length > 0)
+      evaluation = { shopsReporting: metrics.reports, metrics: figures };
   }
 
   const noise = typeof settings.noiseMultiplier === 'number' ? settings.noiseMultiplier : 0;

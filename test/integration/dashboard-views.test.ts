@@ -144,6 +144,11 @@ describe('operator dashboard views over real HTTP', () => {
     const { a, b, c } = secretFigures;
     expect(v2.shopsReporting).toBe(3);
     expect(v2.metrics.wape).toBeCloseTo((a.n * a.wape + b.n * b.wape + c.n * c.wape) / 70, 9);
+    // One shop's report alone would be that shop's own accuracy: not shown.
+    await scenario.shops.a.reportMetrics(1, { n: 40, pinball: 1.5, wape: 0.4 });
+    const v1 = (await operator.call<ModelsView>('GET', '/v1/operator/views/models')).models.at(-1)!;
+    expect(v1).toMatchObject({ version: 1, shopsReporting: 1 });
+    expect(v1.metrics).toEqual({});
     await operator.call('POST', '/v1/operator/models/2/rollback', {});
     models = await operator.call<ModelsView>('GET', '/v1/operator/views/models');
     expect(models.current).toBe(2);
