@@ -1,8 +1,9 @@
 import type { Command } from '../command.ts';
+import { coordinatorCommand } from './coordinator.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { shopCommand } from './shop.ts';
 import { startCommand } from './start.ts';
 
 /** Every subcommand, in the order `breadcast --help` lists them. */
-export const commands: Command[] = [startCommand, shopCommand, importCommand, exportCommand];
+export const commands: Command[] = [startCommand, shopCommand, importCommand, exportCommand, coordinatorCommand];

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import closeWithGrace from 'close-with-grace';
+import { pino } from 'pino';
+import { buildCoordinator } from '../../coordinator/app.ts';
+import { loadCoordinatorConfig } from '../../coordinator/config.ts';
+import {
+  createOperator,
+  createSetupToken,
+  operatorCount,
+} from '../../coordinator/operator/accounts.ts';
+import { dashboardPlugin } from '../../coordinator/overview/plugin.ts';
+import { weightsFromSharedModel } from '../../coordinator/rounds/initial-model.ts';
+import { openCoordinatorDatabase } from '../../coordinator/store/database.ts';
+import { UsageError, type Command } from '../command.ts';
+
+async function readPassword(): Promise<string> {
+  const fromEnv = process.env.BREADCAST_OPERATOR_PASSWORD;
+  if (fromEnv) return fromEnv;
+  if (process.stdin.isTTY)
+    throw new UsageError('set BREADCAST_OPERATOR_PASSWORD or pipe the password on stdin');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+export const coordinatorCommand: Command = {
+  name: 'coordinator',
+  summary: 'Run the consortium coordinator (federated rounds, model registry, operator API).',
+  options: {
+    db: {
+      type: 'string',
+      value: 'FILE',
+      description: 'The coordinator database (created if missing).',
+    },
+    port: {
+      type: 'string',
+      value: 'N',
+      description: 'Port to listen on (0 picks a free one). Default 5190.',
+    },
+    host: {
+      type: 'string',
+      value: 'ADDR',
+      description: 'Address to listen on. Default 127.0.0.1.',
+    },
+    config: {
+      type: 'string',
+      value: 'FILE',
+      description: 'JSON configuration file (flags and BREADCAST_COORDINATOR_* override it).',
+    },
+    'tls-cert': {
+      type: 'string',
+      value: 'FILE',
+      description: 'TLS certificate (PEM); serve HTTPS with --tls-key.',
+    },
+    'tls-key': { type: 'string', value: 'FILE', description: 'TLS private key (PEM).' },
+    'trust-proxy': {
+      type: 'string',
+      value: 'VALUE',
+      description: 'Behind a reverse proxy: true, a hop count or the proxy address.',
+    },
+    'create-operator': {
+      type: 'string',
+      value: 'NAME',
+      description:
+        'Create an operator account and exit (password from BREADCAST_OPERATOR_PASSWORD or stdin).',
+    },
+  },
+  async run(options, io) {
+    const text = (name: string) =>
+      typeof options[name] === 'string' ? (options[name] as string) : undefined;
+    const trustProxy = text('trust-proxy');
+    let config;
+    try {
+      config = loadCoordinatorConfig(
+        {
+          db: text('db'),
+          port: text('port'),
+          host: text('host'),
+          tlsCert: text('tls-cert'),
+          tlsKey: text('tls-key'),
+          trustProxy: trustProxy === 'true' ? true : trustProxy === 'false' ? false : trustProxy,
+        },
+        { file: text('config') },
+      );
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+
+    const operatorName = text('create-operator');
+    if (operatorName) {
+      const password = await readPassword();
+      const db = openCoordinatorDatabase(config.db);
+      try {
+        await createOperator(db, operatorName, password);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      } finally {
+        db.close();
+      }
+      io.out(`Operator "${operatorName}" created.`);
+      return 0;
+    }
+
+    const log = pino({ name: 'breadcast-coordinator', level: config.logLevel });
+    const https = config.tlsCert
+      ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey!) }
+      : undefined;
+    const app = await buildCoordinator({
+      db: config.db,
+      logger: log,
+      https,
+      trustProxy: config.trustProxy,
+      secureCookies: Boolean(https) || config.trustProxy !== false,
+      maxUpdateBytes: config.maxUpdateBytes,
+      initialWeights: weightsFromSharedModel(config.modelSeed),
+      plugins: [dashboardPlugin()],
+    });
+    const address = await app.listen({ host: config.host, port: config.port });
+    io.out(`Breadcast coordinator listening on ${address}`);
+    const db = app.coordinator.db;
+    if (operatorCount(db) === 0) {
+      const token = createSetupToken(db, new Date());
+      const base = config.publicUrl ?? address;
+      io.out(
+        `No operator yet. Create one within 24 hours at: ${base}/dashboard/#/setup?token=${token}`,
+      );
+      io.out(`(or POST {"token":"${token}","name":…,"password":…} to ${base}/v1/operator/setup)`);
+    }
+    await new Promise<void>((resolve) => {
+      closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+        if (err) log.error({ err }, 'coordinator stopping after an error');
+        await app.close();
+        resolve();
+      });
+    });
+    return 0;
+  },
+};
