@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import type { ImportColumn, ImportProblem } from '../../api/contract/imports.ts';
 import type { ProductCategory } from '../../api/contract/products.ts';
 import { nameKey } from '../products.ts';
@@ -86,9 +86,9 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
       yield chunk;
     }
   }
-  const parser = Readable.from(counted()).pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }),
-  );
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
+  // pipeline (not pipe) so an encoding or size refusal from the source reaches the loop below.
+  pipeline(Readable.from(counted()), parser, () => undefined);
   const seen = new Map<string, number>();
   const stores = new Set<string>();
   let storeColumn: number | undefined;
