@@ -35,8 +35,10 @@ export const session = {
     state.operator = answer.operator;
   },
   async setup(token: string, name: string, password: string): Promise<void> {
-    await api.post(operatorPaths.setup, { token, name, password });
-    await session.login(name, password);
+    // Setup opens a session straight away, like a login.
+    const answer = await api.post<SessionAnswer>(operatorPaths.setup, { token, name, password });
+    rememberCsrf(answer.csrfToken);
+    state.operator = answer.operator;
   },
   async logout(): Promise<void> {
     try {

@@ -1,0 +1,221 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelsView } from '../../federated/protocol/operator-views.ts';
+import {
+  OperatorClient,
+  runScenario,
+  SimShop,
+  type Scenario,
+} from '../integration/dashboard-shops.ts';
+import {
+  freshDir,
+  launchChromium,
+  projectRoot,
+  screenshot,
+  startCli,
+  type RunningCli,
+} from './harness.ts';
+
+const password = 'correct horse battery staple';
+
+/**
+ * The operator dashboard in Chromium against a real `breadcast coordinator` process, with
+ * simulated shops that speak the real (signed) shop protocol over HTTP.
+ */
+describe('operator dashboard', () => {
+  let coordinator: RunningCli;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let setupLink: string;
+  let api: OperatorClient;
+  let scenario: Scenario;
+
+  beforeAll(async () => {
+    // Always build, so the test sees the dashboard as it is in the tree now.
+    const { build } = await import('vite');
+    await build({
+      configFile: join(projectRoot, 'coordinator/dashboard/vite.config.ts'),
+      logLevel: 'warn',
+    });
+    const dir = freshDir('breadcast-dashboard-e2e-');
+    const started = await startCli(
+      ['coordinator', '--port', '0', '--db', join(dir, 'coordinator.sqlite')],
+      /Create one within 24 hours at: (http:\/\/127\.0\.0\.1:\d+)(\S+)/,
+      { BREADCAST_COORDINATOR_LOG_LEVEL: 'warn' },
+    );
+    coordinator = started.cli;
+    base = started.match[1]!;
+    setupLink = base + started.match[2]!;
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await coordinator?.stop();
+  });
+
+  it('creates the first operator through the one-time setup link', async () => {
+    await page.goto(setupLink);
+    await page.getByLabel('Operator name').fill('ops');
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByLabel('Password again').fill(password);
+    await screenshot(page, 'dashboard-setup');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByTestId('tonight').waitFor();
+    // The link is single-use.
+    const again = await fetch(`${base}/v1/operator/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        token: new URL(setupLink).hash.split('token=')[1],
+        name: 'intruder',
+        password: 'another long password',
+      }),
+    });
+    expect(again.status).toBe(403);
+  });
+
+  it('refuses a wrong password, in the page and over the API', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Operator name').fill('ops');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('Wrong name or password');
+    await screenshot(page, 'dashboard-login');
+    const response = await fetch(`${base}/v1/operator/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ops', password: 'still wrong' }),
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('logs in, then shops run three rounds and the rounds page shows their real figures', async () => {
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('tonight').waitFor();
+
+    api = new OperatorClient(base);
+    await api.login('ops', password);
+    await api.call('PUT', '/v1/operator/settings', { round: { noiseMultiplier: 1.1 } });
+    scenario = await runScenario(base, api);
+
+    await page.goto(`${base}/dashboard/#/rounds`);
+    const rows = page.getByTestId('round-row');
+    await expect.poll(() => rows.count()).toBe(3);
+    const figures = async (id: number) => {
+      const row = page.locator(`[data-testid=round-row][data-round="${id}"]`);
+      return [
+        await row.getByTestId('outcome').textContent(),
+        await row.getByTestId('participants').textContent(),
+        await row.getByTestId('uploaded').textContent(),
+        await row.getByTestId('dropouts').textContent(),
+      ].map((text) => text?.trim());
+    };
+    const [first, second, third] = scenario.rounds as [number, number, number];
+    expect(await figures(first)).toEqual(['published', '3', '3', '0']);
+    expect(await figures(second)).toEqual(['published', '3', '2', '1']);
+    expect(await figures(third)).toEqual(['failed', '1', '1', '0']);
+    await screenshot(page, 'dashboard-rounds');
+
+    await page.getByRole('link', { name: `#${second}` }).click();
+    await expect.poll(() => page.getByTestId('detail-uploaded').textContent()).toBe('2');
+    const shopsInRound = await page.getByTestId('round-shops').textContent();
+    expect(shopsInRound).toContain('Panadería Sol');
+    expect(shopsInRound).toContain('dropped out');
+    await screenshot(page, 'dashboard-round-detail');
+  });
+
+  it('lists the shops with their participation', async () => {
+    await page.goto(`${base}/dashboard/#/shops`);
+    await expect.poll(() => page.getByTestId('shop-row').count()).toBe(3);
+    const row = (name: string) => page.locator(`[data-testid=shop-row][data-shop="${name}"]`);
+    const counts = async (name: string) => [
+      await row(name).getByTestId('joined').textContent(),
+      await row(name).getByTestId('missed').textContent(),
+    ];
+    expect(await counts('Bäckerei Sonne')).toEqual(['3', '0']);
+    expect(await counts('Boulangerie Lune')).toEqual(['2', '1']);
+    expect(await counts('Panadería Sol')).toEqual(['1', '2']);
+    expect(await row('Boulangerie Lune').textContent()).toContain('0.1.1');
+  });
+
+  it('invites a shop and shows it once it has enrolled, without reloading', async () => {
+    await page.getByLabel('Note (who it is for)').fill('Konditorei Mond');
+    await page.getByRole('button', { name: 'Create invite code' }).click();
+    const code = (await page.getByTestId('invite-code').textContent())!.trim();
+    expect(code).toMatch(/^[A-Z2-9]{5}(-[A-Z2-9]{5}){3}$/);
+    await screenshot(page, 'dashboard-shops-invite');
+
+    const newcomer = new SimShop(base, 'Konditorei Mond', '0.2.0');
+    await newcomer.enrol(code);
+    // The page was not reloaded: the event stream brought the new shop in.
+    await expect.poll(() => page.getByTestId('shop-row').count(), { timeout: 15_000 }).toBe(4);
+    expect(await page.getByTestId('invite-code').textContent()).toContain(code);
+    await screenshot(page, 'dashboard-shops');
+  });
+
+  it('refuses a change without the CSRF token, even with the session cookie', async () => {
+    const cookies = await page.context().cookies(base);
+    const session = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const response = await fetch(`${base}/v1/operator/invites`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: session },
+      body: JSON.stringify({ expiresInHours: 1 }),
+    });
+    expect(response.status).toBe(403);
+    const read = await fetch(`${base}/v1/operator/views/overview`, {
+      headers: { cookie: session },
+    });
+    expect(read.status).toBe(200);
+  });
+
+  it('rolls back a model after confirmation', async () => {
+    await page.goto(`${base}/dashboard/#/models`);
+    const v2 = page.locator('[data-testid=model-row][data-version="2"]');
+    await v2.waitFor();
+    await expect.poll(() => page.getByTestId('models-chart').getAttribute('data-points')).toBe('2');
+    await screenshot(page, 'dashboard-models');
+    await v2.getByRole('button', { name: 'Roll back to this' }).click();
+    await page.getByTestId('confirm-yes').click();
+    await expect.poll(() => v2.getByTestId('current').count()).toBe(1);
+    const models = await api.call<ModelsView>('GET', '/v1/operator/views/models');
+    expect(models.current).toBe(2);
+  });
+
+  it('shows tonight, the model and the privacy budget on the overview, live', async () => {
+    await page.goto(`${base}/dashboard/#/overview`);
+    await expect.poll(() => page.getByTestId('enrolled').textContent()).toBe('4');
+    expect(await page.getByTestId('privacy-words').textContent()).toMatch(/ε = \d/);
+    await page.getByTestId('error-chart').waitFor();
+    // A round opened elsewhere appears on the open page.
+    const round = await api.startRound();
+    await expect
+      .poll(() => page.getByTestId('phase').textContent(), { timeout: 15_000 })
+      .toContain('Collecting');
+    await scenario.shops.a.takePart();
+    await expect
+      .poll(() => page.getByTestId('uploaded').textContent(), { timeout: 15_000 })
+      .toBe('1');
+    expect(round.id).toBe(scenario.rounds[2]! + 1);
+    await screenshot(page, 'dashboard-overview');
+  });
+
+  it('edits the round settings', async () => {
+    await page.goto(`${base}/dashboard/#/settings`);
+    await page.getByLabel('Local epochs').fill('3');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByTestId('settings-saved').waitFor();
+    const settings = await api.call<{ round: { localEpochs: number; noiseMultiplier: number } }>(
+      'GET',
+      '/v1/operator/settings',
+    );
+    expect(settings.round).toMatchObject({ localEpochs: 3, noiseMultiplier: 1.1 });
+    await screenshot(page, 'dashboard-settings');
+  });
+});
