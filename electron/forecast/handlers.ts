@@ -1,5 +1,11 @@
 import { ApiError, type Handlers } from '../api/dispatcher.ts';
 import type { BackendContext } from '../backend/context.ts';
+import { accuracy, forecastDay, leftoversAt, modelInfo, NoModelError } from './forecast-service.ts';
+import { loadHistories } from './histories.ts';
+import { activeModel, type RunRow } from './model-store.ts';
+import { startBacktest } from './training-job.ts';
+import { TrainingManager } from './training-manager.ts';
+import { trainingTime } from './scheduler.ts';
 
 type ForecastHandlers = Pick<
   Handlers,
@@ -13,20 +19,109 @@ type ForecastHandlers = Pick<
   | 'training.setSchedule'
 >;
 
-const notYet = (): never => {
-  throw new ApiError('unavailable', 'The forecast engine is being built.');
-};
+const managers = new WeakMap<BackendContext, TrainingManager>();
+
+/**
+ * The backend's training manager (one per backend). The desktop main process calls
+ * `trainingManager(context).scheduler.start()` once at launch: that catches up a missed night and
+ * arms the nightly timer.
+ */
+export function trainingManager(context: BackendContext): TrainingManager {
+  let manager = managers.get(context);
+  if (!manager) {
+    manager = new TrainingManager(context);
+    managers.set(context, manager);
+  }
+  return manager;
+}
+
+const runOut = (r: RunRow) => ({
+  id: r.id,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  status: r.status,
+  trigger: r.trigger,
+  backend: r.backend,
+  samples: r.samples,
+  epochs: r.epochs,
+  lossBefore: r.loss_before,
+  lossAfter: r.loss_after,
+  error: r.error,
+});
+
+async function noModelAsApiError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof NoModelError) throw new ApiError('unavailable', error.message);
+    throw error;
+  }
+}
 
 /** The forecast slice of the API (wired in backend.ts). */
-export function forecastHandlers(_context: BackendContext): ForecastHandlers {
+export function forecastHandlers(context: BackendContext): ForecastHandlers {
+  const manager = () => trainingManager(context);
+  const today = () => context.now().toISOString().slice(0, 10);
   return {
-    'forecast.tomorrow': notYet,
-    'forecast.leftoversAt': notYet,
-    'forecast.accuracy': notYet,
-    'forecast.backtest': notYet,
-    'training.status': notYet,
-    'training.start': notYet,
-    'training.cancel': notYet,
-    'training.setSchedule': notYet,
+    'forecast.tomorrow': (input) =>
+      noModelAsApiError(() =>
+        forecastDay(context.db, {
+          ...(input.date ? { date: input.date } : {}),
+          ...(input.planned ? { planned: input.planned } : {}),
+          now: context.now(),
+        }),
+      ),
+    'forecast.leftoversAt': async (input) => {
+      const result = await noModelAsApiError(() =>
+        leftoversAt(context.db, input.productId, input.date, input.quantity),
+      );
+      if (!result)
+        throw new ApiError('not-found', 'No such product, or no sales logged for it yet.');
+      return result;
+    },
+    'forecast.accuracy': (input) => accuracy(context.db, input.days ?? 28, today()),
+    'forecast.backtest': async (input) => {
+      const products = loadHistories(context.db);
+      if (products.every((p) => p.history.days.every((d) => d.sold === null)))
+        throw new ApiError('unavailable', 'No sales logged yet: nothing to backtest.');
+      try {
+        return await startBacktest(products, input.holdoutDays ?? 56, (p) =>
+          context.events.emit({ type: 'progress', task: 'backtest', done: p.done, total: p.total }),
+        ).promise;
+      } catch (error) {
+        throw new ApiError(
+          'unavailable',
+          `The backtest could not run: ${(error as Error).message}`,
+        );
+      }
+    },
+    'training.status': () => {
+      const m = manager();
+      const last = m.lastRun();
+      const model = activeModel(context.db);
+      return {
+        running: m.running,
+        progress: m.progress,
+        lastRun: last ? runOut(last) : null,
+        schedule: {
+          time: trainingTime(context.db),
+          nextRunAt: m.scheduler.nextRunAt().toISOString(),
+        },
+        model: model ? modelInfo(model) : null,
+      };
+    },
+    'training.start': async () => {
+      const m = manager();
+      if (m.running) throw new ApiError('conflict', 'A training run is already going.');
+      m.start('manual');
+      // The run row is written when it ends; until then the id is the next one.
+      const last = m.lastRun();
+      return { runId: (last?.id ?? 0) + 1 };
+    },
+    'training.cancel': () => ({ cancelled: manager().cancel() }),
+    'training.setSchedule': (input) => {
+      const next = manager().scheduler.setTime(input.time);
+      return { time: input.time, nextRunAt: next.toISOString() };
+    },
   };
 }

@@ -1,0 +1,40 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend } from '../../federated/model/backend.ts';
+import { evaluate, trainLocal } from '../../federated/model/train.ts';
+import { backtest } from './backtest.ts';
+import type { WorkerJob, WorkerMessage } from './worker-protocol.ts';
+
+/** Runs one job off the main thread and reports back; all database writes stay in the parent. */
+const port = parentPort!;
+const post = (message: WorkerMessage) => port.postMessage(message);
+const job = workerData as WorkerJob;
+
+try {
+  const backend = await initBackend();
+  post({ type: 'backend', backend });
+  if (job.kind === 'train') {
+    const result = await trainLocal({
+      samples: job.samples,
+      initialWeights: job.initialWeights ?? undefined,
+      epochs: job.epochs,
+      learningRate: job.learningRate,
+      batchSize: job.batchSize,
+      seed: job.seed,
+      onProgress: ({ epoch, epochs, loss }) => {
+        post({ type: 'progress', epoch, epochs, loss });
+        if (job.crashAfterEpoch !== undefined && epoch >= job.crashAfterEpoch) process.exit(70);
+      },
+    });
+    const metrics = evaluate(result.weights, job.samples.slice(-2000));
+    post({ type: 'trained', ...result, metrics });
+  } else {
+    const result = await backtest(job.products, {
+      holdoutDays: job.holdoutDays,
+      seed: job.seed,
+      onProgress: (epoch, epochs) => post({ type: 'progress', epoch, epochs, loss: null }),
+    });
+    post({ type: 'backtested', result });
+  }
+} catch (error) {
+  post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+}

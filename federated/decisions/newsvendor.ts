@@ -1,0 +1,39 @@
+import { quantileFunction, type Quantiles } from './quantile-function.ts';
+
+/** Used when a product's price or cost is unknown: a typical bakery margin. */
+export const defaultCriticalRatio = 0.7;
+
+/**
+ * Critical ratio (price − cost) / price: the lost margin of one unit short against the cost of
+ * one unit wasted. Falls back to the default when either figure is missing or makes no sense.
+ */
+export function criticalRatio(
+  price: number | null,
+  cost: number | null,
+): {
+  ratio: number;
+  isDefault: boolean;
+} {
+  if (price === null || cost === null || !(price > 0) || cost < 0 || cost >= price)
+    return { ratio: defaultCriticalRatio, isDefault: true };
+  return { ratio: (price - cost) / price, isDefault: false };
+}
+
+/**
+ * The bake that minimises expected waste cost plus lost margin: the demand quantile at the
+ * critical ratio, rounded to whole units (demand is counted; P(D ≤ k) ≈ F(k + ½)), never below
+ * the par level.
+ */
+export function newsvendorQuantity(
+  q: Quantiles,
+  ratio: number,
+  parLevel: number | null = null,
+): number {
+  const quantity = Math.max(Math.round(quantileFunction(q)(ratio)), 0);
+  return parLevel !== null && parLevel > quantity ? Math.ceil(parLevel) : quantity;
+}
+
+/** Waste at unit cost plus shortage at lost margin, in price units (cost = (1 − ratio) × price). */
+export function decisionCost(waste: number, shortage: number, ratio: number, price = 1): number {
+  return price * ((1 - ratio) * waste + ratio * shortage);
+}
