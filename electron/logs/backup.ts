@@ -17,7 +17,8 @@ function stem(databasePath: string): string {
   return basename(databasePath, extname(databasePath));
 }
 
-const namePattern = /^(.+)-(daily|manual|safety)-(\d{4}-\d{2}-\d{2}(?:T\d{6}(?:\d{3})?)?)\.sqlite$/;
+const namePattern =
+  /^(.+)-(daily|manual|safety)-(\d{4}-\d{2}-\d{2}(?:T\d{6}(?:\d{3})?)?)(?:-\d+)?\.sqlite$/;
 
 export function listBackups(databasePath: string): BackupInfo[] {
   const directory = backupDirectory(databasePath);
@@ -56,7 +57,10 @@ export async function createBackup(
   const directory = backupDirectory(databasePath);
   mkdirSync(directory, { recursive: true });
   const suffix = kind === 'daily' ? localDate(now) : stamp(now);
-  const name = `${stem(databasePath)}-${kind}-${suffix}.sqlite`;
+  // Two backups in the same millisecond (or a fixed test clock) must not overwrite each other.
+  let name = `${stem(databasePath)}-${kind}-${suffix}.sqlite`;
+  for (let n = 2; kind !== 'daily' && existsSync(join(directory, name)); n++)
+    name = `${stem(databasePath)}-${kind}-${suffix}-${n}.sqlite`;
   const target = join(directory, name);
   const partial = `${target}.partial`;
   rmSync(partial, { force: true });
