@@ -6,7 +6,9 @@ describe('holiday calendar', () => {
   it('knows regional public holidays, offline', () => {
     expect(isHoliday('DE-NW', '2024-05-30')).toEqual({ date: '2024-05-30', name: 'Fronleichnam' });
     expect(isHoliday('DE-BE', '2024-05-30')).toBeNull();
-    expect(isHoliday({ country: 'FR', state: null }, '2024-07-14')?.name).toMatch(/Fête nationale/i);
+    expect(isHoliday({ country: 'FR', state: null }, '2024-07-14')?.name).toMatch(
+      /Fête nationale/i,
+    );
     expect(isHoliday('FR', '2024-07-15')).toBeNull();
     expect(parseRegion('de-nw')).toEqual({ country: 'DE', state: 'NW' });
   });
