@@ -180,10 +180,10 @@ describe('operator dashboard', () => {
     const v2 = page.locator('[data-testid=model-row][data-version="2"]');
     await v2.waitFor();
     await expect.poll(() => page.getByTestId('models-chart').getAttribute('data-points')).toBe('2');
-    await screenshot(page, 'dashboard-models');
     await v2.getByRole('button', { name: 'Roll back to this' }).click();
     await page.getByTestId('confirm-yes').click();
     await expect.poll(() => v2.getByTestId('current').count()).toBe(1);
+    await screenshot(page, 'dashboard-models');
     const models = await api.call<ModelsView>('GET', '/v1/operator/views/models');
     expect(models.current).toBe(2);
   });
@@ -204,6 +204,16 @@ describe('operator dashboard', () => {
       .toBe('1');
     expect(round.id).toBe(scenario.rounds[2]! + 1);
     await screenshot(page, 'dashboard-overview');
+  });
+
+  it('ends a running phase from the round page, after confirmation', async () => {
+    await page.getByRole('link', { name: /^Round \d+$/ }).click();
+    await page.getByRole('button', { name: 'End this phase now' }).click();
+    await page.getByTestId('confirm-yes').click();
+    // One upload is below the minimum of two shops, so the round fails, and the page says so.
+    await expect
+      .poll(() => page.getByTestId('round-outcome').textContent(), { timeout: 15_000 })
+      .toBe('failed');
   });
 
   it('edits the round settings', async () => {
