@@ -77,18 +77,18 @@ export function shopAuthenticator(options: { db: Db; now: () => Date; windowMs: 
       );
     }
     const shop = getShop(options.db, shopId);
+    if (shop?.revoked_at)
+      throw new CoordinatorError(
+        403,
+        'revoked',
+        'The coordinator operator has revoked this shop’s access.',
+      );
     const publicKey = shop ? activePublicKey(options.db, shopId) : undefined;
     if (!shop || !publicKey)
       throw new CoordinatorError(
         401,
         'unknown-shop',
         'This shop is not enrolled with this coordinator.',
-      );
-    if (shop.revoked_at)
-      throw new CoordinatorError(
-        403,
-        'revoked',
-        'The coordinator operator has revoked this shop’s access.',
       );
     const verified = verifyRequest(
       publicKey,

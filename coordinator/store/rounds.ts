@@ -94,6 +94,8 @@ export function setPhase(
   const log = JSON.parse(round.phase_log) as { phase: RoundPhase; at: string }[];
   log.push({ phase: to, at: now.toISOString() });
   const terminal = terminalPhases.includes(to);
+  // A failed round aggregates nothing, so it keeps no individual update either.
+  if (to === 'failed') dropUpdatePayloads(db, id);
   return (
     db
       .prepare(
