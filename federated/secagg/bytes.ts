@@ -1,0 +1,70 @@
+/**
+ * Byte helpers for SecAgg state. Every state object must survive JSON (SQLite rows, the wire),
+ * so bytes travel as base64 strings and ring vectors as little-endian uint32 words.
+ */
+
+export function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+export function fromBase64(text: string, expectedLength?: number): Uint8Array {
+  // Node's decoder silently skips junk; re-encoding catches a corrupted or truncated field.
+  const bytes = new Uint8Array(Buffer.from(text, 'base64'));
+  if (toBase64(bytes) !== text) throw new SecAggError('malformed', 'not canonical base64');
+  if (expectedLength !== undefined && bytes.length !== expectedLength)
+    throw new SecAggError('malformed', `expected ${expectedLength} bytes, got ${bytes.length}`);
+  return bytes;
+}
+
+/** Ring vectors are stored as uint32 words, little-endian regardless of the host. */
+export function wordsToBase64(words: Uint32Array): string {
+  const bytes = new Uint8Array(words.length * 4);
+  const view = new DataView(bytes.buffer);
+  words.forEach((w, i) => view.setUint32(i * 4, w, true));
+  return toBase64(bytes);
+}
+
+export function wordsFromBase64(text: string, length: number): Uint32Array {
+  const bytes = fromBase64(text, length * 4);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const words = new Uint32Array(length);
+  for (let i = 0; i < length; i++) words[i] = view.getUint32(i * 4, true);
+  return words;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export function utf8(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+export type SecAggErrorCode =
+  | 'malformed'
+  | 'bad-signature'
+  | 'wrong-phase'
+  | 'conflict'
+  | 'below-threshold'
+  | 'unknown-shop'
+  | 'decrypt-failed'
+  | 'reconstruction-failed'
+  | 'refused'
+  | 'crypto-unavailable';
+
+/** A refusal with a stable code, so the coordinator can map it to an HTTP answer. */
+export class SecAggError extends Error {
+  constructor(
+    readonly code: SecAggErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SecAggError';
+  }
+}

@@ -1,0 +1,43 @@
+/** Secure aggregation (Bonawitz et al. 2017): the public surface used by the coordinator and the shop. */
+export * from './types.ts';
+export {
+  SecAggError,
+  type SecAggErrorCode,
+  toBase64,
+  fromBase64,
+  wordsToBase64,
+  wordsFromBase64,
+} from './bytes.ts';
+export { assertCryptoAvailable } from './primitives.ts';
+export { paramsDigest, validateParams } from './protocol.ts';
+export {
+  fixedPoint,
+  encodeFixedPoint,
+  decodeFixedPoint,
+  ringAddInPlace,
+  ringSubInPlace,
+  type FixedPoint,
+} from './ring.ts';
+export {
+  advertiseKeys,
+  verifyRoster,
+  shareKeys,
+  maskedInput,
+  unmaskResponse,
+  createShopIdentity,
+  identityPublicKey,
+  type ShopIdentity,
+} from './client.ts';
+export {
+  createServerRound,
+  acceptAdvertisement,
+  roster,
+  acceptShareKeys,
+  routeShares,
+  acceptMaskedInput,
+  unmaskRequest,
+  acceptUnmask,
+  closePhase,
+  recoverSum,
+  recoveredSum,
+} from './server.ts';

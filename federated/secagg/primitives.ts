@@ -1,0 +1,171 @@
+/**
+ * The only cryptographic building blocks SecAgg uses, all from node:crypto (OpenSSL in Node,
+ * BoringSSL in Electron): Ed25519, X25519, HKDF-SHA256, AES-256-GCM and AES-256-CTR.
+ * Nothing here invents a primitive; this file only fixes key sizes, encodings and labels.
+ */
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  getCiphers,
+  hkdfSync,
+  randomBytes,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
+import { SecAggError, concatBytes, fromBase64, toBase64, utf8 } from './bytes.ts';
+
+/** Domain-separation prefix for every label, signature and derived key of this protocol version. */
+export const PROTOCOL = 'breadcast/secagg/v1';
+
+let probed = false;
+
+/**
+ * Fails loudly at start if the runtime lacks a primitive we rely on. Electron's BoringSSL has
+ * no ChaCha20, which is why masks use AES-256-CTR; this guards against the next surprise.
+ */
+export function assertCryptoAvailable(): void {
+  if (probed) return;
+  const ciphers = new Set(getCiphers());
+  for (const name of ['aes-256-gcm', 'aes-256-ctr']) {
+    if (!ciphers.has(name))
+      throw new SecAggError('crypto-unavailable', `this runtime's crypto lacks ${name}`);
+  }
+  try {
+    const a = generateX25519();
+    const b = generateX25519();
+    const ab = agree(a.secretKey, b.publicKey);
+    const ba = agree(b.secretKey, a.publicKey);
+    if (toBase64(ab) !== toBase64(ba)) throw new Error('X25519 agreement mismatch');
+    const id = generateEd25519();
+    const sig = signEd25519(id.secretKey, utf8('probe'));
+    if (!verifyEd25519(id.publicKey, utf8('probe'), sig)) throw new Error('Ed25519 mismatch');
+    hkdf(ab, utf8('salt'), 'probe', 32);
+  } catch (error) {
+    throw new SecAggError('crypto-unavailable', `crypto probe failed: ${String(error)}`);
+  }
+  probed = true;
+}
+
+export type RawKeyPair = { publicKey: string; secretKey: string };
+
+function rawFromJwk(key: KeyObject, field: 'x' | 'd'): string {
+  const jwk = key.export({ format: 'jwk' });
+  const value = jwk[field];
+  if (typeof value !== 'string') throw new SecAggError('malformed', 'key export failed');
+  return toBase64(new Uint8Array(Buffer.from(value, 'base64url')));
+}
+
+function keyPair(type: 'x25519' | 'ed25519'): RawKeyPair {
+  const { publicKey, privateKey } =
+    type === 'x25519' ? generateKeyPairSync('x25519') : generateKeyPairSync('ed25519');
+  return { publicKey: rawFromJwk(publicKey, 'x'), secretKey: rawFromJwk(privateKey, 'd') };
+}
+
+export const generateX25519 = (): RawKeyPair => keyPair('x25519');
+export const generateEd25519 = (): RawKeyPair => keyPair('ed25519');
+
+// Raw 32-byte keys wrapped in their fixed DER headers (RFC 8410), which every OpenSSL and
+// BoringSSL build accepts; JWK import of a private key without its public half is less portable.
+const DER = {
+  X25519: { pkcs8: '302e020100300506032b656e04220420', spki: '302a300506032b656e032100' },
+  Ed25519: { pkcs8: '302e020100300506032b657004220420', spki: '302a300506032b6570032100' },
+} as const;
+
+function privateKeyObject(crv: 'X25519' | 'Ed25519', secretKey: string): KeyObject {
+  const der = Buffer.concat([Buffer.from(DER[crv].pkcs8, 'hex'), fromBase64(secretKey, 32)]);
+  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+}
+
+function publicKeyObject(crv: 'X25519' | 'Ed25519', publicKey: string): KeyObject {
+  const der = Buffer.concat([Buffer.from(DER[crv].spki, 'hex'), fromBase64(publicKey, 32)]);
+  return createPublicKey({ key: der, format: 'der', type: 'spki' });
+}
+
+/** Public key of a raw X25519 secret; used to check a reconstructed secret against its advert. */
+export function x25519PublicOf(secretKey: string): string {
+  return rawFromJwk(createPublicKey(privateKeyObject('X25519', secretKey)), 'x');
+}
+
+export function ed25519PublicOf(secretKey: string): string {
+  return rawFromJwk(createPublicKey(privateKeyObject('Ed25519', secretKey)), 'x');
+}
+
+/** X25519 shared secret; an all-zero result means a low-order public key and is refused. */
+export function agree(secretKey: string, peerPublicKey: string): Uint8Array {
+  const shared = new Uint8Array(
+    diffieHellman({
+      privateKey: privateKeyObject('X25519', secretKey),
+      publicKey: publicKeyObject('X25519', peerPublicKey),
+    }),
+  );
+  if (shared.every((b) => b === 0)) throw new SecAggError('malformed', 'low-order X25519 key');
+  return shared;
+}
+
+export function signEd25519(secretKey: string, message: Uint8Array): string {
+  return toBase64(new Uint8Array(sign(null, message, privateKeyObject('Ed25519', secretKey))));
+}
+
+export function verifyEd25519(publicKey: string, message: Uint8Array, signature: string): boolean {
+  try {
+    return verify(null, message, publicKeyObject('Ed25519', publicKey), fromBase64(signature, 64));
+  } catch {
+    return false;
+  }
+}
+
+export function hkdf(ikm: Uint8Array, salt: Uint8Array, label: string, length: number): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', ikm, salt, utf8(`${PROTOCOL}/${label}`), length));
+}
+
+export function sha256(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(
+    createHash('sha256')
+      .update(concatBytes(...parts))
+      .digest(),
+  );
+}
+
+export function randomSecret(): Uint8Array {
+  return new Uint8Array(randomBytes(32));
+}
+
+/** AES-256-GCM; a fresh random 96-bit nonce per message, prepended to the ciphertext. */
+export function seal(key: Uint8Array, plaintext: Uint8Array, associated: Uint8Array): string {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(associated);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return toBase64(concatBytes(nonce, body, cipher.getAuthTag()));
+}
+
+export function open(key: Uint8Array, sealed: string, associated: Uint8Array): Uint8Array {
+  const bytes = fromBase64(sealed);
+  if (bytes.length < 28) throw new SecAggError('decrypt-failed', 'ciphertext too short');
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
+    decipher.setAAD(associated);
+    decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+    return new Uint8Array(
+      Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]),
+    );
+  } catch {
+    throw new SecAggError('decrypt-failed', 'share ciphertext failed authentication');
+  }
+}
+
+/**
+ * The mask stream: AES-256-CTR keystream under a 256-bit key, counter starting at zero. Each
+ * key is derived for one purpose in one round, so a (key, counter) pair is never reused.
+ */
+export function keystream(key: Uint8Array, byteLength: number): Uint8Array {
+  if (key.length !== 32) throw new SecAggError('malformed', 'PRG key must be 256 bits');
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  return new Uint8Array(Buffer.concat([cipher.update(Buffer.alloc(byteLength)), cipher.final()]));
+}

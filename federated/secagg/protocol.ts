@@ -1,0 +1,125 @@
+/**
+ * Derivations both roles must compute identically: the parameter digest, the signed advert
+ * bytes, the per-pair keys, the mask vectors and the Shamir wrappers. Every derived key is
+ * bound to the round (via the parameter digest) and to the ordered pair of shop ids.
+ */
+import { combine, split } from 'shamir-secret-sharing';
+import { SecAggError, fromBase64, toBase64, utf8 } from './bytes.ts';
+import { PROTOCOL, agree, hkdf, sha256 } from './primitives.ts';
+import { maskVector, ringMask } from './ring.ts';
+import type { Advertisement, SecAggParams } from './types.ts';
+
+/** Shamir shares of a 32-byte secret from shamir-secret-sharing: 32 bytes plus the x-coordinate. */
+export const SHARE_BYTES = 33;
+
+export function validateParams(params: SecAggParams): void {
+  if (typeof params.roundId !== 'string' || params.roundId === '' || params.roundId.length > 200)
+    throw new SecAggError('malformed', 'roundId must be a non-empty string');
+  // The Shamir library works over GF(2^8): at most 255 shares, threshold at least 2.
+  if (!Number.isInteger(params.threshold) || params.threshold < 2 || params.threshold > 255)
+    throw new SecAggError('malformed', 'threshold must be a whole number from 2 to 255');
+  if (!Number.isInteger(params.vectorLength) || params.vectorLength < 1)
+    throw new SecAggError('malformed', 'vectorLength must be a positive whole number');
+  ringMask(params.modulusBits);
+}
+
+/** Canonical digest of the round parameters; a shop signs it, so all agree on t, d and k. */
+export function paramsDigest(params: SecAggParams): string {
+  validateParams(params);
+  const canonical = JSON.stringify([
+    PROTOCOL,
+    params.roundId,
+    params.threshold,
+    params.vectorLength,
+    params.modulusBits,
+  ]);
+  return toBase64(sha256(utf8(canonical)));
+}
+
+export function advertisementBytes(
+  digest: string,
+  ad: Pick<Advertisement, 'shopId' | 'cPublicKey' | 'sPublicKey'>,
+): Uint8Array {
+  return utf8(
+    JSON.stringify([`${PROTOCOL}/advertise`, digest, ad.shopId, ad.cPublicKey, ad.sPublicKey]),
+  );
+}
+
+function pairLabel(a: string, b: string): string {
+  const [lo, hi] = a < b ? [a, b] : [b, a];
+  return JSON.stringify([lo, hi]);
+}
+
+/** AES-GCM key for share bundles between two shops (same key in both directions). */
+export function shareEncryptionKey(
+  digest: string,
+  mySecret: string,
+  peerPublic: string,
+  me: string,
+  peer: string,
+): Uint8Array {
+  return hkdf(
+    agree(mySecret, peerPublic),
+    fromBase64(digest),
+    `share-key|${pairLabel(me, peer)}`,
+    32,
+  );
+}
+
+export function shareAssociatedData(digest: string, from: string, to: string): Uint8Array {
+  return utf8(JSON.stringify([`${PROTOCOL}/share`, digest, from, to]));
+}
+
+/** s_uv: the PRG key of the pairwise mask between u and v, from the s-key agreement. */
+export function pairwiseMaskKey(
+  digest: string,
+  mySecret: string,
+  peerPublic: string,
+  me: string,
+  peer: string,
+): Uint8Array {
+  return hkdf(
+    agree(mySecret, peerPublic),
+    fromBase64(digest),
+    `pairwise-mask|${pairLabel(me, peer)}`,
+    32,
+  );
+}
+
+/** PRG key of the self mask from the seed b (a separate label keeps b itself off the keystream). */
+export function selfMaskKey(digest: string, seed: Uint8Array, shopId: string): Uint8Array {
+  return hkdf(seed, fromBase64(digest), `self-mask|${JSON.stringify(shopId)}`, 32);
+}
+
+export function selfMaskCommitment(digest: string, shopId: string, seed: Uint8Array): string {
+  return toBase64(
+    sha256(utf8(JSON.stringify([`${PROTOCOL}/self-mask-commit`, digest, shopId])), seed),
+  );
+}
+
+export function selfMask(params: SecAggParams, digest: string, seed: Uint8Array, shopId: string) {
+  return maskVector(selfMaskKey(digest, seed, shopId), params.vectorLength, params.modulusBits);
+}
+
+export function pairwiseMask(params: SecAggParams, key: Uint8Array): Uint32Array {
+  return maskVector(key, params.vectorLength, params.modulusBits);
+}
+
+/** t-of-n Shamir shares (audited shamir-secret-sharing over GF(2^8)), base64, in recipient order. */
+export async function shamirSplit(secret: Uint8Array, n: number, t: number): Promise<string[]> {
+  const shares = await split(secret, n, t);
+  return shares.map(toBase64);
+}
+
+/**
+ * Rebuilds a secret. Below threshold the library silently returns garbage, so callers check
+ * the result against a commitment; here we only refuse obviously too few or malformed shares.
+ */
+export async function shamirCombine(shares: string[], threshold: number): Promise<Uint8Array> {
+  if (shares.length < threshold)
+    throw new SecAggError('below-threshold', `${shares.length} shares, ${threshold} needed`);
+  const bytes = shares.map((s) => fromBase64(s, SHARE_BYTES));
+  const xs = new Set(bytes.map((b) => b[SHARE_BYTES - 1]));
+  if (xs.size !== bytes.length) throw new SecAggError('malformed', 'duplicate share coordinates');
+  return combine(bytes);
+}

@@ -1,0 +1,87 @@
+/**
+ * Runs one in-memory SecAgg round with chosen dropouts, round-tripping every state and message
+ * through JSON exactly as SQLite rows and HTTP bodies would.
+ */
+import * as S from '../../../federated/secagg/index.ts';
+
+const viaJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+export type Dropouts = {
+  /** Shops that never advertise. */
+  beforeAdvertise?: string[];
+  /** Advertise, then vanish before sharing keys. */
+  afterAdvertise?: string[];
+  /** Share keys, then vanish before uploading. */
+  afterShare?: string[];
+  /** Upload, then vanish before helping to unmask. */
+  afterUpload?: string[];
+};
+
+export type RoundOutcome = {
+  server: S.ServerState;
+  /** Shops whose inputs must be in the sum (U3). */
+  included: string[];
+  sum?: Uint32Array;
+};
+
+export function shopIds(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `shop-${String(i).padStart(2, '0')}`);
+}
+
+export async function runRound(
+  params: S.SecAggParams,
+  inputs: Record<string, Uint32Array>,
+  dropouts: Dropouts = {},
+): Promise<RoundOutcome> {
+  const ids = Object.keys(inputs);
+  const identities = Object.fromEntries(ids.map((id) => [id, S.createShopIdentity(id)]));
+  let server = S.createServerRound(
+    params,
+    Object.fromEntries(ids.map((id) => [id, identities[id]!.publicKey])),
+  );
+  const clients: Record<string, S.ClientState> = {};
+  const gone = new Set(dropouts.beforeAdvertise ?? []);
+
+  for (const id of ids.filter((i) => !gone.has(i))) {
+    const step = S.advertiseKeys(identities[id]!, params);
+    clients[id] = viaJson(step.state);
+    server = viaJson(S.acceptAdvertisement(server, viaJson(step.message)));
+  }
+  server = S.closePhase(server);
+  if (server.phase === 'failed') return { server, included: [] };
+  (dropouts.afterAdvertise ?? []).forEach((id) => gone.add(id));
+
+  for (const id of ids.filter((i) => !gone.has(i))) {
+    const step = await S.shareKeys(clients[id]!, viaJson(S.roster(server)));
+    clients[id] = viaJson(step.state);
+    server = viaJson(S.acceptShareKeys(server, viaJson(step.message)));
+  }
+  server = S.closePhase(server);
+  if (server.phase === 'failed') return { server, included: [] };
+  (dropouts.afterShare ?? []).forEach((id) => gone.add(id));
+
+  for (const id of ids.filter((i) => !gone.has(i))) {
+    const step = S.maskedInput(clients[id]!, viaJson(S.routeShares(server, id)), inputs[id]!);
+    clients[id] = viaJson(step.state);
+    server = viaJson(S.acceptMaskedInput(server, viaJson(step.message)));
+  }
+  server = S.closePhase(server);
+  if (server.phase === 'failed') return { server, included: [] };
+  const included = S.unmaskRequest(server).survivors;
+  (dropouts.afterUpload ?? []).forEach((id) => gone.add(id));
+
+  for (const id of ids.filter((i) => !gone.has(i))) {
+    const step = S.unmaskResponse(clients[id]!, viaJson(S.unmaskRequest(server)));
+    clients[id] = viaJson(step.state);
+    server = viaJson(S.acceptUnmask(server, viaJson(step.message)));
+  }
+  server = viaJson(await S.recoverSum(server));
+  if (server.phase !== 'done') return { server, included };
+  return { server, included, sum: S.recoveredSum(server) };
+}
+
+export function plainSum(vectors: Uint32Array[], length: number, modulusBits: number): Uint32Array {
+  const sum = new Uint32Array(length);
+  for (const v of vectors) S.ringAddInPlace(sum, v, modulusBits);
+  return sum;
+}
