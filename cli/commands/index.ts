@@ -4,9 +4,10 @@ import { coordinatorCommand } from './coordinator.ts';
 import { exportCommand } from './export.ts';
 import { forecastCommand } from './forecast.ts';
 import { importCommand } from './import.ts';
+import { privacyCommand } from './privacy.ts';
 import { shopCommand } from './shop.ts';
 import { startCommand } from './start.ts';
 import { trainCommand } from './train.ts';
 
 /** Every subcommand, in the order `breadcast --help` lists them. */
-export const commands: Command[] = [startCommand, shopCommand, importCommand, exportCommand, trainCommand, forecastCommand, backtestCommand, coordinatorCommand];
+export const commands: Command[] = [startCommand, shopCommand, importCommand, exportCommand, trainCommand, forecastCommand, backtestCommand, privacyCommand, coordinatorCommand];
