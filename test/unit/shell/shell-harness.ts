@@ -86,7 +86,7 @@ export async function bootShell(
       const handler = fake.ipcHandlers.get('breadcast:call');
       if (!handler) throw new Error('no breadcast:call handler registered');
       const senderFrame = frameUrl === null ? null : { url: frameUrl, parent };
-      return Promise.resolve(handler({ senderFrame }, method, payload) as ApiResult);
+      return Promise.resolve(handler({ senderFrame }, method, payload) as unknown as ApiResult);
     },
     async close() {
       await handle?.backend.stop(1000);
