@@ -35,6 +35,17 @@ export function privacySettings(db: Db): PrivacySettings {
   };
 }
 
+/**
+ * The noise a round really carried. Shops add their noise shares only in secure-aggregation
+ * rounds; a plain round sends clipped updates without noise whatever the multiplier says, so
+ * counting its multiplier would claim a guarantee that does not exist.
+ */
+export function effectiveNoise(settings: Record<string, unknown>): number {
+  if (settings.mode !== 'secure') return 0;
+  const z = settings.noiseMultiplier;
+  return typeof z === 'number' && Number.isFinite(z) && z > 0 ? z : 0;
+}
+
 type NoisyRound = {
   id: number;
   closedAt: string | null;
@@ -54,8 +65,7 @@ function publishedRounds(db: Db): NoisyRound[] {
     )
     .all()
     .map((row) => {
-      const settings = parseSettings(row.settings);
-      const z = typeof settings.noiseMultiplier === 'number' ? settings.noiseMultiplier : 0;
+      const z = effectiveNoise(parseSettings(row.settings));
       return { id: row.id, closedAt: row.closed_at, noiseMultiplier: z, sampleRate: 1 };
     });
 }

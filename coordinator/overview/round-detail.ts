@@ -1,7 +1,7 @@
 import type { Db } from '../../federated/storage/sqlite.ts';
 import type { RoundDetailView } from '../../federated/protocol/operator-views.ts';
 import { aggregateMetrics } from './models-view.ts';
-import { privacySettings, type Accountant } from './privacy-view.ts';
+import { effectiveNoise, privacySettings, type Accountant } from './privacy-view.ts';
 import {
   flattenSettings,
   isFinished,
@@ -69,7 +69,7 @@ export function roundDetailView(
       evaluation = { shopsReporting: metrics.reports, metrics: figures };
   }
 
-  const noise = typeof settings.noiseMultiplier === 'number' ? settings.noiseMultiplier : 0;
+  const noise = effectiveNoise(settings);
   const epsilon =
     accountant && round.phase === 'published' && noise > 0
       ? accountant([{ noiseMultiplier: noise, sampleRate: 1 }], privacySettings(db).delta)

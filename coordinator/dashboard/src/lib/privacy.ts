@@ -13,7 +13,7 @@ export function privacyWords(summary: PrivacySummary): PrivacyWords {
   if (summary.roundsWithoutNoise > 0) {
     return {
       level: 'very-weak',
-      text: `No formal guarantee: ${summary.roundsWithoutNoise} published ${summary.roundsWithoutNoise === 1 ? 'round' : 'rounds'} added no noise (noise multiplier 0), so epsilon is unbounded. Updates are clipped and secure aggregation hides each one from the coordinator, but the published models may reveal hints about one shop's sales. Set a noise multiplier in Settings.`,
+      text: `No formal guarantee: ${summary.roundsWithoutNoise} published ${summary.roundsWithoutNoise === 1 ? 'round' : 'rounds'} added no noise (plain aggregation, or a noise multiplier of 0), so epsilon is unbounded. Updates are clipped, but the published models may reveal hints about one shop's sales. For a bound, use secure aggregation with a noise multiplier above 0 in Settings.`,
     };
   }
   if (!summary.available && summary.roundsCounted > 0) {

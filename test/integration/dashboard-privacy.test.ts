@@ -1,0 +1,99 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rdpAccountant } from '../../coordinator/overview/plugin.ts';
+import { privacyView } from '../../coordinator/overview/privacy-view.ts';
+import { roundDetailView } from '../../coordinator/overview/round-detail.ts';
+import { openCoordinatorDatabase, type Db } from '../../coordinator/store/database.ts';
+import { insertModel } from '../../coordinator/store/models.ts';
+import { insertRound } from '../../coordinator/store/rounds.ts';
+import { putSetting } from '../../coordinator/store/settings.ts';
+import { computeEpsilon } from '../../federated/privacy/accountant.ts';
+import { roundSettings, type RoundSettings } from '../../federated/protocol/index.ts';
+
+/**
+ * The privacy figures over the coordinator's real schema. Secure-aggregation rounds are written
+ * through the store (the secure mode's own tests drive them over HTTP); what is checked here is
+ * which rounds count and that the totals are the accountant's.
+ */
+describe('privacy budget view', () => {
+  let db: Db;
+  const at = new Date('2026-11-20T01:00:00Z');
+
+  beforeEach(() => {
+    db = openCoordinatorDatabase(
+      join(mkdtempSync(join(tmpdir(), 'breadcast-privacy-')), 'c.sqlite'),
+    );
+    insertModel(
+      db,
+      { weights: new Float32Array(4), roundId: null, parentVersion: null, settings: null },
+      at,
+    );
+  });
+  afterEach(() => db.close());
+
+  function publishedRound(settings: Partial<RoundSettings>, day: number): number {
+    const round = insertRound(
+      db,
+      { modelVersion: 1, settings: roundSettings.parse(settings), trigger: 'schedule' },
+      new Date(at.getTime() + day * 86_400_000),
+    );
+    db.prepare("UPDATE rounds SET phase = 'published', closed_at = opened_at WHERE id = ?").run(
+      round.id,
+    );
+    return round.id;
+  }
+
+  it('composes the noisy secure rounds with the RDP accountant', () => {
+    const ids = [1, 2, 3].map((day) =>
+      publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, day),
+    );
+    const view = privacyView(db, rdpAccountant);
+    expect(view.series.map((p) => p.round)).toEqual(ids);
+    expect(view.summary.epsilonTotal).toBeCloseTo(
+      computeEpsilon({ noiseMultiplier: 1.3, rounds: 3, delta: 1e-5 }).epsilon,
+      9,
+    );
+    expect(view.series[0]!.epsilonRound).toBeCloseTo(
+      computeEpsilon({ noiseMultiplier: 1.3, rounds: 1, delta: 1e-5 }).epsilon,
+      9,
+    );
+    // Composition is sublinear but never shrinks.
+    expect(view.series[2]!.epsilonTotal).toBeGreaterThan(view.series[1]!.epsilonTotal);
+    expect(view.series[2]!.epsilonTotal).toBeLessThan(3 * view.series[0]!.epsilonRound);
+    expect(roundDetailView(db, ids[0]!, rdpAccountant)?.epsilon).toBeCloseTo(
+      view.series[0]!.epsilonRound,
+      9,
+    );
+  });
+
+  it('reads delta and the total budget from the settings and says when it is used up', () => {
+    putSetting(db, 'privacy', { delta: 1e-6, budget: 3 });
+    for (const day of [1, 2, 3, 4]) publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, day);
+    const { summary } = privacyView(db, rdpAccountant);
+    expect(summary.delta).toBe(1e-6);
+    expect(summary.budget).toBe(3);
+    expect(summary.epsilonTotal).toBeCloseTo(
+      computeEpsilon({ noiseMultiplier: 1.3, rounds: 4, delta: 1e-6 }).epsilon,
+      9,
+    );
+    expect(summary.exhausted).toBe(summary.epsilonTotal! >= 3);
+    expect(summary.exhausted).toBe(true);
+  });
+
+  it('claims no bound once any published round carried no noise', () => {
+    publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1);
+    publishedRound({ mode: 'secure', noiseMultiplier: 0 }, 2);
+    publishedRound({ mode: 'plain', noiseMultiplier: 2 }, 3);
+    const view = privacyView(db, rdpAccountant);
+    expect(view.summary).toMatchObject({ available: false, roundsWithoutNoise: 2 });
+    expect(view.series).toEqual([]);
+  });
+
+  it('says it cannot count without an accountant rather than showing zero', () => {
+    publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1);
+    const { summary } = privacyView(db, undefined);
+    expect(summary).toMatchObject({ available: false, roundsCounted: 1, epsilonTotal: null });
+  });
+});
