@@ -1,0 +1,170 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildCoordinator } from '../../coordinator/app.ts';
+import { openCoordinatorDatabase } from '../../coordinator/store/database.ts';
+import { currentModelVersion } from '../../coordinator/store/models.ts';
+import { getRound, insertUpdate } from '../../coordinator/store/rounds.ts';
+import { createInvite, enrolShop } from '../../coordinator/store/shops.ts';
+import {
+  bytesOfFloat32,
+  float32FromBytes,
+  generateShopKeyPair,
+  sha256Hex,
+} from '../../federated/protocol/index.ts';
+import { parameterCount, silentLog, startCoordinator, tempDir } from './coordinator-harness.ts';
+
+function seedShops(path: string, count: number): string[] {
+  const db = openCoordinatorDatabase(path);
+  const ids = Array.from({ length: count }, (_, i) => {
+    const code = createInvite(
+      db,
+      { expiresAt: new Date(Date.now() + 60_000), operatorId: null },
+      new Date(),
+    );
+    const outcome = enrolShop(
+      db,
+      {
+        inviteCode: code,
+        shopName: `S${i}`,
+        appVersion: '1',
+        publicKey: generateShopKeyPair().publicKey,
+      },
+      new Date(),
+    );
+    if (!outcome.ok) throw new Error(outcome.reason);
+    return outcome.shop.id;
+  });
+  db.close();
+  return ids;
+}
+
+function upload(
+  path: string,
+  roundId: number,
+  shopId: string,
+  values: number[],
+  weight: number,
+): void {
+  const db = openCoordinatorDatabase(path);
+  const delta = bytesOfFloat32(Float32Array.from(values));
+  insertUpdate(db, {
+    round_id: roundId,
+    shop_id: shopId,
+    payload_sha256: sha256Hex(delta),
+    sample_count: weight,
+    weight,
+    norm: 0,
+    bytes: delta.length,
+    delta,
+    received_at: new Date().toISOString(),
+  });
+  db.close();
+}
+
+describe('coordinator restarts', () => {
+  it('resolves a round whose deadline passed while it was down', async () => {
+    const path = join(tempDir('breadcast-restart-'), 'c.db');
+    const [a, b] = seedShops(path, 3) as [string, string];
+    let { app } = await startCoordinator(path);
+    const round = app.coordinator.engine.startRound('cli', {
+      minShops: 2,
+      deadlines: {
+        openSeconds: 0,
+        advertiseSeconds: 60,
+        shareSeconds: 60,
+        collectSeconds: 1,
+        unmaskSeconds: 60,
+      },
+    });
+    await app.close();
+    upload(path, round.id, a, new Array(parameterCount).fill(0.1), 1);
+    upload(path, round.id, b, new Array(parameterCount).fill(0.3), 3);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    ({ app } = await startCoordinator(path));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const after = getRound(app.coordinator.db, round.id)!;
+    expect(after).toMatchObject({ phase: 'published', result_version: 2 });
+    await app.close();
+  });
+
+  it('finishes a round that stopped while aggregating', async () => {
+    const path = join(tempDir('breadcast-restart-'), 'c.db');
+    const [a, b] = seedShops(path, 2) as [string, string];
+    let { app } = await startCoordinator(path);
+    const round = app.coordinator.engine.startRound('cli', { minShops: 2 });
+    await app.close();
+    upload(path, round.id, a, new Array(parameterCount).fill(0.1), 1);
+    upload(path, round.id, b, new Array(parameterCount).fill(0.3), 3);
+    const db = openCoordinatorDatabase(path);
+    db.prepare("UPDATE rounds SET phase = 'aggregating', phase_deadline = NULL WHERE id = ?").run(
+      round.id,
+    );
+    db.close();
+    ({ app } = await startCoordinator(path));
+    expect(getRound(app.coordinator.db, round.id)!.phase).toBe('published');
+    expect(currentModelVersion(app.coordinator.db)).toBe(2);
+    const weights = float32FromBytes(
+      (
+        app.coordinator.db.prepare('SELECT weights FROM models WHERE version = 2').get() as {
+          weights: Buffer;
+        }
+      ).weights,
+    );
+    // weighted by 1 and 3: (0.1 + 0.9) / 4
+    expect(weights[0]).toBeCloseTo(0.25, 6);
+    await app.close();
+  });
+
+  it.skipIf(!existsSync('/usr/bin/openssl'))(
+    'serves HTTPS with a certificate and marks cookies Secure',
+    async () => {
+      const dir = tempDir('breadcast-tls-');
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
+      const { readFileSync } = await import('node:fs');
+      const app = await buildCoordinator({
+        db: join(dir, 'c.db'),
+        logger: silentLog,
+        initialWeights: () => new Float32Array(3),
+        schedule: false,
+        https: {
+          key: readFileSync(join(dir, 'key.pem')),
+          cert: readFileSync(join(dir, 'cert.pem')),
+        },
+      });
+      const address = await app.listen({ host: '127.0.0.1', port: 0 });
+      expect(address).toMatch(/^https:/);
+      const { createOperator } = await import('../../coordinator/operator/accounts.ts');
+      await createOperator(app.coordinator.db, 'ops', 'correct horse battery');
+      const login = await app.inject({
+        method: 'POST',
+        url: '/v1/operator/login',
+        payload: { name: 'ops', password: 'correct horse battery' },
+      });
+      expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly.*Secure|Secure.*HttpOnly/);
+      expect(String(login.headers['set-cookie'])).toMatch(/SameSite=Strict/);
+      await app.close();
+    },
+  );
+});
