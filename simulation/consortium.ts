@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildCoordinator, type CoordinatorPlugin } from '../coordinator/app.ts';
+import { createOperator } from '../coordinator/operator/accounts.ts';
+import { weightsFromSharedModel } from '../coordinator/rounds/initial-model.ts';
+import type { RoundSettings } from '../federated/protocol/index.ts';
+import { openDatabase, type Db } from '../electron/store/database.ts';
+import { SyncClient } from '../electron/sync/client.ts';
+import { loadGlobalModel } from '../electron/sync/global-models.ts';
+import type { LocalTrainer } from '../electron/sync/trainer.ts';
+import { appVersion } from '../electron/backend/version.ts';
+import { OperatorApiError, OperatorClient } from './operator-client.ts';
+import { seededRandom } from '../federated/model/random.ts';
+
+export type RunningCoordinator = {
+  url: string;
+  operator: OperatorClient;
+  /** Set for an in-process coordinator: its Fastify app. */
+  app: FastifyInstance | null;
+  close(): Promise<void>;
+};
+
+/**
+ * An in-process coordinator on 127.0.0.1 (a free port) with its own SQLite file and an operator
+ * account, logged in over HTTP like the dashboard.
+ */
+export async function startLocalCoordinator(options: {
+  dir: string;
+  seed?: number;
+  operatorName?: string;
+  operatorPassword?: string;
+  plugins?: CoordinatorPlugin[];
+  port?: number;
+}): Promise<RunningCoordinator & { operatorName: string; operatorPassword: string }> {
+  const app = await buildCoordinator({
+    db: join(options.dir, 'coordinator.sqlite'),
+    logger: pino({ level: 'silent' }),
+    initialWeights: weightsFromSharedModel(options.seed ?? 1),
+    schedule: false,
+    plugins: options.plugins ?? [],
+    // Every simulated shop enrols within a second from the same address.
+    loginRateLimit: { max: 1000, timeWindow: 60_000 },
+  });
+  const operatorName = options.operatorName ?? 'operator';
+  const operatorPassword = options.operatorPassword ?? randomBytes(12).toString('base64url');
+  try {
+    const db = app.coordinator.db;
+    if (!db.prepare('SELECT 1 FROM operators WHERE name = ?').get(operatorName))
+      await createOperator(db, operatorName, operatorPassword);
+    await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('coordinator has no port');
+  const url = `http://127.0.0.1:${address.port}`;
+  const operator = await OperatorClient.login(url, operatorName, operatorPassword);
+  return { url, operator, app, operatorName, operatorPassword, close: () => app.close() };
+}
+
+/** A coordinator run elsewhere (`--coordinator URL`): the operator logs in with a password. */
+export async function connectCoordinator(
+  url: string,
+  name: string,
+  password: string,
+): Promise<RunningCoordinator> {
+  const base = url.replace(/\/+$/, '');
+  const operator = await OperatorClient.login(base, name, password);
+  return { url: base, operator, app: null, close: async () => {} };
+}
+
+export type SimShop = { id: string; db: Db; client: SyncClient };
+
+/** Enrols one shop per trainer with an invite code, each with its own SQLite file. */
+export async function enrolShops(
+  coordinator: RunningCoordinator,
+  dir: string,
+  shops: { id: string; name: string; trainer: LocalTrainer; dbPath?: string; db?: Db }[],
+): Promise<SimShop[]> {
+  const enrolled: SimShop[] = [];
+  for (const [i, shop] of shops.entries()) {
+    const db = shop.db ?? openDatabase(shop.dbPath ?? join(dir, `shop-${i + 1}.sqlite`));
+    const client = new SyncClient({ db, trainer: shop.trainer, appVersion });
+    const status = await client.enrol({
+      coordinatorUrl: coordinator.url,
+      inviteCode: await coordinator.operator.invite(),
+      shopName: shop.name,
+    });
+    if (!status.enrolled) throw new Error(`${shop.id} could not enrol`);
+    enrolled.push({ id: shop.id, db, client });
+  }
+  return enrolled;
+}
+
+export type RoundOutcome = {
+  id: number;
+  phase: string;
+  participants: number;
+  uploads: number;
+  resultVersion: number | null;
+  failureReason: string | null;
+};
+
+export type RoundProgress =
+  | { kind: 'round'; round: number; rounds: number }
+  | { kind: 'shop'; round: number; done: number; total: number; shop: string };
+
+type RoundSummary = {
+  id: number;
+  phase: string;
+  participants: number;
+  uploads: number;
+  resultVersion: number | null;
+  failureReason: string | null;
+};
+
+const terminal = (phase: string) => phase === 'published' || phase === 'failed';
+
+/**
+ * Runs `rounds` federated rounds: the operator opens each round with `settings`; every shop
+ * that is online (each drops out of a round with probability `dropout`) syncs until the round
+ * ends, exactly as the app's scheduled sync would; when the online shops have nothing more to
+ * do and the phase has not ended, the operator closes it (what a deadline would do). At the
+ * end every shop syncs once more to download and evaluate the last model.
+ */
+export async function runRounds(options: {
+  coordinator: RunningCoordinator;
+  shops: SimShop[];
+  rounds: number;
+  settings: Partial<RoundSettings>;
+  dropout?: number;
+  seed?: number;
+  onProgress?: (progress: RoundProgress) => void;
+}): Promise<RoundOutcome[]> {
+  const { coordinator, shops } = options;
+  const random = seededRandom(options.seed ?? 1);
+  const outcomes: RoundOutcome[] = [];
+  for (let r = 1; r <= options.rounds; r++) {
+    options.onProgress?.({ kind: 'round', round: r - 1, rounds: options.rounds });
+    let opened: RoundSummary;
+    try {
+      opened = await coordinator.operator.call<RoundSummary>('POST', '/v1/operator/rounds', {
+        settings: options.settings,
+      });
+    } catch (error) {
+      if (error instanceof OperatorApiError && error.code === 'mode-unavailable')
+        throw new Error(
+          `the coordinator does not offer ${options.settings.mode ?? 'this'} rounds: ${error.message}`,
+          { cause: error },
+        );
+      throw error;
+    }
+    const online = shops.filter(() => random() >= (options.dropout ?? 0));
+    let summary = opened;
+    let passes = 0;
+    while (!terminal(summary.phase)) {
+      const before = `${summary.phase}/${summary.uploads}`;
+      for (const [i, shop] of online.entries()) {
+        options.onProgress?.({
+          kind: 'shop',
+          round: r,
+          done: i,
+          total: online.length,
+          shop: shop.id,
+        });
+        const result = await shop.client.runOnce({ ignoreBackoff: true });
+        if (result.status.lastError) throw new Error(`${shop.id}: ${result.status.lastError}`);
+        options.onProgress?.({
+          kind: 'shop',
+          round: r,
+          done: i + 1,
+          total: online.length,
+          shop: shop.id,
+        });
+      }
+      summary = await coordinator.operator.call<RoundSummary>(
+        'GET',
+        `/v1/operator/rounds/${opened.id}`,
+      );
+      if (terminal(summary.phase)) break;
+      if (`${summary.phase}/${summary.uploads}` === before || online.length === 0) {
+        summary = await coordinator.operator.call<RoundSummary>(
+          'POST',
+          `/v1/operator/rounds/${opened.id}/close-phase`,
+        );
+      }
+      if (++passes > 20)
+        throw new Error(`round ${opened.id} did not finish (stuck in ${summary.phase})`);
+    }
+    outcomes.push({
+      id: summary.id,
+      phase: summary.phase,
+      participants: summary.participants,
+      uploads: summary.uploads,
+      resultVersion: summary.resultVersion,
+      failureReason: summary.failureReason,
+    });
+    options.onProgress?.({ kind: 'round', round: r, rounds: options.rounds });
+  }
+  for (const shop of shops) await shop.client.runOnce({ ignoreBackoff: true });
+  return outcomes;
+}
+
+/** The global model a shop holds now (what its sync client downloaded and checked). */
+export function heldGlobalModel(shop: SimShop): { version: number; weights: Float32Array } {
+  const version = shop.client.status().modelVersion;
+  const weights = version === null ? null : loadGlobalModel(shop.db, version);
+  if (version === null || !weights) throw new Error(`${shop.id} holds no global model`);
+  return { version, weights };
+}
