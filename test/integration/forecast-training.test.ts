@@ -1,0 +1,241 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../electron/store/database.ts';
+import { commitImport } from '../../electron/logs/import/importer.ts';
+import { stringSource } from '../../electron/logs/import/source.ts';
+import { startTraining, TrainingError } from '../../electron/forecast/training-job.ts';
+import { activeModel } from '../../electron/forecast/model-store.ts';
+import { accuracy, forecastDay, leftoversAt } from '../../electron/forecast/forecast-service.ts';
+import { createBackend } from '../../electron/backend/backend.ts';
+import { main } from '../../cli/main.ts';
+import type { CommandIO } from '../../cli/command.ts';
+
+const chain = new URL('../../../shared/data/bakery-chain.csv', import.meta.url).pathname;
+let dir: string;
+let dbPath: string;
+let db: Db;
+
+/** Store 5 of the real chain: one year of three products (the smallest store). */
+function storeFiveCsv(): string {
+  const lines = readFileSync(chain, 'utf8').trim().split('\n');
+  const header = lines[0]!;
+  const storeAt = header.split(',').indexOf('store');
+  return [
+    header,
+    ...lines.slice(1).filter((l) => l.split(',')[storeAt] === '5' && l >= '2018-05'),
+  ].join('\n');
+}
+
+function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    stdout,
+    stderr,
+    out: (l) => stdout.push(l),
+    err: (l) => stderr.push(l),
+    interactive: false,
+  };
+}
+
+const modelRows = () =>
+  db.prepare('SELECT id, active, weights_hash FROM model_versions ORDER BY id').all() as {
+    id: number;
+    active: number;
+    weights_hash: string;
+  }[];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'breadcast-forecast-'));
+  dbPath = join(dir, 'shop.sqlite');
+  db = openDatabase(dbPath);
+  await commitImport(db, stringSource(storeFiveCsv()), { store: '5' });
+});
+
+afterAll(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('training job (worker thread)', () => {
+  it('trains off the main thread, reports progress, and stores model + run together', async () => {
+    const progress: number[] = [];
+    const outcome = await startTraining({
+      db,
+      trigger: 'manual',
+      epochs: 3,
+      onProgress: (p) => progress.push(p.done),
+    }).promise;
+    expect(progress).toEqual([1, 2, 3]);
+    expect(outcome.backend).toBe('wasm');
+    expect(outcome.lossAfter).toBeLessThan(outcome.lossBefore);
+    const model = activeModel(db)!;
+    expect(model.id).toBe(outcome.modelVersionId);
+    expect(model.backend).toBe('wasm');
+    const run = db.prepare('SELECT * FROM training_runs WHERE id = ?').get(outcome.runId) as Record<
+      string,
+      unknown
+    >;
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      trigger: 'manual',
+      model_version_id: outcome.modelVersionId,
+    });
+  });
+
+  it('a worker crashing midway leaves the active model and the model table untouched', async () => {
+    const before = modelRows();
+    const activeBefore = activeModel(db)!;
+    const job = startTraining({ db, trigger: 'manual', epochs: 5, crashAfterEpoch: 2 });
+    const error = (await job.promise.catch((e: unknown) => e)) as TrainingError;
+    expect(error).toBeInstanceOf(TrainingError);
+    expect(error.status).toBe('failed');
+    expect(error.message).toMatch(/exit code 70/);
+    expect(modelRows()).toEqual(before);
+    expect(activeModel(db)!.weightsHash).toBe(activeBefore.weightsHash);
+    const run = db
+      .prepare('SELECT status, model_version_id FROM training_runs WHERE id = ?')
+      .get(error.runId);
+    expect(run).toEqual({ status: 'failed', model_version_id: null });
+  });
+
+  it('cancelling leaves the active model in place', async () => {
+    const before = modelRows();
+    let job: ReturnType<typeof startTraining> | undefined = undefined;
+    job = startTraining({ db, trigger: 'manual', epochs: 50, onProgress: () => job?.cancel() });
+    const error = (await job.promise.catch((e: unknown) => e)) as TrainingError;
+    expect(error.status).toBe('cancelled');
+    expect(modelRows()).toEqual(before);
+  });
+});
+
+describe('forecasts', () => {
+  it('gives non-crossing quantiles, a recommended bake and expected leftovers per product', async () => {
+    const day = await forecastDay(db, {
+      date: '2019-05-02',
+      planned: [{ productId: 1, quantity: 40 }],
+    });
+    expect(day.products).toHaveLength(3);
+    expect(day.model?.backend).toBe('wasm');
+    for (const p of day.products) {
+      const q = p.quantiles;
+      expect(q.p10).toBeLessThanOrEqual(q.p25);
+      expect(q.p25).toBeLessThanOrEqual(q.p50);
+      expect(q.p50).toBeLessThanOrEqual(q.p75);
+      expect(q.p75).toBeLessThanOrEqual(q.p90);
+      expect(p.recommendedBake).toBeGreaterThanOrEqual(Math.floor(q.p50));
+      expect(p.criticalRatio).toBe(0.7);
+      expect(p.explanation.some((e) => e.code === 'default-ratio')).toBe(true);
+      expect(p.recent).toHaveLength(28);
+      expect(p.warning).toBeNull();
+    }
+    const planned = day.products.find((p) => p.productId === 1)!;
+    expect(planned.plannedBake).toBe(40);
+    expect(planned.expectedWasteAtPlanned).not.toBeNull();
+    const stored = db
+      .prepare("SELECT count(*) AS n FROM forecasts WHERE date = '2019-05-02'")
+      .get();
+    expect(stored).toEqual({ n: 3 });
+    const low = (await leftoversAt(db, 1, '2019-05-02', 10))!;
+    const high = (await leftoversAt(db, 1, '2019-05-02', 300))!;
+    expect(high.expectedLeftovers).toBeGreaterThan(low.expectedLeftovers);
+    expect(high.sellOutProbability).toBeLessThan(low.sellOutProbability);
+  });
+
+  it('scores stored forecasts against what was sold', async () => {
+    await forecastDay(db, { date: '2019-04-29' });
+    await forecastDay(db, { date: '2019-04-30' });
+    const result = accuracy(db, 7, '2019-04-30');
+    expect(result.overall.days).toBe(2);
+    expect(result.products).toHaveLength(3);
+    expect(result.overall.wape).toBeGreaterThan(0);
+  });
+
+  it('answers the API through the real dispatcher', async () => {
+    const backend = createBackend({
+      databasePath: dbPath,
+      transport: 'http',
+      now: () => new Date('2019-04-30T18:00:00Z'),
+    });
+    try {
+      const tomorrow = await backend.dispatch('forecast.tomorrow', {});
+      expect(tomorrow).toMatchObject({
+        ok: true,
+        value: { date: '2019-05-01', dateSource: 'calendar', logsUpToDate: true },
+      });
+      const status = await backend.dispatch('training.status', {});
+      expect(status).toMatchObject({
+        ok: true,
+        value: { running: false, schedule: { time: '02:00' } },
+      });
+      const bad = await backend.dispatch('training.setSchedule', { time: '25:00' });
+      expect(bad.ok).toBe(false);
+    } finally {
+      backend.close();
+    }
+  });
+});
+
+describe('CLI', () => {
+  it('train, forecast and backtest print the documented JSON', async () => {
+    const train = capture();
+    expect(await main(['train', '--db', dbPath, '--json'], train)).toBe(0);
+    const trained = JSON.parse(train.stdout[0]!) as Record<string, unknown>;
+    expect(trained).toMatchObject({ backend: 'wasm' });
+    expect(Object.keys(trained).sort()).toEqual(
+      [
+        'backend',
+        'epochs',
+        'lossAfter',
+        'lossBefore',
+        'modelVersion',
+        'runId',
+        'samples',
+        'seconds',
+      ].sort(),
+    );
+
+    const forecast = capture();
+    expect(await main(['forecast', '--db', dbPath, '--json'], forecast)).toBe(0);
+    const rows = JSON.parse(forecast.stdout[0]!) as Record<string, unknown>[];
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(Object.keys(row).sort()).toEqual(
+        [
+          'backend',
+          'date',
+          'expectedWasteAtRecommended',
+          'modelVersion',
+          'product',
+          'quantiles',
+          'recommendedBake',
+        ].sort(),
+      );
+      expect(row.date).toBe('2019-05-01'); // the day after the last logged day
+      expect(Object.keys(row.quantiles as object)).toEqual(['p10', 'p25', 'p50', 'p75', 'p90']);
+      expect(row.modelVersion).toBe(trained.modelVersion);
+    }
+
+    const backtest = capture();
+    expect(
+      await main(['backtest', '--db', dbPath, '--holdout-days', '14', '--json'], backtest),
+    ).toBe(0);
+    expect(backtest.stdout).toHaveLength(1);
+    const result = JSON.parse(backtest.stdout[0]!) as {
+      days: number;
+      products: number;
+      model: Record<string, number>;
+      naive: Record<string, number>;
+    };
+    expect(result.days).toBeGreaterThanOrEqual(10);
+    expect(result.products).toBe(3);
+    for (const figures of [result.model, result.naive])
+      for (const key of ['wape', 'waste', 'shortage'])
+        expect(Number.isFinite(figures[key])).toBe(true);
+
+    const bad = capture();
+    expect(await main(['forecast', '--db', dbPath, '--date', 'tomorrow'], bad)).toBe(2);
+  });
+});

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  expectedLeftovers,
+  expectedShortage,
+  normalQuantile,
+  quantileFunction,
+  type Quantiles,
+} from '../../../federated/decisions/quantile-function.ts';
+import {
+  criticalRatio,
+  decisionCost,
+  defaultCriticalRatio,
+  newsvendorQuantity,
+} from '../../../federated/decisions/newsvendor.ts';
+
+const normal = (mu: number, sigma: number): Quantiles => ({
+  p10: mu + sigma * normalQuantile(0.1),
+  p25: mu + sigma * normalQuantile(0.25),
+  p50: mu,
+  p75: mu + sigma * normalQuantile(0.75),
+  p90: mu + sigma * normalQuantile(0.9),
+});
+
+const phi = (z: number) => Math.exp(-(z * z) / 2) / Math.sqrt(2 * Math.PI);
+/** Standard normal CDF via erf (Abramowitz–Stegun 7.1.26). */
+function Phi(z: number): number {
+  const t = 1 / (1 + (0.3275911 * Math.abs(z)) / Math.SQRT2);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp(-(z * z) / 2);
+  return z >= 0 ? (1 + y) / 2 : (1 - y) / 2;
+}
+
+const quantiles = fc
+  .tuple(
+    fc.double({ min: 0, max: 500, noNaN: true }),
+    fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 4, maxLength: 4 }),
+  )
+  .map(([first, steps]): Quantiles => {
+    const v = [first];
+    for (const s of steps) v.push(v.at(-1)! + s);
+    return { p10: v[0]!, p25: v[1]!, p50: v[2]!, p75: v[3]!, p90: v[4]! };
+  });
+
+describe('quantile function', () => {
+  it('passes through the five quantiles and is monotone, never negative', () => {
+    fc.assert(
+      fc.property(quantiles, (q) => {
+        const f = quantileFunction(q);
+        expect(f(0.1)).toBeCloseTo(q.p10, 6);
+        expect(f(0.5)).toBeCloseTo(q.p50, 6);
+        expect(f(0.9)).toBeCloseTo(q.p90, 6);
+        let previous = -Infinity;
+        for (let t = 0.001; t < 1; t += 0.01) {
+          const v = f(t);
+          expect(v).toBeGreaterThanOrEqual(previous - 1e-9);
+          expect(v).toBeGreaterThanOrEqual(0);
+          previous = v;
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('expected leftovers and shortage', () => {
+  it('match the closed form for normal demand', () => {
+    const mu = 100;
+    const sigma = 20;
+    for (const Q of [70, 100, 110, 140]) {
+      const z = (Q - mu) / sigma;
+      const leftovers = sigma * (phi(z) + z * Phi(z)); // E[max(Q − D, 0)]
+      expect(expectedLeftovers(normal(mu, sigma), Q)).toBeCloseTo(leftovers, 0);
+      expect(expectedShortage(normal(mu, sigma), Q)).toBeCloseTo(leftovers - (Q - mu), 0);
+    }
+  });
+
+  it('are monotone in the quantity and satisfy leftovers − shortage = Q − E[D]', () => {
+    fc.assert(
+      fc.property(
+        quantiles,
+        fc.double({ min: 0, max: 800, noNaN: true }),
+        fc.double({ min: 0, max: 50, noNaN: true }),
+        (q, Q, dQ) => {
+          expect(expectedLeftovers(q, Q + dQ)).toBeGreaterThanOrEqual(
+            expectedLeftovers(q, Q) - 1e-9,
+          );
+          expect(expectedShortage(q, Q + dQ)).toBeLessThanOrEqual(expectedShortage(q, Q) + 1e-9);
+          const mean = expectedShortage(q, 0);
+          expect(expectedLeftovers(q, Q) - expectedShortage(q, Q)).toBeCloseTo(Q - mean, 6);
+        },
+      ),
+    );
+  });
+});
+
+describe('newsvendor', () => {
+  it('bakes the demand quantile at the critical ratio (normal demand, closed form)', () => {
+    // N(100, 20) at ratio 0.7: 100 + 20 × 0.5244 = 110.49 → 110.
+    expect(newsvendorQuantity(normal(100, 20), 0.7)).toBe(110);
+    expect(newsvendorQuantity(normal(100, 20), 0.5)).toBe(100);
+  });
+
+  it('minimises expected waste cost plus lost margin among whole quantities', () => {
+    const q = normal(60, 15);
+    const ratio = 0.8;
+    const cost = (Q: number) =>
+      decisionCost(expectedLeftovers(q, Q), expectedShortage(q, Q), ratio);
+    const best = newsvendorQuantity(q, ratio);
+    for (let Q = 0; Q <= 120; Q++) expect(cost(best)).toBeLessThanOrEqual(cost(Q) + 0.05);
+  });
+
+  it('takes (price − cost) / price, the default 0.7 when unknown, and never goes below par', () => {
+    expect(criticalRatio(2, 0.5)).toEqual({ ratio: 0.75, isDefault: false });
+    expect(criticalRatio(null, 0.5)).toEqual({ ratio: defaultCriticalRatio, isDefault: true });
+    expect(criticalRatio(1, 2).isDefault).toBe(true);
+    expect(defaultCriticalRatio).toBe(0.7);
+    expect(newsvendorQuantity(normal(100, 20), 0.7, 130)).toBe(130);
+    expect(newsvendorQuantity(normal(100, 20), 0.7, 50)).toBe(110);
+  });
+
+  it('grows with the critical ratio', () => {
+    fc.assert(
+      fc.property(quantiles, fc.double({ min: 0.05, max: 0.9, noNaN: true }), (q, r) => {
+        expect(newsvendorQuantity(q, r + 0.05)).toBeGreaterThanOrEqual(newsvendorQuantity(q, r));
+      }),
+    );
+  });
+});
