@@ -33,7 +33,7 @@ export function privacyWords(summary: PrivacySummary): PrivacyWords {
     summary.budget === null
       ? ' No total budget is set, so rounds never stop for privacy.'
       : summary.exhausted
-        ? ' The total budget is used up: rounds have stopped.'
+        ? ` The total budget of ε = ${summary.budget} is used up.`
         : ` ${Math.round((e / summary.budget) * 100)} % of the total budget of ε = ${summary.budget} is spent.`;
   if (e <= 1)
     return {
