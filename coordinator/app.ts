@@ -117,7 +117,13 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     }
   });
 
-  const engine = new RoundEngine({ db, log, now, modes: [plainMode, ...(options.modes ?? [])] });
+  const engine = new RoundEngine({
+    db,
+    log,
+    now,
+    modes: [plainMode, ...(options.modes ?? [])],
+    schedule: options.schedule ?? true,
+  });
   const context: CoordinatorContext = {
     db,
     log,
@@ -235,7 +241,7 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
 
   app.addHook('onReady', async () => {
     engine.resume();
-    if (options.schedule ?? true) engine.schedule();
+    engine.schedule();
   });
   app.addHook('onClose', async () => {
     engine.close();

@@ -40,6 +40,8 @@ export type EngineOptions = {
   log: Logger;
   now: () => Date;
   modes: RoundMode[];
+  /** false: never start rounds from the cron schedule (tests, or operator-only consortia). */
+  schedule?: boolean;
 };
 
 /**
@@ -75,7 +77,7 @@ export class RoundEngine {
     this.cronTask?.destroy();
     this.cronTask = null;
     const { schedule } = loadCoordinatorSettings(this.db);
-    if (!schedule || this.closed) return;
+    if (!schedule || this.closed || this.options.schedule === false) return;
     this.cronTask = cron.schedule(schedule, () => {
       try {
         if (!activeRound(this.db)) this.startRound('schedule');

@@ -12,6 +12,8 @@ export const operatorPaths = {
   invites: `${base}/invites`,
   revokeShop: (shopId: string) => `${base}/shops/${encodeURIComponent(shopId)}/revoke`,
   startRound: `${base}/rounds`,
+  closePhase: (roundId: number | string) =>
+    `${base}/rounds/${encodeURIComponent(String(roundId))}/close-phase`,
   rollback: (version: number) => `${base}/models/${version}/rollback`,
   settings: `${base}/settings`,
   events: `${base}/events`,

@@ -1,0 +1,149 @@
+import { finishAggregate } from '../../federated/privacy/contribution.ts';
+import {
+  closePhase,
+  compactServerState,
+  createServerRound,
+  ed25519RawFromSpki,
+  recoveredSum,
+  type ServerState,
+} from '../../federated/secagg/index.ts';
+import { roundPrivacySettings } from '../../federated/secagg/wire.ts';
+import { getModel } from '../store/models.ts';
+import type { Db } from '../store/database.ts';
+import type { PhaseContext, PhaseHandler, RoundMode } from '../rounds/phases.ts';
+import { loadSecAggState, paramsFor, saveSecAggState } from './state.ts';
+
+/** Enrolled, non-revoked shops with their identity key as raw Ed25519 (what adverts are signed with). */
+function identities(db: Db): Record<string, string> {
+  const rows = db
+    .prepare<[], { shop_id: string; public_key: string }>(
+      `SELECT c.shop_id, c.public_key FROM credentials c JOIN shops s ON s.id = c.shop_id
+       WHERE c.revoked_at IS NULL AND s.revoked_at IS NULL ORDER BY c.created_at`,
+    )
+    .all();
+  const out: Record<string, string> = {};
+  for (const row of rows) out[row.shop_id] = ed25519RawFromSpki(row.public_key);
+  return out;
+}
+
+function state(ctx: PhaseContext): ServerState {
+  const found = loadSecAggState(ctx.round);
+  if (!found) throw new Error(`round ${ctx.round.id} has no secure-aggregation state`);
+  return found;
+}
+
+function markDropped(
+  ctx: PhaseContext,
+  expected: string[],
+  present: string[],
+  phase: string,
+): void {
+  const gone = expected.filter((id) => !present.includes(id));
+  const mark = ctx.db.prepare(
+    'UPDATE round_participants SET dropped_in = ? WHERE round_id = ? AND shop_id = ? AND dropped_in IS NULL',
+  );
+  for (const id of gone) mark.run(phase, ctx.round.id, id);
+}
+
+/** Closes a SecAgg collection phase at its deadline (or when complete); below threshold the round fails. */
+function closing(phase: 'advertise' | 'share' | 'collect'): PhaseHandler['onDeadline'] {
+  return (ctx) => {
+    const before = state(ctx);
+    const after = closePhase(before);
+    if (phase === 'share')
+      markDropped(
+        ctx,
+        (before.roster ?? []).map((e) => e.shopId),
+        Object.keys(before.shareMessages),
+        'share',
+      );
+    if (phase === 'collect')
+      markDropped(ctx, before.sharers ?? [], Object.keys(before.maskedInputs), 'collect');
+    saveSecAggState(ctx.db, ctx.round.id, compactServerState(after));
+    if (after.phase === 'failed')
+      return { ok: false, reason: after.failure ?? 'secure aggregation failed' };
+    return { ok: true };
+  };
+}
+
+/**
+ * Secure aggregation (Bonawitz et al. 2017) as a round mode: open → advertise → share →
+ * collect (masked uploads) → unmask → aggregating. The coordinator never holds an unmasked
+ * update; aggregation averages the recovered sum over the survivors (one vote per shop).
+ */
+export const secureMode: RoundMode = {
+  name: 'secure',
+  phases: ['advertise', 'share', 'collect', 'unmask'],
+  handlers: {
+    advertise: {
+      enter(ctx) {
+        const model = getModel(ctx.db, ctx.round.model_version)!;
+        const params = paramsFor(ctx.round, ctx.settings, model.parameter_count);
+        saveSecAggState(ctx.db, ctx.round.id, createServerRound(params, identities(ctx.db)));
+      },
+      isComplete(ctx) {
+        const s = state(ctx);
+        return Object.keys(s.advertisements).length >= Object.keys(s.identities).length;
+      },
+      onDeadline: closing('advertise'),
+    },
+    share: {
+      isComplete(ctx) {
+        const s = state(ctx);
+        return Object.keys(s.shareMessages).length >= (s.roster?.length ?? Infinity);
+      },
+      onDeadline: closing('share'),
+    },
+    collect: {
+      isComplete(ctx) {
+        const s = state(ctx);
+        return Object.keys(s.maskedInputs).length >= (s.sharers?.length ?? Infinity);
+      },
+      onDeadline: closing('collect'),
+    },
+    unmask: {
+      // The sum is rebuilt (asynchronously) by the route that receives the t-th answer.
+      isComplete(ctx) {
+        const phase = state(ctx).phase;
+        return phase === 'done' || phase === 'failed';
+      },
+      onDeadline(ctx) {
+        const s = state(ctx);
+        if (s.phase === 'done') return { ok: true };
+        const answers = Object.keys(s.unmaskMessages).length;
+        return {
+          ok: false,
+          reason:
+            s.failure ??
+            `only ${answers} shop${answers === 1 ? '' : 's'} helped unmask by the deadline; ${s.params.threshold} needed`,
+        };
+      },
+    },
+  },
+  aggregator: {
+    aggregate(ctx, global) {
+      const s = state(ctx);
+      if (s.phase !== 'done') return { ok: false, reason: 'the masked sum was not recovered' };
+      const survivors = s.unmaskRequest!.survivors.length;
+      if (survivors < ctx.settings.minShops)
+        return {
+          ok: false,
+          reason: `only ${survivors} masked updates, at least ${ctx.settings.minShops} needed`,
+        };
+      if (s.params.vectorLength !== global.length)
+        return { ok: false, reason: 'the masked sum does not match the model size' };
+      const aggregate = finishAggregate(
+        recoveredSum(s),
+        survivors,
+        global.length,
+        roundPrivacySettings(ctx.settings, s.params),
+      );
+      return {
+        ok: true,
+        averageDelta: aggregate.meanUpdate,
+        contributors: survivors,
+        totalWeight: survivors,
+      };
+    },
+  },
+};

@@ -1,0 +1,249 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorBody, roundIdParams } from '../../federated/protocol/index.ts';
+import {
+  acceptAdvertisement,
+  acceptMaskedInput,
+  acceptShareKeys,
+  acceptUnmask,
+  compactServerState,
+  recoverSum,
+  routeShares,
+} from '../../federated/secagg/index.ts';
+import {
+  advertisementBody,
+  maskedInputBody,
+  secureAck,
+  secureRoundView,
+  shareKeysBody,
+  unmaskBody,
+} from '../../federated/secagg/wire.ts';
+import type { ServerState } from '../../federated/secagg/types.ts';
+import type { SecureAck } from '../../federated/secagg/wire.ts';
+import type { ZodType } from 'zod';
+import type { CoordinatorContext } from '../app.ts';
+import { CoordinatorError } from '../errors.ts';
+import { audit } from '../store/database.ts';
+import { activeRound, checkIn, getRound, type RoundRow } from '../store/rounds.ts';
+import type { RoundPhase } from '../../federated/protocol/index.ts';
+import { loadSecAggState, saveSecAggState, withSecAggState } from './state.ts';
+
+/** Largest masked upload accepted: 4 bytes per parameter in base64, for models up to ~12M parameters. */
+const maxMaskedBytes = 64 * 1024 * 1024;
+
+/**
+ * The shop-facing SecAgg routes (all signed): one GET a polling shop reads in every phase, and
+ * one POST per protocol message. Each POST is validated by the shared schema, checked against
+ * the authenticated shop, applied to the round's stored state in one transaction and then
+ * acknowledged; an identical retry is answered as a duplicate, a different second message is
+ * refused with 409.
+ */
+export async function secureAggregationRoutes(
+  app: FastifyInstance,
+  context: CoordinatorContext,
+): Promise<void> {
+  const { db, now, engine, requireShop, log } = context;
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['secure aggregation'];
+
+  const running = (roundId: number, phase: RoundPhase): RoundRow => {
+    const round = getRound(db, roundId);
+    if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
+    if (activeRound(db)?.id !== roundId || round.phase !== phase)
+      throw new CoordinatorError(
+        409,
+        'wrong-phase',
+        `Round ${roundId} is ${round.phase}, not ${phase}.`,
+        {
+          phase: round.phase,
+        },
+      );
+    return round;
+  };
+
+  const ownMessage = (shopId: string, bodyShopId: string) => {
+    if (shopId !== bodyShopId)
+      throw new CoordinatorError(
+        403,
+        'not-yours',
+        'A shop can send secure-aggregation messages only as itself.',
+      );
+  };
+
+  /** Applies one message; returns the acknowledgement and tells the engine when something changed. */
+  const accept = (
+    roundId: number,
+    phase: RoundPhase,
+    apply: (state: ServerState) => ServerState,
+    after?: (round: RoundRow) => void,
+  ) => {
+    running(roundId, phase);
+    const duplicate = withSecAggState(db, roundId, (state, round) => {
+      const next = apply(state);
+      if (next !== state) after?.(round);
+      return { state: next, result: next === state };
+    });
+    if (!duplicate) engine.afterRequest(roundId);
+    return { roundId, accepted: true as const, duplicate, receivedAt: now().toISOString() };
+  };
+
+  /** Rebuilds the sum once t shops answered; rebuilding is asynchronous, so it runs outside the transaction. */
+  const recoverIfReady = async (roundId: number) => {
+    const round = getRound(db, roundId);
+    const state = round && loadSecAggState(round);
+    if (!state || state.phase !== 'unmask') return;
+    if (Object.keys(state.unmaskMessages).length < state.params.threshold) return;
+    const recovered = compactServerState(await recoverSum(state));
+    const stored = db.transaction(() => {
+      const fresh = getRound(db, roundId);
+      const current = fresh && loadSecAggState(fresh);
+      if (!current || current.phase !== 'unmask' || fresh.phase !== 'unmask') return false;
+      saveSecAggState(db, roundId, recovered);
+      audit(
+        db,
+        'system',
+        recovered.phase === 'done' ? 'secagg.sum-recovered' : 'secagg.unmask-failed',
+        {
+          round: roundId,
+          survivors: recovered.unmaskRequest?.survivors.length ?? 0,
+          reason: recovered.failure ?? null,
+        },
+        now(),
+      );
+      return true;
+    })();
+    if (stored) engine.afterRequest(roundId);
+  };
+
+  app.addHook('onReady', async () => {
+    // A coordinator stopped between the t-th unmask answer and storing the sum finishes here.
+    const round = activeRound(db);
+    if (round?.phase === 'unmask')
+      await recoverIfReady(round.id).catch((error) =>
+        log.error({ err: error }, 'sum recovery failed'),
+      );
+  });
+
+  api.get('/v1/rounds/:roundId/secagg', {
+    preHandler: requireShop,
+    schema: {
+      tags,
+      summary: 'What this shop needs in the current secure-aggregation phase',
+      params: roundIdParams,
+      response: { 200: secureRoundView, 404: errorBody, 409: errorBody },
+    },
+    handler: async (request) => {
+      const roundId = request.params.roundId;
+      const round = getRound(db, roundId);
+      if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
+      const state = loadSecAggState(round);
+      if (!state)
+        throw new CoordinatorError(
+          409,
+          'wrong-mode',
+          `Round ${roundId} does not use secure aggregation.`,
+        );
+      const me = request.shop!.id;
+      return {
+        roundId,
+        phase: round.phase,
+        params: state.params,
+        roster: round.phase === 'share' ? (state.roster ?? null) : null,
+        sharesForMe:
+          round.phase === 'collect' && state.sharers?.includes(me) ? routeShares(state, me) : null,
+        unmaskRequest: round.phase === 'unmask' ? (state.unmaskRequest ?? null) : null,
+        received: {
+          advertisement: me in state.advertisements,
+          shares: me in state.shareMessages,
+          maskedInput: me in state.maskedInputs,
+          unmask: me in state.unmaskMessages,
+        },
+      };
+    },
+  });
+
+  const post = <B>(
+    path: string,
+    summary: string,
+    body: ZodType<B>,
+    handle: (roundId: number, shopId: string, body: B) => Promise<SecureAck> | SecureAck,
+    bodyLimit?: number,
+  ) =>
+    api.post(`/v1/rounds/:roundId/secagg/${path}`, {
+      preHandler: requireShop,
+      ...(bodyLimit ? { bodyLimit } : {}),
+      schema: {
+        tags,
+        summary,
+        params: roundIdParams,
+        body,
+        response: {
+          200: secureAck,
+          400: errorBody,
+          403: errorBody,
+          404: errorBody,
+          409: errorBody,
+        },
+      },
+      handler: async (request) =>
+        handle(request.params.roundId, request.shop!.id, request.body as B),
+    });
+
+  post(
+    'advertise',
+    'Round 0: this shop’s signed round keys',
+    advertisementBody,
+    (roundId, shopId, ad) => {
+      ownMessage(shopId, ad.shopId);
+      return accept(
+        roundId,
+        'advertise',
+        (s) => acceptAdvertisement(s, ad),
+        () => checkIn(db, roundId, shopId, now()),
+      );
+    },
+  );
+
+  post(
+    'shares',
+    'Round 1: encrypted Shamir shares for every other shop',
+    shareKeysBody,
+    (roundId, shopId, msg) => {
+      ownMessage(shopId, msg.shopId);
+      return accept(roundId, 'share', (s) => acceptShareKeys(s, msg));
+    },
+  );
+
+  post(
+    'masked',
+    'Round 2: this shop’s masked update',
+    maskedInputBody,
+    (roundId, shopId, msg) => {
+      ownMessage(shopId, msg.shopId);
+      return accept(
+        roundId,
+        'collect',
+        (s) => acceptMaskedInput(s, msg),
+        () =>
+          db
+            .prepare(
+              'UPDATE round_participants SET uploaded_at = ? WHERE round_id = ? AND shop_id = ?',
+            )
+            .run(now().toISOString(), roundId, shopId),
+      );
+    },
+    maxMaskedBytes,
+  );
+
+  post(
+    'unmask',
+    'Round 3: shares that remove the masks of survivors and dropped shops',
+    unmaskBody,
+    async (roundId, shopId, msg) => {
+      ownMessage(shopId, msg.shopId);
+      const ack = accept(roundId, 'unmask', (s) => acceptUnmask(s, msg));
+      await recoverIfReady(roundId);
+      return ack;
+    },
+  );
+}

@@ -1,0 +1,75 @@
+import { SecAggError, type SecAggParams, type ServerState } from '../../federated/secagg/index.ts';
+import { SECAGG_MODULUS_BITS, secaggThresholdFor } from '../../federated/secagg/wire.ts';
+import type { RoundSettings } from '../../federated/protocol/index.ts';
+import { CoordinatorError } from '../errors.ts';
+import type { Db } from '../store/database.ts';
+import { getRound, setPhaseState, type RoundRow } from '../store/rounds.ts';
+
+/**
+ * A secure round keeps its whole SecAgg server state as JSON in `rounds.phase_state`, written
+ * in the same transaction that accepts a message, so a restart resumes exactly.
+ */
+export function loadSecAggState(round: RoundRow): ServerState | null {
+  return round.phase_state ? (JSON.parse(round.phase_state) as ServerState) : null;
+}
+
+export function saveSecAggState(db: Db, roundId: number, state: ServerState): void {
+  setPhaseState(db, roundId, state);
+}
+
+/** t: the operator's threshold, else the round's minimum number of shops (at least 2). */
+export function thresholdFor(settings: RoundSettings): number {
+  return secaggThresholdFor(settings);
+}
+
+export function paramsFor(
+  round: RoundRow,
+  settings: RoundSettings,
+  parameterCount: number,
+): SecAggParams {
+  return {
+    // The opening time makes the id unique even if a coordinator database is ever recreated.
+    roundId: `breadcast-round-${round.id}-${round.opened_at}`,
+    threshold: thresholdFor(settings),
+    vectorLength: parameterCount,
+    modulusBits: SECAGG_MODULUS_BITS,
+  };
+}
+
+/** Runs one SecAgg step on the stored state inside a transaction; protocol refusals become HTTP answers. */
+export function withSecAggState<T>(
+  db: Db,
+  roundId: number,
+  step: (state: ServerState, round: RoundRow) => { state: ServerState; result: T },
+): T {
+  return db.transaction(() => {
+    const round = getRound(db, roundId);
+    if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
+    const state = loadSecAggState(round);
+    if (!state)
+      throw new CoordinatorError(
+        409,
+        'wrong-mode',
+        `Round ${roundId} does not use secure aggregation.`,
+      );
+    try {
+      const { state: next, result } = step(state, round);
+      if (next !== state) saveSecAggState(db, roundId, next);
+      return result;
+    } catch (error) {
+      throw asCoordinatorError(error);
+    }
+  })();
+}
+
+export function asCoordinatorError(error: unknown): unknown {
+  if (!(error instanceof SecAggError)) return error;
+  const status =
+    error.code === 'wrong-phase' || error.code === 'conflict'
+      ? 409
+      : error.code === 'unknown-shop' || error.code === 'refused'
+        ? 403
+        : 400;
+  const code = error.code === 'conflict' ? 'already-sent' : error.code;
+  return new CoordinatorError(status, code, `Secure aggregation refused: ${error.message}`);
+}
