@@ -165,6 +165,13 @@ describe('operator dashboard', () => {
     await expect.poll(() => page.getByTestId('shop-row').count(), { timeout: 15_000 }).toBe(4);
     expect(await page.getByTestId('invite-code').textContent()).toContain(code);
     await screenshot(page, 'dashboard-shops');
+
+    // Revoking asks first, then the shop's own signed requests are refused.
+    const row = page.locator('[data-testid=shop-row][data-shop="Konditorei Mond"]');
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByTestId('confirm-yes').click();
+    await expect.poll(() => row.getByTestId('status').textContent()).toBe('revoked');
+    await expect(newcomer.currentRound()).rejects.toThrow(/403/);
   });
 
   it('refuses a change without the CSRF token, even with the session cookie', async () => {
@@ -197,7 +204,8 @@ describe('operator dashboard', () => {
 
   it('shows tonight, the model and the privacy budget on the overview, live', async () => {
     await page.goto(`${base}/dashboard/#/overview`);
-    await expect.poll(() => page.getByTestId('enrolled').textContent()).toBe('4');
+    // Four shops enrolled, one of them revoked.
+    await expect.poll(() => page.getByTestId('enrolled').textContent()).toBe('3');
     // Plain rounds add no noise, and the page says so instead of showing a comforting ε.
     expect(await page.getByTestId('privacy-words').textContent()).toContain('No formal guarantee');
     await page.getByTestId('error-chart').waitFor();
