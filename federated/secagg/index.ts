@@ -8,7 +8,7 @@ export {
   wordsToBase64,
   wordsFromBase64,
 } from './bytes.ts';
-export { assertCryptoAvailable } from './primitives.ts';
+export { assertCryptoAvailable, ed25519RawFromSpki, ed25519RawFromPkcs8 } from './primitives.ts';
 export { paramsDigest, validateParams } from './protocol.ts';
 export {
   fixedPoint,
@@ -40,4 +40,6 @@ export {
   closePhase,
   recoverSum,
   recoveredSum,
+  compactServerState,
 } from './server.ts';
+export * from './wire.ts';

@@ -169,3 +169,19 @@ export function keystream(key: Uint8Array, byteLength: number): Uint8Array {
   const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
   return new Uint8Array(Buffer.concat([cipher.update(Buffer.alloc(byteLength)), cipher.final()]));
 }
+
+/**
+ * The shops' long-term identities are stored as base64 DER (SPKI public, PKCS#8 private) by the
+ * enrolment code; SecAgg signs and verifies with the raw 32-byte keys inside them.
+ */
+export function ed25519RawFromSpki(spki: string): string {
+  const key = createPublicKey({ key: Buffer.from(spki, 'base64'), format: 'der', type: 'spki' });
+  if (key.asymmetricKeyType !== 'ed25519') throw new SecAggError('malformed', 'not an Ed25519 key');
+  return rawFromJwk(key, 'x');
+}
+
+export function ed25519RawFromPkcs8(pkcs8: string): string {
+  const key = createPrivateKey({ key: Buffer.from(pkcs8, 'base64'), format: 'der', type: 'pkcs8' });
+  if (key.asymmetricKeyType !== 'ed25519') throw new SecAggError('malformed', 'not an Ed25519 key');
+  return rawFromJwk(key, 'd');
+}

@@ -268,3 +268,27 @@ export function recoveredSum(state: ServerState): Uint32Array {
     throw new SecAggError('wrong-phase', 'no sum recovered yet');
   return wordsFromBase64(state.sum, state.params.vectorLength);
 }
+
+/**
+ * Once a round is over the coordinator keeps only what the dashboard needs and the sum: the
+ * share ciphertexts, masked vectors and revealed shares go, so a later breach of its database
+ * cannot replay the unmasking of anything.
+ */
+export function compactServerState(state: ServerState): ServerState {
+  if (state.phase !== 'done' && state.phase !== 'failed') return state;
+  const blank = (record: Record<string, unknown>) =>
+    Object.fromEntries(Object.keys(record).map((id) => [id, '']));
+  return {
+    ...state,
+    shareMessages: Object.fromEntries(
+      Object.entries(state.shareMessages).map(([id, m]) => [id, { ...m, shares: [] }]),
+    ),
+    maskedInputs: blank(state.maskedInputs) as Record<string, string>,
+    unmaskMessages: Object.fromEntries(
+      Object.keys(state.unmaskMessages).map((id) => [
+        id,
+        { shopId: id, selfMaskShares: {}, pairwiseKeyShares: {} },
+      ]),
+    ),
+  };
+}

@@ -1,0 +1,243 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
+import { getModel, modelWeights } from '../../coordinator/store/models.ts';
+import { openDatabase, type Db } from '../../electron/store/database.ts';
+import { SyncClient } from '../../electron/sync/client.ts';
+import { CoordinatorHttp } from '../../electron/sync/http.ts';
+import { listLedger } from '../../electron/sync/ledger.ts';
+import { stepSecureRound, type SecureStep } from '../../electron/sync/secagg-client.ts';
+import { loadSyncState } from '../../electron/sync/state.ts';
+import type { RoundView } from '../../federated/protocol/index.ts';
+import {
+  chainDays,
+  linearTrainer,
+  operatorSession,
+  startCoordinator,
+  tempDir,
+} from './coordinator-harness.ts';
+
+type Shop = {
+  name: string;
+  db: Db;
+  shopId: string;
+  http: CoordinatorHttp;
+  update: (global: Float32Array) => Float32Array;
+};
+
+type Phase = 'advertise' | 'share' | 'collect' | 'unmask';
+const phases: Phase[] = ['advertise', 'share', 'collect', 'unmask'];
+
+const baseSettings = {
+  mode: 'secure' as const,
+  localEpochs: 5,
+  learningRate: 0.05,
+  clipNorm: 0.1,
+  minShops: 2,
+  weighting: 'equal' as const,
+  serverOptimizer: { kind: 'fedavg' as const, learningRate: 1 },
+  deadlines: {
+    openSeconds: 0,
+    advertiseSeconds: 3600,
+    shareSeconds: 3600,
+    collectSeconds: 3600,
+    unmaskSeconds: 3600,
+  },
+};
+
+function clip(delta: Float32Array, c: number): Float64Array {
+  const norm = Math.sqrt(delta.reduce((s, v) => s + v * v, 0));
+  const scale = norm > c ? c / norm : 1;
+  return Float64Array.from(delta, (v) => v * scale);
+}
+
+/** Enrols `count` shops over HTTP, each with its own SQLite file and identity. */
+async function enrolShops(
+  url: string,
+  dir: string,
+  operator: Awaited<ReturnType<typeof operatorSession>>,
+  updates: ((global: Float32Array) => Float32Array)[],
+): Promise<Shop[]> {
+  const shops: Shop[] = [];
+  for (const [i, update] of updates.entries()) {
+    const name = `shop-${i}`;
+    const db = openDatabase(join(dir, `${name}.db`));
+    const client = new SyncClient({
+      db,
+      trainer: linearTrainer(chainDays(2, 'roll', 30)),
+      appVersion: '0.1.0',
+    });
+    const invite = await operator.call('POST', '/v1/operator/invites', { expiresInHours: 1 });
+    await client.enrol({
+      coordinatorUrl: url,
+      inviteCode: String(invite.body.code),
+      shopName: `Bakery ${i}`,
+    });
+    const state = loadSyncState(db)!;
+    const http = new CoordinatorHttp(
+      { baseUrl: url, appVersion: '0.1.0', now: () => new Date(), clockOffsetMs: 0 },
+      { shopId: state.shopId, privateKey: state.privateKey },
+    );
+    shops.push({ name, db, shopId: state.shopId, http, update });
+  }
+  return shops;
+}
+
+/**
+ * Drives one secure round over real HTTP: every shop polls and does its part; `dropAt` shops
+ * stop answering from that phase on. Phases that wait for missing shops are closed by the
+ * operator, as their deadline would.
+ */
+async function runSecureRound(
+  app: () => FastifyInstance,
+  operator: Awaited<ReturnType<typeof operatorSession>>,
+  shops: Shop[],
+  dropped: Set<string>,
+  dropAt: Phase | null,
+): Promise<{ round: Record<string, unknown>; steps: SecureStep[] }> {
+  const opened = await operator.call('POST', '/v1/operator/rounds', {});
+  expect(opened.status, JSON.stringify(opened.body)).toBe(200);
+  const roundId = Number(opened.body.id);
+  const view = async (): Promise<RoundView> => {
+    const r = await operator.call('GET', `/v1/operator/rounds/${roundId}`);
+    return r.body as unknown as RoundView;
+  };
+  const steps: SecureStep[] = [];
+  for (const phase of phases) {
+    let current = await view();
+    if (current.phase !== phase) break;
+    for (const shop of shops) {
+      if (dropAt && phases.indexOf(phase) >= phases.indexOf(dropAt) && dropped.has(shop.shopId))
+        continue;
+      const round = await view();
+      if (round.phase !== phase) break;
+      steps.push(
+        await stepSecureRound(
+          {
+            db: shop.db,
+            http: shop.http,
+            identity: { shopId: shop.shopId, privateKey: loadSyncState(shop.db)!.privateKey },
+            now: () => new Date(),
+            computeUpdate: async (r) => {
+              const global = modelWeights(getModel(app().coordinator.db, r.modelVersion)!);
+              return { delta: shop.update(global), sampleCount: 30 };
+            },
+          },
+          round,
+        ),
+      );
+    }
+    current = await view();
+    if (current.phase === phase)
+      await operator.call('POST', `/v1/operator/rounds/${roundId}/close-phase`);
+  }
+  // Shops learn the outcome on their next poll, which also clears their round state.
+  return { round: (await operator.call('GET', `/v1/operator/rounds/${roundId}`)).body, steps };
+}
+
+describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each phase', () => {
+  const dir = tempDir('breadcast-secagg-');
+  let app: FastifyInstance;
+  const opened: Db[] = [];
+  afterAll(async () => {
+    await app?.close();
+    for (const db of opened) db.close();
+  });
+
+  it('completes with t = 7 and publishes the average of the survivors’ clipped updates; fails cleanly with t = 8', async () => {
+    const coordinatorDb = join(dir, 'coordinator.db');
+    const started = await startCoordinator(coordinatorDb, 0, {
+      modes: [secureMode],
+      plugins: [secureAggregationRoutes],
+    });
+    app = started.app;
+    const operator = await operatorSession(app, started.url);
+    const stores = [2, 17, 25, 26, 28, 30, 33, 34, 36, 37];
+    const shops = await enrolShops(
+      started.url,
+      dir,
+      operator,
+      stores.map((store, i) => {
+        const trainer = linearTrainer(chainDays(store, 'roll', 60 + 10 * i));
+        return (global: Float32Array) => {
+          const local = trainer.trainSync(
+            global,
+            baseSettings.localEpochs,
+            baseSettings.learningRate,
+          );
+          return Float32Array.from(local, (v, j) => v - global[j]!);
+        };
+      }),
+    );
+    shops.forEach((s) => opened.push(s.db));
+    // A different 30 % each time, so every shop both drops and survives across the rounds.
+    const dropSet = (k: number) =>
+      new Set([0, 1, 2].map((j) => shops[(3 * k + j) % shops.length]!.shopId));
+
+    const put = async (threshold: number, noiseMultiplier = 0) =>
+      expect(
+        (
+          await operator.call('PUT', '/v1/operator/settings', {
+            schedule: null,
+            round: { ...baseSettings, secaggThreshold: threshold, noiseMultiplier },
+          })
+        ).status,
+      ).toBe(200);
+
+    await put(7);
+    for (const [k, dropAt] of phases.entries()) {
+      const dropped = dropSet(k);
+      const before = modelWeights(
+        getModel(app.coordinator.db, Number(Math.max(...modelVersions(app))))!,
+      );
+      const { round } = await runSecureRound(() => app, operator, shops, dropped, dropAt);
+      expect(round.phase, `drop at ${dropAt}: ${String(round.failureReason)}`).toBe('published');
+      // Shops that uploaded count, even those that vanished before unmasking.
+      const counted = dropAt === 'unmask' ? shops : shops.filter((s) => !dropped.has(s.shopId));
+      const sum = new Float64Array(before.length);
+      for (const shop of counted)
+        clip(shop.update(before), baseSettings.clipNorm).forEach((v, j) => (sum[j]! += v));
+      const published = modelWeights(getModel(app.coordinator.db, Number(round.resultVersion))!);
+      published.forEach((w, j) =>
+        expect(Math.abs(w - (before[j]! + sum[j]! / counted.length))).toBeLessThan(1e-6),
+      );
+      // The coordinator kept no masked vector or revealed share once the round was over.
+      const stored = JSON.parse(
+        (
+          app.coordinator.db
+            .prepare('SELECT phase_state FROM rounds WHERE id = ?')
+            .get(round.id) as { phase_state: string }
+        ).phase_state,
+      );
+      expect(Object.values(stored.maskedInputs).every((v) => v === '')).toBe(true);
+      expect(stored.sum).toBeTruthy();
+    }
+
+    // Each shop's ledger lists its masked uploads: bytes, clip norm, hash, in plain words.
+    const ledger = listLedger(shops[9]!.db, { limit: 20 }).entries.filter(
+      (e) => e.kind === 'update',
+    );
+    expect(ledger.length).toBeGreaterThanOrEqual(3);
+    expect(ledger[0]!.summary).toMatch(/Masked model update .* coordinator sees only the sum/);
+    expect(ledger[0]!.clipNorm).toBe(0.1);
+
+    // Threshold 8 with three shops gone: the round fails at that phase, nothing is published.
+    await put(8);
+    for (const [k, dropAt] of phases.entries()) {
+      const versions = modelVersions(app).length;
+      const { round } = await runSecureRound(() => app, operator, shops, dropSet(k), dropAt);
+      expect(round.phase, `drop at ${dropAt}`).toBe('failed');
+      expect(String(round.failureReason)).toMatch(/7 .*8 needed/);
+      expect(modelVersions(app).length).toBe(versions);
+    }
+  });
+});
+
+function modelVersions(app: FastifyInstance): number[] {
+  return (
+    app.coordinator.db.prepare('SELECT version FROM models ORDER BY version').all() as {
+      version: number;
+    }[]
+  ).map((r) => r.version);
+}
