@@ -10,6 +10,7 @@ import { listLedger } from '../../electron/sync/ledger.ts';
 import { stepSecureRound, type SecureStep } from '../../electron/sync/secagg-client.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
 import type { RoundView } from '../../federated/protocol/index.ts';
+import { computeEpsilon } from '../../federated/privacy/accountant.ts';
 import {
   chainDays,
   linearTrainer,
@@ -58,10 +59,12 @@ async function enrolShops(
   dir: string,
   operator: Awaited<ReturnType<typeof operatorSession>>,
   updates: ((global: Float32Array) => Float32Array)[],
+  fetchFor: (i: number) => typeof fetch | undefined = () => undefined,
+  prefix = 'shop',
 ): Promise<Shop[]> {
   const shops: Shop[] = [];
   for (const [i, update] of updates.entries()) {
-    const name = `shop-${i}`;
+    const name = `${prefix}-${i}`;
     const db = openDatabase(join(dir, `${name}.db`));
     const client = new SyncClient({
       db,
@@ -76,7 +79,13 @@ async function enrolShops(
     });
     const state = loadSyncState(db)!;
     const http = new CoordinatorHttp(
-      { baseUrl: url, appVersion: '0.1.0', now: () => new Date(), clockOffsetMs: 0 },
+      {
+        baseUrl: url,
+        appVersion: '0.1.0',
+        now: () => new Date(),
+        clockOffsetMs: 0,
+        fetch: fetchFor(i),
+      },
       { shopId: state.shopId, privateKey: state.privateKey },
     );
     shops.push({ name, db, shopId: state.shopId, http, update });
@@ -95,45 +104,58 @@ async function runSecureRound(
   shops: Shop[],
   dropped: Set<string>,
   dropAt: Phase | null,
+  onPhase: (phase: Phase) => Promise<void> = async () => {},
 ): Promise<{ round: Record<string, unknown>; steps: SecureStep[] }> {
-  const opened = await operator.call('POST', '/v1/operator/rounds', {});
+  // Keep-alive sockets of a coordinator that was restarted mid-round fail once; try again.
+  const call = async (method: string, path: string, body?: unknown) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operator.call(method, path, body);
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
+  };
+  const opened = await call('POST', '/v1/operator/rounds', {});
   expect(opened.status, JSON.stringify(opened.body)).toBe(200);
   const roundId = Number(opened.body.id);
   const view = async (): Promise<RoundView> => {
-    const r = await operator.call('GET', `/v1/operator/rounds/${roundId}`);
+    const r = await call('GET', `/v1/operator/rounds/${roundId}`);
     return r.body as unknown as RoundView;
   };
   const steps: SecureStep[] = [];
   for (const phase of phases) {
     let current = await view();
     if (current.phase !== phase) break;
+    await onPhase(phase);
     for (const shop of shops) {
       if (dropAt && phases.indexOf(phase) >= phases.indexOf(dropAt) && dropped.has(shop.shopId))
         continue;
       const round = await view();
       if (round.phase !== phase) break;
-      steps.push(
-        await stepSecureRound(
-          {
-            db: shop.db,
-            http: shop.http,
-            identity: { shopId: shop.shopId, privateKey: loadSyncState(shop.db)!.privateKey },
-            now: () => new Date(),
-            computeUpdate: async (r) => {
-              const global = modelWeights(getModel(app().coordinator.db, r.modelVersion)!);
-              return { delta: shop.update(global), sampleCount: 30 };
-            },
-          },
-          round,
-        ),
-      );
+      const options = {
+        db: shop.db,
+        http: shop.http,
+        identity: { shopId: shop.shopId, privateKey: loadSyncState(shop.db)!.privateKey },
+        now: () => new Date(),
+        computeUpdate: async (r: RoundView) => {
+          const global = modelWeights(getModel(app().coordinator.db, r.modelVersion)!);
+          return { delta: shop.update(global), sampleCount: 30 };
+        },
+      };
+      try {
+        steps.push(await stepSecureRound(options, round));
+      } catch (error) {
+        // A lost answer: the shop's next poll resends the persisted message.
+        steps.push({ roundId, phase, action: 'waiting', message: String(error) });
+        steps.push(await stepSecureRound(options, round));
+      }
     }
     current = await view();
-    if (current.phase === phase)
-      await operator.call('POST', `/v1/operator/rounds/${roundId}/close-phase`);
+    if (current.phase === phase) await call('POST', `/v1/operator/rounds/${roundId}/close-phase`);
   }
   // Shops learn the outcome on their next poll, which also clears their round state.
-  return { round: (await operator.call('GET', `/v1/operator/rounds/${roundId}`)).body, steps };
+  return { round: (await call('GET', `/v1/operator/rounds/${roundId}`)).body, steps };
 }
 
 describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each phase', () => {
@@ -231,6 +253,101 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
       expect(String(round.failureReason)).toMatch(/7 .*8 needed/);
       expect(modelVersions(app).length).toBe(versions);
     }
+    await app.close();
+  });
+
+  it('with noise: the published model is the survivors’ average plus Gaussian noise of the calibrated size; a restart and a lost answer lose nothing', async () => {
+    const D = 3000;
+    const coordinatorDb = join(dir, 'coordinator-noise.db');
+    let started = await startCoordinator(coordinatorDb, 0, {
+      modes: [secureMode],
+      plugins: [secureAggregationRoutes],
+      initialWeights: () => new Float32Array(D),
+    });
+    app = started.app;
+    const port = started.port;
+    const operator = await operatorSession(app, started.url);
+    // Shop 0's masked upload reaches the coordinator but the answer is lost on the way back.
+    let cut = true;
+    const flaky: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (cut && String(input).endsWith('/secagg/masked')) {
+        cut = false;
+        throw new TypeError('socket hang up');
+      }
+      return response;
+    };
+    const shops = await enrolShops(
+      started.url,
+      dir,
+      operator,
+      Array.from(
+        { length: 10 },
+        (_, i) => () =>
+          Float32Array.from({ length: D }, (_, j) => 0.01 * Math.sin(i * 13 + j * 0.7)),
+      ),
+      (i) => (i === 0 ? flaky : undefined),
+      'noisy',
+    );
+    shops.forEach((s) => opened.push(s.db));
+    const z = 1.5;
+    const C = 0.1;
+    const t = 7;
+    expect(
+      (
+        await operator.call('PUT', '/v1/operator/settings', {
+          schedule: null,
+          round: { ...baseSettings, clipNorm: C, secaggThreshold: t, noiseMultiplier: z },
+        })
+      ).status,
+    ).toBe(200);
+    const dropped = new Set(shops.slice(7).map((s) => s.shopId));
+    const { round } = await runSecureRound(
+      () => app,
+      operator,
+      shops,
+      dropped,
+      'collect',
+      async (phase) => {
+        if (phase !== 'collect') return;
+        // The coordinator stops between key sharing and the uploads and comes back from its file.
+        await app.close();
+        started = await startCoordinator(coordinatorDb, port, {
+          modes: [secureMode],
+          plugins: [secureAggregationRoutes],
+        });
+        app = started.app;
+      },
+    );
+    expect(round.phase, String(round.failureReason)).toBe('published');
+    const survivors = shops.slice(0, 7);
+    const expected = new Float64Array(D);
+    for (const shop of survivors)
+      clip(shop.update(new Float32Array(D)), C).forEach((v, j) => (expected[j]! += v / 7));
+    const published = modelWeights(getModel(app.coordinator.db, Number(round.resultVersion))!);
+    const residual = Array.from(published, (w, j) => w - expected[j]!);
+    // Seven noise shares of variance (zC)²/t sum to (zC)²; the average divides by 7.
+    const sigma = (z * C * Math.sqrt(survivors.length / t)) / survivors.length;
+    const mean = residual.reduce((s, e) => s + e, 0) / D;
+    const std = Math.sqrt(residual.reduce((s, e) => s + (e - mean) ** 2, 0) / (D - 1));
+    // std estimate has relative sd 1/√(2D) ≈ 1.3 %: a 10 % band is over 7 sd; the mean 6 sd.
+    expect(Math.abs(std / sigma - 1)).toBeLessThan(0.1);
+    expect(Math.abs(mean)).toBeLessThan((6 * sigma) / Math.sqrt(D));
+    // Without noise this would be ~1e-9: the noise is really there, and not more than calibrated.
+    expect(std).toBeGreaterThan(sigma * 0.9);
+
+    // The lost answer was retried: one ledger line for the round, with the budget spent.
+    expect(cut).toBe(false);
+    const ledger = listLedger(shops[0]!.db, { limit: 10 }).entries.filter(
+      (e) => e.kind === 'update' && e.roundId === Number(round.id),
+    );
+    expect(ledger).toHaveLength(1);
+    expect(ledger[0]!.noiseMultiplier).toBe(z);
+    expect(ledger[0]!.epsilonSpent).toBeCloseTo(
+      computeEpsilon({ noiseMultiplier: z, rounds: 1, delta: 1e-5 }).epsilon,
+      9,
+    );
+    expect(ledger[0]!.bytes).toBeGreaterThan(D * 4);
   });
 });
 
