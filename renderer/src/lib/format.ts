@@ -80,7 +80,7 @@ export const fmt = {
     return new Intl.NumberFormat(locale.tag, {
       style: 'unit',
       unit: units[unit],
-      unitDisplay: 'short',
+      unitDisplay: 'narrow',
       maximumFractionDigits: unit === 0 ? 0 : 1,
     }).format(amount);
   },
