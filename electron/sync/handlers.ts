@@ -4,7 +4,9 @@ import { appVersion } from '../backend/version.ts';
 import { SyncClient } from './client.ts';
 import { SyncError } from './errors.ts';
 import { exportLedger, listLedger } from './ledger.ts';
+import { loadSyncState } from './state.ts';
 import type { LocalTrainer } from './trainer.ts';
+import type { SyncRunResult } from '../api/contract/sync.ts';
 
 type SyncHandlers = Pick<
   Handlers,
@@ -67,9 +69,26 @@ export function syncHandlers(
 
 function defaultTrainer(context: BackendContext): () => Promise<LocalTrainer> {
   // Loaded on first use: TF.js is heavy and the status screen should not wait for it.
-  return async () => {
-    const path = './model-trainer.ts';
-    const module = (await import(path)) as { modelTrainer(db: BackendContext['db']): LocalTrainer };
-    return module.modelTrainer(context.db);
-  };
+  return async () => (await import('./model-trainer.ts')).modelTrainer(context.db);
+}
+
+/**
+ * For the nightly job, after local training: one sync with backoff respected, when this bakery
+ * is enrolled. Never throws; the outcome is in `sync.status` (lastError in plain words).
+ */
+export async function syncIfEnrolled(
+  context: BackendContext,
+  trainer: () => LocalTrainer | Promise<LocalTrainer> = defaultTrainer(context),
+): Promise<SyncRunResult | null> {
+  if (!loadSyncState(context.db)) return null;
+  const client = new SyncClient({
+    db: context.db,
+    trainer: await trainer(),
+    appVersion,
+    now: context.now,
+    log: context.log,
+  });
+  const result = await client.runOnce();
+  context.events.emit({ type: 'data.changed', scope: 'sync' });
+  return result;
 }

@@ -1,22 +1,21 @@
-/**
- * L2 clipping of an update. Kept as one pure function so the privacy module's `clipToNorm`
- * can replace it without touching callers.
- */
-export function l2Norm(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]! * values[i]!;
-  return Math.sqrt(sum);
-}
+import { clipToNorm, l2Norm } from '../privacy/clip.ts';
 
+export { l2Norm };
+
+/**
+ * L2 clipping of an update before it leaves a shop, in float32 as it travels. The clipping
+ * itself is the privacy module's `clipToNorm` (one definition for plain and secure rounds).
+ */
 export function clipUpdate(
   update: Float32Array,
   clipNorm: number,
 ): { clipped: Float32Array; norm: number; scale: number } {
-  const norm = l2Norm(update);
-  const scale = norm > clipNorm && norm > 0 ? clipNorm / norm : 1;
-  const clipped = new Float32Array(update.length);
-  for (let i = 0; i < update.length; i++) clipped[i] = update[i]! * scale;
-  return { clipped, norm, scale };
+  const { clipped, norm } = clipToNorm(update, clipNorm);
+  return {
+    clipped: Float32Array.from(clipped),
+    norm,
+    scale: norm > clipNorm ? clipNorm / norm : 1,
+  };
 }
 
 /** float32 rounding can push a clipped vector a hair over the bound; accept that much. */
