@@ -8,6 +8,8 @@ import {
   type ServerState,
 } from '../../federated/secagg/index.ts';
 import { roundPrivacySettings } from '../../federated/secagg/wire.ts';
+import { budgetEpsilon, emptyBudget, spendRound } from '../../federated/privacy/accountant.ts';
+import { effectiveNoise, privacySettings } from '../overview/privacy-view.ts';
 import { getModel } from '../store/models.ts';
 import type { Db } from '../store/database.ts';
 import type { PhaseContext, PhaseHandler, RoundMode } from '../rounds/phases.ts';
@@ -45,9 +47,40 @@ function markDropped(
   for (const id of gone) mark.run(phase, ctx.round.id, id);
 }
 
+/**
+ * The operator's total privacy budget stops rounds: a round that would take the budget spent
+ * (over all published noised secure rounds, q = 1, at the configured δ) past it fails before
+ * any update is computed. The budget settings are read where the dashboard reads them.
+ */
+export function budgetRefusal(ctx: PhaseContext): string | null {
+  const { budget, delta } = privacySettings(ctx.db);
+  if (budget === null) return null;
+  const z = ctx.settings.noiseMultiplier;
+  if (!(z > 0))
+    return `a privacy budget (epsilon ${budget}) is set and this round adds no noise, so its privacy loss has no bound`;
+  const earlier = ctx.db
+    .prepare<[number], { settings: string }>(
+      "SELECT settings FROM rounds WHERE phase = 'published' AND id <> ? ORDER BY id",
+    )
+    .all(ctx.round.id)
+    .map((row) => effectiveNoise(JSON.parse(row.settings) as Record<string, unknown>))
+    .filter((noise) => noise > 0);
+  const spent = budgetEpsilon(
+    [...earlier, z].reduce(
+      (b, noiseMultiplier) => spendRound(b, { noiseMultiplier }),
+      emptyBudget(),
+    ),
+    delta,
+  );
+  if (spent <= budget) return null;
+  return `this round would bring the privacy budget spent to epsilon ${spent.toFixed(2)}, above the total budget of ${budget}; rounds stop until the operator raises it`;
+}
+
 /** Closes a SecAgg collection phase at its deadline (or when complete); below threshold the round fails. */
 function closing(phase: 'advertise' | 'share' | 'collect'): PhaseHandler['onDeadline'] {
   return (ctx) => {
+    const refusal = phase === 'advertise' ? budgetRefusal(ctx) : null;
+    if (refusal) return { ok: false, reason: refusal };
     const before = state(ctx);
     const after = closePhase(before);
     if (phase === 'share')
@@ -82,6 +115,7 @@ export const secureMode: RoundMode = {
         saveSecAggState(ctx.db, ctx.round.id, createServerRound(params, identities(ctx.db)));
       },
       isComplete(ctx) {
+        if (budgetRefusal(ctx)) return true;
         const s = state(ctx);
         return Object.keys(s.advertisements).length >= Object.keys(s.identities).length;
       },

@@ -348,6 +348,19 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
       9,
     );
     expect(ledger[0]!.bytes).toBeGreaterThan(D * 4);
+
+    // A total budget between one and two such rounds: the next round stops before any update.
+    const one = computeEpsilon({ noiseMultiplier: z, rounds: 1, delta: 1e-5 }).epsilon;
+    const two = computeEpsilon({ noiseMultiplier: z, rounds: 2, delta: 1e-5 }).epsilon;
+    app.coordinator.db
+      .prepare("INSERT INTO settings (key, value) VALUES ('privacy', ?)")
+      .run(JSON.stringify({ delta: 1e-5, budget: (one + two) / 2 }));
+    const versions = modelVersions(app).length;
+    const stopped = await runSecureRound(() => app, operator, shops, new Set(), null);
+    expect(stopped.round.phase).toBe('failed');
+    expect(String(stopped.round.failureReason)).toMatch(/above the total budget/);
+    expect(modelVersions(app).length).toBe(versions);
+    expect(stopped.steps.every((s) => s.action !== 'uploaded')).toBe(true);
   });
 });
 
