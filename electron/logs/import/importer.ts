@@ -23,7 +23,7 @@ export type ImportPlan = {
   skippedLines: number;
   preview: ImportPreview;
 };
-export type PlannedRow = ParsedRow & { key: string; carriedOver: number };
+export type PlannedRow = ParsedRow;
 
 const fieldColumn: Record<LogField, ImportColumn> = {
   baked: 'baked',
@@ -49,11 +49,9 @@ export async function planImport(
   const existing = new Map(listProducts(db, 'all').map((p) => [nameKey(p.name), p]));
   const byProduct = new Map<string, PlannedRow[]>();
   for (const row of analysis.rows) {
-    const key = nameKey(row.product);
-    const planned = { ...row, key, carriedOver: 0 };
-    const list = byProduct.get(key);
-    if (list) list.push(planned);
-    else byProduct.set(key, [planned]);
+    const list = byProduct.get(row.key);
+    if (list) list.push(row);
+    else byProduct.set(row.key, [row]);
   }
   const rejected = new Set<number>();
   for (const [key, rows] of byProduct) {
@@ -62,7 +60,7 @@ export async function planImport(
     if (shelfLife > 1 && rows.some((r) => r.baked !== null))
       assignCarry(db, known, rows, shelfLife);
     for (const row of rows) {
-      const issues = validateRow({ ...row, soldOut: row.soldOut ?? false }, row.carriedOver);
+      const issues = validateRow(row, row.carriedOver);
       if (issues.length === 0) continue;
       rejected.add(row.line);
       for (const issue of issues)
@@ -74,7 +72,9 @@ export async function planImport(
           });
     }
   }
-  const rows = [...byProduct.values()].flat().filter((row) => !rejected.has(row.line));
+  // File order, so later steps (and a re-export) see the rows as the user wrote them.
+  const rows =
+    rejected.size === 0 ? analysis.rows : analysis.rows.filter((row) => !rejected.has(row.line));
   const skippedLines = analysis.invalidLines + rejected.size;
   return {
     analysis,

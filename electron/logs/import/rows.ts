@@ -7,6 +7,7 @@ import {
   type WasteReason,
 } from '../../api/contract/logs.ts';
 import { isRealDate } from '../calendar.ts';
+import { nameKey } from '../products.ts';
 import { countProblem, isClockTime } from '../validation.ts';
 import type { ColumnIndex } from './columns.ts';
 
@@ -15,6 +16,8 @@ export type ParsedRow = {
   line: number;
   date: string;
   product: string;
+  /** Case-insensitive product identity (see nameKey). */
+  key: string;
   sold: number;
   baked: number | null;
   wasted: number | null;
@@ -27,15 +30,107 @@ export type ParsedRow = {
   rain: number | null;
   holiday: boolean | null;
   store: string | null;
-  soldOut: boolean | null;
+  soldOut: boolean;
   soldOutTime: string | null;
   wasteReason: WasteReason | null;
   wasteOutcome: WasteOutcome | null;
   note: string | null;
+  /** Stock carried in from earlier days; filled when the file is planned against the database. */
+  carriedOver: number;
 };
 
 const truthy = new Set(['1', 'true', 'yes', 'y', 'ja', 'oui']);
 const falsy = new Set(['0', 'false', 'no', 'n', 'nein', 'non']);
+const numeric = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Dates repeat on every product's line: check each distinct one once. */
+const dateVerdicts = new Map<string, string | null>();
+function dateProblem(date: string): string | null {
+  let verdict = dateVerdicts.get(date);
+  if (verdict === undefined) {
+    verdict = !/^\d{4}-\d{2}-\d{2}$/.test(date)
+      ? `date "${date.slice(0, 40)}" is not written as YYYY-MM-DD.`
+      : isRealDate(date)
+        ? null
+        : `date ${date} does not exist in the calendar.`;
+    if (dateVerdicts.size > 100_000) dateVerdicts.clear();
+    dateVerdicts.set(date, verdict);
+  }
+  return verdict;
+}
+
+/** Reads typed cells of one record, collecting every problem of the line. */
+class LineReader {
+  readonly problems: ImportProblem[] = [];
+  constructor(
+    private readonly record: readonly string[],
+    private readonly line: number,
+    private readonly index: ColumnIndex,
+  ) {}
+
+  problem(column: ImportColumn, message: string): void {
+    this.problems.push({ line: this.line, column, message });
+  }
+
+  text(column: ImportColumn): string | null {
+    const at = this.index[column];
+    if (at === undefined) return null;
+    const value = this.record[at]?.trim();
+    return value === undefined || value === '' ? null : value;
+  }
+
+  count(column: ImportColumn, required: boolean): number | null {
+    const raw = this.text(column);
+    if (raw === null) {
+      if (required) this.problem(column, `${column} is empty.`);
+      return null;
+    }
+    const value = numeric.test(raw) ? Number(raw) : Number.NaN;
+    if (Number.isNaN(value)) {
+      this.problem(column, `${column} "${raw.slice(0, 40)}" is not a number.`);
+      return null;
+    }
+    const wrong = countProblem(column, value);
+    if (wrong) {
+      this.problem(column, `${wrong.replace(/\.$/, '')} (got ${raw}).`);
+      return null;
+    }
+    return value;
+  }
+
+  decimal(column: ImportColumn, min: number, max: number, range: string): number | null {
+    const raw = this.text(column);
+    if (raw === null) return null;
+    const value = numeric.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isFinite(value)) {
+      const hint = /^-?\d+,\d+$/.test(raw) ? ' (use a dot as the decimal separator)' : '';
+      this.problem(column, `${column} "${raw.slice(0, 40)}" is not a number${hint}.`);
+      return null;
+    }
+    if (value < min || value > max) {
+      this.problem(column, `${column} must be ${range} (got ${raw}).`);
+      return null;
+    }
+    return value;
+  }
+
+  flag(column: ImportColumn): boolean | null {
+    const raw = this.text(column)?.toLowerCase() ?? null;
+    if (raw === null) return null;
+    if (truthy.has(raw)) return true;
+    if (falsy.has(raw)) return false;
+    this.problem(column, `${column} "${raw.slice(0, 40)}" is not 0/1 (or yes/no).`);
+    return null;
+  }
+
+  choice<T extends string>(column: ImportColumn, options: readonly T[]): T | null {
+    const raw = this.text(column)?.toLowerCase() ?? null;
+    if (raw === null) return null;
+    if ((options as readonly string[]).includes(raw)) return raw as T;
+    this.problem(column, `${column} "${raw.slice(0, 40)}" is not one of ${options.join(', ')}.`);
+    return null;
+  }
+}
 
 /**
  * Checks one record. Returns the row, or every problem on that line (so a user fixes the
@@ -46,118 +141,57 @@ export function parseRecord(
   line: number,
   index: ColumnIndex,
 ): { row: ParsedRow } | { problems: ImportProblem[] } {
-  const problems: ImportProblem[] = [];
-  const problem = (column: ImportColumn, message: string) =>
-    problems.push({ line, column, message });
-  const cell = (column: ImportColumn): string | null => {
-    const at = index[column];
-    if (at === undefined) return null;
-    const value = record[at];
-    return value === undefined ? null : value.trim();
-  };
-  const present = (column: ImportColumn): string | null => {
-    const value = cell(column);
-    return value === null || value === '' ? null : value;
-  };
+  const cells = new LineReader(record, line, index);
+  const date = cells.text('date');
+  if (date === null) cells.problem('date', 'date is empty.');
+  else {
+    const wrong = dateProblem(date);
+    if (wrong) cells.problem('date', wrong);
+  }
+  const product = cells.text('product');
+  if (product === null) cells.problem('product', 'product is empty.');
+  else if (product.length > 80)
+    cells.problem('product', 'product name is longer than 80 characters.');
 
-  const count = (column: ImportColumn, required: boolean): number | null => {
-    const raw = present(column);
-    if (raw === null) {
-      if (required) problem(column, `${column} is empty.`);
-      return null;
-    }
-    const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
-    if (Number.isNaN(value)) {
-      problem(column, `${column} "${raw.slice(0, 40)}" is not a number.`);
-      return null;
-    }
-    const wrong = countProblem(column, value);
-    if (wrong) {
-      problem(column, `${wrong.replace(/\.$/, '')} (got ${raw}).`);
-      return null;
-    }
-    return value;
-  };
-  const decimal = (column: ImportColumn, check?: (n: number) => string | null): number | null => {
-    const raw = present(column);
-    if (raw === null) return null;
-    const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isFinite(value)) {
-      const hint = /^-?\d+,\d+$/.test(raw) ? ' (use a dot as the decimal separator)' : '';
-      problem(column, `${column} "${raw.slice(0, 40)}" is not a number${hint}.`);
-      return null;
-    }
-    const wrong = check?.(value);
-    if (wrong) {
-      problem(column, wrong);
-      return null;
-    }
-    return value;
-  };
-  const flag = (column: ImportColumn): boolean | null => {
-    const raw = present(column)?.toLowerCase() ?? null;
-    if (raw === null) return null;
-    if (truthy.has(raw)) return true;
-    if (falsy.has(raw)) return false;
-    problem(column, `${column} "${raw.slice(0, 40)}" is not 0/1 (or yes/no).`);
-    return null;
-  };
-  const choice = <T extends string>(column: ImportColumn, options: readonly T[]): T | null => {
-    const raw = present(column)?.toLowerCase() ?? null;
-    if (raw === null) return null;
-    if ((options as readonly string[]).includes(raw)) return raw as T;
-    problem(column, `${column} "${raw.slice(0, 40)}" is not one of ${options.join(', ')}.`);
-    return null;
-  };
-
-  const date = present('date');
-  if (date === null) problem('date', 'date is empty.');
-  else if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
-    problem('date', `date "${date.slice(0, 40)}" is not written as YYYY-MM-DD.`);
-  else if (!isRealDate(date)) problem('date', `date ${date} does not exist in the calendar.`);
-
-  const product = present('product');
-  if (product === null) problem('product', 'product is empty.');
-  else if (product.length > 80) problem('product', 'product name is longer than 80 characters.');
-
-  const sold = count('sold', true);
-  const baked = count('baked', false);
-  const wasted = count('wasted', false);
-  const shelfLife = count('shelf_life_days', false);
+  const sold = cells.count('sold', true);
+  const baked = cells.count('baked', false);
+  const wasted = cells.count('wasted', false);
+  const shelfLife = cells.count('shelf_life_days', false);
   if (shelfLife !== null && (shelfLife < 1 || shelfLife > 60))
-    problem('shelf_life_days', `shelf_life_days must be between 1 and 60 (got ${shelfLife}).`);
-  const money = (n: number) => (n < 0 ? 'A price or cost cannot be negative.' : null);
-  const soldOutTime = present('sold_out_time');
+    cells.problem(
+      'shelf_life_days',
+      `shelf_life_days must be between 1 and 60 (got ${shelfLife}).`,
+    );
+  const soldOutTime = cells.text('sold_out_time');
   if (soldOutTime !== null && !isClockTime(soldOutTime))
-    problem('sold_out_time', `sold_out_time "${soldOutTime.slice(0, 20)}" is not HH:MM.`);
-
-  const note = present('note');
+    cells.problem('sold_out_time', `sold_out_time "${soldOutTime.slice(0, 20)}" is not HH:MM.`);
+  const note = cells.text('note');
   if (note !== null && note.length > 500)
-    problem('note', `note is longer than 500 characters (${note.length}).`);
+    cells.problem('note', `note is longer than 500 characters (${note.length}).`);
 
   const row: ParsedRow = {
     line,
     date: date ?? '',
     product: product ?? '',
+    key: nameKey(product ?? ''),
     sold: sold ?? 0,
     baked,
     wasted,
-    category: choice('category', productCategory.options),
+    category: cells.choice('category', productCategory.options),
     shelfLifeDays: shelfLife,
-    unitPrice: decimal('unit_price', money),
-    unitCost: decimal('unit_cost', money),
-    closed: flag('closed'),
-    temperature: decimal('temperature', (n) =>
-      n < -60 || n > 60 ? 'temperature must be between -60 and 60 °C.' : null,
-    ),
-    rain: decimal('rain', (n) => (n < 0 ? 'rain cannot be negative.' : null)),
-    holiday: flag('holiday'),
-    store: present('store'),
-    soldOut: flag('sold_out'),
+    unitPrice: cells.decimal('unit_price', 0, 100_000, 'between 0 and 100000'),
+    unitCost: cells.decimal('unit_cost', 0, 100_000, 'between 0 and 100000'),
+    closed: cells.flag('closed'),
+    temperature: cells.decimal('temperature', -60, 60, 'between -60 and 60 °C'),
+    rain: cells.decimal('rain', 0, 10_000, 'between 0 and 10000 mm'),
+    holiday: cells.flag('holiday'),
+    store: cells.text('store'),
+    soldOut: cells.flag('sold_out') ?? false,
     soldOutTime,
-    wasteReason: choice('waste_reason', wasteReason.options),
-    wasteOutcome: choice('waste_outcome', wasteOutcome.options),
+    wasteReason: cells.choice('waste_reason', wasteReason.options),
+    wasteOutcome: cells.choice('waste_outcome', wasteOutcome.options),
     note,
+    carriedOver: 0,
   };
-  return problems.length > 0 ? { problems } : { row };
+  return cells.problems.length > 0 ? { problems: cells.problems } : { row };
 }

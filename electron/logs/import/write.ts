@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { Db } from '../../store/database.ts';
 import { carriedOverSeries, type StockDay } from '../carry-over.ts';
 import { nameKey } from '../products.ts';
@@ -100,8 +101,7 @@ export function writePlan(
     const upsertLog = db.prepare(
       `INSERT INTO daily_logs (date, product_id, baked, sold, wasted, carried_over, sold_out, sold_out_time,
          waste_reason, waste_outcome, note, updated_at)
-       VALUES (@date, @product_id, @baked, @sold, @wasted, @carried_over, @sold_out, @sold_out_time,
-         @waste_reason, @waste_outcome, @note, @updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (date, product_id) DO UPDATE SET baked = excluded.baked, sold = excluded.sold,
          wasted = excluded.wasted, carried_over = excluded.carried_over, sold_out = excluded.sold_out,
          sold_out_time = excluded.sold_out_time, waste_reason = excluded.waste_reason,
@@ -110,45 +110,61 @@ export function writePlan(
     const multiDay = new Set<number>();
     for (const row of plan.rows) {
       const productId = ids.get(row.key) as number;
-      const values = {
-        baked: row.baked,
-        sold: row.sold,
-        wasted: row.wasted,
-        sold_out: row.soldOut ? 1 : 0,
-        sold_out_time: row.soldOutTime,
-        waste_reason: row.wasteReason,
-        waste_outcome: row.wasteOutcome,
-        note: row.note,
-      };
-      if (hadLogs.has(productId)) {
-        const before = previous.get(row.date, productId);
-        if (before) {
-          for (const [column, after] of Object.entries(values)) {
-            const old = before[column];
-            const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
-            if (text(old) !== text(after))
-              recordEdit.run(
-                row.date,
-                productId,
-                fieldNames[column] ?? column,
-                text(old),
-                text(after),
-                stamp,
-              );
-          }
-        }
-      }
-      upsertLog.run({
-        ...values,
-        date: row.date,
-        product_id: productId,
-        carried_over: row.carriedOver,
-        updated_at: stamp,
-      });
+      if (hadLogs.has(productId)) recordEdits(previous, recordEdit, row, productId, stamp);
+      upsertLog.run(
+        row.date,
+        productId,
+        row.baked,
+        row.sold,
+        row.wasted,
+        row.carriedOver,
+        row.soldOut ? 1 : 0,
+        row.soldOutTime,
+        row.wasteReason,
+        row.wasteOutcome,
+        row.note,
+        stamp,
+      );
       if (row.carriedOver > 0 || row.baked !== null) multiDay.add(productId);
     }
     refreshStoredCarry(db, [...multiDay]);
   })();
+}
+
+type Statement = Database.Statement<unknown[]>;
+
+/** An import over existing rows leaves the same edit trail as editing them by hand. */
+function recordEdits(
+  previous: Statement,
+  recordEdit: Statement,
+  row: PlannedRow,
+  productId: number,
+  stamp: string,
+): void {
+  const before = previous.get(row.date, productId) as Record<string, unknown> | undefined;
+  if (!before) return;
+  const after: Record<string, unknown> = {
+    baked: row.baked,
+    sold: row.sold,
+    wasted: row.wasted,
+    sold_out: row.soldOut ? 1 : 0,
+    sold_out_time: row.soldOutTime,
+    waste_reason: row.wasteReason,
+    waste_outcome: row.wasteOutcome,
+    note: row.note,
+  };
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  for (const [column, value] of Object.entries(after)) {
+    if (text(before[column]) !== text(value))
+      recordEdit.run(
+        row.date,
+        productId,
+        fieldNames[column] ?? column,
+        text(before[column]),
+        text(value),
+        stamp,
+      );
+  }
 }
 
 function collectDay(days: Map<string, DayFacts>, row: PlannedRow): void {
