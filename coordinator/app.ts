@@ -178,6 +178,15 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
         message: `Invalid ${where}: ${first?.message ?? error.message}`,
       });
     }
+    // Another process holds the database (backup, sqlite3 shell): the request is fine, retry.
+    const sqliteCode = (error as { code?: unknown }).code;
+    if (typeof sqliteCode === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(sqliteCode)) {
+      request.log.warn({ err: error }, 'database busy');
+      return reply.code(503).header('retry-after', '5').send({
+        error: 'busy',
+        message: 'The coordinator database is busy (locked by another process); try again shortly.',
+      });
+    }
     const status = error.statusCode ?? 500;
     if (status === 413)
       return reply
