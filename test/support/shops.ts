@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../electron/store/database.ts';
+import { SyncClient } from '../../electron/sync/client.ts';
+import { CoordinatorHttp } from '../../electron/sync/http.ts';
+import { loadSyncState } from '../../electron/sync/state.ts';
+import { chainDays, linearTrainer } from '../integration/coordinator-harness.ts';
+import type { OperatorCalls } from './coordinator-process.ts';
+
+export type TestShop = {
+  name: string;
+  path: string;
+  db: Db;
+  client: SyncClient;
+  trainer: ReturnType<typeof linearTrainer>;
+  shopId: string;
+  /** Signed HTTP as this shop, for the secure-round steps and hand-made requests. */
+  http: (fetchImpl?: typeof fetch) => CoordinatorHttp;
+};
+
+const stores = [2, 5, 17, 25, 26, 28, 30, 33, 34, 36];
+
+/** Enrols shops over real HTTP with operator invites; each has its own SQLite file. */
+export async function enrolTestShops(
+  url: string,
+  dir: string,
+  operator: OperatorCalls,
+  count: number,
+  options: { prefix?: string; fetch?: (i: number) => typeof fetch | undefined } = {},
+): Promise<TestShop[]> {
+  const shops: TestShop[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `${options.prefix ?? 'shop'}-${i}`;
+    const path = join(dir, `${name}.db`);
+    const db = openDatabase(path);
+    const trainer = linearTrainer(chainDays(stores[i % stores.length]!, 'roll', 40 + 7 * i));
+    const client = new SyncClient({ db, trainer, appVersion: '0.1.0', fetch: options.fetch?.(i) });
+    const invite = await operator.call('POST', '/v1/operator/invites', { expiresInHours: 1 });
+    if (invite.status !== 200) throw new Error(`invite: ${JSON.stringify(invite.body)}`);
+    await client.enrol({
+      coordinatorUrl: url,
+      inviteCode: String(invite.body.code),
+      shopName: `Bakery ${name}`,
+    });
+    const state = loadSyncState(db)!;
+    shops.push({
+      name,
+      path,
+      db,
+      client,
+      trainer,
+      shopId: state.shopId,
+      http: (fetchImpl) =>
+        new CoordinatorHttp(
+          {
+            baseUrl: url,
+            appVersion: '0.1.0',
+            now: () => new Date(),
+            clockOffsetMs: 0,
+            fetch: fetchImpl,
+          },
+          { shopId: state.shopId, privateKey: state.privateKey },
+        ),
+    });
+  }
+  return shops;
+}
+
+/** `PRAGMA integrity_check` of a shop database: 'ok' or the first problems. */
+export function integrityOf(db: Db): string {
+  return (db.pragma('integrity_check') as { integrity_check: string }[])
+    .map((r) => r.integrity_check)
+    .join('; ');
+}
+
+/** The update as the shop sends it: local − global, clipped to C. */
+export function clippedDelta(
+  trainer: ReturnType<typeof linearTrainer>,
+  global: Float32Array,
+  settings: { localEpochs: number; learningRate: number; clipNorm: number },
+): Float64Array {
+  const local = trainer.trainSync(global, settings.localEpochs, settings.learningRate);
+  const delta = Float32Array.from(local, (v, i) => v - global[i]!);
+  const norm = Math.sqrt(delta.reduce((s, v) => s + v * v, 0));
+  const scale = norm > settings.clipNorm ? settings.clipNorm / norm : 1;
+  return Float64Array.from(delta, (v) => Math.fround(v * scale));
+}
