@@ -38,9 +38,14 @@ function withFeatures(x: number[], changes: Partial<Record<FeatureName, number>>
 export function explainForecast(weights: Float32Array, x: number[]): Explanation[] {
   const weekdayNames = weekdays.map((d) => `weekday_${d.slice(0, 3).toLowerCase()}` as FeatureName);
   const today = weekdayNames.findIndex((n) => x[featureIndex(n)] === 1);
+  // The weekly pattern lives in the weekday flags and the same-weekday lags together.
+  const flatWeek = { lag7: 1, lag14: 1, same_weekday_4w: 1, same_weekday_8w: 1 } as const;
   const oneHot = (i: number) =>
     Object.fromEntries(weekdayNames.map((n, j) => [n, i === j ? 1 : 0]));
-  const variants: number[][] = [x, ...weekdayNames.map((_, i) => withFeatures(x, oneHot(i)))];
+  const variants: number[][] = [
+    x,
+    ...weekdayNames.map((_, i) => withFeatures(x, { ...oneHot(i), ...flatWeek })),
+  ];
   const holiday = x[featureIndex('holiday')] === 1;
   const soon = x[featureIndex('holiday_next2')] === 1;
   const hasTemp = x[featureIndex('temperature_missing')] === 0;
@@ -49,13 +54,10 @@ export function explainForecast(weights: Float32Array, x: number[]): Explanation
   const extra: { code: Explanation['code'] | 'weather'; row: number[] }[] = [];
   if (holiday) extra.push({ code: 'holiday', row: withFeatures(x, { holiday: 0 }) });
   if (soon) extra.push({ code: 'holiday-soon', row: withFeatures(x, { holiday_next2: 0 }) });
-  if (hasTemp)
-    extra.push({
-      code: 'weather',
-      row: withFeatures(x, { temperature: 0, temperature_missing: 1 }),
-    });
-  if (hasRain)
-    extra.push({ code: 'weather-rain', row: withFeatures(x, { rain: 0, rain_missing: 1 }) });
+  // Weather is compared with a mild (12 °C), dry day, the middle of what the model has seen.
+  if (hasTemp) extra.push({ code: 'weather', row: withFeatures(x, { temperature: 0 }) });
+  if (hasRain && x[featureIndex('rain')]! > 0)
+    extra.push({ code: 'weather-rain', row: withFeatures(x, { rain: 0 }) });
   extra.push({ code: 'trend-up', row: withFeatures(x, neutralTrend) });
   const medians = predictQuantiles(weights, [...variants, ...extra.map((e) => e.row)]).map(
     (q) => q[2]!,

@@ -14,7 +14,7 @@ import { initBackend } from '../../federated/model/backend.ts';
 import type { Db } from '../store/database.ts';
 import type { ProductSeries } from './csv-histories.ts';
 import { explainForecast, type Explanation } from './explain.ts';
-import { lastLoggedDate, loadHistories } from './histories.ts';
+import { lastLoggedDate, loadHistories, withCalendarAhead } from './histories.ts';
 import { activeModel, type StoredModel } from './model-store.ts';
 
 export class NoModelError extends Error {
@@ -124,7 +124,7 @@ export async function forecastDay(
   const date = options.date ?? addDays(today, 1);
   const last = lastLoggedDate(db);
   const planned = new Map((options.planned ?? []).map((p) => [p.productId, p.quantity]));
-  const products = loadHistories(db);
+  const products = withCalendarAhead(db, loadHistories(db), date);
   const closedRow = db.prepare('SELECT closed FROM day_context WHERE date = ?').get(date) as
     { closed: number } | undefined;
   const past = storedForecasts(db, addDays(date, -28), addDays(date, -1));
@@ -229,7 +229,7 @@ export async function leftoversAt(db: Db, productId: number, date: string, quant
   await initBackend();
   const model = activeModel(db);
   if (!model) throw new NoModelError();
-  const series = loadHistories(db, { productIds: [productId] })[0];
+  const series = withCalendarAhead(db, loadHistories(db, { productIds: [productId] }), date)[0];
   if (!series) return null;
   const forecast = productQuantiles(model, series, date);
   if (!forecast) return null;

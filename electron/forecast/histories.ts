@@ -1,4 +1,7 @@
 import { categories, type Category, type HistoryDay } from '../../federated/features/history.ts';
+import { isHoliday } from '../logs/holidays.ts';
+import { getSettings } from '../logs/settings.ts';
+import { addDays } from '../../federated/features/calendar.ts';
 import type { Db } from '../store/database.ts';
 import type { ProductSeries } from './csv-histories.ts';
 
@@ -105,4 +108,34 @@ export function loadHistories(db: Db, options: { productIds?: number[] } = {}): 
 export function lastLoggedDate(db: Db): string | null {
   const row = db.prepare('SELECT max(date) AS d FROM daily_logs').get() as { d: string | null };
   return row.d;
+}
+
+/**
+ * Adds the public holidays of the days around a forecast date from the shop's holiday calendar,
+ * where no day context is stored yet (the logs stop at today; holidays ahead are still known).
+ */
+export function withCalendarAhead(
+  db: Db,
+  products: ProductSeries[],
+  date: string,
+): ProductSeries[] {
+  const region = getSettings(db).holidayRegion;
+  const ahead = [0, 1, 2].map((i) => addDays(date, i));
+  return products.map((p) => {
+    const known = new Set(p.history.days.map((d) => d.date));
+    const extra: HistoryDay[] = ahead
+      .filter((d) => !known.has(d))
+      .map((d) => ({
+        date: d,
+        sold: null,
+        closed: false,
+        soldOut: false,
+        holiday: isHoliday(region, d) !== null,
+        temperature: null,
+        rain: null,
+      }));
+    if (extra.length === 0) return p;
+    const days = [...p.history.days, ...extra].sort((a, b) => a.date.localeCompare(b.date));
+    return { ...p, history: { ...p.history, days } };
+  });
 }

@@ -13,7 +13,11 @@ import {
 import { trainingSettings } from './training-settings.ts';
 import type { WorkerJob, WorkerMessage } from './worker-protocol.ts';
 
-const workerEntry = new URL('./training-worker.mjs', import.meta.url);
+// From source (tsx) a small .mjs registers the TypeScript loader first; in the compiled app the
+// bundler emits training-worker.cjs next to the backend bundle (build/compile-electron.mjs).
+const workerEntry = import.meta.url.endsWith('.ts')
+  ? new URL('./training-worker.mjs', import.meta.url)
+  : new URL('./training-worker.cjs', import.meta.url);
 
 export type Progress = { done: number; total: number; loss: number | null };
 
@@ -155,7 +159,11 @@ export function startTraining(options: TrainingJobOptions): TrainingHandle {
         options.db,
         {
           weights: message.weights,
-          source: 'local',
+          // Trained on from the consortium model: the bakery's local adaptation (never sent).
+          source:
+            current && (current.source !== 'local' || current.globalVersion !== null)
+              ? 'adapted'
+              : 'local',
           globalVersion: current?.globalVersion ?? null,
           metrics: message.metrics,
         },

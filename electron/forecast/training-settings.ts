@@ -9,6 +9,6 @@ export function trainingSettings(samples: number): {
   batchSize: number;
 } {
   if (samples < 1500) return { epochs: 12, learningRate: 0.003, batchSize: 128 };
-  if (samples < 15_000) return { epochs: 30, learningRate: 0.003, batchSize: 128 };
+  if (samples < 15_000) return { epochs: 30, learningRate: 0.006, batchSize: 256 };
   return { epochs: 15, learningRate: 0.003, batchSize: 256 };
 }
