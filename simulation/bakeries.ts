@@ -25,7 +25,8 @@ export type SimBakery = {
 
 export type SplitOptions = { holdoutDays: number; trainDays?: number };
 
-function storesOf(path: string): (string | null)[] {
+/** The distinct `store` values of a daily-logs CSV (numeric order), or [null] without the column. */
+export function storesOf(path: string): (string | null)[] {
   const rows = parse(readFileSync(path, 'utf8'), {
     columns: true,
     skip_empty_lines: true,

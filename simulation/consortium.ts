@@ -84,12 +84,15 @@ export async function enrolShops(
   for (const [i, shop] of shops.entries()) {
     const db = shop.db ?? openDatabase(shop.dbPath ?? join(dir, `shop-${i + 1}.sqlite`));
     const client = new SyncClient({ db, trainer: shop.trainer, appVersion });
-    const status = await client.enrol({
-      coordinatorUrl: coordinator.url,
-      inviteCode: await coordinator.operator.invite(),
-      shopName: shop.name,
-    });
-    if (!status.enrolled) throw new Error(`${shop.id} could not enrol`);
+    // A shop kept from an earlier run (demo --keep) is enrolled already.
+    if (!client.status().enrolled) {
+      const status = await client.enrol({
+        coordinatorUrl: coordinator.url,
+        inviteCode: await coordinator.operator.invite(),
+        shopName: shop.name,
+      });
+      if (!status.enrolled) throw new Error(`${shop.id} could not enrol`);
+    }
     enrolled.push({ id: shop.id, db, client });
   }
   return enrolled;

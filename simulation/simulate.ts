@@ -20,7 +20,13 @@ import {
   type RoundProgress,
   type RunningCoordinator,
 } from './consortium.ts';
-import { scoredDays, scoreModel, scoreNaive, Tally, type Figures } from './scoring.ts';
+import {
+  scoredDays,
+  scoreModel,
+  scoreNaive,
+  Tally,
+  type Figures,
+} from '../electron/forecast/day-ahead-scoring.ts';
 
 export const methods = ['federated', 'local', 'centralized', 'naive'] as const;
 export type Method = (typeof methods)[number];
@@ -181,7 +187,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   // Local: each bakery alone, with the app's production training.
   for (const [i, b] of trainable.entries()) {
     progress({ kind: 'train', method: 'local', done: i, total: trainable.length });
-    const weights = await localWeights(b.trainingSamples, seed);
+    const weights = await localWeights(b.trainingSamples, { seed });
     tallies.get(b.id)!.local = scoreModel(weights, days.get(b.id)!, criticalRatio);
   }
   progress({ kind: 'train', method: 'local', done: trainable.length, total: trainable.length });
@@ -229,7 +235,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       const { weights: global } = heldGlobalModel(shop);
       const t = tallies.get(b.id)!;
       t.global = scoreModel(global, days.get(b.id)!, criticalRatio);
-      const adapted = await consortiumWeights(global, b.trainingSamples, seed);
+      const adapted = await consortiumWeights(global, b.trainingSamples, { seed });
       t.federated = scoreModel(adapted.weights, days.get(b.id)!, criticalRatio);
     }
     progress({ kind: 'train', method: 'adapt', done: shops.length, total: shops.length });

@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { backtestCommand } from './backtest.ts';
 import { coordinatorCommand } from './coordinator.ts';
+import { demoCommand } from './demo.ts';
 import { exportCommand } from './export.ts';
 import { forecastCommand } from './forecast.ts';
 import { importCommand } from './import.ts';
@@ -11,4 +12,4 @@ import { startCommand } from './start.ts';
 import { trainCommand } from './train.ts';
 
 /** Every subcommand, in the order `breadcast --help` lists them. */
-export const commands: Command[] = [startCommand, shopCommand, importCommand, exportCommand, trainCommand, forecastCommand, backtestCommand, privacyCommand, coordinatorCommand, simulateCommand];
+export const commands: Command[] = [startCommand, shopCommand, importCommand, exportCommand, trainCommand, forecastCommand, backtestCommand, privacyCommand, coordinatorCommand, simulateCommand, demoCommand];

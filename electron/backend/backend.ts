@@ -13,6 +13,7 @@ import {
 } from '../logs/handlers.ts';
 import { forecastHandlers } from '../forecast/handlers.ts';
 import { syncHandlers } from '../sync/handlers.ts';
+import { valueHandlers } from '../forecast/value-of-joining.ts';
 
 export type Backend = {
   context: BackendContext;
@@ -41,6 +42,7 @@ function handlersFor(context: BackendContext): Handlers {
     ...dataHandlers(context),
     ...forecastHandlers(context),
     ...syncHandlers(context),
+    ...valueHandlers(context),
   };
 }
 

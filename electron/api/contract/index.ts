@@ -6,6 +6,7 @@ import { logsContract } from './logs.ts';
 import { productsContract } from './products.ts';
 import { forecastContract } from './forecast.ts';
 import { syncContract } from './sync.ts';
+import { valueContract } from './value.ts';
 import type { BackendEvent } from './events.ts';
 
 /**
@@ -20,6 +21,7 @@ export const contract = {
   ...dataContract,
   ...forecastContract,
   ...syncContract,
+  ...valueContract,
 };
 
 export type Contract = typeof contract;

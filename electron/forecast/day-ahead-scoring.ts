@@ -1,9 +1,9 @@
-import { addDays } from '../federated/features/calendar.ts';
-import { featureRow } from '../federated/features/extract.ts';
-import { newsvendorQuantity } from '../federated/decisions/newsvendor.ts';
-import { scaleQuantiles } from '../federated/decisions/quantile-function.ts';
-import { predictQuantiles } from '../federated/model/train.ts';
-import type { ProductSeries } from '../electron/forecast/csv-histories.ts';
+import { addDays } from '../../federated/features/calendar.ts';
+import { featureRow } from '../../federated/features/extract.ts';
+import { newsvendorQuantity } from '../../federated/decisions/newsvendor.ts';
+import { scaleQuantiles } from '../../federated/decisions/quantile-function.ts';
+import { predictQuantiles } from '../../federated/model/train.ts';
+import type { ProductSeries } from './csv-histories.ts';
 
 export type Figures = { wape: number; waste: number; shortage: number };
 
@@ -80,8 +80,15 @@ export function scoredDays(products: ProductSeries[], firstHoldout: string): Sco
   return days;
 }
 
-/** Tally of a model's day-ahead forecasts: median for WAPE, the CR quantile as the bake. */
-export function scoreModel(weights: Float32Array, days: ScoredDay[], criticalRatio: number): Tally {
+/** How a day's bake is decided: the demand quantile at `ratio`, never below `par`. */
+export type BakeRule = (day: ScoredDay) => { ratio: number; par: number | null };
+
+/** Tally of a model's day-ahead forecasts: median for WAPE, the critical-ratio quantile as the bake. */
+export function scoreModel(
+  weights: Float32Array,
+  days: ScoredDay[],
+  rule: number | BakeRule,
+): Tally {
   const tally = new Tally();
   if (days.length === 0) return tally;
   const predicted = predictQuantiles(
@@ -90,7 +97,8 @@ export function scoreModel(weights: Float32Array, days: ScoredDay[], criticalRat
   );
   days.forEach((day, i) => {
     const q = scaleQuantiles(predicted[i]!, day.level);
-    tally.add({ forecast: q.p50, bake: newsvendorQuantity(q, criticalRatio) }, day.sold);
+    const { ratio, par } = typeof rule === 'number' ? { ratio: rule, par: null } : rule(day);
+    tally.add({ forecast: q.p50, bake: newsvendorQuantity(q, ratio, par) }, day.sold);
   });
   return tally;
 }

@@ -1,0 +1,163 @@
+import { addDays, dayNumber, weekdayIndex } from '../../federated/features/calendar.ts';
+import { extractSamples } from '../../federated/features/extract.ts';
+import { criticalRatio } from '../../federated/decisions/newsvendor.ts';
+import { initBackend } from '../../federated/model/backend.ts';
+import { parameterCount } from '../../federated/model/network.ts';
+import type { ValueFigures, ValueOfJoining } from '../api/contract/value.ts';
+import { ApiError, type Handlers } from '../api/dispatcher.ts';
+import type { BackendContext } from '../backend/context.ts';
+import type { Db } from '../store/database.ts';
+import { loadGlobalModel } from '../sync/global-models.ts';
+import { loadSyncState } from '../sync/state.ts';
+import { consortiumWeights, localWeights } from './consortium-model.ts';
+import type { ProductSeries } from './csv-histories.ts';
+import { scoredDays, scoreModel, type BakeRule, type ScoredDay } from './day-ahead-scoring.ts';
+import { loadHistories } from './histories.ts';
+
+/** The bake the app would recommend: the product's own critical ratio, never below its par level. */
+const appBakeRule: BakeRule = (day) => ({
+  ratio: criticalRatio(day.product.unitPrice, day.product.unitCost).ratio,
+  par: day.product.parLevels?.[weekdayIndex(dayNumber(day.date))] ?? null,
+});
+
+function figuresOf(
+  weights: Float32Array,
+  days: ScoredDay[],
+  products: ProductSeries[],
+): ValueFigures {
+  let absErr = 0;
+  let sold = 0;
+  let waste = 0;
+  let shortage = 0;
+  let wasteCost: number | null = null;
+  let lostMargin: number | null = null;
+  for (const product of products) {
+    const mine = days.filter((d) => d.product === product);
+    if (mine.length === 0) continue;
+    const tally = scoreModel(weights, mine, appBakeRule);
+    absErr += tally.absErr;
+    sold += tally.sold;
+    waste += tally.waste;
+    shortage += tally.shortage;
+    const { unitPrice: price, unitCost: cost } = product;
+    if (cost !== null) wasteCost = (wasteCost ?? 0) + tally.waste * cost;
+    if (price !== null && cost !== null && price > cost)
+      lostMargin = (lostMargin ?? 0) + tally.shortage * (price - cost);
+  }
+  return { wape: sold > 0 ? absErr / sold : 0, waste, shortage, wasteCost, lostMargin };
+}
+
+const money = (f: ValueFigures) =>
+  f.wasteCost === null && f.lostMargin === null ? null : (f.wasteCost ?? 0) + (f.lostMargin ?? 0);
+
+/**
+ * The bakery's own comparison: over its last `days` days, the model it would train alone
+ * against the consortium model it holds (adapted on its own days, as its nightly training
+ * does), both trained only on the days before, forecasting each day from the evening before.
+ */
+export async function compareWithConsortium(
+  db: Db,
+  global: { version: number; weights: Float32Array },
+  options: { days: number; onProgress?: (done: number, total: number) => Promise<void> | void },
+): Promise<ValueOfJoining> {
+  const started = performance.now();
+  const backend = await initBackend();
+  const products = loadHistories(db);
+  const last = products
+    .map((p) => p.history.days.findLast((d) => d.sold !== null && !d.closed)?.date ?? '')
+    .reduce((a, b) => (a > b ? a : b), '');
+  if (!last) throw new ApiError('unavailable', 'No sales logged yet: there is nothing to compare.');
+  const from = addDays(last, -options.days + 1);
+  const samples = products.flatMap((p) => extractSamples(p.history, { to: addDays(from, -1) }));
+  if (samples.length === 0)
+    throw new ApiError(
+      'unavailable',
+      `Too little history before ${from}: a product needs 14 open days logged before the compared days.`,
+    );
+  const days = scoredDays(products, from);
+  if (days.length === 0)
+    throw new ApiError('unavailable', `No open days with sales to compare since ${from}.`);
+
+  // Two trainings; progress counts their epochs together and yields to the event loop.
+  const total = 2;
+  const step = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  const local = await localWeights(samples, { onProgress: step });
+  await options.onProgress?.(1, total);
+  const consortium = await consortiumWeights(global.weights, samples, { onProgress: step });
+  await options.onProgress?.(2, total);
+
+  const scoredProducts = products.filter((p) => days.some((d) => d.product === p));
+  const localFigures = figuresOf(local, days, scoredProducts);
+  const consortiumFigures = figuresOf(consortium.weights, days, scoredProducts);
+  const localMoney = money(localFigures);
+  const consortiumMoney = money(consortiumFigures);
+  return {
+    from,
+    to: last,
+    days: new Set(days.map((d) => d.date)).size,
+    products: scoredProducts.length,
+    globalVersion: global.version,
+    adapted: consortium.adapted,
+    local: localFigures,
+    consortium: consortiumFigures,
+    saved: {
+      waste: localFigures.waste - consortiumFigures.waste,
+      shortage: localFigures.shortage - consortiumFigures.shortage,
+      money:
+        localMoney === null || consortiumMoney === null
+          ? null
+          : Math.round((localMoney - consortiumMoney) * 100) / 100,
+    },
+    unpricedProducts: scoredProducts
+      .filter((p) => p.unitPrice === null || p.unitCost === null)
+      .map((p) => p.name),
+    backend,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+  };
+}
+
+/** The global model this bakery's sync client downloaded last, or a refusal in plain words. */
+export function heldConsortiumModel(db: Db): { version: number; weights: Float32Array } {
+  const state = loadSyncState(db);
+  if (!state)
+    throw new ApiError(
+      'unavailable',
+      'This bakery has not joined a consortium: join one on this screen first, then sync once.',
+    );
+  const version = state.modelVersion;
+  const weights = version === null ? null : loadGlobalModel(db, version);
+  if (version === null || !weights)
+    throw new ApiError(
+      'unavailable',
+      'No consortium model here yet: sync once to download it, then compare again.',
+    );
+  if (weights.length !== parameterCount())
+    throw new ApiError(
+      'unavailable',
+      'The consortium model was made for another app version: update the app, then sync again.',
+    );
+  return { version, weights };
+}
+
+/** The value slice of the API (wired in backend.ts). */
+export function valueHandlers(context: BackendContext): Pick<Handlers, 'value.compare'> {
+  let running = false;
+  return {
+    'value.compare': async (input) => {
+      if (running) throw new ApiError('conflict', 'The comparison is already running.');
+      running = true;
+      try {
+        const global = heldConsortiumModel(context.db);
+        return await compareWithConsortium(context.db, global, {
+          days: input.days ?? 28,
+          onProgress: (done, total) =>
+            context.events.emit({ type: 'progress', task: 'value', done, total }),
+        });
+      } finally {
+        running = false;
+      }
+    },
+  };
+}
