@@ -309,6 +309,15 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
       dropped,
       'collect',
       async (phase) => {
+        if (phase === 'unmask') {
+          // Shop 1 restarts between its upload and the unmasking: its round state is in its database.
+          const shop = shops[1]!;
+          const file = shop.db.name;
+          shop.db.close();
+          shop.db = openDatabase(file);
+          opened.push(shop.db);
+          return;
+        }
         if (phase !== 'collect') return;
         // The coordinator stops between key sharing and the uploads and comes back from its file.
         await app.close();
