@@ -278,3 +278,13 @@ async function deliver(
   })();
   return done;
 }
+
+/**
+ * Drops the SecAgg state of every round but the running one: a shop that was off when a round
+ * ended never saw it finish. Call it whenever the current round is known (null: none running).
+ */
+export function forgetFinishedSecureRounds(db: Db, runningRoundId: number | null): number {
+  const keep = runningRoundId === null ? '' : roundKey(runningRoundId);
+  return db.prepare("DELETE FROM settings WHERE key LIKE 'secagg.round.%' AND key <> ?").run(keep)
+    .changes;
+}

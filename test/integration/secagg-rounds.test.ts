@@ -7,7 +7,12 @@ import { openDatabase, type Db } from '../../electron/store/database.ts';
 import { SyncClient } from '../../electron/sync/client.ts';
 import { CoordinatorHttp } from '../../electron/sync/http.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
-import { stepSecureRound, type SecureStep } from '../../electron/sync/secagg-client.ts';
+import {
+  forgetFinishedSecureRounds,
+  shopEpsilon,
+  stepSecureRound,
+  type SecureStep,
+} from '../../electron/sync/secagg-client.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
 import type { RoundView } from '../../federated/protocol/index.ts';
 import { computeEpsilon } from '../../federated/privacy/accountant.ts';
@@ -357,6 +362,14 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
       9,
     );
     expect(ledger[0]!.bytes).toBeGreaterThan(D * 4);
+    expect(shopEpsilon(shops[0]!.db)).toBeCloseTo(ledger[0]!.epsilonSpent!, 12);
+    // Shops that missed the end of a round drop its secrets once no round is running.
+    expect(forgetFinishedSecureRounds(shops[0]!.db, null)).toBe(1);
+    expect(
+      shops[0]!.db
+        .prepare("SELECT COUNT(*) AS c FROM settings WHERE key LIKE 'secagg.round.%'")
+        .get(),
+    ).toEqual({ c: 0 });
 
     // A total budget between one and two such rounds: the next round stops before any update.
     const one = computeEpsilon({ noiseMultiplier: z, rounds: 1, delta: 1e-5 }).epsilon;
