@@ -37,6 +37,8 @@ describe('operator dashboard views over real HTTP', () => {
       db: join(dir, 'coordinator.sqlite'),
       logger: pino({ level: 'silent' }),
       schedule: false,
+      // A small model keeps the test fast; the views do not depend on its size.
+      initialWeights: () => new Float32Array(64),
       plugins: [dashboardPlugin({ changePollMs: 100 })],
     });
     await createOperator(app.coordinator.db, 'ops', password, new Date());
