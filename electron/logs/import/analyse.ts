@@ -85,7 +85,8 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
     }
   }
   const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true });
-  const seen = new Map<string, number>();
+  // product key → date → first line: duplicates are found without building a string per row.
+  const seen = new Map<string, Map<string, number>>();
   const stores = new Set<string>();
   let storeColumn: number | undefined;
   let headerRefused = false;
@@ -130,8 +131,9 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
     }
     const row = parsed.row;
     const key = row.key;
-    const rowKey = `${row.date}\u0001${key}`;
-    const first = seen.get(rowKey);
+    let datesSeen = seen.get(key);
+    if (!datesSeen) seen.set(key, (datesSeen = new Map()));
+    const first = datesSeen.get(row.date);
     if (first !== undefined) {
       problems.add({
         line,
@@ -145,7 +147,7 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
       result.invalidLines++;
       return;
     }
-    seen.set(rowKey, line);
+    datesSeen.set(row.date, line);
     result.rows.push(row);
   };
 

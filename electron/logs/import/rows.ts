@@ -59,6 +59,21 @@ function dateProblem(date: string): string | null {
   return verdict;
 }
 
+/**
+ * A product's name repeats on thousands of lines: share one string (and its key) per name, so
+ * memory grows with the rows' numbers, not with copies of the same text.
+ */
+const names = new Map<string, { name: string; key: string }>();
+function interned(name: string): { name: string; key: string } {
+  let found = names.get(name);
+  if (!found) {
+    if (names.size > 50_000) names.clear();
+    found = { name, key: nameKey(name) };
+    names.set(name, found);
+  }
+  return found;
+}
+
 /** Reads typed cells of one record, collecting every problem of the line. */
 class LineReader {
   readonly problems: ImportProblem[] = [];
@@ -148,9 +163,10 @@ export function parseRecord(
     const wrong = dateProblem(date);
     if (wrong) cells.problem('date', wrong);
   }
-  const product = cells.text('product');
+  const rawProduct = cells.text('product');
+  const product = rawProduct === null ? null : interned(rawProduct);
   if (product === null) cells.problem('product', 'product is empty.');
-  else if (product.length > 80)
+  else if (product.name.length > 80)
     cells.problem('product', 'product name is longer than 80 characters.');
 
   const sold = cells.count('sold', true);
@@ -172,8 +188,8 @@ export function parseRecord(
   const row: ParsedRow = {
     line,
     date: date ?? '',
-    product: product ?? '',
-    key: nameKey(product ?? ''),
+    product: product?.name ?? '',
+    key: product?.key ?? '',
     sold: sold ?? 0,
     baked,
     wasted,
