@@ -1,6 +1,6 @@
 import { weightedAverage } from '../../federated/aggregation/index.ts';
 import { float32FromBytes } from '../../federated/protocol/index.ts';
-import { activeShopCount } from '../store/shops.ts';
+import { activeShopCount, getShop } from '../store/shops.ts';
 import { participationOf, updatesOf } from '../store/rounds.ts';
 import type { PhaseContext, RoundMode } from './phases.ts';
 
@@ -29,7 +29,10 @@ export const plainMode: RoundMode = {
   },
   aggregator: {
     aggregate(ctx: PhaseContext, global: Float32Array) {
-      const rows = updatesOf(ctx.db, ctx.round.id).filter((row) => row.delta !== null);
+      // A shop revoked during the round no longer counts, even if its update arrived.
+      const rows = updatesOf(ctx.db, ctx.round.id).filter(
+        (row) => row.delta !== null && !getShop(ctx.db, row.shop_id)?.revoked_at,
+      );
       if (rows.length < ctx.settings.minShops)
         return {
           ok: false,

@@ -322,9 +322,10 @@ export class SyncClient {
         body,
         ledger: {
           clipNorm: settings.clipNorm,
-          noiseMultiplier: settings.noiseMultiplier || null,
+          // Plain rounds add no noise on the shop: the ledger must not claim any.
+          noiseMultiplier: null,
           epsilonSpent: null,
-          summary: `Model update for round ${round.id}: ${clipped.length} numbers (change of the shared model after training on ${trained.sampleCount} examples), norm ${Math.min(norm, settings.clipNorm).toFixed(4)} (before clipping ${norm.toFixed(4)}), sent unmasked.`,
+          summary: `Model update for round ${round.id}: ${clipped.length} numbers (change of the shared model after training on ${trained.sampleCount} examples), norm ${Math.min(norm, settings.clipNorm).toFixed(4)} (before clipping ${norm.toFixed(4)}), sent unmasked and without noise (plain round).`,
         },
       },
       this.now(),

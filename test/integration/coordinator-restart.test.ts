@@ -6,7 +6,7 @@ import { buildCoordinator } from '../../coordinator/app.ts';
 import { openCoordinatorDatabase } from '../../coordinator/store/database.ts';
 import { currentModelVersion } from '../../coordinator/store/models.ts';
 import { getRound, insertUpdate } from '../../coordinator/store/rounds.ts';
-import { createInvite, enrolShop } from '../../coordinator/store/shops.ts';
+import { createInvite, enrolShop, revokeShop } from '../../coordinator/store/shops.ts';
 import {
   bytesOfFloat32,
   float32FromBytes,
@@ -91,13 +91,16 @@ describe('coordinator restarts', () => {
 
   it('finishes a round that stopped while aggregating', async () => {
     const path = join(tempDir('breadcast-restart-'), 'c.db');
-    const [a, b] = seedShops(path, 2) as [string, string];
+    const [a, b, c] = seedShops(path, 3) as [string, string, string];
     let { app } = await startCoordinator(path);
     const round = app.coordinator.engine.startRound('cli', { minShops: 2 });
     await app.close();
     upload(path, round.id, a, new Array(parameterCount).fill(0.1), 1);
     upload(path, round.id, b, new Array(parameterCount).fill(0.3), 3);
+    upload(path, round.id, c, new Array(parameterCount).fill(0.9), 5);
     const db = openCoordinatorDatabase(path);
+    // Revoked after uploading: its update must not count.
+    revokeShop(db, c, new Date());
     db.prepare("UPDATE rounds SET phase = 'aggregating', phase_deadline = NULL WHERE id = ?").run(
       round.id,
     );
