@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { headers, protocolVersion, signRequest } from '../../federated/protocol/index.ts';
+
+export type RawAnswer = { status: number; body: Record<string, unknown> | null; text: string };
+
+export type Caller =
+  | { kind: 'anonymous' }
+  | { kind: 'operator'; cookie: string; csrfToken: string }
+  | {
+      kind: 'shop';
+      shopId: string;
+      privateKey: string;
+      claimShopId?: string;
+      nonce?: string;
+      timestamp?: number;
+    };
+
+/**
+ * One request with exactly the bytes given (malformed JSON stays malformed), signed as a shop
+ * when asked — over the hostile body itself, so the coordinator's checks beyond the signature
+ * are the ones exercised.
+ */
+export async function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  caller: Caller,
+  body?: string,
+  contentType = 'application/json',
+): Promise<RawAnswer> {
+  const h: Record<string, string> = { [headers.protocol]: String(protocolVersion) };
+  if (body !== undefined) h['content-type'] = contentType;
+  if (caller.kind === 'operator') {
+    h.cookie = caller.cookie;
+    h['x-csrf-token'] = caller.csrfToken;
+  }
+  if (caller.kind === 'shop') {
+    const timestamp = caller.timestamp ?? Date.now();
+    const nonce = caller.nonce ?? randomBytes(18).toString('base64url');
+    h[headers.shop] = caller.claimShopId ?? caller.shopId;
+    h[headers.timestamp] = String(timestamp);
+    h[headers.nonce] = nonce;
+    h[headers.signature] = signRequest(caller.privateKey, {
+      method,
+      path,
+      shopId: caller.claimShopId ?? caller.shopId,
+      timestamp,
+      nonce,
+      body: body ?? '',
+    });
+  }
+  const response = await fetch(new URL(path, baseUrl), { method, headers: h, body });
+  const text = await response.text();
+  let parsed: Record<string, unknown> | null = null;
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    parsed = null;
+  }
+  return { status: response.status, body: parsed, text };
+}
+
+/**
+ * Announces a body of `declaredBytes` but sends only a little: a server must refuse from the
+ * Content-Length alone, before reading (or buffering) the rest.
+ */
+export function oversizedRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  declaredBytes: number,
+  extraHeaders: Record<string, string> = {},
+): Promise<RawAnswer> {
+  const url = new URL(path, baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path: url.pathname + url.search,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(declaredBytes),
+          ...extraHeaders,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          let body: Record<string, unknown> | null = null;
+          try {
+            body = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            body = null;
+          }
+          resolve({ status: res.statusCode ?? 0, body, text });
+          req.destroy();
+        });
+      },
+    );
+    req.on('error', reject);
+    req.write('{"padding":"' + 'x'.repeat(1024));
+  });
+}
