@@ -130,7 +130,7 @@ describe('breadcast simulate', () => {
       for (const m of ['federated', 'local', 'centralized']) {
         expect(shop.wape[m]).toBeGreaterThan(0.02);
         expect(shop.wape[m]).toBeLessThan(1);
-        expect(shop.waste[m] + shop.shortage[m]).toBeGreaterThan(0);
+        expect(shop.waste[m]! + shop.shortage[m]!).toBeGreaterThan(0);
       }
     }
     // Overall figures are the sums over the shops (units) and a sold-weighted WAPE.

@@ -277,6 +277,32 @@ export const de: Dictionary = {
       store: 'Filiale',
     },
   },
+  value: {
+    title: 'Was der Beitritt bringt',
+    intro:
+      'Vergleicht an Ihren eigenen letzten Tagen das nur mit Ihrer Bäckerei trainierte Modell mit dem Modell des Verbunds (an Ihre Bäckerei angepasst, wie es das nächtliche Training tut). Beide lernen nur aus den Tagen davor; jeder Tag wird mit dem Wissen vom Vorabend vorhergesagt. Nichts wird gesendet.',
+    days: 'Vergleich über',
+    lastDays: (n: number) => `die letzten ${n} Tage`,
+    run: 'Vergleichen',
+    running: 'Beide Modelle werden trainiert…',
+    summary: (from: string, to: string, days: number, products: number, version: number) =>
+      `${from} – ${to}: ${days} Öffnungstage, ${products} Produkte, Verbundmodell Version ${version}.`,
+    alone: 'Allein',
+    consortium: 'Mit dem Verbund',
+    error: 'Prognosefehler (WAPE)',
+    waste: 'Übrig gebliebene Stück',
+    shortage: 'Fehlende Stück',
+    money: 'Kosten der Reste + entgangene Marge',
+    fewer: (what: string) => `${what} weniger`,
+    more: (what: string) => `${what} mehr`,
+    unitsWasted: (n: string) => `${n} Stück Reste`,
+    unitsShort: (n: string) => `${n} Stück zu wenig`,
+    moneySaved: (amount: string) => `${amount} gespart`,
+    moneyLost: (amount: string) => `${amount} verloren`,
+    unpriced: (names: string) => `Ohne Preis und Kosten, nicht in Geld gerechnet: ${names}.`,
+    method:
+      'Als hätten Sie jeden Tag die empfohlene Menge jedes Modells gebacken. Das Verbundmodell kann diese Tage in früheren Runden schon gesehen haben: Der Unterschied ist eine Schätzung.',
+  },
   categories: {
     bread: 'Brot',
     rolls: 'Brötchen',

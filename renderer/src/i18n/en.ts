@@ -276,6 +276,32 @@ export const en = {
       store: 'Store',
     },
   },
+  value: {
+    title: 'What joining is worth',
+    intro:
+      'Compare, on your own recent days, the model trained on your bakery alone with the consortium model (adapted to your bakery, as the nightly training does). Both learn only from the days before; each day is forecast from what was known the evening before. Nothing is sent.',
+    days: 'Compare over',
+    lastDays: (n: number) => `the last ${n} days`,
+    run: 'Compare',
+    running: 'Training both models…',
+    summary: (from: string, to: string, days: number, products: number, version: number) =>
+      `${from} – ${to}: ${days} open days, ${products} products, consortium model version ${version}.`,
+    alone: 'Alone',
+    consortium: 'With the consortium',
+    error: 'Forecast error (WAPE)',
+    waste: 'Units left over',
+    shortage: 'Units short',
+    money: 'Waste cost + lost margin',
+    fewer: (what: string) => `${what} fewer`,
+    more: (what: string) => `${what} more`,
+    unitsWasted: (n: string) => `${n} units wasted`,
+    unitsShort: (n: string) => `${n} units short`,
+    moneySaved: (amount: string) => `${amount} saved`,
+    moneyLost: (amount: string) => `${amount} lost`,
+    unpriced: (names: string) => `Without price and cost, not counted in money: ${names}.`,
+    method:
+      'Had you baked each day the recommended quantity of each model. The consortium model may already have learnt from these days in past rounds, so treat the difference as an estimate.',
+  },
   categories: {
     bread: 'Bread',
     rolls: 'Rolls',

@@ -278,6 +278,32 @@ export const fr: Dictionary = {
       store: 'Magasin',
     },
   },
+  value: {
+    title: 'Ce que rapporte l’adhésion',
+    intro:
+      'Compare, sur vos propres jours récents, le modèle entraîné avec votre seule boulangerie et le modèle du consortium (adapté à votre boulangerie, comme le fait l’entraînement de nuit). Les deux n’apprennent que des jours précédents ; chaque jour est prévu avec ce que l’on savait la veille. Rien n’est envoyé.',
+    days: 'Comparer sur',
+    lastDays: (n: number) => `les ${n} derniers jours`,
+    run: 'Comparer',
+    running: 'Entraînement des deux modèles…',
+    summary: (from: string, to: string, days: number, products: number, version: number) =>
+      `${from} – ${to} : ${days} jours d’ouverture, ${products} produits, modèle du consortium version ${version}.`,
+    alone: 'Seul',
+    consortium: 'Avec le consortium',
+    error: 'Erreur de prévision (WAPE)',
+    waste: 'Pièces invendues',
+    shortage: 'Pièces manquantes',
+    money: 'Coût des invendus + marge perdue',
+    fewer: (what: string) => `${what} en moins`,
+    more: (what: string) => `${what} en plus`,
+    unitsWasted: (n: string) => `${n} pièces invendues`,
+    unitsShort: (n: string) => `${n} pièces manquantes`,
+    moneySaved: (amount: string) => `${amount} économisés`,
+    moneyLost: (amount: string) => `${amount} perdus`,
+    unpriced: (names: string) => `Sans prix ni coût, non comptés en argent : ${names}.`,
+    method:
+      'Comme si vous aviez cuit chaque jour la quantité recommandée par chaque modèle. Le modèle du consortium a pu voir ces jours lors de tours précédents : la différence est une estimation.',
+  },
   categories: {
     bread: 'Pain',
     rolls: 'Petits pains',
