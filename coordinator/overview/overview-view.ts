@@ -3,7 +3,7 @@ import type { OverviewView } from '../../federated/protocol/operator-views.ts';
 import { modelsView } from './models-view.ts';
 import { participationByDay } from './participation.ts';
 import { privacyView, type Accountant } from './privacy-view.ts';
-import { countsOf, isFinished, roundRow, type StoredRound } from './rounds-view.ts';
+import { countsOf, isFinished, parseSettings, roundRow, type StoredRound } from './rounds-view.ts';
 
 const dayMs = 24 * 3600 * 1000;
 
@@ -25,7 +25,7 @@ export function overviewView(
   let tonight: OverviewView['tonight'] = null;
   if (running) {
     const counts = countsOf(db, running.id);
-    const settings = JSON.parse(running.settings) as { minShops?: unknown };
+    const settings = parseSettings(running.settings);
     tonight = {
       roundId: running.id,
       phase: running.phase,
