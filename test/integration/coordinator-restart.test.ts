@@ -120,6 +120,40 @@ describe('coordinator restarts', () => {
     await app.close();
   });
 
+  it('carries server momentum across rounds and restarts, and resets it after a rollback', async () => {
+    const path = join(tempDir('breadcast-momentum-'), 'c.db');
+    const shops = seedShops(path, 2);
+    const optimizer = {
+      serverOptimizer: { kind: 'fedavgm' as const, learningRate: 1, momentum: 0.5 },
+      minShops: 2,
+    };
+    const round = async (): Promise<number> => {
+      const { app } = await startCoordinator(path);
+      const { engine } = app.coordinator;
+      const started = engine.startRound('cli', optimizer);
+      await app.close();
+      for (const shop of shops)
+        upload(path, started.id, shop, new Array(parameterCount).fill(0.1), 1);
+      const again = await startCoordinator(path);
+      const done = again.app.coordinator.engine.advance(started.id, 'operator');
+      const weights = float32FromBytes(
+        (
+          again.app.coordinator.db
+            .prepare('SELECT weights FROM models WHERE version = ?')
+            .get(done.result_version) as { weights: Buffer }
+        ).weights,
+      );
+      await again.app.close();
+      return weights[0]!;
+    };
+    expect(await round()).toBeCloseTo(0.1, 6); // m = 0.1
+    expect(await round()).toBeCloseTo(0.25, 6); // m = 0.5·0.1 + 0.1
+    const { app } = await startCoordinator(path);
+    app.coordinator.engine.rollback(2, 'test');
+    await app.close();
+    expect(await round()).toBeCloseTo(0.2, 6); // from version 2 with fresh momentum
+  });
+
   it.skipIf(!existsSync('/usr/bin/openssl'))(
     'serves HTTPS with a certificate and marks cookies Secure',
     async () => {
