@@ -122,35 +122,38 @@ export function verifyBackup(path: string): void {
 }
 
 /**
- * Replaces the live database with a backup. Order matters: verify the backup, take a safety
- * copy of the current state (online), close the handle, copy the file in, reopen (which
- * migrates an older backup). If reopening fails, the safety copy goes back in place.
- * `adopt` receives whichever handle is live at the end (every service reads context.db per call).
+ * Replaces the live database's contents with a backup, in place: verify the backup, take a
+ * safety copy of the current state, then run SQLite's backup API from the chosen file INTO the
+ * live database. The live handle stays valid (every service holding it sees the restored data),
+ * so nothing has to swap handles. An older backup is migrated afterwards. If anything fails
+ * after the copy started, the safety copy is written back the same way.
  */
 export async function restoreBackup(
   db: Db,
   databasePath: string,
   name: string,
   now: Date,
-  adopt: (db: Db) => void,
 ): Promise<{ safetyCopy: BackupInfo }> {
   const chosen = listBackups(databasePath).find((b) => b.name === name);
   if (!chosen) throw new ApiError('not-found', `There is no backup called "${name}".`);
   const source = join(backupDirectory(databasePath), chosen.name);
   verifyBackup(source);
   const safetyCopy = await createBackup(db, databasePath, 'safety', now);
-  db.close();
-  const replaceWith = (file: string) => {
-    for (const suffix of ['-wal', '-shm']) rmSync(databasePath + suffix, { force: true });
-    copyFileSync(file, databasePath);
+  const copyInto = async (file: string) => {
+    const from = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      await from.backup(databasePath);
+    } finally {
+      from.close();
+    }
+    openDatabase(databasePath).close(); // migrates a backup from an older version
+    checkIntegrity(db, databasePath);
   };
-  replaceWith(source);
   try {
-    adopt(openDatabase(databasePath));
+    await copyInto(source);
     return { safetyCopy };
   } catch (error) {
-    replaceWith(join(backupDirectory(databasePath), safetyCopy.name));
-    adopt(openDatabase(databasePath));
+    await copyInto(join(backupDirectory(databasePath), safetyCopy.name));
     throw new ApiError(
       'internal',
       `Restoring ${name} failed (${(error as Error).message}); the previous data is back.`,

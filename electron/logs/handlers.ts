@@ -16,7 +16,7 @@ import { createProduct, listProducts, setProductActive, updateProduct } from './
 import { getSettings, setSettings } from './settings.ts';
 import { localDate } from './calendar.ts';
 
-/** Each domain's handlers read context.db on every call, so a restored backup swaps in cleanly. */
+/** Each domain's handlers read context.db on every call rather than keeping their own handle. */
 
 export function productsHandlers(context: BackendContext) {
   const changed = () => context.events.emit({ type: 'data.changed', scope: 'products' });
@@ -123,9 +123,6 @@ export function dataHandlers(context: BackendContext) {
         context.databasePath,
         name,
         context.now(),
-        (db) => {
-          context.db = db;
-        },
       );
       context.events.emit({ type: 'data.changed', scope: 'all' });
       return { restored: name, safetyCopy };

@@ -28,7 +28,7 @@ describe('backups', () => {
     db.close();
   });
 
-  it('restores a chosen backup through the API, keeping a safety copy, and the backend goes on working', async () => {
+  it('restores a chosen backup in place through the API, keeping a safety copy; handles others hold stay valid', async () => {
     backend = testBackend();
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(listBackups(backend.path).some((b) => b.kind === 'daily')).toBe(true);
@@ -51,7 +51,10 @@ describe('backups', () => {
       wasted: 3,
     });
 
+    const held = backend.context.db; // as a scheduler or sync client would keep it
     const restored = await backend.ok('backups.restore', { name: manual.name });
+    expect(backend.context.db).toBe(held);
+    expect(held.prepare('SELECT count(*) AS n FROM products').get()).toEqual({ n: 1 });
     expect(restored.safetyCopy.kind).toBe('safety');
     expect((await backend.ok('products.list', {})).products.map((p) => p.name)).toEqual(['Roll']);
     expect((await backend.ok('logs.day', { date: '2024-03-10' })).rows[0]?.log?.sold).toBe(10);
