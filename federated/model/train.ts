@@ -3,6 +3,7 @@ import { modelShape, createModel, getFlatWeights, setFlatWeights, toQuantiles } 
 import { pinballLoss } from './loss.ts';
 import { seededRandom, shuffled } from './random.ts';
 import { quantileLevels } from '../features/spec.ts';
+import { initBackend } from './backend.ts';
 
 /** What training needs of a sample (extractSamples' Sample satisfies it). */
 export type TrainingSample = {
@@ -107,6 +108,8 @@ function lossOn(model: tf.LayersModel, batch: Batch): number {
  * federated round is this from the global weights; the update is `weights − initialWeights`.
  */
 export async function trainLocal(options: TrainOptions): Promise<TrainResult> {
+  // Callers that skipped initBackend() would silently get the slow pure-JS backend.
+  await initBackend();
   const model = createModel(options.seed);
   try {
     if (options.initialWeights) setFlatWeights(model, options.initialWeights);
@@ -164,7 +167,10 @@ function abortError(): Error {
   return error;
 }
 
-/** Relative quantiles (× level = units) for feature rows, p10…p90 per row, non-crossing. */
+/**
+ * Relative quantiles (× level = units) for feature rows, p10…p90 per row, non-crossing.
+ * Synchronous: call `await initBackend()` once first (trainLocal does it itself).
+ */
 export function predictQuantiles(weights: Float32Array, rows: ArrayLike<number>[]): number[][] {
   if (rows.length === 0) return [];
   const model = createModel(1);
