@@ -1,7 +1,11 @@
+import { featureSpec } from '../../federated/features/spec.ts';
 import type { Db } from '../store/database.ts';
 import { bytesOfFloat32, float32FromBytes, weightsHash } from '../../federated/protocol/index.ts';
 
-/** Global versions downloaded from the coordinator, kept in the shop's model_versions table. */
+/**
+ * Global versions downloaded from the coordinator, kept in the shop's model_versions table
+ * (source 'global', inactive): the forecast side decides which model it uses.
+ */
 export function storeGlobalModel(db: Db, version: number, weights: Float32Array, now: Date): void {
   const exists = db
     .prepare("SELECT 1 FROM model_versions WHERE source = 'global' AND global_version = ?")
@@ -9,8 +13,14 @@ export function storeGlobalModel(db: Db, version: number, weights: Float32Array,
   if (exists) return;
   db.prepare(
     `INSERT INTO model_versions (source, global_version, feature_spec, weights, weights_hash, created_at, active)
-     VALUES ('global', ?, 'coordinator', ?, ?, ?, 0)`,
-  ).run(version, bytesOfFloat32(weights), weightsHash(weights), now.toISOString());
+     VALUES ('global', ?, ?, ?, ?, ?, 0)`,
+  ).run(
+    version,
+    featureSpec.version,
+    bytesOfFloat32(weights),
+    weightsHash(weights),
+    now.toISOString(),
+  );
 }
 
 export function loadGlobalModel(db: Db, version: number): Float32Array | null {
