@@ -18,6 +18,7 @@ import {
 import {
   SHARE_BYTES,
   advertisementBytes,
+  neighbourhoods,
   pairwiseMask,
   pairwiseMaskKey,
   paramsDigest,
@@ -128,14 +129,18 @@ export async function shareKeys(
     throw new SecAggError('wrong-phase', `cannot share keys in phase ${state.phase}`);
   }
   const verified = verifyRoster(state, roster);
-  const n = verified.length;
+  // Shares go to this shop's neighbourhood only (everyone, unless SecAgg+ neighbours are set).
+  const mine = holdersOf({ ...state, roster: verified });
+  const holders = verified.filter((e) => mine.has(e.shopId));
   const t = state.params.threshold;
+  if (holders.length < t)
+    throw new SecAggError('below-threshold', `${holders.length} share holders, threshold is ${t}`);
   const seed = randomSecret();
-  const selfShares = await shamirSplit(seed, n, t);
-  const keyShares = await shamirSplit(fromBase64(state.sKeys.secretKey, 32), n, t);
+  const selfShares = await shamirSplit(seed, holders.length, t);
+  const keyShares = await shamirSplit(fromBase64(state.sKeys.secretKey, 32), holders.length, t);
   const heldShares: NonNullable<ClientState['heldShares']> = {};
   const shares: EncryptedShare[] = [];
-  verified.forEach((peer, i) => {
+  holders.forEach((peer, i) => {
     const bundle = { selfMask: selfShares[i]!, pairwiseKey: keyShares[i]! };
     if (peer.shopId === state.shopId) {
       heldShares[state.shopId] = bundle;
@@ -168,9 +173,21 @@ export async function shareKeys(
   return { state: next, message };
 }
 
+/** This shop and its neighbours: who holds shares of its secrets and whose shares it holds. */
+function holdersOf(state: ClientState): Set<string> {
+  const ids = (state.roster ?? []).map((e) => e.shopId);
+  const near = neighbourhoods(state.params, state.paramsDigest, ids).get(state.shopId) ?? new Set();
+  return new Set([state.shopId, ...near]);
+}
+
 function decryptShare(state: ClientState, roster: RosterEntry[], share: EncryptedShare) {
   const sender = roster.find((e) => e.shopId === share.from);
-  if (!sender || share.from === state.shopId || share.to !== state.shopId)
+  if (
+    !sender ||
+    share.from === state.shopId ||
+    share.to !== state.shopId ||
+    !holdersOf(state).has(share.from)
+  )
     throw new SecAggError('malformed', `share from ${share.from} to ${share.to} is not for us`);
   const key = shareEncryptionKey(
     state.paramsDigest,
@@ -296,20 +313,23 @@ export function unmaskResponse(state: ClientState, request: UnmaskRequest): Step
     throw new SecAggError('refused', 'our upload is not among the survivors');
   if (dropped.has(state.shopId))
     throw new SecAggError('refused', 'asked to reveal our own mask key');
-  if (survivors.size < state.params.threshold)
+  // Only the neighbourhood matters: we hold shares of our neighbours' secrets and no others.
+  const mine = holdersOf(state);
+  const nearSurvivors = [...survivors].filter((id) => mine.has(id));
+  if (nearSurvivors.length < state.params.threshold)
     throw new SecAggError(
       'below-threshold',
-      `${survivors.size} survivors, threshold is ${state.params.threshold}`,
+      `${nearSurvivors.length} survivors around us, threshold is ${state.params.threshold}`,
     );
   const held = state.heldShares ?? {};
   const selfMaskShares: Record<string, string> = {};
   const pairwiseKeyShares: Record<string, string> = {};
-  for (const id of survivors) {
+  for (const id of nearSurvivors) {
     const bundle = held[id];
     if (!bundle) throw new SecAggError('refused', `no share held for survivor ${id}`);
     selfMaskShares[id] = bundle.selfMask;
   }
-  for (const id of dropped) {
+  for (const id of [...dropped].filter((d) => mine.has(d))) {
     const bundle = held[id];
     if (!bundle) throw new SecAggError('refused', `no share held for dropped shop ${id}`);
     pairwiseKeyShares[id] = bundle.pairwiseKey;

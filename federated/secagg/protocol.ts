@@ -21,6 +21,13 @@ export function validateParams(params: SecAggParams): void {
   if (!Number.isInteger(params.vectorLength) || params.vectorLength < 1)
     throw new SecAggError('malformed', 'vectorLength must be a positive whole number');
   ringMask(params.modulusBits);
+  const k = params.neighbours;
+  if (k !== undefined && k !== null) {
+    if (!Number.isInteger(k) || k < 2 || k % 2 !== 0)
+      throw new SecAggError('malformed', 'neighbours must be an even whole number of at least 2');
+    if (params.threshold > k + 1)
+      throw new SecAggError('malformed', 'threshold cannot exceed neighbours + 1');
+  }
 }
 
 /** Canonical digest of the round parameters; a shop signs it, so all agree on t, d and k. */
@@ -32,6 +39,7 @@ export function paramsDigest(params: SecAggParams): string {
     params.threshold,
     params.vectorLength,
     params.modulusBits,
+    params.neighbours ?? null,
   ]);
   return toBase64(sha256(utf8(canonical)));
 }
@@ -122,4 +130,36 @@ export async function shamirCombine(shares: string[], threshold: number): Promis
   const xs = new Set(bytes.map((b) => b[SHARE_BYTES - 1]));
   if (xs.size !== bytes.length) throw new SecAggError('malformed', 'duplicate share coordinates');
   return combine(bytes);
+}
+
+/**
+ * The SecAgg+ communication graph: shops placed on a ring in an order fixed by a hash of the
+ * round and their id (so no one picks their neighbours), each linked to the k/2 nearest on
+ * either side (a Harary graph). Complete graph when neighbours is unset or the roster is small.
+ * Returns each shop's neighbours, itself excluded.
+ */
+export function neighbourhoods(
+  params: SecAggParams,
+  digest: string,
+  ids: string[],
+): Map<string, Set<string>> {
+  const k = params.neighbours ?? null;
+  const all = new Map(ids.map((id) => [id, new Set(ids.filter((other) => other !== id))]));
+  if (k === null || k >= ids.length - 1) return all;
+  const salt = fromBase64(digest);
+  const rank = new Map(ids.map((id) => [id, toBase64(sha256(salt, utf8(id)))]));
+  const ring = [...ids].sort((a, b) =>
+    rank.get(a)! < rank.get(b)! ? -1 : rank.get(a)! > rank.get(b)! ? 1 : 0,
+  );
+  const n = ring.length;
+  const out = new Map<string, Set<string>>();
+  ring.forEach((id, i) => {
+    const near = new Set<string>();
+    for (let d = 1; d <= k / 2; d++) {
+      near.add(ring[(i + d) % n]!);
+      near.add(ring[(i - d + n) % n]!);
+    }
+    out.set(id, near);
+  });
+  return out;
 }

@@ -9,6 +9,7 @@ import { verifyEd25519, x25519PublicOf } from './primitives.ts';
 import {
   SHARE_BYTES,
   advertisementBytes,
+  neighbourhoods,
   pairwiseMask,
   pairwiseMaskKey,
   paramsDigest,
@@ -88,10 +89,10 @@ export function acceptShareKeys(state: ServerState, message: ShareKeysMessage): 
   if (!members.includes(message.shopId))
     throw new SecAggError('unknown-shop', `${message.shopId} is not in this round's roster`);
   fromBase64(message.selfMaskCommitment, 32);
-  const expected = members.filter((id) => id !== message.shopId).sort();
+  const expected = [...neighboursOf(state, message.shopId)].sort();
   const recipients = message.shares.map((s) => s.to).sort();
   if (!sameJson(expected, recipients) || message.shares.some((s) => s.from !== message.shopId))
-    throw new SecAggError('malformed', 'exactly one share per other roster member is required');
+    throw new SecAggError('malformed', 'exactly one share per neighbour is required');
   message.shares.forEach((s) => fromBase64(s.ciphertext));
   const known = state.shareMessages[message.shopId];
   if (known) {
@@ -106,9 +107,16 @@ export function routeShares(state: ServerState, shopId: string): EncryptedShare[
   if (!state.sharers) throw new SecAggError('wrong-phase', 'shares are routed when sharing closes');
   if (!state.sharers.includes(shopId))
     throw new SecAggError('refused', `${shopId} did not share keys`);
+  const near = neighboursOf(state, shopId);
   return state.sharers
-    .filter((id) => id !== shopId)
+    .filter((id) => near.has(id))
     .map((id) => state.shareMessages[id]!.shares.find((s) => s.to === shopId)!);
+}
+
+/** A shop's neighbours in the round's graph (all other roster members without SecAgg+). */
+function neighboursOf(state: ServerState, shopId: string): Set<string> {
+  const ids = roster(state).map((e) => e.shopId);
+  return neighbourhoods(state.params, state.paramsDigest, ids).get(shopId) ?? new Set();
 }
 
 export function acceptMaskedInput(state: ServerState, message: MaskedInputMessage): ServerState {
@@ -140,9 +148,11 @@ export function acceptUnmask(state: ServerState, message: UnmaskMessage): Server
     throw new SecAggError('refused', `${message.shopId} is not a survivor of this round`);
   const selfIds = Object.keys(message.selfMaskShares).sort();
   const keyIds = Object.keys(message.pairwiseKeyShares).sort();
+  const near = neighboursOf(state, message.shopId);
+  near.add(message.shopId);
   if (
-    !sameJson(selfIds, [...request.survivors].sort()) ||
-    !sameJson(keyIds, [...request.dropped].sort())
+    !sameJson(selfIds, request.survivors.filter((id) => near.has(id)).sort()) ||
+    !sameJson(keyIds, request.dropped.filter((id) => near.has(id)).sort())
   )
     throw new SecAggError('malformed', 'unmask answer does not match the request');
   for (const share of [
@@ -227,9 +237,13 @@ async function unmaskSum(state: ServerState): Promise<ServerState> {
       wordsFromBase64(state.maskedInputs[u]!, params.vectorLength),
       params.modulusBits,
     );
+  // Each secret is rebuilt from the answers of the shops that hold a share of it (its
+  // neighbourhood); fewer than t of them fails the round cleanly.
+  const heldBy = (pick: (a: UnmaskMessage) => string | undefined) =>
+    answers.map(pick).filter((share): share is string => share !== undefined);
   for (const u of request.survivors) {
     const seed = await shamirCombine(
-      answers.map((a) => a.selfMaskShares[u]!),
+      heldBy((a) => a.selfMaskShares[u]),
       t,
     );
     if (selfMaskCommitment(digest, u, seed) !== state.shareMessages[u]!.selfMaskCommitment)
@@ -238,13 +252,14 @@ async function unmaskSum(state: ServerState): Promise<ServerState> {
   }
   for (const v of request.dropped) {
     const secret = await shamirCombine(
-      answers.map((a) => a.pairwiseKeyShares[v]!),
+      heldBy((a) => a.pairwiseKeyShares[v]),
       t,
     );
     const secretKey = Buffer.from(secret).toString('base64');
     if (publicKeyOrEmpty(secretKey) !== entry(v).sPublicKey)
       return fail(state, `mask key of dropped ${v} did not reconstruct`);
-    for (const u of request.survivors) {
+    const near = neighboursOf(state, v);
+    for (const u of request.survivors.filter((id) => near.has(id))) {
       const m = pairwiseMask(params, pairwiseMaskKey(digest, secretKey, entry(u).sPublicKey, v, u));
       // y_u carries +PRG(s_uv) when v > u and −PRG(s_uv) when v < u; undo exactly that.
       if (v > u) ringSubInPlace(sum, m, params.modulusBits);

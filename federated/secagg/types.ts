@@ -14,6 +14,12 @@ export type SecAggParams = {
   vectorLength: number;
   /** k of Z_{2^k}; 32 unless a test wants a small ring. */
   modulusBits: number;
+  /**
+   * SecAgg+ (Bell et al., CCS 2020): when set, each shop masks with and shares its secrets
+   * among only this many neighbours (even, ≥ 2) on a ring ordered by a hash of the round, and t
+   * counts within each neighbourhood of neighbours + 1. Absent or null: the complete graph.
+   */
+  neighbours?: number | null;
 };
 
 /** Round 0 (AdvertiseKeys): two fresh X25519 public keys, signed with the shop's Ed25519 identity. */

@@ -19,6 +19,7 @@ export const secAggParams = z.object({
   threshold: z.number().int().min(2).max(MAX_SECAGG_SHOPS),
   vectorLength: z.number().int().min(1).max(10_000_000),
   modulusBits: z.number().int().min(8).max(32),
+  neighbours: z.number().int().min(2).max(MAX_SECAGG_SHOPS).nullable().optional(),
 });
 
 export const advertisementBody = z.object({

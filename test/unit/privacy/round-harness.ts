@@ -19,6 +19,8 @@ export type Dropouts = {
 
 export type RoundOutcome = {
   server: S.ServerState;
+  /** Shops that stopped because their own threshold check refused a step. */
+  refusals: string[];
   /** Shops whose inputs must be in the sum (U3). */
   included: string[];
   sum?: Uint32Array;
@@ -40,7 +42,19 @@ export async function runRound(
     Object.fromEntries(ids.map((id) => [id, identities[id]!.publicKey])),
   );
   const clients: Record<string, S.ClientState> = {};
+  const refusals: string[] = [];
   const gone = new Set(dropouts.beforeAdvertise ?? []);
+  // A shop whose own checks refuse a step (too few neighbours left) simply stops, like a dropout.
+  const refusing = async <T>(id: string, run: () => T | Promise<T>): Promise<T | null> => {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof S.SecAggError) || error.code !== 'below-threshold') throw error;
+      refusals.push(id);
+      gone.add(id);
+      return null;
+    }
+  };
 
   for (const id of ids.filter((i) => !gone.has(i))) {
     const step = S.advertiseKeys(identities[id]!, params);
@@ -48,36 +62,43 @@ export async function runRound(
     server = viaJson(S.acceptAdvertisement(server, viaJson(step.message)));
   }
   server = S.closePhase(server);
-  if (server.phase === 'failed') return { server, included: [] };
+  if (server.phase === 'failed') return { server, refusals, included: [] };
   (dropouts.afterAdvertise ?? []).forEach((id) => gone.add(id));
 
   for (const id of ids.filter((i) => !gone.has(i))) {
-    const step = await S.shareKeys(clients[id]!, viaJson(S.roster(server)));
+    const step = await refusing(id, () => S.shareKeys(clients[id]!, viaJson(S.roster(server))));
+    if (!step) continue;
     clients[id] = viaJson(step.state);
     server = viaJson(S.acceptShareKeys(server, viaJson(step.message)));
   }
   server = S.closePhase(server);
-  if (server.phase === 'failed') return { server, included: [] };
+  if (server.phase === 'failed') return { server, refusals, included: [] };
   (dropouts.afterShare ?? []).forEach((id) => gone.add(id));
 
-  for (const id of ids.filter((i) => !gone.has(i))) {
-    const step = S.maskedInput(clients[id]!, viaJson(S.routeShares(server, id)), inputs[id]!);
+  for (const id of ids.filter((i) => !gone.has(i) && server.sharers!.includes(i))) {
+    const step = await refusing(id, () =>
+      S.maskedInput(clients[id]!, viaJson(S.routeShares(server, id)), inputs[id]!),
+    );
+    if (!step) continue;
     clients[id] = viaJson(step.state);
     server = viaJson(S.acceptMaskedInput(server, viaJson(step.message)));
   }
   server = S.closePhase(server);
-  if (server.phase === 'failed') return { server, included: [] };
+  if (server.phase === 'failed') return { server, refusals, included: [] };
   const included = S.unmaskRequest(server).survivors;
   (dropouts.afterUpload ?? []).forEach((id) => gone.add(id));
 
-  for (const id of ids.filter((i) => !gone.has(i))) {
-    const step = S.unmaskResponse(clients[id]!, viaJson(S.unmaskRequest(server)));
+  for (const id of ids.filter((i) => !gone.has(i) && included.includes(i))) {
+    const step = await refusing(id, () =>
+      S.unmaskResponse(clients[id]!, viaJson(S.unmaskRequest(server))),
+    );
+    if (!step) continue;
     clients[id] = viaJson(step.state);
     server = viaJson(S.acceptUnmask(server, viaJson(step.message)));
   }
   server = viaJson(await S.recoverSum(server));
-  if (server.phase !== 'done') return { server, included };
-  return { server, included, sum: S.recoveredSum(server) };
+  if (server.phase !== 'done') return { server, refusals, included };
+  return { server, refusals, included, sum: S.recoveredSum(server) };
 }
 
 export function plainSum(vectors: Uint32Array[], length: number, modulusBits: number): Uint32Array {

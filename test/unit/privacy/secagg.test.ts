@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as S from '../../../federated/secagg/index.ts';
+import { neighbourhoods } from '../../../federated/secagg/protocol.ts';
 import { plainSum, runRound, shopIds } from './round-harness.ts';
 
 const ringWord = (bits: number) =>
@@ -53,6 +54,7 @@ describe('secure aggregation round', () => {
             expect(outcome.server.sum).toBeUndefined();
             return;
           }
+          expect(outcome.refusals).toEqual([]);
           expect(outcome.server.phase).toBe('done');
           // Survivors are exactly those that uploaded, including those that vanished afterwards.
           expect(outcome.included).toEqual(ids.filter((_, i) => drops[i] === 0 || drops[i] === 3));
@@ -111,6 +113,119 @@ describe('secure aggregation round', () => {
       },
     );
     expect(beforeAdvertise.server.failure).toMatch(/only 7 shops advertised keys; 8 needed/);
+  });
+});
+
+describe('SecAgg+ sparse neighbourhoods (Bell et al. 2020)', () => {
+  it('the graph is symmetric, k-regular, and fixed by the round', () => {
+    const ids = shopIds(11);
+    const params = { roundId: 'g', threshold: 3, vectorLength: 1, modulusBits: 32, neighbours: 4 };
+    const digest = S.paramsDigest(params);
+    const graph = neighbourhoods(params, digest, ids);
+    for (const [id, near] of graph) {
+      expect(near.size).toBe(4);
+      expect(near.has(id)).toBe(false);
+      for (const other of near) expect(graph.get(other)!.has(id)).toBe(true);
+    }
+    const again = neighbourhoods(params, digest, [...ids].reverse());
+    for (const id of ids) expect([...again.get(id)!].sort()).toEqual([...graph.get(id)!].sort());
+    const other = neighbourhoods(
+      { ...params, roundId: 'h' },
+      S.paramsDigest({ ...params, roundId: 'h' }),
+      ids,
+    );
+    expect(
+      ids.some((id) => [...other.get(id)!].sort().join() !== [...graph.get(id)!].sort().join()),
+    ).toBe(true);
+    expect(() => S.paramsDigest({ ...params, neighbours: 3 })).toThrow(/even/);
+    expect(() => S.paramsDigest({ ...params, threshold: 6 })).toThrow(/neighbours \+ 1/);
+  });
+
+  it('whenever a sparse round completes, it recovers exactly the sum of the uploads', async () => {
+    let completed = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .record({ n: fc.integer({ min: 5, max: 11 }), k: fc.constantFrom(2, 4) })
+          .chain(({ n, k }) =>
+            fc.record({
+              n: fc.constant(n),
+              k: fc.constant(k),
+              threshold: fc.integer({ min: 2, max: k + 1 }),
+              inputs: fc.array(fc.array(ringWord(32), { minLength: 3, maxLength: 3 }), {
+                minLength: n,
+                maxLength: n,
+              }),
+              drops: fc.array(fc.constantFrom(0, 0, 0, 0, 0, 1, 2, 3), {
+                minLength: n,
+                maxLength: n,
+              }),
+            }),
+          ),
+        async ({ n, k, threshold, inputs, drops }) => {
+          const ids = shopIds(n);
+          const params = {
+            roundId: 'sparse',
+            threshold,
+            vectorLength: 3,
+            modulusBits: 32,
+            neighbours: k,
+          };
+          const vectors = Object.fromEntries(
+            ids.map((id, i) => [id, Uint32Array.from(inputs[i]!)]),
+          );
+          const at = (phase: number) => ids.filter((_, i) => drops[i] === phase);
+          const outcome = await runRound(params, vectors, {
+            afterAdvertise: at(1),
+            afterShare: at(2),
+            afterUpload: at(3),
+          });
+          if (drops.every((d) => d === 0)) expect(outcome.server.phase).toBe('done');
+          if (outcome.server.phase !== 'done') {
+            expect(outcome.server.phase).toBe('failed');
+            return;
+          }
+          completed++;
+          const expected = plainSum(
+            outcome.included.map((id) => vectors[id]!),
+            3,
+            32,
+          );
+          expect(Array.from(outcome.sum!)).toEqual(Array.from(expected));
+        },
+      ),
+      { numRuns: 40, seed: 2020 },
+    );
+    expect(completed).toBeGreaterThan(10);
+  });
+
+  it('each shop sends shares to its k neighbours only', async () => {
+    const ids = shopIds(9);
+    const params = {
+      roundId: 'few',
+      threshold: 3,
+      vectorLength: 2,
+      modulusBits: 32,
+      neighbours: 4,
+    };
+    const identities = ids.map((id) => S.createShopIdentity(id));
+    let server = S.createServerRound(
+      params,
+      Object.fromEntries(identities.map((i) => [i.shopId, i.publicKey])),
+    );
+    const states: S.ClientState[] = [];
+    for (const identity of identities) {
+      const step = S.advertiseKeys(identity, params);
+      states.push(step.state);
+      server = S.acceptAdvertisement(server, step.message);
+    }
+    server = S.closePhase(server);
+    const step = await S.shareKeys(states[0]!, S.roster(server));
+    expect(step.message.shares).toHaveLength(4);
+    const full = await S.shareKeys(states[1]!, S.roster(server));
+    expect(() =>
+      S.acceptShareKeys(server, { ...full.message, shares: full.message.shares.slice(1) }),
+    ).toThrow(/one share per neighbour/);
   });
 });
 
