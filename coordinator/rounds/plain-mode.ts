@@ -18,6 +18,12 @@ export const plainMode: RoundMode = {
         return uploads >= Math.max(ctx.settings.minShops, activeShopCount(ctx.db));
       },
       onDeadline(ctx: PhaseContext) {
+        // Checked in but never uploaded: a dropout, shown as such on the dashboard.
+        ctx.db
+          .prepare(
+            "UPDATE round_participants SET dropped_in = 'collect' WHERE round_id = ? AND uploaded_at IS NULL AND dropped_in IS NULL",
+          )
+          .run(ctx.round.id);
         const { uploads } = participationOf(ctx.db, ctx.round.id);
         if (uploads >= ctx.settings.minShops) return { ok: true };
         return {

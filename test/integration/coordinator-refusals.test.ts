@@ -299,6 +299,8 @@ describe('update validation', () => {
       .get(round.id) as { c: number };
     expect(stored.c).toBe(1);
 
+    // B checks in but never uploads: a dropout once the phase closes.
+    expect((await signed(b, 'POST', `/v1/rounds/${round.id}/checkin`, {})).status).toBe(200);
     // Revoked shops are refused everywhere, including the round they joined.
     expect((await op('POST', `/v1/operator/shops/${b.id}/revoke`)).statusCode).toBe(200);
     const revoked = await signed(b, 'POST', url, update([0, 0, 0.1, 0]));
@@ -308,6 +310,11 @@ describe('update validation', () => {
     const closed = (await op('POST', `/v1/operator/rounds/${round.id}/close-phase`)).json();
     expect(closed.phase).toBe('failed');
     expect(closed.failureReason).toMatch(/only 1 shop sent an update.*at least 2/);
+    expect(
+      app.coordinator.db
+        .prepare('SELECT dropped_in FROM round_participants WHERE round_id = ? AND shop_id = ?')
+        .get(round.id, b.id),
+    ).toEqual({ dropped_in: 'collect' });
     const late = await signed(await enrol('Late'), 'POST', url, update([0, 0.3, 0.4, 0]));
     expect([late.status, late.body.error]).toEqual([409, 'wrong-phase']);
     // A failed round keeps no update: only hashes and norms stay.
