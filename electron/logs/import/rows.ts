@@ -43,17 +43,18 @@ const truthy = new Set(['1', 'true', 'yes', 'y', 'ja', 'oui']);
 const falsy = new Set(['0', 'false', 'no', 'n', 'nein', 'non']);
 const numeric = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Dates repeat on every product's line: check each distinct one once. */
-const dateVerdicts = new Map<string, string | null>();
-function dateProblem(date: string): string | null {
+/** Dates repeat on every product's line: check each distinct one once, and share its string. */
+const dateVerdicts = new Map<string, { date: string; problem: string | null }>();
+function checkedDate(date: string): { date: string; problem: string | null } {
   let verdict = dateVerdicts.get(date);
   if (verdict === undefined) {
-    verdict = !/^\d{4}-\d{2}-\d{2}$/.test(date)
+    const problem = !/^\d{4}-\d{2}-\d{2}$/.test(date)
       ? `date "${date.slice(0, 40)}" is not written as YYYY-MM-DD.`
       : isRealDate(date)
         ? null
         : `date ${date} does not exist in the calendar.`;
     if (dateVerdicts.size > 100_000) dateVerdicts.clear();
+    verdict = { date, problem };
     dateVerdicts.set(date, verdict);
   }
   return verdict;
@@ -157,12 +158,10 @@ export function parseRecord(
   index: ColumnIndex,
 ): { row: ParsedRow } | { problems: ImportProblem[] } {
   const cells = new LineReader(record, line, index);
-  const date = cells.text('date');
+  const rawDate = cells.text('date');
+  const date = rawDate === null ? null : checkedDate(rawDate);
   if (date === null) cells.problem('date', 'date is empty.');
-  else {
-    const wrong = dateProblem(date);
-    if (wrong) cells.problem('date', wrong);
-  }
+  else if (date.problem) cells.problem('date', date.problem);
   const rawProduct = cells.text('product');
   const product = rawProduct === null ? null : interned(rawProduct);
   if (product === null) cells.problem('product', 'product is empty.');
@@ -187,7 +186,7 @@ export function parseRecord(
 
   const row: ParsedRow = {
     line,
-    date: date ?? '',
+    date: date?.date ?? '',
     product: product?.name ?? '',
     key: product?.key ?? '',
     sold: sold ?? 0,
