@@ -24,7 +24,7 @@ import type { ZodType } from 'zod';
 import type { CoordinatorContext } from '../app.ts';
 import { CoordinatorError } from '../errors.ts';
 import { audit } from '../store/database.ts';
-import { activeRound, checkIn, getRound, type RoundRow } from '../store/rounds.ts';
+import { activeRound, checkIn, getRound, settingsOf, type RoundRow } from '../store/rounds.ts';
 import type { RoundPhase } from '../../federated/protocol/index.ts';
 import { loadSecAggState, saveSecAggState, withSecAggState } from './state.ts';
 
@@ -137,12 +137,25 @@ export async function secureAggregationRoutes(
       const round = getRound(db, roundId);
       if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
       const state = loadSecAggState(round);
-      if (!state)
-        throw new CoordinatorError(
-          409,
-          'wrong-mode',
-          `Round ${roundId} does not use secure aggregation.`,
-        );
+      if (!state) {
+        if (settingsOf(round).mode !== 'secure')
+          throw new CoordinatorError(
+            409,
+            'wrong-mode',
+            `Round ${roundId} does not use secure aggregation.`,
+          );
+        // Still open (or failed before advertising began): nothing to do yet.
+        const none = { advertisement: false, shares: false, maskedInput: false, unmask: false };
+        return {
+          roundId,
+          phase: round.phase,
+          params: null,
+          roster: null,
+          sharesForMe: null,
+          unmaskRequest: null,
+          received: none,
+        };
+      }
       const me = request.shop!.id;
       return {
         roundId,

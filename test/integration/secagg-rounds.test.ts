@@ -212,6 +212,12 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
         ).status,
       ).toBe(200);
 
+    // The SecAgg routes are part of the published OpenAPI document.
+    const openapi = (await (await fetch(`${started.url}/openapi.json`)).json()) as {
+      paths: object;
+    };
+    expect(Object.keys(openapi.paths).filter((path) => path.includes('/secagg'))).toHaveLength(5);
+
     await put(7);
     for (const [k, dropAt] of phases.entries()) {
       const dropped = dropSet(k);
