@@ -35,6 +35,23 @@ export function trainingManager(context: BackendContext): TrainingManager {
   return manager;
 }
 
+/**
+ * At launch of the desktop app (or `breadcast start`): catch up a missed night, arm the nightly
+ * timer. Kept out of createBackend so tests and short-lived CLI backends never start training.
+ */
+export function startTrainingSchedule(
+  context: BackendContext,
+): Promise<'caught-up' | 'up-to-date'> {
+  return trainingManager(context).scheduler.start();
+}
+
+/** At shutdown: stop the timer and cancel a running job (the active model stays as it was). */
+export function stopTraining(context: BackendContext): void {
+  const manager = managers.get(context);
+  manager?.scheduler.stop();
+  manager?.cancel();
+}
+
 const runOut = (r: RunRow) => ({
   id: r.id,
   startedAt: r.started_at,

@@ -153,6 +153,40 @@ describe('forecasts', () => {
     expect(result.overall.wape).toBeGreaterThan(0);
   });
 
+  it('trains through the API in the background, refusing a second start while it runs', async () => {
+    const backend = createBackend({ databasePath: dbPath, transport: 'http' });
+    try {
+      const events: string[] = [];
+      const modelChanged = new Promise<void>((resolve) =>
+        backend.context.events.subscribe((e) => {
+          events.push(e.type === 'progress' ? `progress:${e.task}` : e.type);
+          if (e.type === 'data.changed' && e.scope === 'model') resolve();
+        }),
+      );
+      const before = activeModel(db)?.id ?? 0;
+      expect(await backend.dispatch('training.start', {})).toMatchObject({ ok: true });
+      expect(await backend.dispatch('training.status', {})).toMatchObject({
+        ok: true,
+        value: { running: true },
+      });
+      expect(await backend.dispatch('training.start', {})).toMatchObject({
+        ok: false,
+        error: { code: 'conflict' },
+      });
+      await modelChanged;
+      expect(events).toContain('progress:training');
+      expect(events.filter((e) => e === 'keep-awake')).toHaveLength(2);
+      const status = await backend.dispatch('training.status', {});
+      expect(status).toMatchObject({
+        ok: true,
+        value: { running: false, lastRun: { status: 'succeeded', trigger: 'manual' } },
+      });
+      expect(activeModel(db)!.id).toBeGreaterThan(before);
+    } finally {
+      backend.close();
+    }
+  });
+
   it('answers the API through the real dispatcher', async () => {
     const backend = createBackend({
       databasePath: dbPath,
