@@ -86,7 +86,9 @@ describe('bakery database migrations', () => {
     db.pragma('journal_mode = DELETE');
     db.exec('CREATE TABLE filler (x TEXT)');
     const fill = db.prepare('INSERT INTO filler VALUES (?)');
-    for (let i = 0; i < 2000; i++) fill.run('y'.repeat(200));
+    db.transaction(() => {
+      for (let i = 0; i < 2000; i++) fill.run('y'.repeat(200));
+    })();
     db.close();
     const bytes = readFileSync(damaged);
     bytes.fill(0xab, 4096 * 3, 4096 * 40); // overwrite pages in the middle, keep the header
