@@ -72,6 +72,8 @@ export type CoordinatorOptions = {
   schedule?: boolean;
   signatureWindowMs?: number;
   loginRateLimit?: { max: number; timeWindow: number };
+  /** Enrolments per address and window (default 20 a minute); simulations enrol many shops at once. */
+  enrolRateLimit?: { max: number; timeWindow: number };
 };
 
 declare module 'fastify' {
@@ -235,7 +237,7 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     engine,
     requireShop: context.requireShop,
     maxUpdateBytes: options.maxUpdateBytes ?? 16 * 1024 * 1024,
-    enrolRateLimit: { max: 20, timeWindow: 60_000 },
+    enrolRateLimit: options.enrolRateLimit ?? { max: 20, timeWindow: 60_000 },
   });
   await app.register(operatorSessionRoutes, {
     db,

@@ -40,8 +40,9 @@ export async function startLocalCoordinator(options: {
     initialWeights: weightsFromSharedModel(options.seed ?? 1),
     schedule: false,
     plugins: options.plugins ?? [],
-    // Every simulated shop enrols within a second from the same address.
+    // Every simulated shop enrols (and the operator logs in) within seconds from one address.
     loginRateLimit: { max: 1000, timeWindow: 60_000 },
+    enrolRateLimit: { max: 10_000, timeWindow: 60_000 },
   });
   const operatorName = options.operatorName ?? 'operator';
   const operatorPassword = options.operatorPassword ?? randomBytes(12).toString('base64url');
