@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import type { ImportColumn, ImportProblem } from '../../api/contract/imports.ts';
 import type { ProductCategory } from '../../api/contract/products.ts';
 import { resolveColumns, type ResolvedColumns } from './columns.ts';
@@ -174,7 +174,11 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
     parser.destroy();
     if (error instanceof FatalImportProblem) return fatal(error.problem);
     const csvError = error as { code?: string; lines?: number; message: string };
-    if (typeof csvError.code === 'string' && csvError.code.startsWith('CSV_'))
+    // csv-parse 7 names one code without the prefix (INVALID_OPENING_QUOTE): test the class too.
+    if (
+      error instanceof CsvError ||
+      (typeof csvError.code === 'string' && csvError.code.startsWith('CSV_'))
+    )
       return fatal({
         line: csvError.lines ?? 0,
         column: null,
