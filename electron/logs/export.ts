@@ -25,6 +25,15 @@ export const exportColumns = [
 
 type ExportRecord = Record<(typeof exportColumns)[number], string | number | null>;
 
+/**
+ * Spreadsheets run a cell that starts with = + - @ (or a tab / carriage return) as a formula:
+ * a product or note typed as "=HYPERLINK(...)" must not become one when the owner opens the
+ * export (CSV injection). Such text cells get a leading apostrophe; numbers are left alone.
+ */
+const formulaStart = /^[=+\-@\t\r]/;
+const safeCell = (value: string | number | null): string | number =>
+  value === null ? '' : typeof value === 'string' && formulaStart.test(value) ? `'${value}` : value;
+
 /** Every log row with its product and day facts, by date then product name. */
 export function exportCsv(db: Db): { csv: string; rows: number } {
   const records = db
@@ -40,7 +49,7 @@ export function exportCsv(db: Db): { csv: string; rows: number } {
     )
     .all();
   const csv = stringify(
-    records.map((r) => exportColumns.map((c) => r[c] ?? '')),
+    records.map((r) => exportColumns.map((c) => safeCell(r[c] ?? null))),
     { header: true, columns: [...exportColumns], record_delimiter: 'unix' },
   );
   return { csv, rows: records.length };
