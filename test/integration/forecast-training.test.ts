@@ -8,6 +8,7 @@ import { stringSource } from '../../electron/logs/import/source.ts';
 import { startTraining, TrainingError } from '../../electron/forecast/training-job.ts';
 import { activeModel } from '../../electron/forecast/model-store.ts';
 import { accuracy, forecastDay, leftoversAt } from '../../electron/forecast/forecast-service.ts';
+import { loadHistories, withCalendarAhead } from '../../electron/forecast/histories.ts';
 import { createBackend } from '../../electron/backend/backend.ts';
 import { main } from '../../cli/main.ts';
 import type { CommandIO } from '../../cli/command.ts';
@@ -142,6 +143,51 @@ describe('forecasts', () => {
     const high = (await leftoversAt(db, 1, '2019-05-02', 300))!;
     expect(high.expectedLeftovers).toBeGreaterThan(low.expectedLeftovers);
     expect(high.sellOutProbability).toBeLessThan(low.sellOutProbability);
+  });
+
+  it('warns while a product has too little history, and knows holidays ahead from the calendar', async () => {
+    const id = Number(
+      db
+        .prepare(
+          "INSERT INTO products (name, name_key, category, created_at, updated_at) VALUES ('New bun', 'new bun', 'rolls', 'x', 'x')",
+        )
+        .run().lastInsertRowid,
+    );
+    const insert = db.prepare(
+      'INSERT INTO daily_logs (date, product_id, sold, updated_at) VALUES (?, ?, ?, ?)',
+    );
+    try {
+      for (let d = 11; d <= 30; d++) insert.run(`2019-04-${d}`, id, 12 + (d % 3), 'x');
+      const day = await forecastDay(db, { date: '2019-05-01' });
+      const young = day.products.find((p) => p.productId === id)!;
+      // 20 days logged, minus the days the shop itself was closed (day context).
+      const closed = db
+        .prepare(
+          "SELECT count(*) AS n FROM day_context WHERE closed = 1 AND date BETWEEN '2019-04-11' AND '2019-04-30'",
+        )
+        .get() as { n: number };
+      expect(young.warning).toMatchObject({
+        code: 'history-too-short',
+        historyDays: 20 - closed.n,
+        minimumDays: 28,
+      });
+      expect(young.quantiles.p50).toBeGreaterThan(0);
+      expect(day.products.filter((p) => p.warning)).toHaveLength(1);
+      // 1 May is a public holiday in the default region (DE-NW) though no log or context row has it.
+      const ahead = withCalendarAhead(
+        db,
+        loadHistories(db, { productIds: [id] }),
+        '2019-05-01',
+      )[0]!;
+      expect(ahead.history.days.find((d) => d.date === '2019-05-01')).toMatchObject({
+        holiday: true,
+        sold: null,
+      });
+    } finally {
+      db.prepare('DELETE FROM forecasts WHERE product_id = ?').run(id);
+      db.prepare('DELETE FROM daily_logs WHERE product_id = ?').run(id);
+      db.prepare('DELETE FROM products WHERE id = ?').run(id);
+    }
   });
 
   it('scores stored forecasts against what was sold', async () => {
