@@ -92,7 +92,9 @@ class LineReader {
     const at = this.index[column];
     if (at === undefined) return null;
     const value = this.record[at]?.trim();
-    return value === undefined || value === '' ? null : value;
+    if (value === undefined || value === '') return null;
+    // Our export guards spreadsheet formulas with a leading apostrophe ('=…): read it back as typed.
+    return value.startsWith("'") && /^'[=+\-@]/.test(value) ? value.slice(1) : value;
   }
 
   count(column: ImportColumn, required: boolean): number | null {

@@ -135,7 +135,7 @@ describe('breadcast import / export', () => {
 2024-03-01,Rye bread,10,12,0,bread,3,3.5,1.2,0,0,7.5,0.5,0,,,,
 2024-03-02,Rye bread,1,0,1,bread,3,3.5,1.2,0,0,,,1,11:30,expired,donated,"old loaf, given away"
 2024-03-02,Roll,80,80,0,rolls,1,0.4,,0,0,,,1,12:05,,,
-2024-04-01,Roll,0,0,0,rolls,1,0.4,,1,1,,,0,,,,Easter Monday
+2024-04-01,Roll,0,0,0,rolls,1,0.4,,1,1,,,0,,,,=1+2 Easter Monday
 `,
     );
     expect(await main(['import', '--db', first, '--csv', file], capture())).toBe(0);
