@@ -368,6 +368,9 @@ export const de: Dictionary = {
     noLogs: 'Noch keine Tage erfasst: Die Prognose stützt sich allein auf das gemeinsame Modell.',
     enterDays: 'Fehlende Tage erfassen',
     closedDay: 'Die Bäckerei ist an diesem Tag als geschlossen markiert.',
+    nothingForDate:
+      'Für dieses Datum lässt sich kein Produkt vorhersagen: Dafür braucht es Verkäufe in den Wochen davor.',
+    dayAfterLast: (date) => `Prognose für ${date}, den Tag nach Ihrem letzten Eintrag`,
     noForecastYet: 'Noch keine Prognose',
     trainHint:
       'Trainieren Sie das Modell einmal (dauert ein, zwei Minuten); danach lernt es jede Nacht.',
@@ -376,7 +379,7 @@ export const de: Dictionary = {
     recommended: 'Backen',
     leftovers: 'Reste',
     planned: 'Ihr Plan',
-    atPlanned: 'Wenn Sie Ihren Plan backen',
+    atPlanned: 'Bei Ihrem Plan',
     young: 'wenig Verlauf',
     tooLittleHistory: (days, minimum) =>
       `Erst ${days} Verkaufstage (${minimum} erwünscht): Diese Prognose stützt sich auf das gemeinsame Modell und ist unsicherer.`,
@@ -402,7 +405,6 @@ export const de: Dictionary = {
     ratioText: (ratio) =>
       `Die Backempfehlung zielt darauf, an ${ratio} solcher Tage genug zu haben.`,
     chartLabel: (product) => `Verkäufe und Prognoseband für ${product}`,
-    bandLow: 'Untere Grenze',
     band: 'Wahrscheinlicher Bereich',
     median: 'Erwartet',
     sold: 'Verkauft',

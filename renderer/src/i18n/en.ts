@@ -365,6 +365,9 @@ export const en = {
     noLogs: 'No days are entered yet, so the forecast leans on the shared model alone.',
     enterDays: 'Enter the missing days',
     closedDay: 'The shop is marked closed on this day.',
+    nothingForDate:
+      'No product can be forecast for this date: forecasts need sales in the weeks before it.',
+    dayAfterLast: (date: string) => `Forecast ${date}, the day after your last entry`,
     noForecastYet: 'No forecast yet',
     trainHint: 'Train the model once (it takes a minute or two); after that it learns every night.',
     expected: 'Expected',
@@ -372,7 +375,7 @@ export const en = {
     recommended: 'Bake',
     leftovers: 'Leftovers',
     planned: 'Your plan',
-    atPlanned: 'If you bake your plan',
+    atPlanned: 'At your plan',
     young: 'little history',
     tooLittleHistory: (days: number, minimum: number) =>
       `Only ${days} days of sales so far (${minimum} wanted): this forecast leans on the shared model and is less sure.`,
@@ -398,7 +401,6 @@ export const en = {
     ratioText: (ratio: string) =>
       `The bake recommendation aims to have enough on ${ratio} of days like this one.`,
     chartLabel: (product: string) => `Sales and forecast band for ${product}`,
-    bandLow: 'Low end',
     band: 'Likely range',
     median: 'Expected',
     sold: 'Sold',

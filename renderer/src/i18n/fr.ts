@@ -369,6 +369,9 @@ export const fr: Dictionary = {
     noLogs: 'Aucun jour saisi : la prévision s’appuie sur le seul modèle commun.',
     enterDays: 'Saisir les jours manquants',
     closedDay: 'La boutique est marquée fermée ce jour-là.',
+    nothingForDate:
+      'Aucun produit ne peut être prévu pour cette date : il faut des ventes dans les semaines qui précèdent.',
+    dayAfterLast: (date) => `Prévoir le ${date}, lendemain de votre dernière saisie`,
     noForecastYet: 'Pas encore de prévision',
     trainHint:
       'Entraînez le modèle une première fois (une à deux minutes) ; ensuite il apprend chaque nuit.',
@@ -377,7 +380,7 @@ export const fr: Dictionary = {
     recommended: 'À cuire',
     leftovers: 'Restes',
     planned: 'Votre plan',
-    atPlanned: 'Si vous cuisez votre plan',
+    atPlanned: 'Avec votre plan',
     young: 'peu d’historique',
     tooLittleHistory: (days, minimum) =>
       `Seulement ${days} jours de ventes (${minimum} souhaités) : cette prévision s’appuie sur le modèle commun et reste moins sûre.`,
@@ -403,7 +406,6 @@ export const fr: Dictionary = {
     ratioText: (ratio) =>
       `La recommandation vise à avoir assez sur ${ratio} des jours comme celui-ci.`,
     chartLabel: (product) => `Ventes et fourchette de prévision pour ${product}`,
-    bandLow: 'Bas de fourchette',
     band: 'Fourchette',
     median: 'Attendu',
     sold: 'Vendus',
