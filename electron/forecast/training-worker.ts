@@ -7,9 +7,9 @@ import type { WorkerJob, WorkerMessage } from './worker-protocol.ts';
 /** Runs one job off the main thread and reports back; all database writes stay in the parent. */
 const port = parentPort!;
 const post = (message: WorkerMessage) => port.postMessage(message);
-const job = workerData as WorkerJob;
 
-try {
+// No top-level await: the compiled app bundles this file as CommonJS.
+async function run(job: WorkerJob): Promise<void> {
   const backend = await initBackend();
   post({ type: 'backend', backend });
   if (job.kind === 'train') {
@@ -35,6 +35,8 @@ try {
     });
     post({ type: 'backtested', result });
   }
-} catch (error) {
-  post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
 }
+
+run(workerData as WorkerJob).catch((error: unknown) =>
+  post({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+);
