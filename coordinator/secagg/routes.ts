@@ -6,6 +6,7 @@ import {
   acceptMaskedInput,
   acceptShareKeys,
   acceptUnmask,
+  assertCryptoAvailable,
   compactServerState,
   recoverSum,
   routeShares,
@@ -42,6 +43,8 @@ export async function secureAggregationRoutes(
   app: FastifyInstance,
   context: CoordinatorContext,
 ): Promise<void> {
+  // Refuse to start without the primitives SecAgg relies on (BoringSSL builds lack some ciphers).
+  assertCryptoAvailable();
   const { db, now, engine, requireShop, log } = context;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['secure aggregation'];
