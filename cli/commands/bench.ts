@@ -1,0 +1,133 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { optionalNumber, UsageError, type Command } from '../command.ts';
+import { availableBackends, benchTraining } from '../../simulation/bench/training.ts';
+import { benchCoordinator } from '../../simulation/bench/coordinator.ts';
+import { benchSecAgg } from '../../simulation/bench/secagg.ts';
+import { simulate } from '../../simulation/simulate.ts';
+import { formatTable } from '../../simulation/report.ts';
+import { progressBars } from '../../simulation/progress.ts';
+
+const parts = ['training', 'coordinator', 'secagg', 'forecast'] as const;
+type Part = (typeof parts)[number];
+
+const sharedData = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+const f1 = (v: number) => v.toFixed(1);
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary:
+    'Benchmarks, each against a baseline measured in the same run: training vs matMul, uploads vs /health, secure aggregation vs plain upload, forecast quality.',
+  options: {
+    only: {
+      type: 'string',
+      value: 'PART',
+      multiple: true,
+      description: `Run only these parts (${parts.join(', ')}).`,
+    },
+    json: {
+      type: 'boolean',
+      description:
+        'One JSON line per part; with --only training: {"backend","samplesPerSecond","inputFeatures","hiddenUnits","outputs","batchSize"}.',
+    },
+    'secagg-500': {
+      type: 'boolean',
+      description: 'Also run secure aggregation with 500 shops (SecAgg+, several minutes).',
+    },
+    data: {
+      type: 'string',
+      value: 'DIR',
+      description: 'Folder of daily-logs CSVs for the forecast table (default ../shared/data).',
+    },
+    rounds: {
+      type: 'string',
+      value: 'R',
+      description: 'Federated rounds for the forecast table (default 5).',
+    },
+  },
+  async run(options, io) {
+    const only = (options.only as string[] | undefined) ?? [...parts];
+    for (const part of only)
+      if (!(parts as readonly string[]).includes(part))
+        throw new UsageError(`--only: unknown part "${part}" (${parts.join(', ')})`);
+    const run = (part: Part) => only.includes(part);
+    const json = options.json === true;
+    const say = (line: string) => {
+      if (!json) io.out(line);
+    };
+
+    if (run('training')) {
+      const backends =
+        json && only.length === 1 ? [(await availableBackends())[0]!] : await availableBackends();
+      say('## Local training throughput (production model and settings, chain store 2)');
+      for (const backend of backends) {
+        const r = await benchTraining(backend);
+        if (json) {
+          const line = {
+            backend: r.backend,
+            samplesPerSecond: Math.round(r.samplesPerSecond),
+            inputFeatures: r.inputFeatures,
+            hiddenUnits: r.hiddenUnits,
+            outputs: r.outputs,
+            batchSize: r.batchSize,
+          };
+          io.out(JSON.stringify(only.length === 1 ? line : { part: 'training', ...r }));
+        } else
+          say(
+            `${r.backend}: ${Math.round(r.samplesPerSecond)} samples/s (${r.samples} samples × ${r.epochs} epochs, batch ${r.batchSize}) = ${r.trainingGflops.toFixed(3)} GFLOP/s; ` +
+              `baseline matMul 256×256: ${r.matMulGflops.toFixed(2)} GFLOP/s → training reaches ${((100 * r.trainingGflops) / r.matMulGflops).toFixed(1)} % of it`,
+          );
+      }
+    }
+
+    if (run('coordinator')) {
+      const r = await benchCoordinator(200, 3);
+      if (json) io.out(JSON.stringify({ part: 'coordinator', ...r }));
+      say('## Coordinator under 200 concurrent shops');
+      say(
+        `uploads: ${f1(r.uploads.perSecond)}/s, p99 ${r.uploads.p99Ms} ms, mean ${f1(r.uploads.meanMs)} ms (${r.uploads.accepted} accepted, ${r.uploads.refused} refused; ${r.parameters} parameters, ${r.rounds} rounds)`,
+      );
+      say(
+        `baseline GET /health: ${f1(r.health.perSecond)}/s, p99 ${r.health.p99Ms} ms → uploads run at ${((100 * r.uploads.perSecond) / r.health.perSecond).toFixed(1)} % of the health rate`,
+      );
+    }
+
+    if (run('secagg')) {
+      say('## Secure aggregation per round, 10,000 parameters');
+      say(
+        '| shops | graph | client ms | coordinator ms | client bytes sent / received | plain: client ms, coordinator ms, bytes sent |',
+      );
+      say('| --- | --- | --- | --- | --- | --- |');
+      for (const shops of options['secagg-500'] ? [10, 100, 500] : [10, 100]) {
+        const r = await benchSecAgg(shops);
+        if (json) io.out(JSON.stringify({ part: 'secagg', ...r }));
+        say(
+          `| ${r.shops} | ${r.neighbours ? `SecAgg+ ${r.neighbours} neighbours` : 'complete'}, t=${r.threshold} | ${f1(r.clientMs)} | ${f1(r.coordinatorMs)} | ${Math.round(r.clientBytesSent)} / ${Math.round(r.clientBytesReceived)} | ${r.plain.clientMs.toFixed(2)}, ${f1(r.plain.coordinatorMs)}, ${Math.round(r.plain.clientBytesSent)} |`,
+        );
+      }
+    }
+
+    if (run('forecast')) {
+      const dir = typeof options.data === 'string' ? options.data : sharedData;
+      if (!existsSync(dir)) throw new UsageError(`--data: no such folder "${dir}"`);
+      const files = readdirSync(dir)
+        .filter((f) => f.endsWith('.csv'))
+        .sort()
+        .map((f) => join(dir, f));
+      const bars = progressBars(io.interactive && !json);
+      const result = await simulate({
+        files,
+        holdoutDays: 56,
+        rounds: optionalNumber(options, 'rounds', { integer: true, min: 1, max: 200 }) ?? 5,
+        onProgress: (p) => bars.update(p),
+      }).finally(() => bars.stop());
+      if (json) io.out(JSON.stringify({ part: 'forecast', ...result }));
+      say(
+        `## Forecast quality (${files.map((f) => f.split('/').at(-1)).join(', ')}; last 56 days held out)`,
+      );
+      for (const line of formatTable(result)) say(line);
+    }
+    return 0;
+  },
+};
