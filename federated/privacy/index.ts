@@ -39,3 +39,4 @@ export {
   type PrivacyBudget,
 } from './accountant.ts';
 export { logErfc } from './log-erfc.ts';
+export { describeEpsilon } from './words.ts';
