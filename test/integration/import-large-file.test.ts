@@ -23,7 +23,7 @@ async function writeLargeCsv(path: string, broken: boolean): Promise<number> {
   while (bytes < 50 * 1024 * 1024) {
     const date = addDays('2000-01-01', Math.floor(rows / 25));
     const line = `${date},Product ${rows % 25},${rows % 90},${(rows % 90) + 10},${rows % 7},"${filler}"\n`;
-    if (!out.write(line)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     bytes += line.length;
     rows++;
   }

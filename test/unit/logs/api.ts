@@ -10,6 +10,7 @@ import type {
 import { tempDir } from './helpers.ts';
 
 export type TestBackend = Backend & {
+  clock: { now: Date };
   dir: string;
   path: string;
   call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<ApiResult<MethodOutput<M>>>;
