@@ -229,6 +229,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       seed,
       onProgress: progress,
     });
+    if (!roundLog.some((r) => r.phase === 'published'))
+      throw new Error(
+        `no federated round completed (${roundLog.map((r) => `round ${r.id}: ${r.failureReason ?? r.phase}`).join('; ')})` +
+          (options.secureAggregation
+            ? '. The shops did not complete secure aggregation: their sync client must take part in secure rounds.'
+            : ''),
+      );
     for (const [i, shop] of shops.entries()) {
       progress({ kind: 'train', method: 'adapt', done: i, total: shops.length });
       const b = trainable.find((x) => x.id === shop.id)!;
