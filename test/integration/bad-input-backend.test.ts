@@ -12,6 +12,7 @@ import { fileSource } from '../../electron/logs/import/source.ts';
 import { openDatabase } from '../../electron/store/database.ts';
 import { tempDir } from './coordinator-harness.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
+import { jsonObjectOrNull } from '../support/raw-http.ts';
 
 const chain = new URL('../../../shared/data/bakery-chain.csv', import.meta.url).pathname;
 type Schema = { safeParse(v: unknown): { success: boolean } };
@@ -235,13 +236,7 @@ describe('browser-mode HTTP bridge', () => {
           let text = '';
           res.on('data', (c: Buffer) => (text += c.toString()));
           res.on('end', () => {
-            let body: Record<string, unknown> | null = null;
-            try {
-              body = JSON.parse(text) as Record<string, unknown>;
-            } catch {
-              body = null;
-            }
-            resolve({ status: res.statusCode ?? 0, body });
+            resolve({ status: res.statusCode ?? 0, body: jsonObjectOrNull(text) });
             req.destroy();
           });
         },

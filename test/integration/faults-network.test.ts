@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { getModel, modelWeights } from '../../coordinator/store/models.ts';
 import { openDatabase } from '../../electron/store/database.ts';
 import { SyncClient } from '../../electron/sync/client.ts';

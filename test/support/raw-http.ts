@@ -52,13 +52,7 @@ export async function rawRequest(
   }
   const response = await fetch(new URL(path, baseUrl), { method, headers: h, body });
   const text = await response.text();
-  let parsed: Record<string, unknown> | null = null;
-  try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    parsed = null;
-  }
-  return { status: response.status, body: parsed, text };
+  return { status: response.status, body: jsonObjectOrNull(text), text };
 }
 
 /**
@@ -91,13 +85,7 @@ export function oversizedRequest(
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
         res.on('end', () => {
-          let body: Record<string, unknown> | null = null;
-          try {
-            body = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            body = null;
-          }
-          resolve({ status: res.statusCode ?? 0, body, text });
+          resolve({ status: res.statusCode ?? 0, body: jsonObjectOrNull(text), text });
           req.destroy();
         });
       },
@@ -105,4 +93,13 @@ export function oversizedRequest(
     req.on('error', reject);
     req.write('{"padding":"' + 'x'.repeat(1024));
   });
+}
+
+/** The parsed answer, or null when it is not JSON (a proxy page, a cut connection). */
+export function jsonObjectOrNull(text: string): Record<string, unknown> | null {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
 }
