@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { modelShape, createModel, getFlatWeights, setFlatWeights, toQuantiles } from './network.ts';
 import { pinballLoss } from './loss.ts';
 import { seededRandom, shuffled } from './random.ts';
-import { quantileLevels } from '../features/spec.ts';
+import { featureIndex, quantileLevels } from '../features/spec.ts';
 import { initBackend } from './backend.ts';
 
 /** What training needs of a sample (extractSamples' Sample satisfies it). */
@@ -72,7 +72,35 @@ function packed(samples: TrainingSample[]) {
   return { x, y, c, w, n, f };
 }
 
-function batchOf(p: ReturnType<typeof packed>, rows: Int32Array | null): Batch {
+/** Share of training rows whose weather is hidden each epoch (see maskWeather). */
+export const weatherDropout = 0.3;
+const weatherColumns = {
+  temperature: featureIndex('temperature'),
+  temperatureMissing: featureIndex('temperature_missing'),
+  rain: featureIndex('rain'),
+  rainMissing: featureIndex('rain_missing'),
+};
+
+/**
+ * Tomorrow's weather is often not entered, while the past usually has it: hiding it on a seeded
+ * share of rows teaches the model the "weather unknown" case too, instead of leaving it unseen.
+ */
+function maskWeather(x: Float32Array, f: number, random: () => number): void {
+  const c = weatherColumns;
+  for (let at = 0; at < x.length; at += f) {
+    if (random() >= weatherDropout) continue;
+    x[at + c.temperature] = 0;
+    x[at + c.temperatureMissing] = 1;
+    x[at + c.rain] = 0;
+    x[at + c.rainMissing] = 1;
+  }
+}
+
+function batchOf(
+  p: ReturnType<typeof packed>,
+  rows: Int32Array | null,
+  augment?: (x: Float32Array) => void,
+): Batch {
   const idx = rows ?? Int32Array.from({ length: p.n }, (_, i) => i);
   const m = idx.length;
   const x = new Float32Array(m * p.f);
@@ -85,6 +113,7 @@ function batchOf(p: ReturnType<typeof packed>, rows: Int32Array | null): Batch {
     c[i] = p.c[r]!;
     w[i] = p.w[r]!;
   });
+  augment?.(x);
   return {
     x: tf.tensor2d(x, [m, p.f]),
     y: tf.tensor2d(y, [m, 1]),
@@ -133,7 +162,11 @@ export async function trainLocal(options: TrainOptions): Promise<TrainResult> {
       let batches = 0;
       for (let start = 0; start < data.n; start += batchSize) {
         if (options.signal?.aborted) throw abortError();
-        const batch = batchOf(data, order.subarray(start, Math.min(start + batchSize, data.n)));
+        const batch = batchOf(
+          data,
+          order.subarray(start, Math.min(start + batchSize, data.n)),
+          (x) => maskWeather(x, data.f, random),
+        );
         const cost = optimizer.minimize(
           () =>
             pinballLoss(
