@@ -1,0 +1,233 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDir, launchChromium, screenshot, startCli, type RunningCli } from './harness.ts';
+
+/** The bakery app in browser mode against the real `breadcast shop` and a fresh database. */
+describe('bakery app', () => {
+  let browser: Browser;
+  let shop: RunningCli;
+  let url: string;
+  let page: Page;
+  let dir: string;
+  const day = '2026-11-20';
+  const productCount = 30;
+  const names = Array.from(
+    { length: productCount },
+    (_, i) => `Brot ${String(i + 1).padStart(2, '0')}`,
+  );
+
+  /** Calls the backend the way the page does (same origin, the launch secret from the session). */
+  const api = (method: string, input: unknown) =>
+    page.evaluate(
+      async ([name, body]) => {
+        const secret = sessionStorage.getItem('breadcast.secret') ?? '';
+        const response = await fetch(`/api/${name}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+          body: JSON.stringify(body),
+        });
+        return (await response.json()) as { ok: boolean; value?: never; error?: never };
+      },
+      [method, input] as const,
+    );
+
+  const go = async (hash: string) => {
+    await page.evaluate((value) => (location.hash = value), hash);
+  };
+
+  beforeAll(async () => {
+    dir = freshDir();
+    const started = await startCli(
+      ['shop', '--db', join(dir, 'shop.sqlite'), '--port', '0'],
+      /(http:\/\/127\.0\.0\.1:\d+\/#secret=\S+)/,
+    );
+    shop = started.cli;
+    url = started.match[1]!;
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+    await page.goto(url);
+    await page.getByTestId('app-info').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await shop?.stop();
+  });
+
+  it('imports a CSV through the wizard: maps a differing header, lists a bad line, skips it', async () => {
+    // Three days of history for 30 products, with the till's own product header and one bad line.
+    const lines = ['date,Artikel,sold,baked,wasted'];
+    for (const date of ['2026-11-17', '2026-11-18', '2026-11-19']) {
+      names.forEach((name, i) => lines.push(`${date},${name},${10 + i},${14 + i},2`));
+    }
+    lines.push('2026-11-19,Brot 01,many,20,1');
+    const file = join(dir, 'till-export.csv');
+    writeFileSync(file, lines.join('\n') + '\n');
+
+    await go('#/import');
+    await page.getByTestId('import-file').setInputFiles(file);
+    const productSelect = page.getByTestId('map-product');
+    await expect.poll(() => productSelect.getAttribute('aria-invalid')).toBe('true');
+    await productSelect.selectOption('Artikel');
+
+    const problems = page.getByTestId('import-problems');
+    await expect.poll(() => problems.textContent()).toContain('many');
+    // Line numbers count the header as line 1: the bad row is the file's last line.
+    expect(await problems.locator('tbody tr td').first().textContent()).toBe(String(lines.length));
+    await expect.poll(() => page.getByTestId('import-blocked').isVisible()).toBe(true);
+    expect(await page.getByTestId('import-commit').isDisabled()).toBe(true);
+    await screenshot(page, 'bakery-import');
+
+    await page.getByTestId('skip-invalid').check();
+    await expect.poll(() => page.getByTestId('import-commit').isDisabled()).toBe(false);
+    await page.getByTestId('import-commit').click();
+    const result = page.getByTestId('import-result');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('90 lines imported: 30 products over 3 days');
+    expect(await result.textContent()).toContain('1 lines with problems were skipped');
+
+    const listed = (await api('products.list', {})) as { value: { products: unknown[] } };
+    expect(listed.value.products).toHaveLength(productCount);
+  });
+
+  it('takes a whole day for 30 products from the keyboard alone and keeps it after a reload', async () => {
+    await go(`#/today?date=${day}`);
+    const rows = page.getByTestId('entry-row');
+    await expect.poll(() => rows.count()).toBe(productCount);
+    // Yesterday's baked count is offered as the placeholder hint.
+    expect(await rows.nth(0).getByTestId('baked').getAttribute('placeholder')).toBe('14');
+
+    const baked = (i: number) => String(20 + i);
+    const sold = (i: number) => String(15 + i);
+    const wasted = (i: number) => String(i % 3);
+
+    await rows.nth(0).getByTestId('baked').focus();
+    for (let i = 0; i < productCount; i++) {
+      await page.keyboard.type(baked(i));
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(sold(i));
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(wasted(i));
+      // Enter goes down to the same column, Shift+Tab twice back to "baked" of that row.
+      await page.keyboard.press('Enter');
+      if (i < productCount - 1) {
+        await page.keyboard.press('Shift+Tab');
+        await page.keyboard.press('Shift+Tab');
+      }
+    }
+    const statuses = page.getByTestId('row-status');
+    await expect
+      .poll(
+        async () =>
+          (
+            await statuses.evaluateAll((cells) => cells.map((c) => c.getAttribute('data-status')))
+          ).join(','),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe(Array(productCount).fill('saved').join(','));
+    expect(await page.getByTestId('day-summary').textContent()).toContain(
+      '30 of 30 products entered',
+    );
+    await screenshot(page, 'bakery-today');
+
+    await page.reload();
+    await expect.poll(() => page.getByTestId('entry-row').count()).toBe(productCount);
+    const values = await page
+      .getByTestId('entry-row')
+      .evaluateAll((trs) =>
+        trs.map((tr) =>
+          ['baked', 'sold', 'wasted'].map(
+            (field) => (tr.querySelector(`[data-testid="${field}"]`) as HTMLInputElement).value,
+          ),
+        ),
+      );
+    expect(values).toEqual(names.map((_, i) => [baked(i), sold(i), wasted(i)]));
+
+    const saved = (await api('logs.day', { date: day })) as {
+      value: { rows: { log: { baked: number; sold: number; wasted: number } | null }[] };
+    };
+    expect(saved.value.rows.map((row) => row.log?.sold)).toEqual(names.map((_, i) => 15 + i));
+  });
+
+  it('refuses letters in a count field and shows the backend’s message beside the field', async () => {
+    const date = '2026-11-21';
+    await go(`#/today?date=${date}`);
+    const row = page.getByTestId('entry-row').first();
+    await row.waitFor();
+    const bakedInput = row.getByTestId('baked');
+    await bakedInput.focus();
+    await page.keyboard.type('5a');
+    expect(await bakedInput.inputValue()).toBe('5');
+    expect(await row.getByTestId('error-baked').textContent()).toContain('Digits only');
+
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('4');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('3');
+    await page.keyboard.press('Enter');
+
+    const soldError = row.getByTestId('error-sold');
+    await soldError.waitFor();
+    expect(await soldError.textContent()).toContain('more than baked 5');
+    const errorId = await soldError.getAttribute('id');
+    expect(await row.getByTestId('sold').getAttribute('aria-describedby')).toBe(errorId);
+    expect(await row.getByTestId('sold').getAttribute('aria-invalid')).toBe('true');
+    expect(await row.getByTestId('row-status').getAttribute('data-status')).toBe('error');
+    // Nothing was saved, nothing silently fixed.
+    const day = (await api('logs.day', { date })) as { value: { rows: { log: unknown }[] } };
+    expect(day.value.rows[0]!.log).toBeNull();
+    expect(await bakedInput.inputValue()).toBe('5');
+    await screenshot(page, 'bakery-today-invalid');
+
+    // Correcting the count saves the row.
+    await row.getByTestId('wasted').fill('1');
+    await row.getByTestId('wasted').dispatchEvent('input');
+    await row.getByTestId('wasted').press('Enter');
+    await expect
+      .poll(() => row.getByTestId('row-status').getAttribute('data-status'))
+      .toBe('saved');
+  });
+
+  it('shows every main screen', async () => {
+    for (const screen of ['history', 'products', 'forecast', 'consortium', 'settings']) {
+      await go(`#/${screen}`);
+      await expect.poll(() => page.locator('main h1').first().textContent()).toBeTruthy();
+      await page.waitForLoadState('networkidle');
+      await screenshot(page, `bakery-${screen}`);
+    }
+    await go(`#/history?product=1`);
+    await page.getByTestId('chart-sold').waitFor();
+    expect(await page.getByTestId('history-table').textContent()).toContain('Brot 01');
+  });
+
+  it('switches to German and keeps numbers and dates in the German style', async () => {
+    await go('#/settings');
+    await page.getByTestId('language').selectOption('de');
+    await expect
+      .poll(() => page.getByTestId('nav-today').textContent())
+      .toContain('Tageserfassung');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
+    expect(await page.locator('main h1').textContent()).toBe('Einstellungen');
+
+    await go(`#/today?date=${day}`);
+    await expect
+      .poll(() => page.locator('main .lead').first().textContent())
+      .toBe('Freitag, 20. November 2026');
+    expect(await page.getByTestId('day-summary').textContent()).toContain(
+      '30 von 30 Produkten erfasst',
+    );
+    await screenshot(page, 'bakery-today-de');
+
+    // The choice is the bakery's setting too, and survives a reload.
+    const settings = (await api('settings.get', {})) as { value: { language: string } };
+    expect(settings.value.language).toBe('de');
+    await page.reload();
+    await expect
+      .poll(() => page.getByTestId('nav-today').textContent())
+      .toContain('Tageserfassung');
+  });
+});
