@@ -26,12 +26,21 @@ export function startDatabasePath(db: string | undefined, env: NodeJS.ProcessEnv
 }
 
 /**
- * Makes the database `start` will open ready to use. Today it only creates its folder (the
- * backend creates and migrates the file); this is the place to seed the demo bakery when the
- * file does not exist yet.
+ * Makes the database `start` will open ready to use: a first start on the default demo path
+ * seeds the demo bakery (one store of the shipped chain data) so there is something to look at;
+ * a database the user named is opened as it is (the backend creates an empty one).
  */
-export async function prepareStartDatabase(path: string, _io: CommandIO): Promise<void> {
+export async function prepareStartDatabase(
+  path: string,
+  io: CommandIO,
+  options: { seedDemo: boolean },
+): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
+  if (!options.seedDemo || existsSync(path)) return;
+  io.err(`Creating the demo bakery at ${path} from the shipped chain data…`);
+  const { createDemoDatabase } = await import('../../electron/logs/demo.ts');
+  const { db } = await createDemoDatabase(path);
+  db.close();
 }
 
 export type ElectronBinary = { ok: true; binary: string } | { ok: false; reason: string };
@@ -232,7 +241,9 @@ export const startCommand: Command = {
       typeof options.db === 'string' ? options.db : undefined,
       process.env,
     );
-    await prepareStartDatabase(databasePath, io);
+    await prepareStartDatabase(databasePath, io, {
+      seedDemo: typeof options.db !== 'string' && !process.env.BREADCAST_DB?.trim(),
+    });
     if (options.dev) return runDev(databasePath, port ?? 5173, io);
     if (!options.browser) {
       const electron = await tryElectron(databasePath, io);
