@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { helpText, parseArgsConfig, UsageError, type Command, type CommandIO } from './command.ts';
-import { commands } from './commands/index.ts';
+import { commandLoaders } from './commands/index.ts';
 
-function overview(): string {
+async function overview(): Promise<string> {
+  const commands = await Promise.all(Object.values(commandLoaders).map((load) => load()));
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   return [
     'Usage: breadcast <command> [options]',
@@ -23,10 +24,11 @@ const processIO: CommandIO = {
 export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(overview());
+    io.out(await overview());
     return name === undefined ? 2 : 0;
   }
-  const command: Command | undefined = commands.find((c) => c.name === name);
+  const load = Object.hasOwn(commandLoaders, name) ? commandLoaders[name] : undefined;
+  const command: Command | undefined = load ? await load() : undefined;
   if (!command) {
     io.err(`breadcast: unknown command "${name}" (try --help)`);
     return 2;

@@ -1,16 +1,21 @@
 import type { Command } from '../command.ts';
-import { backtestCommand } from './backtest.ts';
-import { benchCommand } from './bench.ts';
-import { coordinatorCommand } from './coordinator.ts';
-import { demoCommand } from './demo.ts';
-import { exportCommand } from './export.ts';
-import { forecastCommand } from './forecast.ts';
-import { importCommand } from './import.ts';
-import { privacyCommand } from './privacy.ts';
-import { shopCommand } from './shop.ts';
-import { simulateCommand } from './simulate.ts';
-import { startCommand } from './start.ts';
-import { trainCommand } from './train.ts';
 
-/** Every subcommand, in the order `breadcast --help` lists them. */
-export const commands: Command[] = [startCommand, shopCommand, importCommand, exportCommand, trainCommand, forecastCommand, backtestCommand, privacyCommand, coordinatorCommand, simulateCommand, demoCommand, benchCommand];
+/**
+ * Every subcommand, in the order `breadcast --help` lists them. Loaded on demand: a command
+ * pulls in only its own stack (TF.js, Fastify, SQLite…), so `breadcast privacy` does not pay
+ * for the bakery backend.
+ */
+export const commandLoaders: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./start.ts')).startCommand,
+  shop: async () => (await import('./shop.ts')).shopCommand,
+  import: async () => (await import('./import.ts')).importCommand,
+  export: async () => (await import('./export.ts')).exportCommand,
+  train: async () => (await import('./train.ts')).trainCommand,
+  forecast: async () => (await import('./forecast.ts')).forecastCommand,
+  backtest: async () => (await import('./backtest.ts')).backtestCommand,
+  privacy: async () => (await import('./privacy.ts')).privacyCommand,
+  coordinator: async () => (await import('./coordinator.ts')).coordinatorCommand,
+  simulate: async () => (await import('./simulate.ts')).simulateCommand,
+  demo: async () => (await import('./demo.ts')).demoCommand,
+  bench: async () => (await import('./bench.ts')).benchCommand,
+};
