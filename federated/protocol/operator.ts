@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roundPhase, roundSettings, roundView } from './rounds.ts';
+import { roundPhase, roundSettings, roundView, type RoundSettings } from './rounds.ts';
 
 /** Operator API (/v1/operator): session cookie + CSRF header, never shop credentials. */
 
@@ -48,7 +48,19 @@ export const roundSummary = roundView.extend({
   phaseLog: z.array(z.object({ phase: roundPhase, at: z.string() })),
 });
 export const roundsResponse = z.object({ rounds: z.array(roundSummary) });
-export const startRoundRequest = z.object({ settings: roundSettings.partial().optional() });
+/**
+ * Per-round overrides hold only what the operator names. `roundSettings.partial()` would still
+ * fill every default in, silently resetting the stored clip norm, noise and mode of the round.
+ */
+const roundOverrides = z.object(
+  Object.fromEntries(
+    Object.entries(roundSettings.shape).map(([key, schema]) => [
+      key,
+      (schema instanceof z.ZodDefault ? schema.unwrap() : schema).optional(),
+    ]),
+  ),
+) as unknown as z.ZodType<Partial<RoundSettings>>;
+export const startRoundRequest = z.object({ settings: roundOverrides.optional() });
 
 export const modelSummary = z.object({
   version: z.number().int(),
