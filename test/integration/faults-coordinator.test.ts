@@ -144,7 +144,7 @@ describe('coordinator SIGKILLed in each round phase, restarted on the same datab
     }
   });
 
-  it('plain rounds with the shipped CLI: killed while open and while collecting; acknowledged uploads survive, retries are not counted twice', async () => {
+  it('plain rounds with the shipped CLI: killed while open, while collecting and while publishing; acknowledged uploads survive, nothing is counted or published twice', async () => {
     const dir = tempDir('breadcast-fault-plain-');
     const dbPath = join(dir, 'coordinator.db');
     await seedCoordinatorDb(dbPath);
@@ -218,5 +218,43 @@ describe('coordinator SIGKILLed in each round phase, restarted on the same datab
       expect(shop.client.status().modelVersion).toBe(Number(row.result_version));
       expect(integrityOf(shop.db)).toBe('ok');
     }
+
+    // Round 2: killed while the operator's close-phase aggregates and publishes. Publication
+    // is one transaction: after the restart the round is either still collecting (closed
+    // again) or published — never half, never twice.
+    const round2 = await operator.call('POST', '/v1/operator/rounds', {
+      settings: { minShops: 2, deadlines: { ...settings.deadlines, openSeconds: 0 } },
+    });
+    expect(round2.body.phase, JSON.stringify(round2.body)).toBe('collect');
+    const round2Id = Number(round2.body.id);
+    const before2 = readModel(dbPath, Number(round2.body.modelVersion));
+    await shops[0]!.client.runOnce({ ignoreBackoff: true });
+    await shops[1]!.client.runOnce({ ignoreBackoff: true });
+    const closing = operator
+      .call('POST', `/v1/operator/rounds/${round2Id}/close-phase`)
+      .catch(() => null);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await coordinator.kill();
+    await closing;
+    coordinator = await spawnCoordinator(dbPath, { port });
+    live.push(coordinator);
+    if (roundRow(dbPath, round2Id).phase === 'collect')
+      await operator.call('POST', `/v1/operator/rounds/${round2Id}/close-phase`);
+    const row2 = roundRow(dbPath, round2Id);
+    expect(row2.phase, String(row2.failure_reason)).toBe('published');
+    const versions = new Database(dbPath, { readonly: true });
+    const models = versions.prepare('SELECT version, round_id FROM models ORDER BY version').all();
+    versions.close();
+    expect(models).toEqual([
+      { version: 1, round_id: null },
+      { version: 2, round_id: roundId },
+      { version: 3, round_id: round2Id },
+    ]);
+    const sum2 = new Float64Array(before2.length);
+    for (const shop of shops.slice(0, 2))
+      clippedDelta(shop.trainer, before2, train).forEach((v, j) => (sum2[j]! += v));
+    readModel(dbPath, 3).forEach((w, j) =>
+      expect(Math.abs(w - (before2[j]! + sum2[j]! / 2))).toBeLessThan(1e-6),
+    );
   });
 });
