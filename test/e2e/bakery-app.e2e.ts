@@ -2,6 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  ApiResult,
+  MethodInput,
+  MethodName,
+  MethodOutput,
+} from '../../electron/api/contract/index.ts';
 import { freshDir, launchChromium, screenshot, startCli, type RunningCli } from './harness.ts';
 
 /** The bakery app in browser mode against the real `breadcast shop` and a fresh database. */
@@ -19,8 +25,11 @@ describe('bakery app', () => {
   );
 
   /** Calls the backend the way the page does (same origin, the launch secret from the session). */
-  const api = (method: string, input: unknown) =>
-    page.evaluate(
+  async function api<M extends MethodName>(
+    method: M,
+    input: MethodInput<M>,
+  ): Promise<MethodOutput<M>> {
+    const result = await page.evaluate(
       async ([name, body]) => {
         const secret = sessionStorage.getItem('breadcast.secret') ?? '';
         const response = await fetch(`/api/${name}`, {
@@ -28,10 +37,13 @@ describe('bakery app', () => {
           headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
           body: JSON.stringify(body),
         });
-        return (await response.json()) as { ok: boolean; value?: never; error?: never };
+        return (await response.json()) as ApiResult;
       },
       [method, input] as const,
     );
+    if (!result.ok) throw new Error(result.error.message);
+    return result.value as MethodOutput<M>;
+  }
 
   const go = async (hash: string) => {
     await page.evaluate((value) => (location.hash = value), hash);
@@ -88,8 +100,8 @@ describe('bakery app', () => {
     expect(await result.textContent()).toContain('90 lines imported: 30 products over 3 days');
     expect(await result.textContent()).toContain('1 lines with problems were skipped');
 
-    const listed = (await api('products.list', {})) as { value: { products: unknown[] } };
-    expect(listed.value.products).toHaveLength(productCount);
+    const listed = await api('products.list', {});
+    expect(listed.products).toHaveLength(productCount);
   });
 
   it('takes a whole day for 30 products from the keyboard alone and keeps it after a reload', async () => {
@@ -147,10 +159,8 @@ describe('bakery app', () => {
       );
     expect(values).toEqual(names.map((_, i) => [baked(i), sold(i), wasted(i)]));
 
-    const saved = (await api('logs.day', { date: day })) as {
-      value: { rows: { log: { baked: number; sold: number; wasted: number } | null }[] };
-    };
-    expect(saved.value.rows.map((row) => row.log?.sold)).toEqual(names.map((_, i) => 15 + i));
+    const saved = await api('logs.day', { date: day });
+    expect(saved.rows.map((row) => row.log?.sold)).toEqual(names.map((_, i) => 15 + i));
   });
 
   it('refuses letters in a count field and shows the backend’s message beside the field', async () => {
@@ -158,6 +168,10 @@ describe('bakery app', () => {
     await go(`#/today?date=${date}`);
     const row = page.getByTestId('entry-row').first();
     await row.waitFor();
+    // A new date starts empty: nothing of the day before may linger in the inputs.
+    await expect
+      .poll(() => page.getByTestId('entry-row').nth(1).getByTestId('sold').inputValue())
+      .toBe('');
     const bakedInput = row.getByTestId('baked');
     await bakedInput.focus();
     await page.keyboard.type('5a');
@@ -178,8 +192,8 @@ describe('bakery app', () => {
     expect(await row.getByTestId('sold').getAttribute('aria-invalid')).toBe('true');
     expect(await row.getByTestId('row-status').getAttribute('data-status')).toBe('error');
     // Nothing was saved, nothing silently fixed.
-    const day = (await api('logs.day', { date })) as { value: { rows: { log: unknown }[] } };
-    expect(day.value.rows[0]!.log).toBeNull();
+    const sheet = await api('logs.day', { date });
+    expect(sheet.rows[0]!.log).toBeNull();
     expect(await bakedInput.inputValue()).toBe('5');
     await screenshot(page, 'bakery-today-invalid');
 
@@ -223,8 +237,8 @@ describe('bakery app', () => {
     await screenshot(page, 'bakery-today-de');
 
     // The choice is the bakery's setting too, and survives a reload.
-    const settings = (await api('settings.get', {})) as { value: { language: string } };
-    expect(settings.value.language).toBe('de');
+    const settings = await api('settings.get', {});
+    expect(settings.language).toBe('de');
     await page.reload();
     await expect
       .poll(() => page.getByTestId('nav-today').textContent())
