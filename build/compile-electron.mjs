@@ -5,6 +5,7 @@
 //   main.cjs            main process (electron/shell/main.ts)
 //   preload.cjs         preload of the window (electron/shell/preload.ts)
 //   backend-process.cjs bakery backend in a utility process (electron/shell/backend-process.ts)
+//   training-worker.cjs the training worker thread it starts (electron/forecast/training-worker.ts)
 //
 // Packages stay external for main and backend: they ship in the app's node_modules (inside the
 // asar; native better-sqlite3 and the tfjs wasm files are unpacked, see electron-builder.config.cjs).
@@ -48,6 +49,14 @@ await Promise.all([
     ...importMetaShim,
     entryPoints: ['electron/shell/backend-process.ts'],
     outfile: `${outDir}/backend-process.cjs`,
+    packages: 'external',
+  }),
+  build({
+    ...common,
+    ...importMetaShim,
+    // Training runs in a worker thread of the backend process (electron/forecast/training-job.ts).
+    entryPoints: ['electron/forecast/training-worker.ts'],
+    outfile: `${outDir}/training-worker.cjs`,
     packages: 'external',
   }),
   build({

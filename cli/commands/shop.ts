@@ -25,7 +25,7 @@ export const shopCommand: Command = {
     const databasePath = requireString(options, 'db');
     const port = optionalNumber(options, 'port', { integer: true, min: 0, max: 65535 }) ?? 5180;
     await ensureUiBuilt(rendererConfig, rendererDist, io.err);
-    const backend = createBackend({ databasePath, transport: 'http' });
+    const backend = createBackend({ databasePath, transport: 'http', nightlyJobs: true });
     const bridge = await startHttpBridge({ backend, port, staticDir: rendererDist });
     io.out(`Breadcast is open in browser mode: ${bridge.url}`);
     await untilInterrupted();

@@ -11,7 +11,7 @@ import {
   productsHandlers,
   startDailyBackups,
 } from '../logs/handlers.ts';
-import { forecastHandlers } from '../forecast/handlers.ts';
+import { forecastHandlers, startTrainingSchedule, stopTraining } from '../forecast/handlers.ts';
 import { syncHandlers } from '../sync/handlers.ts';
 import { valueHandlers } from '../forecast/value-of-joining.ts';
 
@@ -26,6 +26,12 @@ export type BackendOptions = {
   transport: BackendContext['transport'];
   log?: Logger;
   now?: () => Date;
+  /**
+   * Run the nightly training (and the sync after it) on its schedule, catching up a missed
+   * night at start. Off by default so tests and one-shot CLI commands never train behind the
+   * caller's back; the app (Electron utility process, browser mode) turns it on.
+   */
+  nightlyJobs?: boolean;
 };
 
 function handlersFor(context: BackendContext): Handlers {
@@ -62,11 +68,17 @@ export function createBackend(options: BackendOptions): Backend {
     log.error({ err: error }, 'API handler failed'),
   );
   const stopBackups = startDailyBackups(context);
+  if (options.nightlyJobs) {
+    startTrainingSchedule(context).catch((error: unknown) =>
+      log.error({ err: error }, 'nightly training schedule failed to start'),
+    );
+  }
   return {
     context,
     dispatch,
     // context.db, not db: restoring a backup swaps the handle.
     close: () => {
+      stopTraining(context);
       stopBackups();
       context.db.close();
     },

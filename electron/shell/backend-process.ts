@@ -52,7 +52,7 @@ type ParentPortLike = {
 export function runBackendProcess(
   parentPort: ParentPortLike,
   open: (init: BackendInit) => Backend = (init) =>
-    createBackend({ databasePath: init.databasePath, transport: 'electron' }),
+    createBackend({ databasePath: init.databasePath, transport: 'electron', nightlyJobs: true }),
   exit: (code: number) => void = (code) => process.exit(code),
 ): void {
   parentPort.once('message', ({ data, ports }) => {
