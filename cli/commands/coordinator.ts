@@ -10,8 +10,11 @@ import {
 } from '../../coordinator/operator/accounts.ts';
 import { dashboardPlugin } from '../../coordinator/overview/plugin.ts';
 import { weightsFromSharedModel } from '../../coordinator/rounds/initial-model.ts';
+import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
 import { openCoordinatorDatabase } from '../../coordinator/store/database.ts';
 import { UsageError, type Command } from '../command.ts';
+import { dashboardConfig, dashboardDist } from '../paths.ts';
+import { ensureUiBuilt } from '../ui-build.ts';
 
 async function readPassword(): Promise<string> {
   const fromEnv = process.env.BREADCAST_OPERATOR_PASSWORD;
@@ -101,6 +104,7 @@ export const coordinatorCommand: Command = {
       return 0;
     }
 
+    await ensureUiBuilt(dashboardConfig, dashboardDist, io.err);
     const log = pino({ name: 'breadcast-coordinator', level: config.logLevel });
     const https = config.tlsCert
       ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey!) }
@@ -113,7 +117,9 @@ export const coordinatorCommand: Command = {
       secureCookies: Boolean(https) || config.trustProxy !== false,
       maxUpdateBytes: config.maxUpdateBytes,
       initialWeights: weightsFromSharedModel(config.modelSeed),
-      plugins: [dashboardPlugin()],
+      // Secure aggregation is offered alongside plain rounds; the operator's settings pick the mode.
+      modes: [secureMode],
+      plugins: [dashboardPlugin(), secureAggregationRoutes],
     });
     const address = await app.listen({ host: config.host, port: config.port });
     io.out(`Breadcast coordinator listening on ${address}`);

@@ -1,4 +1,5 @@
 import type { BackendContext } from '../backend/context.ts';
+import { syncIfEnrolled } from '../sync/handlers.ts';
 import { lastRun, type RunRow } from './model-store.ts';
 import { TrainingScheduler, type PreventSleep } from './scheduler.ts';
 import {
@@ -78,6 +79,13 @@ export class TrainingManager {
     promise.catch((error: unknown) =>
       this.context.log.warn({ err: error }, 'training ended without a model'),
     );
+    // After the nightly training the bakery syncs (its update, the new model), even when
+    // training failed: the consortium's model still arrives. Manual runs do not sync.
+    if (trigger !== 'manual')
+      void promise
+        .catch(() => undefined)
+        .then(() => syncIfEnrolled(this.context))
+        .catch((error: unknown) => this.context.log.warn({ err: error }, 'nightly sync failed'));
     state.handle = { promise, cancel: handle.cancel };
     this.current = state;
     return { ...state.handle, runningAlready: false };

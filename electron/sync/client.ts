@@ -23,6 +23,15 @@ import { CoordinatorHttp } from './http.ts';
 import { enqueue, flushOutbox, hasPending, pendingCount, type OutboxMessage } from './outbox.ts';
 import { loadSyncState, saveSyncState, updateSyncState, type SyncState } from './state.ts';
 import type { LocalTrainer } from './trainer.ts';
+import {
+  forgetFinishedSecureRounds,
+  LEDGER_DELTA,
+  loadShopBudget,
+  shopEpsilon,
+  stepSecureRound,
+  type SecureStep,
+} from './secagg-client.ts';
+import { describeEpsilon } from '../../federated/privacy/words.ts';
 
 export type SyncClientOptions = {
   db: Db;
@@ -65,6 +74,8 @@ export class SyncClient {
       nextRoundAt: state?.nextRoundAt ?? null,
       pendingOutbox: pendingCount(this.db),
       lastError: state?.lastError ?? null,
+      roundActivity: roundActivity(this.db),
+      privacy: privacyStatus(this.db),
     };
   }
 
@@ -127,8 +138,19 @@ export class SyncClient {
       const current = (await http.send('GET', '/v1/rounds/current', null, currentRoundResponse))
         .body!;
       this.rememberRound(current);
+      const running =
+        current.round && current.round.phase !== 'published' && current.round.phase !== 'failed'
+          ? current.round.id
+          : null;
+      forgetFinishedSecureRounds(this.db, running);
       await this.fetchCurrentModel(http, current.currentModelVersion);
       if (await this.participate(http, current)) participated = current.round!.id;
+      const step = await this.secureStep(http, current, {
+        shopId: state.shopId,
+        privateKey: state.privateKey,
+      });
+      if (step?.action === 'uploaded') participated = step.roundId;
+      saveRoundActivity(this.db, step);
       await this.flush(http, true, notes);
       updateSyncState(this.db, {
         lastSyncAt: this.now().toISOString(),
@@ -147,15 +169,52 @@ export class SyncClient {
     }
     const status = this.status();
     const message =
-      participated !== null
-        ? `Sent this bakery's update for round ${participated}; holding model version ${status.modelVersion}.`
-        : `Up to date with model version ${status.modelVersion}${status.pendingOutbox ? `; ${status.pendingOutbox} message(s) wait to be sent` : ''}.`;
+      participated === null && status.roundActivity
+        ? status.roundActivity
+        : participated !== null
+          ? `Sent this bakery's update for round ${participated}; holding model version ${status.modelVersion}.`
+          : `Up to date with model version ${status.modelVersion}${status.pendingOutbox ? `; ${status.pendingOutbox} message(s) wait to be sent` : ''}.`;
     return {
       message,
       participatedInRound: participated,
       modelVersion: status.modelVersion,
       status,
     };
+  }
+
+  /**
+   * Whether this bakery is in the middle of a secure round and should sync again soon: its
+   * phases have deadlines of minutes, so the nightly job keeps polling while this is true.
+   */
+  inSecureRound(): boolean {
+    const round = loadSyncState(this.db)?.currentRound;
+    if (!round || round.deadline === null) return false;
+    return roundActivity(this.db) !== null;
+  }
+
+  /**
+   * The nightly sync: one run, then, while a secure round this bakery takes part in is still
+   * running, further runs every `pollMs` (its phases close within minutes) until the round
+   * publishes or fails, or `maxMs` has passed. Returns the last run's result.
+   */
+  async runUntilRoundSettles(
+    options: {
+      pollMs?: number;
+      maxMs?: number;
+      sleep?: (ms: number) => Promise<void>;
+    } = {},
+  ): Promise<SyncRunResult> {
+    const pollMs = options.pollMs ?? 30_000;
+    const maxMs = options.maxMs ?? 90 * 60_000;
+    const sleep =
+      options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
+    const started = Date.now();
+    let result = await this.runOnce();
+    while (this.inSecureRound() && Date.now() - started < maxMs) {
+      await sleep(pollMs);
+      result = await this.runOnce();
+    }
+    return result;
   }
 
   private http(
@@ -278,17 +337,14 @@ export class SyncClient {
     })();
   }
 
-  /** Trains and queues this shop's update when the round collects plain updates and has none from us. */
-  private async participate(
+  /**
+   * The one training path of both round modes: trains from the round's global model on this
+   * bakery's logs and returns local − global (unclipped; each mode clips its own way).
+   */
+  private async localUpdate(
     http: CoordinatorHttp,
-    current: CurrentRoundResponse,
-  ): Promise<boolean> {
-    const round: RoundView | null = current.round;
-    if (!round || round.phase !== 'collect' || round.settings.mode !== 'plain' || current.uploaded)
-      return false;
-    const key = `update:${round.id}`;
-    if (hasPending(this.db, key)) return false;
-    await http.send('POST', `/v1/rounds/${round.id}/checkin`, '{}', checkinResponse);
+    round: RoundView,
+  ): Promise<{ delta: Float32Array; sampleCount: number }> {
     const global = await this.modelVersion(http, round.modelVersion);
     const { settings } = round;
     const trained = await this.options.trainer.train({
@@ -302,6 +358,45 @@ export class SyncClient {
       throw new Error('the local model does not match the global model size');
     const delta = new Float32Array(global.length);
     for (let i = 0; i < delta.length; i++) delta[i] = trained.weights[i]! - global[i]!;
+    return { delta, sampleCount: trained.sampleCount };
+  }
+
+  /** This bakery's step of a secure-aggregation round (shops poll: one step per sync). */
+  private async secureStep(
+    http: CoordinatorHttp,
+    current: CurrentRoundResponse,
+    identity: { shopId: string; privateKey: string },
+  ): Promise<SecureStep | null> {
+    const round = current.round;
+    if (!round || round.settings.mode !== 'secure') return null;
+    if (round.phase === 'published' || round.phase === 'failed') return null;
+    return stepSecureRound(
+      {
+        db: this.db,
+        http,
+        identity,
+        now: this.now,
+        ...(this.options.log ? { log: this.options.log } : {}),
+        computeUpdate: (r) => this.localUpdate(http, r),
+      },
+      round,
+    );
+  }
+
+  /** Trains and queues this shop's update when the round collects plain updates and has none from us. */
+  private async participate(
+    http: CoordinatorHttp,
+    current: CurrentRoundResponse,
+  ): Promise<boolean> {
+    const round: RoundView | null = current.round;
+    if (!round || round.phase !== 'collect' || round.settings.mode !== 'plain' || current.uploaded)
+      return false;
+    const key = `update:${round.id}`;
+    if (hasPending(this.db, key)) return false;
+    await http.send('POST', `/v1/rounds/${round.id}/checkin`, '{}', checkinResponse);
+    const { settings } = round;
+    const trained = await this.localUpdate(http, round);
+    const delta = trained.delta;
     const { clipped, norm } = clipUpdate(delta, settings.clipNorm);
     const encoded = encodeFloat32(clipped);
     const body = JSON.stringify({
@@ -332,4 +427,35 @@ export class SyncClient {
     );
     return true;
   }
+}
+
+const activityKey = 'sync.roundActivity';
+
+function saveRoundActivity(db: Db, step: SecureStep | null): void {
+  if (!step || step.action === 'finished' || step.action === 'not-taking-part') {
+    db.prepare('DELETE FROM settings WHERE key = ?').run(activityKey);
+    return;
+  }
+  db.prepare(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  ).run(activityKey, JSON.stringify(step.message));
+}
+
+function roundActivity(db: Db): string | null {
+  const row = db
+    .prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
+    .get(activityKey);
+  return row ? (JSON.parse(row.value) as string) : null;
+}
+
+function privacyStatus(db: Db): SyncStatus['privacy'] {
+  const budget = loadShopBudget(db);
+  if (budget.rounds === 0) return null;
+  const epsilon = shopEpsilon(db);
+  return {
+    epsilon,
+    delta: LEDGER_DELTA,
+    rounds: budget.rounds,
+    words: describeEpsilon(epsilon, budget.rounds, LEDGER_DELTA, 1),
+  };
 }

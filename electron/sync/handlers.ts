@@ -88,7 +88,13 @@ export async function syncIfEnrolled(
     now: context.now,
     log: context.log,
   });
-  const result = await client.runOnce();
+  // A secure round needs several exchanges minutes apart: keep polling while it runs.
+  const result = await client.runUntilRoundSettles({
+    sleep: async (ms) => {
+      context.events.emit({ type: 'data.changed', scope: 'sync' });
+      await new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+    },
+  });
   context.events.emit({ type: 'data.changed', scope: 'sync' });
   return result;
 }

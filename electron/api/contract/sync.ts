@@ -22,6 +22,19 @@ export const syncStatus = z.object({
   pendingOutbox: z.number().int(),
   /** The last failure in plain words, cleared by the next success. */
   lastError: z.string().nullable(),
+  /** This bakery's part in the running secure round, in plain words (it takes several syncs). */
+  roundActivity: z.string().nullable().optional(),
+  /** Privacy budget this bakery spent over all its noised uploads (null before the first). */
+  privacy: z
+    .object({
+      epsilon: z.number(),
+      delta: z.number(),
+      rounds: z.number().int(),
+      /** The same plain-words sentence the CLI and the dashboard use (English). */
+      words: z.string(),
+    })
+    .nullable()
+    .optional(),
 });
 export type SyncStatus = z.infer<typeof syncStatus>;
 
