@@ -142,6 +142,41 @@ describe('breadcast simulate', () => {
     expect(result.overall.waste.naive).toBe(naiveWaste);
   });
 
+  it('runs secure-aggregation rounds with noise when asked (masked uploads, noise shares)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'breadcast-sim-secure-'));
+    const { path } = writeSlice(dir);
+    const out: string[] = [];
+    const code = await main(
+      [
+        'simulate',
+        '--data',
+        path,
+        '--holdout-days',
+        String(holdout),
+        '--train-days',
+        '60',
+        '--rounds',
+        '1',
+        '--secure-aggregation',
+        '--noise-multiplier',
+        '0.3',
+        '--json',
+      ],
+      { out: (l) => out.push(l), err: () => {}, interactive: false },
+    );
+    expect(code).toBe(0);
+    const result = JSON.parse(out[0]!) as {
+      rounds: number;
+      roundLog: { phase: string; uploads: number }[];
+      settings: { round: { mode: string; noiseMultiplier: number } };
+      overall: Record<'wape' | 'waste' | 'shortage', Record<string, number>>;
+    };
+    expect(result.settings.round).toMatchObject({ mode: 'secure', noiseMultiplier: 0.3 });
+    expect(result.roundLog).toEqual([expect.objectContaining({ phase: 'published', uploads: 3 })]);
+    for (const figure of ['wape', 'waste', 'shortage'] as const)
+      for (const v of Object.values(result.overall[figure])) expect(Number.isFinite(v)).toBe(true);
+  });
+
   it('refuses noise without secure aggregation instead of ignoring it', async () => {
     const err: string[] = [];
     const code = await main(
