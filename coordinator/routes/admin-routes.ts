@@ -13,6 +13,7 @@ import {
   roundIdParams,
   roundsResponse,
   roundSummary,
+  privacyBudgetSettings,
   roundSettings,
   settingsUpdate,
   shopIdParams,
@@ -258,6 +259,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       const next = {
         schedule,
         round: roundSettings.parse({ ...current.round, ...request.body.round }),
+        // Stored under the coordinator settings, where the budget stop and the dashboard read it.
+        privacy: privacyBudgetSettings.parse({ ...current.privacy, ...request.body.privacy }),
       };
       saveCoordinatorSettings(db, next);
       audit(db, actor(request), 'settings.changed', request.body, now());

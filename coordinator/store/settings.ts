@@ -21,6 +21,7 @@ export function putSetting(db: Db, key: string, value: unknown): void {
 export const defaultCoordinatorSettings: CoordinatorSettings = {
   schedule: '0 1 * * *',
   round: defaultRoundSettings,
+  privacy: { delta: 1e-5, budget: null },
 };
 
 /** Operator settings; stored values are re-validated so an old row cannot smuggle bad values in. */

@@ -52,7 +52,7 @@ export const roundsResponse = z.object({ rounds: z.array(roundSummary) });
  * Per-round overrides hold only what the operator names. `roundSettings.partial()` would still
  * fill every default in, silently resetting the stored clip norm, noise and mode of the round.
  */
-const roundOverrides = z.object(
+export const roundOverrides = z.object(
   Object.fromEntries(
     Object.entries(roundSettings.shape).map(([key, schema]) => [
       key,
@@ -82,13 +82,34 @@ export const modelSummary = z.object({
 });
 export const modelsResponse = z.object({ models: z.array(modelSummary) });
 
+/**
+ * The consortium's total privacy budget: once the epsilon spent over published noised rounds
+ * (at `delta`) would pass `budget`, rounds stop. null: no budget, rounds never stop for it.
+ */
+const privacyDelta = z.number().gt(0).max(0.01).describe('delta the budget is counted at');
+const privacyBudget = z
+  .number()
+  .positive()
+  .max(1_000_000)
+  .nullable()
+  .describe('Total epsilon after which rounds stop (null: no limit)');
+export const privacyBudgetSettings = z.object({
+  delta: privacyDelta.default(1e-5),
+  budget: privacyBudget.default(null),
+});
+export type PrivacyBudgetSettings = z.infer<typeof privacyBudgetSettings>;
+
 export const coordinatorSettings = z.object({
   /** node-cron expression for the nightly round (coordinator's local time); null = manual only. */
   schedule: z.string().max(100).nullable(),
   round: roundSettings,
+  privacy: privacyBudgetSettings.default({ delta: 1e-5, budget: null }),
 });
 export type CoordinatorSettings = z.infer<typeof coordinatorSettings>;
 export const settingsUpdate = z.object({
   schedule: z.string().max(100).nullable().optional(),
-  round: roundSettings.partial().optional(),
+  round: roundOverrides.optional(),
+  privacy: z
+    .object({ delta: privacyDelta.optional(), budget: privacyBudget.optional() })
+    .optional(),
 });
