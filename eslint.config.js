@@ -54,6 +54,7 @@ export default tseslint.config(
                 ...component('renderer'),
                 ...component('coordinator'),
                 ...component('cli'),
+                ...component('simulation'),
               ],
               message: 'federated/ is the shared core: it imports none of the other components.',
             },
@@ -65,15 +66,29 @@ export default tseslint.config(
   {
     files: ['electron/**'],
     rules: forbid(
-      [...component('renderer'), ...component('coordinator'), ...component('cli')],
+      [
+        ...component('renderer'),
+        ...component('coordinator'),
+        ...component('cli'),
+        ...component('simulation'),
+      ],
       'electron/ may import only federated/.',
     ),
+  },
+  {
+    files: ['simulation/**'],
+    rules: forbid(component('renderer'), 'simulation/ drives real backends, never the UI code.'),
   },
   {
     files: ['coordinator/**'],
     ignores: ['coordinator/dashboard/**'],
     rules: forbid(
-      [...component('electron'), ...component('renderer'), ...component('cli')],
+      [
+        ...component('electron'),
+        ...component('renderer'),
+        ...component('cli'),
+        ...component('simulation'),
+      ],
       'coordinator/ may import only federated/.',
     ),
   },
@@ -96,6 +111,7 @@ export default tseslint.config(
               group: [
                 ...component('electron'),
                 ...component('cli'),
+                ...component('simulation'),
                 '**/coordinator/*/**',
                 '!**/coordinator/dashboard/**',
                 '**/federated/**',
