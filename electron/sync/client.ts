@@ -210,7 +210,11 @@ export class SyncClient {
       options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
     const started = Date.now();
     let result = await this.runOnce();
-    while (this.inSecureRound() && Date.now() - started < maxMs) {
+    // Once this bakery has a part in the round, it also waits for the publication (its part
+    // can end before the coordinator has rebuilt the sum), so the new model arrives tonight.
+    const tookPart = this.inSecureRound();
+    const running = () => (loadSyncState(this.db)?.currentRound?.deadline ?? null) !== null;
+    while (tookPart && (this.inSecureRound() || running()) && Date.now() - started < maxMs) {
       await sleep(pollMs);
       result = await this.runOnce();
     }
