@@ -27,6 +27,9 @@ describe('breadcast demo', () => {
   let app: string;
 
   beforeAll(async () => {
+    // Build the bakery app as it is in the tree now, so the screenshots show the current UI.
+    const { build } = await import('vite');
+    await build({ configFile: join(projectRoot, 'renderer/vite.config.ts'), logLevel: 'warn' });
     const dir = freshDir('breadcast-demo-e2e-');
     const started = await startCli(
       ['demo', '--dir', join(dir, 'demo')],
