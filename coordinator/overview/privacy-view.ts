@@ -26,7 +26,8 @@ export function privacySettings(db: Db): PrivacySettings {
   const coordinator = (read('coordinator') ?? {}) as Record<string, unknown>;
   const nested = (coordinator.privacy ?? {}) as Record<string, unknown>;
   const pick = (name: string): number | null => {
-    const value = privacy[name] ?? nested[name] ?? coordinator[name];
+    // The operator's settings (PUT /v1/operator/settings → coordinator.privacy) win.
+    const value = nested[name] ?? privacy[name] ?? coordinator[name];
     return typeof value === 'number' && Number.isFinite(value) ? value : null;
   };
   return {
