@@ -79,8 +79,12 @@ describe('breadcast demo', () => {
     mkdirSync(artifactsDir, { recursive: true });
     await page.screenshot({ path: join(artifactsDir, 'demo-bakery-history.png') });
     await page.evaluate(() => (location.hash = '#/consortium'));
-    await page.getByTestId('value-of-joining').waitFor();
+    const panel = page.getByTestId('value-of-joining');
+    await panel.waitFor();
     await screenshot(page, 'demo-bakery-consortium');
+    await panel.scrollIntoViewIfNeeded();
+    expect(await panel.getByTestId('value-run').isEnabled()).toBe(true);
+    await page.screenshot({ path: join(artifactsDir, 'demo-bakery-value-of-joining.png') });
   });
 
   it('copies the screenshots the README shows', () => {
