@@ -10,6 +10,10 @@ import type {
 } from '../../electron/api/contract/index.ts';
 import { freshDir, launchChromium, screenshot, startCli, type RunningCli } from './harness.ts';
 
+/** Waits for a value the page reaches asynchronously (vitest's default of one second is too short under load). */
+const poll = <T>(read: () => T | Promise<T>, options: { timeout?: number } = {}) =>
+  expect.poll(read, { timeout: 15_000, ...options });
+
 /** The bakery app in browser mode against the real `breadcast shop` and a fresh database. */
 describe('bakery app', () => {
   let browser: Browser;
@@ -81,19 +85,19 @@ describe('bakery app', () => {
     await go('#/import');
     await page.getByTestId('import-file').setInputFiles(file);
     const productSelect = page.getByTestId('map-product');
-    await expect.poll(() => productSelect.getAttribute('aria-invalid')).toBe('true');
+    await poll(() => productSelect.getAttribute('aria-invalid')).toBe('true');
     await productSelect.selectOption('Artikel');
 
     const problems = page.getByTestId('import-problems');
-    await expect.poll(() => problems.textContent()).toContain('many');
+    await poll(() => problems.textContent()).toContain('many');
     // Line numbers count the header as line 1: the bad row is the file's last line.
     expect(await problems.locator('tbody tr td').first().textContent()).toBe(String(lines.length));
-    await expect.poll(() => page.getByTestId('import-blocked').isVisible()).toBe(true);
+    await poll(() => page.getByTestId('import-blocked').isVisible()).toBe(true);
     expect(await page.getByTestId('import-commit').isDisabled()).toBe(true);
     await screenshot(page, 'bakery-import');
 
     await page.getByTestId('skip-invalid').check();
-    await expect.poll(() => page.getByTestId('import-commit').isDisabled()).toBe(false);
+    await poll(() => page.getByTestId('import-commit').isDisabled()).toBe(false);
     await page.getByTestId('import-commit').click();
     const result = page.getByTestId('import-result');
     await result.waitFor();
@@ -107,7 +111,7 @@ describe('bakery app', () => {
   it('takes a whole day for 30 products from the keyboard alone and keeps it after a reload', async () => {
     await go(`#/today?date=${day}`);
     const rows = page.getByTestId('entry-row');
-    await expect.poll(() => rows.count()).toBe(productCount);
+    await poll(() => rows.count()).toBe(productCount);
     // Yesterday's baked count is offered as the placeholder hint.
     expect(await rows.nth(0).getByTestId('baked').getAttribute('placeholder')).toBe('14');
 
@@ -130,24 +134,22 @@ describe('bakery app', () => {
       }
     }
     const statuses = page.getByTestId('row-status');
-    await expect
-      .poll(
-        async () =>
-          (
-            await statuses.evaluateAll((cells) => cells.map((c) => c.getAttribute('data-status')))
-          ).join(','),
-        {
-          timeout: 20_000,
-        },
-      )
-      .toBe(Array(productCount).fill('saved').join(','));
+    await poll(
+      async () =>
+        (
+          await statuses.evaluateAll((cells) => cells.map((c) => c.getAttribute('data-status')))
+        ).join(','),
+      {
+        timeout: 20_000,
+      },
+    ).toBe(Array(productCount).fill('saved').join(','));
     expect(await page.getByTestId('day-summary').textContent()).toContain(
       '30 of 30 products entered',
     );
     await screenshot(page, 'bakery-today');
 
     await page.reload();
-    await expect.poll(() => page.getByTestId('entry-row').count()).toBe(productCount);
+    await poll(() => page.getByTestId('entry-row').count()).toBe(productCount);
     const values = await page
       .getByTestId('entry-row')
       .evaluateAll((trs) =>
@@ -169,9 +171,9 @@ describe('bakery app', () => {
     const row = page.getByTestId('entry-row').first();
     await row.waitFor();
     // A new date starts empty: nothing of the day before may linger in the inputs.
-    await expect
-      .poll(() => page.getByTestId('entry-row').nth(1).getByTestId('sold').inputValue())
-      .toBe('');
+    await poll(() => page.getByTestId('entry-row').nth(1).getByTestId('sold').inputValue()).toBe(
+      '',
+    );
     const bakedInput = row.getByTestId('baked');
     await bakedInput.focus();
     await page.keyboard.type('5a');
@@ -201,15 +203,13 @@ describe('bakery app', () => {
     await row.getByTestId('wasted').fill('1');
     await row.getByTestId('wasted').dispatchEvent('input');
     await row.getByTestId('wasted').press('Enter');
-    await expect
-      .poll(() => row.getByTestId('row-status').getAttribute('data-status'))
-      .toBe('saved');
+    await poll(() => row.getByTestId('row-status').getAttribute('data-status')).toBe('saved');
   });
 
   it('shows every main screen', async () => {
     for (const screen of ['history', 'products', 'forecast', 'consortium', 'settings']) {
       await go(`#/${screen}`);
-      await expect.poll(() => page.locator('main h1').first().textContent()).toBeTruthy();
+      await poll(() => page.locator('main h1').first().textContent()).toBeTruthy();
       await page.waitForLoadState('networkidle');
       await screenshot(page, `bakery-${screen}`);
     }
@@ -221,17 +221,16 @@ describe('bakery app', () => {
   it('switches to German and keeps numbers and dates in the German style', async () => {
     await go('#/settings');
     await page.getByTestId('language').selectOption('de');
-    await expect
-      .poll(() => page.getByTestId('nav-today').textContent())
-      .toContain('Tageserfassung');
+    await poll(() => page.getByTestId('nav-today').textContent()).toContain('Tageserfassung');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
     expect(await page.locator('main h1').textContent()).toBe('Einstellungen');
 
     await go(`#/today?date=${day}`);
-    await expect
-      .poll(() => page.locator('main .lead').first().textContent())
-      .toBe('Freitag, 20. November 2026');
-    expect(await page.getByTestId('day-summary').textContent()).toContain(
+    await poll(() => page.getByTestId('entry-row').count()).toBe(productCount);
+    expect(await page.locator('main .lead').first().textContent()).toBe(
+      'Freitag, 20. November 2026',
+    );
+    await poll(() => page.getByTestId('day-summary').textContent()).toContain(
       '30 von 30 Produkten erfasst',
     );
     await screenshot(page, 'bakery-today-de');
@@ -240,8 +239,6 @@ describe('bakery app', () => {
     const settings = await api('settings.get', {});
     expect(settings.language).toBe('de');
     await page.reload();
-    await expect
-      .poll(() => page.getByTestId('nav-today').textContent())
-      .toContain('Tageserfassung');
+    await poll(() => page.getByTestId('nav-today').textContent()).toContain('Tageserfassung');
   });
 });

@@ -521,29 +521,6 @@ export const de: Dictionary = {
       enrol: 'Anmeldung',
     },
     older: 'Ältere anzeigen',
-    valueTitle: 'Was bringt uns der Verbund?',
-    valueLead:
-      'Spielt Ihre eigenen letzten Tage nach: Ihr allein trainiertes Modell gegen das Verbundmodell, jeweils mit der empfohlenen Backmenge.',
-    valueDays: 'Zeitraum',
-    lastDays: (n) => `letzte ${n} Tage`,
-    compare: 'Vergleichen',
-    comparing: 'Wird verglichen … (trainiert ein Modell, etwa eine Minute)',
-    headline: (days, waste, short) =>
-      `Über ${days} Tage hätte das Verbundmodell ${waste} und ${short} bedeutet.`,
-    wasteDelta: (saved, n) => (saved >= 0 ? `${n} Stück weniger Abfall` : `${n} Stück mehr Abfall`),
-    shortDelta: (saved, n) =>
-      saved >= 0 ? `${n} Stück weniger Fehlmenge` : `${n} Stück mehr Fehlmenge`,
-    savedMoney: (money) => `Das sind ${money} für Sie.`,
-    lostMoney: (money) => `Das hätte Sie ${money} gekostet.`,
-    wasteCost: 'Abfallkosten',
-    lostMargin: 'Entgangene Marge',
-    aloneModel: 'Ihr Modell allein',
-    consortiumModel: (version, adapted) =>
-      `Verbund v${version}${adapted ? ' + Ihre Anpassung' : ''}`,
-    difference: 'Ersparnis durch den Verbund',
-    valueFacts: (from, to, products, seconds, backend) =>
-      `${from} – ${to}, ${products} Produkte; ${seconds} s auf ${backend}.`,
-    unpriced: (names) => `Keine Geldwerte für: ${names} (Preis oder Kosten fehlen).`,
   },
   categories: {
     bread: 'Brot',

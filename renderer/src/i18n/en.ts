@@ -516,30 +516,6 @@ export const en = {
       enrol: 'Enrolment',
     },
     older: 'Show older',
-    valueTitle: 'What is joining worth to us?',
-    valueLead:
-      'Replays your own recent days: your model trained alone against the consortium model, each baking its recommended quantity.',
-    valueDays: 'Period',
-    lastDays: (n: number) => `last ${n} days`,
-    compare: 'Compare',
-    comparing: 'Comparing… (this trains a model, about a minute)',
-    headline: (days: number, waste: string, short: string) =>
-      `Over ${days} days the consortium model would have meant ${waste} and ${short}.`,
-    wasteDelta: (saved: number, n: string) =>
-      saved >= 0 ? `${n} fewer units wasted` : `${n} more units wasted`,
-    shortDelta: (saved: number, n: string) =>
-      saved >= 0 ? `${n} fewer units short` : `${n} more units short`,
-    savedMoney: (money: string) => `Worth ${money} to you.`,
-    lostMoney: (money: string) => `It would have cost you ${money}.`,
-    wasteCost: 'Waste cost',
-    lostMargin: 'Lost margin',
-    aloneModel: 'Your model alone',
-    consortiumModel: (version: number, adapted: boolean) =>
-      `Consortium v${version}${adapted ? ' + your adaptation' : ''}`,
-    difference: 'Saved by joining',
-    valueFacts: (from: string, to: string, products: number, seconds: string, backend: string) =>
-      `${from} – ${to}, ${products} products; ${seconds} s on ${backend}.`,
-    unpriced: (names: string) => `No money figures for: ${names} (price or cost missing).`,
   },
   categories: {
     bread: 'Bread',

@@ -521,30 +521,6 @@ export const fr: Dictionary = {
       enrol: 'Inscription',
     },
     older: 'Afficher les plus anciens',
-    valueTitle: 'Que nous apporte le consortium ?',
-    valueLead:
-      'Rejoue vos propres derniers jours : votre modèle entraîné seul contre le modèle du consortium, chacun cuisant la quantité recommandée.',
-    valueDays: 'Période',
-    lastDays: (n) => `${n} derniers jours`,
-    compare: 'Comparer',
-    comparing: 'Comparaison… (entraîne un modèle, environ une minute)',
-    headline: (days, waste, short) =>
-      `Sur ${days} jours, le modèle du consortium aurait donné ${waste} et ${short}.`,
-    wasteDelta: (saved, n) =>
-      saved >= 0 ? `${n} pièces perdues en moins` : `${n} pièces perdues en plus`,
-    shortDelta: (saved, n) =>
-      saved >= 0 ? `${n} pièces manquantes en moins` : `${n} pièces manquantes en plus`,
-    savedMoney: (money) => `Soit ${money} pour vous.`,
-    lostMoney: (money) => `Cela vous aurait coûté ${money}.`,
-    wasteCost: 'Coût des pertes',
-    lostMargin: 'Marge perdue',
-    aloneModel: 'Votre modèle seul',
-    consortiumModel: (version, adapted) =>
-      `Consortium v${version}${adapted ? ' + votre adaptation' : ''}`,
-    difference: 'Gain du consortium',
-    valueFacts: (from, to, products, seconds, backend) =>
-      `${from} – ${to}, ${products} produits ; ${seconds} s sur ${backend}.`,
-    unpriced: (names) => `Pas de montants pour : ${names} (prix ou coût manquant).`,
   },
   categories: {
     bread: 'Pain',
