@@ -207,10 +207,17 @@ describe('bakery app', () => {
   });
 
   it('shows every main screen', async () => {
-    for (const screen of ['history', 'products', 'forecast', 'consortium', 'settings']) {
+    // Each screen with the element that shows its data has arrived.
+    const ready = {
+      history: '[data-testid="chart-sold"]',
+      products: '[data-testid="products-table"]',
+      forecast: '[data-testid="model-panel"]',
+      consortium: '[data-testid="enrol"]',
+      settings: 'main .about',
+    };
+    for (const [screen, selector] of Object.entries(ready)) {
       await go(`#/${screen}`);
-      await poll(() => page.locator('main h1').first().textContent()).toBeTruthy();
-      await page.waitForLoadState('networkidle');
+      await page.locator(selector).first().waitFor();
       await screenshot(page, `bakery-${screen}`);
     }
     await go(`#/history?product=1`);

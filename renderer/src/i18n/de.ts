@@ -479,6 +479,7 @@ export const de: Dictionary = {
     syncNow: 'Jetzt synchronisieren',
     syncing: 'Wird synchronisiert …',
     lastError: (message) => `Die letzte Synchronisierung hat nicht geklappt: ${message}`,
+    roundActivity: (message) => `Anteil dieser Bäckerei an der Runde: ${message}`,
     coordinator: 'Koordinator',
     shopId: 'Diese Bäckerei',
     lastSync: 'Letzter Kontakt',
@@ -499,6 +500,8 @@ export const de: Dictionary = {
     exportJson: 'JSON exportieren',
     noBudgetYet: 'Noch kein Modell-Update gesendet, also kein Datenschutzbudget verbraucht.',
     budgetSpent: (epsilon) => `Bisher verbrauchtes Datenschutzbudget: ε = ${epsilon}.`,
+    budgetRounds: (rounds, delta) =>
+      `Gezählt über ${rounds} ${rounds === 1 ? 'Upload' : 'Uploads'} mit Rauschen, bei δ = ${delta}.`,
     budgetMeaning: {
       strong:
         'Eine starke Garantie: Das gemeinsame Modell verrät so gut wie nichts über einen einzelnen Ihrer Tage.',

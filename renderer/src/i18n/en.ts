@@ -474,6 +474,7 @@ export const en = {
     syncNow: 'Sync now',
     syncing: 'Syncing…',
     lastError: (message: string) => `The last sync did not work: ${message}`,
+    roundActivity: (message: string) => `This bakery’s part in the round: ${message}`,
     coordinator: 'Coordinator',
     shopId: 'This bakery',
     lastSync: 'Last contact',
@@ -494,6 +495,8 @@ export const en = {
     exportJson: 'Export JSON',
     noBudgetYet: 'No model update has been sent yet, so no privacy budget is spent.',
     budgetSpent: (epsilon: string) => `Privacy budget spent so far: ε = ${epsilon}.`,
+    budgetRounds: (rounds: number, delta: string) =>
+      `Counted over ${rounds} ${rounds === 1 ? 'upload' : 'uploads'} with noise, at δ = ${delta}.`,
     budgetMeaning: {
       strong:
         'That is a strong guarantee: the shared model reveals almost nothing about any single day of yours.',

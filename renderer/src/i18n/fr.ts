@@ -480,6 +480,7 @@ export const fr: Dictionary = {
     syncNow: 'Synchroniser',
     syncing: 'Synchronisation…',
     lastError: (message) => `La dernière synchronisation a échoué : ${message}`,
+    roundActivity: (message) => `Participation de cette boulangerie à la tournée : ${message}`,
     coordinator: 'Coordinateur',
     shopId: 'Cette boulangerie',
     lastSync: 'Dernier contact',
@@ -500,6 +501,8 @@ export const fr: Dictionary = {
     exportJson: 'Exporter en JSON',
     noBudgetYet: 'Aucune mise à jour envoyée : aucun budget de confidentialité dépensé.',
     budgetSpent: (epsilon) => `Budget de confidentialité dépensé : ε = ${epsilon}.`,
+    budgetRounds: (rounds, delta) =>
+      `Calculé sur ${rounds} ${rounds === 1 ? 'envoi bruité' : 'envois bruités'}, avec δ = ${delta}.`,
     budgetMeaning: {
       strong: 'Une garantie forte : le modèle commun ne révèle presque rien d’une de vos journées.',
       moderate:
