@@ -490,6 +490,7 @@ export const de: Dictionary = {
     roundText: (id, phase, deadline) =>
       `Runde ${id} läuft (${phase})${deadline ? `, diese Phase endet ${deadline}` : ''}.`,
     nextRound: (when) => `Nächste Runde ${when}.`,
+    roundEnded: (id, phase) => `Letzte Runde: ${id} (${phase}).`,
     noRound: 'Keine Runde angekündigt.',
     waiting: 'Wartet auf Versand',
     outbox: (n) => (n === 0 ? 'nichts' : n === 1 ? '1 Nachricht' : `${n} Nachrichten`),

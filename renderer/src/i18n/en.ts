@@ -485,6 +485,7 @@ export const en = {
     roundText: (id: number, phase: string, deadline: string | null) =>
       `Round ${id} is running (${phase})${deadline ? `, this phase ends ${deadline}` : ''}.`,
     nextRound: (when: string) => `Next round ${when}.`,
+    roundEnded: (id: number, phase: string) => `Last round: ${id} (${phase}).`,
     noRound: 'No round announced.',
     waiting: 'Waiting to send',
     outbox: (n: number) => (n === 0 ? 'nothing' : n === 1 ? '1 message' : `${n} messages`),

@@ -491,6 +491,7 @@ export const fr: Dictionary = {
     roundText: (id, phase, deadline) =>
       `Tour ${id} en cours (${phase})${deadline ? `, cette phase se termine ${deadline}` : ''}.`,
     nextRound: (when) => `Prochain tour le ${when}.`,
+    roundEnded: (id, phase) => `Dernier tour : ${id} (${phase}).`,
     noRound: 'Aucun tour annoncé.',
     waiting: 'En attente d’envoi',
     outbox: (n) => (n === 0 ? 'rien' : n === 1 ? '1 message' : `${n} messages`),
