@@ -104,7 +104,12 @@ export const coordinatorCommand: Command = {
       return 0;
     }
 
-    await ensureUiBuilt(dashboardConfig, dashboardDist, io.err);
+    try {
+      await ensureUiBuilt(dashboardConfig, dashboardDist, io.err);
+    } catch (error) {
+      // The shop API and rounds do not need the dashboard: serve them, say how to fix it.
+      io.err(`The dashboard could not be built (${(error as Error).message}); run npm run build.`);
+    }
     const log = pino({ name: 'breadcast-coordinator', level: config.logLevel });
     const https = config.tlsCert
       ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey!) }
