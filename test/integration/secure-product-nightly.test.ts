@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from './coordinator-harness.ts';
+import { EventBus } from '../../electron/backend/events.ts';
+import { TrainingManager } from '../../electron/forecast/training-manager.ts';
+import { silentLog, tempDir } from './coordinator-harness.ts';
 import {
   loginOperator,
   seedCoordinatorDb,
@@ -94,5 +96,36 @@ describe('nightly sync during a secure round', () => {
       expect(result.message).toMatch(/Waiting for the other bakeries/);
     }
     expect(shops[0]!.client.inSecureRound()).toBe(true);
+  }, 60_000);
+
+  it('the scheduled nightly training is followed by a sync of an enrolled bakery (even when training has nothing to learn from)', async () => {
+    const dir = tempDir('breadcast-nightly-sync-');
+    const dbPath = join(dir, 'coordinator.db');
+    await seedCoordinatorDb(dbPath);
+    const coordinator = await spawnCoordinator(dbPath);
+    live.push(coordinator);
+    const operator = await loginOperator(coordinator.url);
+    const [shop] = await enrolTestShops(coordinator.url, dir, operator, 1, { prefix: 'sched' });
+    shopsToClose.push(shop!);
+    expect(shop!.client.status().modelVersion).toBeNull();
+    const events = new EventBus();
+    const synced = new Promise<void>((resolve) =>
+      events.subscribe((event) => {
+        if (event.type === 'data.changed' && event.scope === 'sync') resolve();
+      }),
+    );
+    const manager = new TrainingManager({
+      db: shop!.db,
+      databasePath: shop!.path,
+      events,
+      log: silentLog,
+      now: () => new Date(),
+      transport: 'http',
+    });
+    await manager.start('schedule').promise.catch(() => undefined);
+    await synced;
+    // The sync fetched the consortium's model: it ran against the real coordinator.
+    expect(shop!.client.status().modelVersion).toBe(1);
+    expect(shop!.client.status().lastError).toBeNull();
   }, 60_000);
 });
