@@ -11,7 +11,7 @@ import { accuracy, forecastDay, leftoversAt } from '../../electron/forecast/fore
 import { loadHistories, withCalendarAhead } from '../../electron/forecast/histories.ts';
 import { createBackend } from '../../electron/backend/backend.ts';
 import { main } from '../../cli/main.ts';
-import type { CommandIO } from '../../cli/command.ts';
+import { captureIo } from '../support/cli-io.ts';
 
 const chain = new URL('../../../shared/data/bakery-chain.csv', import.meta.url).pathname;
 let dir: string;
@@ -27,18 +27,6 @@ function storeFiveCsv(): string {
     header,
     ...lines.slice(1).filter((l) => l.split(',')[storeAt] === '5' && l >= '2018-05'),
   ].join('\n');
-}
-
-function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    interactive: false,
-  };
 }
 
 const modelRows = () =>
@@ -260,7 +248,7 @@ describe('forecasts', () => {
 
 describe('CLI', () => {
   it('train, forecast and backtest print the documented JSON', async () => {
-    const train = capture();
+    const train = captureIo();
     expect(await main(['train', '--db', dbPath, '--json'], train)).toBe(0);
     const trained = JSON.parse(train.stdout[0]!) as Record<string, unknown>;
     expect(trained).toMatchObject({ backend: 'wasm' });
@@ -277,7 +265,7 @@ describe('CLI', () => {
       ].sort(),
     );
 
-    const forecast = capture();
+    const forecast = captureIo();
     expect(await main(['forecast', '--db', dbPath, '--json'], forecast)).toBe(0);
     const rows = JSON.parse(forecast.stdout[0]!) as Record<string, unknown>[];
     expect(rows).toHaveLength(3);
@@ -298,7 +286,7 @@ describe('CLI', () => {
       expect(row.modelVersion).toBe(trained.modelVersion);
     }
 
-    const backtest = capture();
+    const backtest = captureIo();
     expect(
       await main(['backtest', '--db', dbPath, '--holdout-days', '14', '--json'], backtest),
     ).toBe(0);
@@ -315,7 +303,7 @@ describe('CLI', () => {
       for (const key of ['wape', 'waste', 'shortage'])
         expect(Number.isFinite(figures[key])).toBe(true);
 
-    const bad = capture();
+    const bad = captureIo();
     expect(await main(['forecast', '--db', dbPath, '--date', 'tomorrow'], bad)).toBe(2);
   });
 });

@@ -1,22 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../../cli/command.ts';
+import { captureIo } from '../../support/cli-io.ts';
 import { main } from '../../../cli/main.ts';
 import { openDatabase } from '../../../electron/store/database.ts';
 import { contentHash, tempDir, writeCsv } from './helpers.ts';
-
-function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    interactive: false,
-  };
-}
 
 const chainSample = `date,store,product,sold,closed,temperature,rain,holiday,school_holiday
 2016-01-02,2,roll,254,0,2.1,11.9,0,1
@@ -29,7 +17,7 @@ const chainSample = `date,store,product,sold,closed,temperature,rain,holiday,sch
 describe('breadcast import / export', () => {
   it('prints exactly one JSON line with --json', async () => {
     const dir = tempDir();
-    const io = capture();
+    const io = captureIo();
     const code = await main(
       [
         'import',
@@ -49,7 +37,7 @@ describe('breadcast import / export', () => {
 
   it('refuses a multi-store file without --store: exit 1, the reason and the stores listed', async () => {
     const dir = tempDir();
-    const io = capture();
+    const io = captureIo();
     expect(
       await main(
         ['import', '--db', join(dir, 'b.sqlite'), '--csv', writeCsv(dir, 'c.csv', chainSample)],
@@ -65,7 +53,7 @@ describe('breadcast import / export', () => {
     expect(
       await main(
         ['import', '--db', dbPath, '--csv', writeCsv(dir, 'ok.csv', chainSample), '--store', '5'],
-        capture(),
+        captureIo(),
       ),
     ).toBe(0);
     const db = openDatabase(dbPath);
@@ -78,7 +66,7 @@ describe('breadcast import / export', () => {
         (_, i) => `2020-01-${String((i % 28) + 1).padStart(2, '0')},P${Math.floor(i / 28)},-1`,
       ),
     ];
-    const io = capture();
+    const io = captureIo();
     expect(
       await main(
         ['import', '--db', dbPath, '--csv', writeCsv(dir, 'bad.csv', bad.join('\n')), '--json'],
@@ -93,7 +81,7 @@ describe('breadcast import / export', () => {
     const after = openDatabase(dbPath);
     expect(contentHash(after)).toBe(before);
     after.close();
-    const skip = capture();
+    const skip = captureIo();
     expect(
       await main(
         ['import', '--db', dbPath, '--csv', join(dir, 'bad.csv'), '--skip-invalid', '--json'],
@@ -117,7 +105,7 @@ describe('breadcast import / export', () => {
         'no such database',
       ],
     ] as const) {
-      const io = capture();
+      const io = captureIo();
       expect(await main([...args], io)).toBe(2);
       expect(io.stderr).toHaveLength(1);
       expect(io.stderr[0]).toContain(message);
@@ -138,16 +126,16 @@ describe('breadcast import / export', () => {
 2024-04-01,Roll,0,0,0,rolls,1,0.4,,1,1,,,0,,,,=1+2 Easter Monday
 `,
     );
-    expect(await main(['import', '--db', first, '--csv', file], capture())).toBe(0);
+    expect(await main(['import', '--db', first, '--csv', file], captureIo())).toBe(0);
     const out = join(dir, 'export.csv');
-    expect(await main(['export', '--db', first, '--out', out], capture())).toBe(0);
+    expect(await main(['export', '--db', first, '--out', out], captureIo())).toBe(0);
     const exported = readFileSync(out, 'utf8');
     const second = join(dir, 'second.sqlite');
-    const io = capture();
+    const io = captureIo();
     expect(await main(['import', '--db', second, '--csv', out, '--json'], io)).toBe(0);
     expect(io.stdout).toEqual(['{"imported":4,"products":2,"days":3,"skipped":0}']);
     const again = join(dir, 'export-2.csv');
-    expect(await main(['export', '--db', second, '--out', again], capture())).toBe(0);
+    expect(await main(['export', '--db', second, '--out', again], captureIo())).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(exported);
     const a = openDatabase(first);
     const b = openDatabase(second);
