@@ -249,9 +249,9 @@ describe('operator dashboard', () => {
 
 /**
  * The privacy budget as the operator sees it once secure, noisy rounds have been published.
- * The secure-aggregation mode is not part of this coordinator's CLI yet, so its published rounds
- * are written through the coordinator's own store before the real process starts; the figures
- * on the page come from the real accountant over those rows.
+ * Running noisy secure rounds end to end takes shops and minutes, so the published rounds are
+ * written through the coordinator's own store before the real process starts; the figures on
+ * the page come from the real accountant over those rows.
  */
 describe('operator dashboard privacy budget', () => {
   let coordinator: RunningCli;

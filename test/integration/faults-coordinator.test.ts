@@ -50,7 +50,7 @@ describe('coordinator SIGKILLed in each round phase, restarted on the same datab
     const dir = tempDir('breadcast-fault-coord-');
     const dbPath = join(dir, 'coordinator.db');
     await seedCoordinatorDb(dbPath);
-    let coordinator = await spawnCoordinator(dbPath, { mode: 'secure' });
+    let coordinator = await spawnCoordinator(dbPath);
     live.push(coordinator);
     const port = coordinator.port;
     const operator = await loginOperator(coordinator.url);
@@ -114,7 +114,7 @@ describe('coordinator SIGKILLed in each round phase, restarted on the same datab
           await step(shops[0]!, roundId);
           await step(shops[1]!, roundId);
           await coordinator.kill();
-          coordinator = await spawnCoordinator(dbPath, { mode: 'secure', port });
+          coordinator = await spawnCoordinator(dbPath, { port });
           live.push(coordinator);
           // The restarted coordinator remembers what it acknowledged: still this phase.
           expect(roundRow(dbPath, roundId).phase).toBe(phase);

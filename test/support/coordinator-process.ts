@@ -34,18 +34,15 @@ export type CoordinatorProcess = {
 };
 
 /**
- * Starts a coordinator as a real child process: `plain` is the shipped CLI
- * (`node bin/breadcast.mjs coordinator`), `secure` adds secure aggregation (support child).
+ * Starts the shipped CLI (`node bin/breadcast.mjs coordinator`) as a real child process; it
+ * serves plain and secure rounds, the operator's settings pick the mode.
  */
 export async function spawnCoordinator(
   db: string,
-  options: { port?: number; mode?: 'plain' | 'secure' } = {},
+  options: { port?: number } = {},
 ): Promise<CoordinatorProcess> {
   const port = String(options.port ?? 0);
-  const args =
-    options.mode === 'secure'
-      ? ['--import', 'tsx', 'test/support/coordinator-child.ts', db, port]
-      : ['bin/breadcast.mjs', 'coordinator', '--port', port, '--db', db];
+  const args = ['bin/breadcast.mjs', 'coordinator', '--port', port, '--db', db];
   const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: { ...process.env, BREADCAST_COORDINATOR_LOG_LEVEL: 'warn' },
