@@ -500,6 +500,8 @@ export const de: Dictionary = {
     exportCsv: 'CSV exportieren',
     exportJson: 'JSON exportieren',
     noBudgetYet: 'Noch kein Modell-Update gesendet, also kein Datenschutzbudget verbraucht.',
+    plainUpdatesOnly:
+      'Bisherige Updates gingen in einfachen Runden ohne Rauschen und Maskierung hinaus: Der Koordinator sah jedes begrenzte Update, eine formale Datenschutzgarantie gibt es dafür nicht. Ihre Verkaufszahlen selbst haben diesen Computer nie verlassen.',
     budgetSpent: (epsilon) => `Bisher verbrauchtes Datenschutzbudget: ε = ${epsilon}.`,
     budgetRounds: (rounds, delta) =>
       `Gezählt über ${rounds} ${rounds === 1 ? 'Upload' : 'Uploads'} mit Rauschen, bei δ = ${delta}.`,
@@ -520,7 +522,7 @@ export const de: Dictionary = {
     noise: 'Rauschen',
     hash: 'Fingerabdruck',
     kinds: {
-      update: 'Modell-Update (maskiert)',
+      update: 'Modell-Update',
       metrics: 'Genauigkeitsübersicht',
       enrol: 'Anmeldung',
     },

@@ -495,6 +495,8 @@ export const en = {
     exportCsv: 'Export CSV',
     exportJson: 'Export JSON',
     noBudgetYet: 'No model update has been sent yet, so no privacy budget is spent.',
+    plainUpdatesOnly:
+      'Updates so far were sent in plain rounds, without noise or masking: the coordinator saw each clipped update, and no formal privacy bound applies. Your sales figures themselves never left this computer.',
     budgetSpent: (epsilon: string) => `Privacy budget spent so far: ε = ${epsilon}.`,
     budgetRounds: (rounds: number, delta: string) =>
       `Counted over ${rounds} ${rounds === 1 ? 'upload' : 'uploads'} with noise, at δ = ${delta}.`,
@@ -515,7 +517,7 @@ export const en = {
     noise: 'Noise',
     hash: 'Fingerprint',
     kinds: {
-      update: 'Model update (masked)',
+      update: 'Model update',
       metrics: 'Accuracy summary',
       enrol: 'Enrolment',
     },

@@ -501,6 +501,8 @@ export const fr: Dictionary = {
     exportCsv: 'Exporter en CSV',
     exportJson: 'Exporter en JSON',
     noBudgetYet: 'Aucune mise à jour envoyée : aucun budget de confidentialité dépensé.',
+    plainUpdatesOnly:
+      'Les mises à jour envoyées jusqu’ici l’ont été en tours simples, sans bruit ni masquage : le coordinateur a vu chaque mise à jour bornée, sans garantie formale de confidentialité. Vos chiffres de vente n’ont jamais quitté cet ordinateur.',
     budgetSpent: (epsilon) => `Budget de confidentialité dépensé : ε = ${epsilon}.`,
     budgetRounds: (rounds, delta) =>
       `Calculé sur ${rounds} ${rounds === 1 ? 'envoi bruité' : 'envois bruités'}, avec δ = ${delta}.`,
@@ -520,7 +522,7 @@ export const fr: Dictionary = {
     noise: 'Bruit',
     hash: 'Empreinte',
     kinds: {
-      update: 'Mise à jour du modèle (masquée)',
+      update: 'Mise à jour du modèle',
       metrics: 'Résumé de précision',
       enrol: 'Inscription',
     },
