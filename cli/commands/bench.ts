@@ -6,10 +6,11 @@ import { availableBackends, benchTraining } from '../../simulation/bench/trainin
 import { benchCoordinator } from '../../simulation/bench/coordinator.ts';
 import { benchSecAgg } from '../../simulation/bench/secagg.ts';
 import { simulate } from '../../simulation/simulate.ts';
+import { formatLoadResult, runLoadScenario } from '../../simulation/load/load-scenario.ts';
 import { formatTable } from '../../simulation/report.ts';
 import { progressBars } from '../../simulation/progress.ts';
 
-const parts = ['training', 'coordinator', 'secagg', 'forecast'] as const;
+const parts = ['training', 'coordinator', 'load', 'secagg', 'forecast'] as const;
 type Part = (typeof parts)[number];
 
 const sharedData = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
@@ -92,6 +93,14 @@ export const benchCommand: Command = {
       say(
         `baseline GET /health: ${f1(r.health.perSecond)}/s, p99 ${r.health.p99Ms} ms → uploads run at ${((100 * r.uploads.perSecond) / r.health.perSecond).toFixed(1)} % of the health rate`,
       );
+    }
+
+    if (run('load')) {
+      // Issue 9: 500 shops, each enrolled with its own identity, check in and upload within a minute.
+      const r = await runLoadScenario({ shops: 500, spreadMs: 55_000 });
+      if (json) io.out(JSON.stringify({ part: 'load', ...r }));
+      say('## Load: 500 shops checking in and uploading within one minute');
+      for (const line of formatLoadResult(r)) say(line);
     }
 
     if (run('secagg')) {
