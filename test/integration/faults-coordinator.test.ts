@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getModel, modelWeights } from '../../coordinator/store/models.ts';
@@ -6,14 +5,14 @@ import { stepSecureRound } from '../../electron/sync/secagg-client.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
 import type { RoundView } from '../../federated/protocol/index.ts';
-import { tempDir } from './coordinator-harness.ts';
 import {
-  loginOperator,
-  seedCoordinatorDb,
-  spawnCoordinator,
-  type CoordinatorProcess,
-} from '../support/coordinator-process.ts';
-import { clippedDelta, enrolTestShops, integrityOf, type TestShop } from '../support/shops.ts';
+  clippedDelta,
+  integrityOf,
+  phaseDeadlines,
+  startConsortium,
+  stopConsortia,
+  type TestShop,
+} from '../support/shops.ts';
 
 type Phase = 'advertise' | 'share' | 'collect' | 'unmask';
 const phases: Phase[] = ['advertise', 'share', 'collect', 'unmask'];
@@ -38,24 +37,13 @@ function roundRow(dbPath: string, id: number) {
   }
 }
 
-const live: CoordinatorProcess[] = [];
-const openDbs: TestShop[] = [];
-afterAll(async () => {
-  for (const c of live) await c.kill();
-  for (const s of openDbs) s.db.close();
-});
+afterAll(stopConsortia);
 
 describe('coordinator SIGKILLed in each round phase, restarted on the same database', () => {
   it('secure rounds: killed after half the shops acted in advertise, share, collect and unmask — each round publishes the average of all four updates, each counted once', async () => {
-    const dir = tempDir('breadcast-fault-coord-');
-    const dbPath = join(dir, 'coordinator.db');
-    await seedCoordinatorDb(dbPath);
-    let coordinator = await spawnCoordinator(dbPath);
-    live.push(coordinator);
-    const port = coordinator.port;
-    const operator = await loginOperator(coordinator.url);
-    const shops = await enrolTestShops(coordinator.url, dir, operator, 4, { prefix: 'sec' });
-    openDbs.push(...shops);
+    const consortium = await startConsortium('fault-coord', 4, 'sec');
+    const { dbPath, operator, shops } = consortium;
+    let coordinator = consortium.coordinator;
     const put = await operator.call('PUT', '/v1/operator/settings', {
       schedule: null,
       round: {
@@ -66,13 +54,7 @@ describe('coordinator SIGKILLed in each round phase, restarted on the same datab
         noiseMultiplier: 0,
         weighting: 'equal',
         serverOptimizer: { kind: 'fedavg', learningRate: 1 },
-        deadlines: {
-          openSeconds: 0,
-          advertiseSeconds: hour,
-          shareSeconds: hour,
-          collectSeconds: hour,
-          unmaskSeconds: hour,
-        },
+        deadlines: phaseDeadlines(hour),
       },
     });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
@@ -114,8 +96,7 @@ describe('coordinator SIGKILLed in each round phase, restarted on the same datab
           await step(shops[0]!, roundId);
           await step(shops[1]!, roundId);
           await coordinator.kill();
-          coordinator = await spawnCoordinator(dbPath, { port });
-          live.push(coordinator);
+          coordinator = await consortium.respawn();
           // The restarted coordinator remembers what it acknowledged: still this phase.
           expect(roundRow(dbPath, roundId).phase).toBe(phase);
           // The first two shops poll again (nothing to resend), then the others act.
@@ -145,28 +126,16 @@ describe('coordinator SIGKILLed in each round phase, restarted on the same datab
   });
 
   it('plain rounds with the shipped CLI: killed while open, while collecting and while publishing; acknowledged uploads survive, nothing is counted or published twice', async () => {
-    const dir = tempDir('breadcast-fault-plain-');
-    const dbPath = join(dir, 'coordinator.db');
-    await seedCoordinatorDb(dbPath);
-    let coordinator = await spawnCoordinator(dbPath);
-    live.push(coordinator);
-    const port = coordinator.port;
-    const operator = await loginOperator(coordinator.url);
-    const shops = await enrolTestShops(coordinator.url, dir, operator, 3, { prefix: 'plain' });
-    openDbs.push(...shops);
+    const consortium = await startConsortium('fault-plain', 3, 'plain');
+    const { dbPath, operator, shops } = consortium;
+    let coordinator = consortium.coordinator;
     const settings = {
       ...train,
       mode: 'plain',
       minShops: 3,
       weighting: 'equal',
       serverOptimizer: { kind: 'fedavg', learningRate: 1 },
-      deadlines: {
-        openSeconds: 2,
-        advertiseSeconds: hour,
-        shareSeconds: hour,
-        collectSeconds: hour,
-        unmaskSeconds: hour,
-      },
+      deadlines: phaseDeadlines(hour, 2),
     };
     expect(
       (await operator.call('PUT', '/v1/operator/settings', { schedule: null, round: settings }))
@@ -179,8 +148,7 @@ describe('coordinator SIGKILLed in each round phase, restarted on the same datab
 
     // Killed while open: the restarted process re-arms the open deadline from the database.
     await coordinator.kill();
-    coordinator = await spawnCoordinator(dbPath, { port });
-    live.push(coordinator);
+    coordinator = await consortium.respawn();
     const deadline = Date.now() + 10_000;
     while (roundRow(dbPath, roundId).phase === 'open' && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -193,8 +161,7 @@ describe('coordinator SIGKILLed in each round phase, restarted on the same datab
     await coordinator.kill();
     const offline = await shops[1]!.client.runOnce();
     expect(offline.status.lastError).toMatch(/cannot be reached/);
-    coordinator = await spawnCoordinator(dbPath, { port });
-    live.push(coordinator);
+    coordinator = await consortium.respawn();
     for (const shop of shops) await shop.client.runOnce({ ignoreBackoff: true });
     for (const shop of shops) await shop.client.runOnce({ ignoreBackoff: true });
     const row = roundRow(dbPath, roundId);
@@ -236,8 +203,7 @@ describe('coordinator SIGKILLed in each round phase, restarted on the same datab
     await new Promise((resolve) => setTimeout(resolve, 5));
     await coordinator.kill();
     await closing;
-    coordinator = await spawnCoordinator(dbPath, { port });
-    live.push(coordinator);
+    await consortium.respawn();
     if (roundRow(dbPath, round2Id).phase === 'collect')
       await operator.call('POST', `/v1/operator/rounds/${round2Id}/close-phase`);
     const row2 = roundRow(dbPath, round2Id);

@@ -1,16 +1,9 @@
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../electron/backend/events.ts';
 import { TrainingManager } from '../../electron/forecast/training-manager.ts';
-import { silentLog, tempDir } from './coordinator-harness.ts';
-import {
-  loginOperator,
-  seedCoordinatorDb,
-  spawnCoordinator,
-  type CoordinatorProcess,
-} from '../support/coordinator-process.ts';
-import { enrolTestShops, type TestShop } from '../support/shops.ts';
+import { silentLog } from './coordinator-harness.ts';
+import { phaseDeadlines, startConsortium, stopConsortia } from '../support/shops.ts';
 
 /*
  * The nightly sync of a shop in a secure round: one call of runUntilRoundSettles (what the
@@ -19,12 +12,7 @@ import { enrolTestShops, type TestShop } from '../support/shops.ts';
  */
 
 const hour = 3600;
-const live: CoordinatorProcess[] = [];
-const shopsToClose: TestShop[] = [];
-afterAll(async () => {
-  for (const c of live) await c.kill();
-  for (const s of shopsToClose) s.db.close();
-});
+afterAll(stopConsortia);
 
 function phaseOf(path: string, id: number): string {
   const db = new Database(path, { readonly: true });
@@ -37,14 +25,7 @@ function phaseOf(path: string, id: number): string {
 
 describe('nightly sync during a secure round', () => {
   it('polls until the round publishes in every shop at once; with a shop missing it stops at its bound and says what it waits for', async () => {
-    const dir = tempDir('breadcast-secure-nightly-');
-    const dbPath = join(dir, 'coordinator.db');
-    await seedCoordinatorDb(dbPath);
-    const coordinator = await spawnCoordinator(dbPath);
-    live.push(coordinator);
-    const operator = await loginOperator(coordinator.url);
-    const shops = await enrolTestShops(coordinator.url, dir, operator, 3, { prefix: 'night' });
-    shopsToClose.push(...shops);
+    const { dbPath, operator, shops } = await startConsortium('secure-nightly', 3, 'night');
     const put = await operator.call('PUT', '/v1/operator/settings', {
       schedule: null,
       round: {
@@ -53,13 +34,7 @@ describe('nightly sync during a secure round', () => {
         secaggThreshold: 2,
         noiseMultiplier: 0.8,
         clipNorm: 0.5,
-        deadlines: {
-          openSeconds: 0,
-          advertiseSeconds: hour,
-          shareSeconds: hour,
-          collectSeconds: hour,
-          unmaskSeconds: hour,
-        },
+        deadlines: phaseDeadlines(hour),
       },
     });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
@@ -99,14 +74,7 @@ describe('nightly sync during a secure round', () => {
   }, 60_000);
 
   it('the scheduled nightly training is followed by a sync of an enrolled bakery (even when training has nothing to learn from)', async () => {
-    const dir = tempDir('breadcast-nightly-sync-');
-    const dbPath = join(dir, 'coordinator.db');
-    await seedCoordinatorDb(dbPath);
-    const coordinator = await spawnCoordinator(dbPath);
-    live.push(coordinator);
-    const operator = await loginOperator(coordinator.url);
-    const [shop] = await enrolTestShops(coordinator.url, dir, operator, 1, { prefix: 'sched' });
-    shopsToClose.push(shop!);
+    const [shop] = (await startConsortium('nightly-sync', 1, 'sched')).shops;
     expect(shop!.client.status().modelVersion).toBeNull();
     const events = new EventBus();
     const synced = new Promise<void>((resolve) =>

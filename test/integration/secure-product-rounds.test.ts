@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getModel, modelWeights } from '../../coordinator/store/models.ts';
@@ -6,14 +5,13 @@ import { listLedger } from '../../electron/sync/ledger.ts';
 import { shopEpsilon } from '../../electron/sync/secagg-client.ts';
 import { budgetEpsilon, emptyBudget, spendRound } from '../../federated/privacy/accountant.ts';
 import { encodeFloat32 } from '../../federated/protocol/index.ts';
-import { tempDir } from './coordinator-harness.ts';
 import {
-  loginOperator,
-  seedCoordinatorDb,
-  spawnCoordinator,
-  type CoordinatorProcess,
-} from '../support/coordinator-process.ts';
-import { clippedDelta, enrolTestShops, integrityOf, type TestShop } from '../support/shops.ts';
+  clippedDelta,
+  integrityOf,
+  phaseDeadlines,
+  startConsortium,
+  stopConsortia,
+} from '../support/shops.ts';
 
 /*
  * Secure aggregation and the privacy budget in the shipped product: the real coordinator CLI
@@ -44,23 +42,11 @@ function withDb<T>(path: string, read: (db: Database.Database) => T): T {
   }
 }
 
-const live: CoordinatorProcess[] = [];
-const shopsToClose: TestShop[] = [];
-afterAll(async () => {
-  for (const c of live) await c.kill();
-  for (const s of shopsToClose) s.db.close();
-});
+afterAll(stopConsortia);
 
 describe('secure aggregation in the shipped coordinator and sync client', () => {
   it('a noised secure round publishes through runOnce alone; ledgers, privacy view and the coordinator DB say what they should; the budget then stops rounds', async () => {
-    const dir = tempDir('breadcast-secure-product-');
-    const dbPath = join(dir, 'coordinator.db');
-    await seedCoordinatorDb(dbPath);
-    const coordinator = await spawnCoordinator(dbPath); // the shipped CLI
-    live.push(coordinator);
-    const operator = await loginOperator(coordinator.url);
-    const shops = await enrolTestShops(coordinator.url, dir, operator, 4, { prefix: 'sp' });
-    shopsToClose.push(...shops);
+    const { dbPath, operator, shops } = await startConsortium('secure-product', 4, 'sp');
 
     // One round fits in the budget, a second would not.
     const budget = Number(((epsilonAfter(1) + epsilonAfter(2)) / 2).toFixed(3));
@@ -74,13 +60,7 @@ describe('secure aggregation in the shipped coordinator and sync client', () => 
         noiseMultiplier: z,
         weighting: 'equal',
         serverOptimizer: { kind: 'fedavg', learningRate: 1 },
-        deadlines: {
-          openSeconds: 0,
-          advertiseSeconds: hour,
-          shareSeconds: hour,
-          collectSeconds: hour,
-          unmaskSeconds: hour,
-        },
+        deadlines: phaseDeadlines(hour),
       },
       privacy: { delta, budget },
     });

@@ -3,8 +3,14 @@ import { openDatabase, type Db } from '../../electron/store/database.ts';
 import { SyncClient } from '../../electron/sync/client.ts';
 import { CoordinatorHttp } from '../../electron/sync/http.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
-import { chainDays, linearTrainer } from '../integration/coordinator-harness.ts';
-import type { OperatorCalls } from './coordinator-process.ts';
+import { chainDays, linearTrainer, tempDir } from '../integration/coordinator-harness.ts';
+import {
+  loginOperator,
+  seedCoordinatorDb,
+  spawnCoordinator,
+  type CoordinatorProcess,
+  type OperatorCalls,
+} from './coordinator-process.ts';
 
 export type TestShop = {
   name: string;
@@ -83,4 +89,69 @@ export function clippedDelta(
   const norm = Math.sqrt(delta.reduce((s, v) => s + v * v, 0));
   const scale = norm > settings.clipNorm ? settings.clipNorm / norm : 1;
   return Float64Array.from(delta, (v) => Math.fround(v * scale));
+}
+
+/** Every phase deadline at `seconds`, open at once unless told: rounds move only when shops act. */
+export function phaseDeadlines(seconds: number, openSeconds = 0) {
+  return {
+    openSeconds,
+    advertiseSeconds: seconds,
+    shareSeconds: seconds,
+    collectSeconds: seconds,
+    unmaskSeconds: seconds,
+  };
+}
+
+export type Consortium = {
+  dir: string;
+  dbPath: string;
+  coordinator: CoordinatorProcess;
+  operator: OperatorCalls;
+  shops: TestShop[];
+  /** Starts the coordinator again on the same database and port (after the test killed it). */
+  respawn(): Promise<CoordinatorProcess>;
+};
+
+const started: { coordinators: CoordinatorProcess[]; shops: TestShop[] } = {
+  coordinators: [],
+  shops: [],
+};
+
+/**
+ * The shipped coordinator CLI as a child process on a seeded database in a fresh directory,
+ * an operator session, and `shopCount` shops enrolled over HTTP. Call `stopConsortia` in afterAll.
+ */
+export async function startConsortium(
+  name: string,
+  shopCount: number,
+  shopPrefix: string,
+): Promise<Consortium> {
+  const dir = tempDir(`breadcast-${name}-`);
+  const dbPath = join(dir, 'coordinator.db');
+  await seedCoordinatorDb(dbPath);
+  const coordinator = await spawnCoordinator(dbPath);
+  started.coordinators.push(coordinator);
+  const operator = await loginOperator(coordinator.url);
+  const shops = await enrolTestShops(coordinator.url, dir, operator, shopCount, {
+    prefix: shopPrefix,
+  });
+  started.shops.push(...shops);
+  return {
+    dir,
+    dbPath,
+    coordinator,
+    operator,
+    shops,
+    respawn: async () => {
+      const again = await spawnCoordinator(dbPath, { port: coordinator.port });
+      started.coordinators.push(again);
+      return again;
+    },
+  };
+}
+
+/** Kills every coordinator `startConsortium` started and closes its shops' databases. */
+export async function stopConsortia(): Promise<void> {
+  for (const c of started.coordinators.splice(0)) await c.kill();
+  for (const s of started.shops.splice(0)) s.db.close();
 }
