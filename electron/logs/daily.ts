@@ -159,7 +159,7 @@ export function saveRow(
   return db.transaction(() => {
     const product = getProduct(db, input.productId);
     const carried = carriedOverFor(db, product.id, input.date, product.shelfLifeDays);
-    const issues = validateRow(input, carried);
+    const issues = validateRow(input, carried, getSettings(db).language);
     if (issues.length > 0) {
       throw new ApiError(
         'bad-request',

@@ -1,4 +1,6 @@
+import type { Language } from '../api/contract/data.ts';
 import type { LogField, WasteOutcome, WasteReason } from '../api/contract/logs.ts';
+import { rowMessages, type RowMessages } from './validation-messages.ts';
 
 /** The counts and notes of one (date, product) row as entered, before any check. */
 export type RowDraft = {
@@ -17,11 +19,15 @@ export type FieldIssue = { path: LogField; message: string };
 export const maxCount = 100_000;
 
 /** What is wrong with one count, in words for the field; null when it is fine. */
-export function countProblem(label: string, value: number): string | null {
-  if (!Number.isFinite(value)) return `${label} must be a number.`;
-  if (value < 0) return `${label} cannot be negative.`;
-  if (!Number.isInteger(value)) return `${label} must be a whole number.`;
-  if (value > maxCount) return `${label} looks too large (at most ${maxCount}).`;
+export function countProblem(
+  label: string,
+  value: number,
+  words: RowMessages = rowMessages.en,
+): string | null {
+  if (!Number.isFinite(value)) return words.notANumber(label);
+  if (value < 0) return words.negative(label);
+  if (!Number.isInteger(value)) return words.notWhole(label);
+  if (value > maxCount) return words.tooLarge(label, maxCount);
   return null;
 }
 
@@ -33,53 +39,54 @@ export function isClockTime(value: string): boolean {
  * Every rule a saved row must meet, one message per field, so the UI shows each beside its
  * input. Nothing is corrected here: a wrong row is refused as entered.
  */
-export function validateRow(row: RowDraft, carriedOver: number): FieldIssue[] {
+export function validateRow(
+  row: RowDraft,
+  carriedOver: number,
+  language: Language = 'en',
+): FieldIssue[] {
+  const words = rowMessages[language];
   const issues: FieldIssue[] = [];
   const counts: [LogField, string, number | null][] = [
-    ['baked', 'Baked', row.baked],
-    ['sold', 'Sold', row.sold],
-    ['wasted', 'Wasted', row.wasted],
+    ['baked', words.labels.baked, row.baked],
+    ['sold', words.labels.sold, row.sold],
+    ['wasted', words.labels.wasted, row.wasted],
   ];
   for (const [path, label, value] of counts) {
-    const problem = value === null ? null : countProblem(label, value);
+    const problem = value === null ? null : countProblem(label, value, words);
     if (problem) issues.push({ path, message: problem });
   }
   if (issues.length === 0 && row.baked !== null) {
     const used = row.sold + (row.wasted ?? 0);
     const available = row.baked + carriedOver;
     if (used > available) {
-      const stock =
-        carriedOver > 0
-          ? `baked ${row.baked} plus ${carriedOver} carried over`
-          : `baked ${row.baked}`;
+      const stock = words.stock(row.baked, carriedOver);
       const message =
         row.wasted && row.wasted > 0
-          ? `Sold ${row.sold} and wasted ${row.wasted} make ${used}, more than ${stock} (${available}).`
-          : `Sold ${row.sold} is more than ${stock} (${available}).`;
+          ? words.soldAndWastedTooMany(row.sold, row.wasted, used, stock, available)
+          : words.soldTooMany(row.sold, stock, available);
       issues.push({ path: 'sold', message });
       if (row.wasted && row.wasted > 0) issues.push({ path: 'wasted', message });
     }
   }
   const time = row.soldOutTime ?? null;
   if (time !== null && time !== '') {
-    if (!isClockTime(time))
-      issues.push({ path: 'soldOutTime', message: 'Give the time as HH:MM, e.g. 14:30.' });
+    if (!isClockTime(time)) issues.push({ path: 'soldOutTime', message: words.badTime });
     else if (!row.soldOut)
       issues.push({
         path: 'soldOutTime',
-        message: 'A sold-out time needs "sold out" ticked (or clear the time).',
+        message: words.timeWithoutSoldOut,
       });
   }
   const noWaste = row.wasted === null || row.wasted === 0;
   if (noWaste && row.wasteReason)
     issues.push({
       path: 'wasteReason',
-      message: 'No units wasted: clear the reason or enter the wasted count.',
+      message: words.reasonWithoutWaste,
     });
   if (noWaste && row.wasteOutcome)
     issues.push({
       path: 'wasteOutcome',
-      message: 'No units wasted: clear the outcome or enter the wasted count.',
+      message: words.outcomeWithoutWaste,
     });
   return issues;
 }
