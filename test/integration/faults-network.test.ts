@@ -14,7 +14,8 @@ import {
   startCoordinator,
   tempDir,
 } from './coordinator-harness.ts';
-import { startFlakyProxy, seededRandom, type CutPolicy } from '../support/flaky-proxy.ts';
+import { seededRandom } from '../../federated/model/random.ts';
+import { startFlakyProxy, type CutPolicy } from '../support/flaky-proxy.ts';
 import { clippedDelta, enrolTestShops, integrityOf } from '../support/shops.ts';
 
 const train = { localEpochs: 5, learningRate: 0.05, clipNorm: 0.1 };
