@@ -16,11 +16,12 @@ import {
   type Scenario,
 } from '../integration/dashboard-shops.ts';
 import {
+  buildUi,
   freshDir,
   launchChromium,
-  projectRoot,
   screenshot,
   startCli,
+  submitOperatorLogin,
   type RunningCli,
 } from './harness.ts';
 
@@ -40,12 +41,7 @@ describe('operator dashboard', () => {
   let scenario: Scenario;
 
   beforeAll(async () => {
-    // Always build, so the test sees the dashboard as it is in the tree now.
-    const { build } = await import('vite');
-    await build({
-      configFile: join(projectRoot, 'coordinator/dashboard/vite.config.ts'),
-      logLevel: 'warn',
-    });
+    await buildUi('coordinator/dashboard');
     const dir = freshDir('breadcast-dashboard-e2e-');
     const started = await startCli(
       ['coordinator', '--port', '0', '--db', join(dir, 'coordinator.sqlite')],
@@ -87,9 +83,7 @@ describe('operator dashboard', () => {
 
   it('refuses a wrong password, in the page and over the API', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByLabel('Operator name').fill('ops');
-    await page.getByLabel('Password').fill('not the password');
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await submitOperatorLogin(page, 'ops', 'not the password');
     await expect
       .poll(() => page.getByRole('alert').textContent())
       .toContain('Wrong name or password');
@@ -301,9 +295,7 @@ describe('operator dashboard privacy budget', () => {
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     await page.goto(`${base}/dashboard/`);
-    await page.getByLabel('Operator name').fill('ops');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await submitOperatorLogin(page, 'ops', password);
     await expect.poll(() => page.getByTestId('budget-chart').getAttribute('data-points')).toBe('6');
     const expected = computeEpsilon({ noiseMultiplier: 1.5, rounds: 6, delta: 1e-5 }).epsilon;
     const words = (await page.getByTestId('privacy-words').textContent())!;

@@ -4,11 +4,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifactsDir,
+  buildUi,
   freshDir,
   launchChromium,
   projectRoot,
   screenshot,
   startCli,
+  submitOperatorLogin,
   type RunningCli,
 } from './harness.ts';
 
@@ -28,8 +30,7 @@ describe('breadcast demo', () => {
 
   beforeAll(async () => {
     // Build the bakery app as it is in the tree now, so the screenshots show the current UI.
-    const { build } = await import('vite');
-    await build({ configFile: join(projectRoot, 'renderer/vite.config.ts'), logLevel: 'warn' });
+    await buildUi('renderer');
     const dir = freshDir('breadcast-demo-e2e-');
     const started = await startCli(
       ['demo', '--dir', join(dir, 'demo')],
@@ -52,9 +53,7 @@ describe('breadcast demo', () => {
   it('leaves the dashboard open with the demo rounds completed', async () => {
     expect(demo.output()).toMatch(/3 of 3 rounds published/);
     await page.goto(dashboard!);
-    await page.getByLabel('Operator name').fill(operator!);
-    await page.getByLabel('Password').fill(password!);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await submitOperatorLogin(page, operator, password);
     await page.getByTestId('tonight').waitFor();
     await expect.poll(() => page.getByTestId('enrolled').textContent()).toBe('5');
     await screenshot(page, 'demo-dashboard-overview');

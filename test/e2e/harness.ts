@@ -85,3 +85,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Builds a Vite app from the tree as it is now, so the test sees the current screens. */
+export async function buildUi(app: 'renderer' | 'coordinator/dashboard'): Promise<void> {
+  const { build } = await import('vite');
+  await build({ configFile: join(projectRoot, app, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+/** Fills and submits the operator dashboard's login form. */
+export async function submitOperatorLogin(page: Page, name: string, password: string) {
+  await page.getByLabel('Operator name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}

@@ -8,7 +8,7 @@ import {
   type CoordinatorProcess,
 } from '../support/coordinator-process.ts';
 import { enrolTestShops } from '../support/shops.ts';
-import { launchChromium, projectRoot, screenshot, startCli, type RunningCli } from './harness.ts';
+import { buildUi, launchChromium, screenshot, startCli, type RunningCli } from './harness.ts';
 import { join } from 'node:path';
 
 /*
@@ -27,9 +27,7 @@ describe('consortium screen after a secure round', () => {
   });
 
   it('shows the privacy budget this bakery spent, in plain words, and the masked upload in its ledger', async () => {
-    // Always build, so the test sees the app's screens as they are in the tree now.
-    const { build } = await import('vite');
-    await build({ configFile: join(projectRoot, 'renderer/vite.config.ts'), logLevel: 'warn' });
+    await buildUi('renderer');
     const dir = tempDir('breadcast-secure-consortium-');
     const dbPath = join(dir, 'coordinator.db');
     await seedCoordinatorDb(dbPath);
