@@ -108,7 +108,13 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       if (existsSync(path)) db = openDatabase(path);
       else {
         say(`Building ${name} from the chain's real sales…`);
-        db = (await createDemoDatabase(path, { store: store ?? undefined, shopName: name })).db;
+        db = (
+          await createDemoDatabase(path, {
+            store: store ?? undefined,
+            shopName: name,
+            moveToRecent: true,
+          })
+        ).db;
       }
       closers.push(() => {
         db.close();

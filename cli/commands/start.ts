@@ -39,7 +39,7 @@ export async function prepareStartDatabase(
   if (!options.seedDemo || existsSync(path)) return;
   io.err(`Creating the demo bakery at ${path} from the shipped chain data…`);
   const { createDemoDatabase } = await import('../../electron/logs/demo.ts');
-  const { db } = await createDemoDatabase(path);
+  const { db } = await createDemoDatabase(path, { moveToRecent: true });
   db.close();
 }
 

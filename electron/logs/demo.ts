@@ -6,12 +6,14 @@ import { openDatabase, type Db } from '../store/database.ts';
 import { commitImport } from './import/importer.ts';
 import { fileSource } from './import/source.ts';
 import { findProductByName, updateProduct } from './products.ts';
-import { setSettings } from './settings.ts';
+import { refillHolidays, setSettings } from './settings.ts';
 
 /** The shipped copy of the chain's sales (BSD 3-Clause, see data/SOURCES.md). */
 export const bakeryChainCsv = fileURLToPath(
   new URL('../../data/bakery-chain.csv', import.meta.url),
 );
+
+const demoRegion = { country: 'DE', state: 'NW' };
 
 /** Store 2 has the fewest closed days of the 20. */
 export const defaultDemoStore = '2';
@@ -33,6 +35,13 @@ export type DemoOptions = {
   csvPath?: string;
   shopName?: string;
   now?: Date;
+  /**
+   * Move the history forward by whole weeks so that it ends within the week before `now`: the
+   * shipped data stops in 2019, and a demo should open on yesterday's figures and a forecast
+   * for tomorrow. Weekdays (and so the weekly pattern and Sunday closures) are kept; the
+   * holiday calendar is applied again to the new dates.
+   */
+  moveToRecent?: boolean;
 };
 
 /**
@@ -53,7 +62,7 @@ export async function createDemoDatabase(
     setSettings(db, {
       shopName: options.shopName ?? `Demo bakery (chain store ${store})`,
       language: 'en',
-      holidayRegion: { country: 'DE', state: 'NW' },
+      holidayRegion: demoRegion,
     });
     const summary = await commitImport(db, fileSource(options.csvPath ?? bakeryChainCsv), {
       store,
@@ -64,10 +73,30 @@ export async function createDemoDatabase(
         const product = findProductByName(db, key);
         if (product) updateProduct(db, product.id, { ...settings, shelfLifeDays: 1 }, now);
       }
+      if (options.moveToRecent) moveHistoryToRecent(db, now);
     })();
     return { db, summary };
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+const dayMs = 86_400_000;
+
+/** Shifts every dated row by the whole number of weeks that brings the last log closest to now. */
+function moveHistoryToRecent(db: Db, now: Date): void {
+  const last = db
+    .prepare<[], { last: string | null }>('SELECT max(date) AS last FROM daily_logs')
+    .get()?.last;
+  if (!last) return;
+  const yesterday = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - dayMs;
+  const weeks = Math.floor((yesterday - Date.parse(`${last}T00:00:00Z`)) / (7 * dayMs));
+  if (weeks <= 0) return;
+  // Two passes through a far-away century, so no moved row lands on a row not yet moved.
+  const far = 36_500;
+  for (const shift of [`+${far} days`, `${weeks * 7 - far} days`])
+    for (const table of ['daily_logs', 'day_context', 'log_edits'])
+      db.prepare(`UPDATE ${table} SET date = date(date, ?)`).run(shift);
+  refillHolidays(db, demoRegion);
 }
