@@ -7,7 +7,7 @@ import {
   spawnCoordinator,
   type CoordinatorProcess,
 } from '../support/coordinator-process.ts';
-import { enrolTestShops } from '../support/shops.ts';
+import { enrolTestShops, phaseDeadlines } from '../support/shops.ts';
 import { buildUi, launchChromium, screenshot, startCli, type RunningCli } from './harness.ts';
 import { join } from 'node:path';
 
@@ -42,13 +42,7 @@ describe('consortium screen after a secure round', () => {
         secaggThreshold: 2,
         noiseMultiplier: 1.1,
         clipNorm: 0.5,
-        deadlines: {
-          openSeconds: 0,
-          advertiseSeconds: 3600,
-          shareSeconds: 3600,
-          collectSeconds: 3600,
-          unmaskSeconds: 3600,
-        },
+        deadlines: phaseDeadlines(3600),
       },
     });
     expect(put.status).toBe(200);

@@ -11,7 +11,7 @@ import type { RoundView } from '../../federated/protocol/index.ts';
 import { operatorSession, startCoordinator, tempDir } from './coordinator-harness.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
 import { oversizedRequest, rawRequest, type Caller, type RawAnswer } from '../support/raw-http.ts';
-import { enrolTestShops, type TestShop } from '../support/shops.ts';
+import { enrolTestShops, phaseDeadlines, type TestShop } from '../support/shops.ts';
 
 type Route = { method: string; path: string; hasBody: boolean; properties: string[] };
 
@@ -97,13 +97,7 @@ beforeAll(async () => {
       secaggThreshold: 2,
       clipNorm: 0.1,
       weighting: 'equal',
-      deadlines: {
-        openSeconds: 0,
-        advertiseSeconds: 3600,
-        shareSeconds: 3600,
-        collectSeconds: 3600,
-        unmaskSeconds: 3600,
-      },
+      deadlines: phaseDeadlines(3600),
     },
   });
   expect(put.status).toBe(200);

@@ -23,6 +23,7 @@ import {
   startCoordinator,
   tempDir,
 } from './coordinator-harness.ts';
+import { phaseDeadlines } from '../support/shops.ts';
 
 type Shop = {
   name: string;
@@ -43,13 +44,7 @@ const baseSettings = {
   minShops: 2,
   weighting: 'equal' as const,
   serverOptimizer: { kind: 'fedavg' as const, learningRate: 1 },
-  deadlines: {
-    openSeconds: 0,
-    advertiseSeconds: 3600,
-    shareSeconds: 3600,
-    collectSeconds: 3600,
-    unmaskSeconds: 3600,
-  },
+  deadlines: phaseDeadlines(3600),
 };
 
 function clip(delta: Float32Array, c: number): Float64Array {

@@ -14,6 +14,7 @@ import {
   spawnCoordinator,
   type CoordinatorProcess,
 } from '../support/coordinator-process.ts';
+import { phaseDeadlines } from '../support/shops.ts';
 
 /*
  * The whole product path with the real shared model: the shipped coordinator CLI creates its
@@ -66,13 +67,7 @@ describe('secure round with the real model and trainer', () => {
         noiseMultiplier: 1,
         clipNorm: 1,
         localEpochs: 1,
-        deadlines: {
-          openSeconds: 0,
-          advertiseSeconds: hour,
-          shareSeconds: hour,
-          collectSeconds: hour,
-          unmaskSeconds: hour,
-        },
+        deadlines: phaseDeadlines(hour),
       },
       privacy: { budget: 100 },
     });
