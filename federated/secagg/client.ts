@@ -22,6 +22,7 @@ import {
   pairwiseMask,
   pairwiseMaskKey,
   paramsDigest,
+  rosterSizeProblem,
   selfMask,
   selfMaskCommitment,
   shamirSplit,
@@ -89,7 +90,8 @@ export function verifyRoster(state: ClientState, roster: RosterEntry[]): RosterE
       'below-threshold',
       `roster has ${sorted.length} shops, threshold is ${state.params.threshold}`,
     );
-  if (sorted.length > 255) throw new SecAggError('malformed', 'at most 255 shops per round');
+  const tooMany = rosterSizeProblem(state.params, sorted.length);
+  if (tooMany) throw new SecAggError('malformed', tooMany);
   for (const entry of sorted) {
     if (
       !verifyEd25519(
@@ -135,6 +137,8 @@ export async function shareKeys(
   const t = state.params.threshold;
   if (holders.length < t)
     throw new SecAggError('below-threshold', `${holders.length} share holders, threshold is ${t}`);
+  // One split per secret among this neighbourhood (≤ 255 by validateParams): the library's
+  // x-coordinates are distinct within it, which is all the neighbours' reconstruction needs.
   const seed = randomSecret();
   const selfShares = await shamirSplit(seed, holders.length, t);
   const keyShares = await shamirSplit(fromBase64(state.sKeys.secretKey, 32), holders.length, t);

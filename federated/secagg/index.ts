@@ -9,7 +9,7 @@ export {
   wordsFromBase64,
 } from './bytes.ts';
 export { assertCryptoAvailable, ed25519RawFromSpki, ed25519RawFromPkcs8 } from './primitives.ts';
-export { paramsDigest, validateParams } from './protocol.ts';
+export { paramsDigest, validateParams, MAX_SHAMIR_SHARES, rosterSizeProblem } from './protocol.ts';
 export {
   fixedPoint,
   encodeFixedPoint,

@@ -12,6 +12,28 @@ import type { Advertisement, SecAggParams } from './types.ts';
 /** Shamir shares of a 32-byte secret from shamir-secret-sharing: 32 bytes plus the x-coordinate. */
 export const SHARE_BYTES = 33;
 
+/**
+ * The Shamir library works over GF(2^8), so one split yields at most 255 shares. A shop splits
+ * its secrets once, among itself and its neighbours, and the library draws the x-coordinates
+ * of that split (distinct within it); reconstruction only ever combines shares of one split.
+ * So the cap binds the neighbourhood (k + 1), not the roster: only the complete graph, where
+ * the neighbourhood is the whole roster, limits a round to 255 shops.
+ */
+export const MAX_SHAMIR_SHARES = 255;
+
+/** Whether this roster size runs on the complete graph (no SecAgg+, or k covers everyone). */
+export function isCompleteGraph(params: SecAggParams, rosterSize: number): boolean {
+  const k = params.neighbours ?? null;
+  return k === null || k >= rosterSize - 1;
+}
+
+/** The roster-size refusal, or null: the complete graph cannot hold more than 255 shops. */
+export function rosterSizeProblem(params: SecAggParams, rosterSize: number): string | null {
+  if (isCompleteGraph(params, rosterSize) && rosterSize > MAX_SHAMIR_SHARES)
+    return `at most ${MAX_SHAMIR_SHARES} shops per round on the complete graph (${rosterSize} advertised); use SecAgg+ neighbours for larger rounds`;
+  return null;
+}
+
 export function validateParams(params: SecAggParams): void {
   if (typeof params.roundId !== 'string' || params.roundId === '' || params.roundId.length > 200)
     throw new SecAggError('malformed', 'roundId must be a non-empty string');
@@ -27,6 +49,11 @@ export function validateParams(params: SecAggParams): void {
       throw new SecAggError('malformed', 'neighbours must be an even whole number of at least 2');
     if (params.threshold > k + 1)
       throw new SecAggError('malformed', 'threshold cannot exceed neighbours + 1');
+    if (k + 1 > MAX_SHAMIR_SHARES)
+      throw new SecAggError(
+        'malformed',
+        `neighbours + 1 cannot exceed ${MAX_SHAMIR_SHARES} (one Shamir split per neighbourhood)`,
+      );
   }
 }
 
@@ -144,8 +171,9 @@ export function neighbourhoods(
   ids: string[],
 ): Map<string, Set<string>> {
   const k = params.neighbours ?? null;
-  const all = new Map(ids.map((id) => [id, new Set(ids.filter((other) => other !== id))]));
-  if (k === null || k >= ids.length - 1) return all;
+  // Built only for the complete graph: it is quadratic in the roster, which SecAgg+ avoids.
+  if (k === null || isCompleteGraph(params, ids.length))
+    return new Map(ids.map((id) => [id, new Set(ids.filter((other) => other !== id))]));
   const salt = fromBase64(digest);
   const rank = new Map(ids.map((id) => [id, toBase64(sha256(salt, utf8(id)))]));
   const ring = [...ids].sort((a, b) =>

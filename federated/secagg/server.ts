@@ -13,6 +13,7 @@ import {
   pairwiseMask,
   pairwiseMaskKey,
   paramsDigest,
+  rosterSizeProblem,
   selfMask,
   selfMaskCommitment,
   shamirCombine,
@@ -186,6 +187,8 @@ export function closePhase(state: ServerState): ServerState {
       );
       if (ads.length < t)
         return fail(state, `only ${ads.length} shops advertised keys; ${t} needed`);
+      const tooMany = rosterSizeProblem(state.params, ads.length);
+      if (tooMany) return fail(state, tooMany);
       const entries = ads.map((ad) => ({ ...ad, identityKey: state.identities[ad.shopId]! }));
       return { ...state, phase: 'share', roster: entries };
     }
@@ -238,7 +241,9 @@ async function unmaskSum(state: ServerState): Promise<ServerState> {
       params.modulusBits,
     );
   // Each secret is rebuilt from the answers of the shops that hold a share of it (its
-  // neighbourhood); fewer than t of them fails the round cleanly.
+  // neighbourhood); fewer than t of them fails the round cleanly. All those shares come from
+  // the owner's one split, so their x-coordinates (carried in each share) are distinct even
+  // when the roster exceeds 255; shamirCombine still refuses a duplicate.
   const heldBy = (pick: (a: UnmaskMessage) => string | undefined) =>
     answers.map(pick).filter((share): share is string => share !== undefined);
   for (const u of request.survivors) {

@@ -6,7 +6,12 @@ import { z } from 'zod';
 import type { PrivacySettings } from '../privacy/contribution.ts';
 import type { SecAggParams } from './types.ts';
 
-/** The Shamir library works in GF(2^8): a round can hold at most 255 shops, so that is the ring headroom. */
+/**
+ * Bound of the HTTP rounds: the ring headroom (fixed-point scale) is sized for 255 summands and
+ * the request bodies for 255 shops. The core itself allows larger SecAgg+ rosters (the Shamir cap
+ * binds a neighbourhood, see MAX_SHAMIR_SHARES), but raising this would change every secure
+ * round's fixed-point scale, so product rounds stay at 255 shops.
+ */
 export const MAX_SECAGG_SHOPS = 255;
 export const SECAGG_MODULUS_BITS = 32;
 
