@@ -114,7 +114,7 @@ export const benchCommand: Command = {
         try {
           r = await benchSecAgg(shops);
         } catch (error) {
-          // The privacy core's Shamir sharing (GF(2^8)) caps a round at 255 shops.
+          // The privacy core refuses rounds it cannot run (e.g. a complete graph over 255 shops).
           if (json)
             io.out(JSON.stringify({ part: 'secagg', shops, error: (error as Error).message }));
           say(`| ${shops} | refused by the privacy core: ${(error as Error).message} | | | | |`);
