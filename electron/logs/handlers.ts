@@ -11,6 +11,7 @@ import { daySheet, logEdits, logHistory, saveRow, setDayContext } from './daily.
 import { exportCsv } from './export.ts';
 import { holidayRegionList } from './holidays.ts';
 import { commitImport, ImportRefused, planImport, type ImportOptions } from './import/importer.ts';
+import { importMessages } from './import/import-messages.ts';
 import { stringSource } from './import/source.ts';
 import { createProduct, listProducts, setProductActive, updateProduct } from './products.ts';
 import { getSettings, setSettings } from './settings.ts';
@@ -63,25 +64,32 @@ export function importHandlers(context: BackendContext) {
     mapping?: ImportOptions['mapping'];
     store?: string;
     skipInvalid: boolean;
-  }) => ({
-    mapping: input.mapping,
-    store: input.store,
-    skipInvalid: input.skipInvalid,
-    onProgress: (done: number, total: number) =>
-      context.events.emit({
-        type: 'progress',
-        task: 'import',
-        done,
-        total,
-        message: 'Reading the file',
-      }),
-  });
+  }) => {
+    // The wizard shows the problems in the shop's language; the CLI keeps the English default.
+    const language = getSettings(context.db).language;
+    return {
+      mapping: input.mapping,
+      store: input.store,
+      skipInvalid: input.skipInvalid,
+      language,
+      onProgress: (done: number, total: number) =>
+        context.events.emit({
+          type: 'progress',
+          task: 'import',
+          done,
+          total,
+          message: importMessages[language].readingFile,
+        }),
+    };
+  };
+  const source = (csv: string) =>
+    stringSource(csv, importMessages[getSettings(context.db).language]);
   return {
     'import.preview': async (input) =>
-      (await planImport(context.db, stringSource(input.csv), options(input))).preview,
+      (await planImport(context.db, source(input.csv), options(input))).preview,
     'import.commit': async (input) => {
       try {
-        const summary = await commitImport(context.db, stringSource(input.csv), {
+        const summary = await commitImport(context.db, source(input.csv), {
           ...options(input),
           now: context.now(),
         });

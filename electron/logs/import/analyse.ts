@@ -1,7 +1,9 @@
 import { CsvError, parse } from 'csv-parse';
+import type { Language } from '../../api/contract/data.ts';
 import type { ImportColumn, ImportProblem } from '../../api/contract/imports.ts';
 import type { ProductCategory } from '../../api/contract/products.ts';
 import { resolveColumns, type ResolvedColumns } from './columns.ts';
+import { importMessages, type ImportMessages } from './import-messages.ts';
 import { parseRecord, type ParsedRow } from './rows.ts';
 import { checkEncoding, FatalImportProblem, type CsvSource } from './source.ts';
 
@@ -45,6 +47,8 @@ export class ProblemLog {
 export type AnalyseOptions = {
   mapping?: Partial<Record<ImportColumn, string>>;
   store?: string;
+  /** The words of the problems; English (the CLI's) unless the shop chose another language. */
+  language?: Language;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 };
 
@@ -54,6 +58,7 @@ export type AnalyseOptions = {
  * Streams, so memory grows with the valid rows only, not with the text.
  */
 export async function analyse(source: CsvSource, options: AnalyseOptions): Promise<Analysis> {
+  const words = importMessages[options.language ?? 'en'];
   const problems = new ProblemLog();
   const result: Analysis = {
     headers: [],
@@ -75,7 +80,7 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
   let doneBytes = 0;
   let lastReport = 0;
   async function* counted(): AsyncIterable<string> {
-    for await (const chunk of checkEncoding(source.chunks())) {
+    for await (const chunk of checkEncoding(source.chunks(), words)) {
       doneBytes += Buffer.byteLength(chunk);
       if (options.onProgress && doneBytes - lastReport > source.totalBytes / 50) {
         lastReport = doneBytes;
@@ -97,7 +102,7 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
     if (headerRefused) return;
     if (result.columns === null) {
       result.headers = record.map((h) => h.replace(/^\uFEFF/, '').trim());
-      result.columns = resolveColumns(result.headers, options.mapping);
+      result.columns = resolveColumns(result.headers, options.mapping, words);
       for (const problem of result.columns.problems) problems.add(problem);
       headerRefused = result.columns.problems.length > 0;
       storeColumn = result.columns.index.store;
@@ -118,12 +123,12 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
       problems.add({
         line,
         column: null,
-        message: `Line ${line} has ${record.length} fields, the header has ${result.headers.length}.`,
+        message: words.fieldCount(line, record.length, result.headers.length),
       });
       result.invalidLines++;
       return;
     }
-    const parsed = parseRecord(record, line, result.columns.index);
+    const parsed = parseRecord(record, line, result.columns.index, words);
     if ('problems' in parsed) {
       for (const problem of parsed.problems) problems.add(problem);
       result.invalidLines++;
@@ -138,12 +143,12 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
       problems.add({
         line,
         column: 'product',
-        message: `${row.product} on ${row.date} appears twice (first on line ${first}).`,
+        message: words.duplicate(row.product, row.date, first),
       });
       result.invalidLines++;
       return;
     }
-    if (!noteProduct(result.products, key, row, problems)) {
+    if (!noteProduct(result.products, key, row, problems, words)) {
       result.invalidLines++;
       return;
     }
@@ -184,26 +189,25 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
         column: null,
         message:
           csvError.code === 'CSV_QUOTE_NOT_CLOSED'
-            ? `A quoted field opens and never closes (found at line ${csvError.lines}): check the quotes.`
-            : `The file is not valid CSV near line ${csvError.lines}: ${csvError.message}`,
+            ? words.quoteNotClosed(csvError.lines)
+            : words.notCsv(csvError.lines, csvError.message),
       });
     throw error;
   }
   options.onProgress?.(source.totalBytes, source.totalBytes);
   result.stores = [...stores].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  if (result.columns === null)
-    return fatal({ line: 1, column: null, message: 'The file is empty.' });
+  if (result.columns === null) return fatal({ line: 1, column: null, message: words.emptyFile });
   if (options.store !== undefined && storeColumn === undefined)
     return fatal({
       line: 1,
       column: 'store',
-      message: `A store was chosen but the file has no store column.`,
+      message: words.noStoreColumn,
     });
   if (options.store !== undefined && !stores.has(options.store))
     return fatal({
       line: 1,
       column: 'store',
-      message: `The file holds no rows of store "${options.store}" (stores: ${result.stores.join(', ')}).`,
+      message: words.storeNotInFile(options.store, result.stores.join(', ')),
     });
   if (options.store === undefined && stores.size > 1) {
     problems.shown.length = 0;
@@ -211,11 +215,14 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
     return fatal({
       line: 1,
       column: 'store',
-      message: `The file holds ${stores.size} stores (${result.stores.slice(0, 20).join(', ')}${stores.size > 20 ? ', …' : ''}): choose the one to import.`,
+      message: words.manyStores(
+        stores.size,
+        `${result.stores.slice(0, 20).join(', ')}${stores.size > 20 ? ', …' : ''}`,
+      ),
     });
   }
   if (result.dataLines === 0 && problems.count === 0)
-    return fatal({ line: 2, column: null, message: 'The file has a header row but no data rows.' });
+    return fatal({ line: 2, column: null, message: words.headerOnly });
   return result;
 }
 
@@ -225,6 +232,7 @@ function noteProduct(
   key: string,
   row: ParsedRow,
   problems: ProblemLog,
+  words: ImportMessages,
 ): boolean {
   let product = products.get(key);
   if (!product) {
@@ -245,7 +253,12 @@ function noteProduct(
       problems.add({
         line: row.line,
         column: 'category',
-        message: `${row.product} is "${row.category}" here but "${product.category}" on line ${product.categoryLine}.`,
+        message: words.categoryConflict(
+          row.product,
+          row.category,
+          product.category,
+          product.categoryLine,
+        ),
       });
       return false;
     }
@@ -257,7 +270,12 @@ function noteProduct(
       problems.add({
         line: row.line,
         column: 'shelf_life_days',
-        message: `${row.product} keeps ${row.shelfLifeDays} days here but ${product.shelfLifeDays} on line ${product.shelfLifeLine}.`,
+        message: words.shelfLifeConflict(
+          row.product,
+          row.shelfLifeDays,
+          product.shelfLifeDays,
+          product.shelfLifeLine,
+        ),
       });
       return false;
     }

@@ -4,6 +4,7 @@ import {
   type ImportColumn,
   type ImportProblem,
 } from '../../api/contract/imports.ts';
+import { importMessages, type ImportMessages } from './import-messages.ts';
 
 export type ColumnIndex = Partial<Record<ImportColumn, number>>;
 
@@ -34,6 +35,7 @@ const allColumns: readonly ImportColumn[] = [...requiredImportColumns, ...option
 export function resolveColumns(
   headers: readonly string[],
   mapping: Partial<Record<ImportColumn, string>> = {},
+  words: ImportMessages = importMessages.en,
 ): ResolvedColumns {
   const problems: ImportProblem[] = [];
   const normalised = headers.map(normaliseHeader);
@@ -47,7 +49,7 @@ export function resolveColumns(
         problems.push({
           line: 1,
           column,
-          message: `The column "${wanted}" chosen for ${column} is not in the header row.`,
+          message: words.mappedColumnMissing(wanted, column),
         });
         continue;
       }
@@ -65,7 +67,7 @@ export function resolveColumns(
   }
   const duplicates = normalised.filter((h, i) => h !== '' && normalised.indexOf(h) !== i);
   for (const header of new Set(duplicates)) {
-    problems.push({ line: 1, column: header, message: `The header "${header}" appears twice.` });
+    problems.push({ line: 1, column: header, message: words.headerTwice(header) });
   }
   const missing = requiredImportColumns.filter((column) => index[column] === undefined);
   for (const column of missing) {
@@ -73,7 +75,7 @@ export function resolveColumns(
       problems.push({
         line: 1,
         column,
-        message: `The required column "${column}" is missing: add it or map one of the file's columns to it.`,
+        message: words.requiredMissing(column),
       });
   }
   const resolvedMapping: Partial<Record<ImportColumn, string>> = {};

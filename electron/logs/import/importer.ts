@@ -9,6 +9,7 @@ import { listProducts, nameKey } from '../products.ts';
 import { getSettings } from '../settings.ts';
 import { validateRow } from '../validation.ts';
 import { analyse, type Analysis, type AnalyseOptions } from './analyse.ts';
+import { importMessages, type ImportMessages } from './import-messages.ts';
 import type { ParsedRow } from './rows.ts';
 import type { CsvSource } from './source.ts';
 import { writePlan } from './write.ts';
@@ -60,7 +61,7 @@ export async function planImport(
     if (shelfLife > 1 && rows.some((r) => r.baked !== null))
       assignCarry(db, known, rows, shelfLife);
     for (const row of rows) {
-      const issues = validateRow(row, row.carriedOver);
+      const issues = validateRow(row, row.carriedOver, options.language);
       if (issues.length === 0) continue;
       rejected.add(row.line);
       for (const issue of issues)
@@ -143,12 +144,15 @@ function previewOf(
 }
 
 export class ImportRefused extends Error {
-  constructor(readonly preview: ImportPreview) {
+  constructor(
+    readonly preview: ImportPreview,
+    words: ImportMessages = importMessages.en,
+  ) {
     const first = preview.problems[0];
     super(
       first
-        ? `The file was not imported: ${preview.problemCount} problem${preview.problemCount === 1 ? '' : 's'}, the first on line ${first.line}: ${first.message}`
-        : 'The file holds nothing to import.',
+        ? words.refused(preview.problemCount, first.line, first.message)
+        : words.nothingToImport,
     );
   }
 }
@@ -163,7 +167,8 @@ export async function commitImport(
   options: ImportOptions & { now?: Date },
 ): Promise<ImportSummary> {
   const plan = await planImport(db, source, options);
-  if (!plan.preview.canImport) throw new ImportRefused(plan.preview);
+  if (!plan.preview.canImport)
+    throw new ImportRefused(plan.preview, importMessages[options.language ?? 'en']);
   const region = getSettings(db).holidayRegion;
   writePlan(db, plan, {
     now: options.now ?? new Date(),

@@ -10,6 +10,7 @@ import { isRealDate } from '../calendar.ts';
 import { nameKey } from '../products.ts';
 import { countProblem, isClockTime } from '../validation.ts';
 import type { ColumnIndex } from './columns.ts';
+import { importMessages, type ImportMessages } from './import-messages.ts';
 
 /** One data line, checked field by field. Counts are whole and non-negative. */
 export type ParsedRow = {
@@ -43,16 +44,21 @@ const truthy = new Set(['1', 'true', 'yes', 'y', 'ja', 'oui']);
 const falsy = new Set(['0', 'false', 'no', 'n', 'nein', 'non']);
 const numeric = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Dates repeat on every product's line: check each distinct one once, and share its string. */
-const dateVerdicts = new Map<string, { date: string; problem: string | null }>();
-function checkedDate(date: string): { date: string; problem: string | null } {
+type DateProblem = 'format' | 'calendar' | null;
+
+/**
+ * Dates repeat on every product's line: check each distinct one once, and share its string.
+ * The verdict is a kind, not words, so one cache serves every language.
+ */
+const dateVerdicts = new Map<string, { date: string; problem: DateProblem }>();
+function checkedDate(date: string): { date: string; problem: DateProblem } {
   let verdict = dateVerdicts.get(date);
   if (verdict === undefined) {
-    const problem = !/^\d{4}-\d{2}-\d{2}$/.test(date)
-      ? `date "${date.slice(0, 40)}" is not written as YYYY-MM-DD.`
+    const problem: DateProblem = !/^\d{4}-\d{2}-\d{2}$/.test(date)
+      ? 'format'
       : isRealDate(date)
         ? null
-        : `date ${date} does not exist in the calendar.`;
+        : 'calendar';
     if (dateVerdicts.size > 100_000) dateVerdicts.clear();
     verdict = { date, problem };
     dateVerdicts.set(date, verdict);
@@ -82,6 +88,7 @@ class LineReader {
     private readonly record: readonly string[],
     private readonly line: number,
     private readonly index: ColumnIndex,
+    private readonly words: ImportMessages,
   ) {}
 
   problem(column: ImportColumn, message: string): void {
@@ -100,33 +107,33 @@ class LineReader {
   count(column: ImportColumn, required: boolean): number | null {
     const raw = this.text(column);
     if (raw === null) {
-      if (required) this.problem(column, `${column} is empty.`);
+      if (required) this.problem(column, this.words.empty(column));
       return null;
     }
     const value = numeric.test(raw) ? Number(raw) : Number.NaN;
     if (Number.isNaN(value)) {
-      this.problem(column, `${column} "${raw.slice(0, 40)}" is not a number.`);
+      this.problem(column, this.words.notANumber(column, raw.slice(0, 40), false));
       return null;
     }
-    const wrong = countProblem(column, value);
+    const wrong = countProblem(column, value, this.words.row);
     if (wrong) {
-      this.problem(column, `${wrong.replace(/\.$/, '')} (got ${raw}).`);
+      this.problem(column, this.words.got(wrong.replace(/\.$/, ''), raw));
       return null;
     }
     return value;
   }
 
-  decimal(column: ImportColumn, min: number, max: number, range: string): number | null {
+  decimal(column: ImportColumn, min: number, max: number, unit = ''): number | null {
     const raw = this.text(column);
     if (raw === null) return null;
     const value = numeric.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isFinite(value)) {
-      const hint = /^-?\d+,\d+$/.test(raw) ? ' (use a dot as the decimal separator)' : '';
-      this.problem(column, `${column} "${raw.slice(0, 40)}" is not a number${hint}.`);
+      const comma = /^-?\d+,\d+$/.test(raw);
+      this.problem(column, this.words.notANumber(column, raw.slice(0, 40), comma));
       return null;
     }
     if (value < min || value > max) {
-      this.problem(column, `${column} must be ${range} (got ${raw}).`);
+      this.problem(column, this.words.mustBe(column, this.words.between(min, max, unit), raw));
       return null;
     }
     return value;
@@ -137,7 +144,7 @@ class LineReader {
     if (raw === null) return null;
     if (truthy.has(raw)) return true;
     if (falsy.has(raw)) return false;
-    this.problem(column, `${column} "${raw.slice(0, 40)}" is not 0/1 (or yes/no).`);
+    this.problem(column, this.words.notFlag(column, raw.slice(0, 40)));
     return null;
   }
 
@@ -145,7 +152,7 @@ class LineReader {
     const raw = this.text(column)?.toLowerCase() ?? null;
     if (raw === null) return null;
     if ((options as readonly string[]).includes(raw)) return raw as T;
-    this.problem(column, `${column} "${raw.slice(0, 40)}" is not one of ${options.join(', ')}.`);
+    this.problem(column, this.words.notOneOf(column, raw.slice(0, 40), options.join(', ')));
     return null;
   }
 }
@@ -158,33 +165,31 @@ export function parseRecord(
   record: readonly string[],
   line: number,
   index: ColumnIndex,
+  words: ImportMessages = importMessages.en,
 ): { row: ParsedRow } | { problems: ImportProblem[] } {
-  const cells = new LineReader(record, line, index);
+  const cells = new LineReader(record, line, index, words);
   const rawDate = cells.text('date');
   const date = rawDate === null ? null : checkedDate(rawDate);
-  if (date === null) cells.problem('date', 'date is empty.');
-  else if (date.problem) cells.problem('date', date.problem);
+  if (date === null) cells.problem('date', words.empty('date'));
+  else if (date.problem === 'format')
+    cells.problem('date', words.dateFormat(date.date.slice(0, 40)));
+  else if (date.problem === 'calendar') cells.problem('date', words.dateNotInCalendar(date.date));
   const rawProduct = cells.text('product');
   const product = rawProduct === null ? null : interned(rawProduct);
-  if (product === null) cells.problem('product', 'product is empty.');
-  else if (product.name.length > 80)
-    cells.problem('product', 'product name is longer than 80 characters.');
+  if (product === null) cells.problem('product', words.empty('product'));
+  else if (product.name.length > 80) cells.problem('product', words.productTooLong);
 
   const sold = cells.count('sold', true);
   const baked = cells.count('baked', false);
   const wasted = cells.count('wasted', false);
   const shelfLife = cells.count('shelf_life_days', false);
   if (shelfLife !== null && (shelfLife < 1 || shelfLife > 60))
-    cells.problem(
-      'shelf_life_days',
-      `shelf_life_days must be between 1 and 60 (got ${shelfLife}).`,
-    );
+    cells.problem('shelf_life_days', words.shelfLifeRange(shelfLife));
   const soldOutTime = cells.text('sold_out_time');
   if (soldOutTime !== null && !isClockTime(soldOutTime))
-    cells.problem('sold_out_time', `sold_out_time "${soldOutTime.slice(0, 20)}" is not HH:MM.`);
+    cells.problem('sold_out_time', words.badTime(soldOutTime.slice(0, 20)));
   const note = cells.text('note');
-  if (note !== null && note.length > 500)
-    cells.problem('note', `note is longer than 500 characters (${note.length}).`);
+  if (note !== null && note.length > 500) cells.problem('note', words.noteTooLong(note.length));
 
   const row: ParsedRow = {
     line,
@@ -196,11 +201,11 @@ export function parseRecord(
     wasted,
     category: cells.choice('category', productCategory.options),
     shelfLifeDays: shelfLife,
-    unitPrice: cells.decimal('unit_price', 0, 100_000, 'between 0 and 100000'),
-    unitCost: cells.decimal('unit_cost', 0, 100_000, 'between 0 and 100000'),
+    unitPrice: cells.decimal('unit_price', 0, 100_000),
+    unitCost: cells.decimal('unit_cost', 0, 100_000),
     closed: cells.flag('closed'),
-    temperature: cells.decimal('temperature', -60, 60, 'between -60 and 60 °C'),
-    rain: cells.decimal('rain', 0, 10_000, 'between 0 and 10000 mm'),
+    temperature: cells.decimal('temperature', -60, 60, ' °C'),
+    rain: cells.decimal('rain', 0, 10_000, ' mm'),
     holiday: cells.flag('holiday'),
     store: cells.text('store'),
     soldOut: cells.flag('sold_out') ?? false,

@@ -1,5 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { maxImportBytes, type ImportProblem } from '../../api/contract/imports.ts';
+import { importMessages, type ImportMessages } from './import-messages.ts';
 
 /** Decoded text of a CSV, in chunks, with the encoding checked as it streams by. */
 export type CsvSource = {
@@ -13,35 +14,35 @@ export class FatalImportProblem extends Error {
   }
 }
 
-export function tooLarge(bytes: number): ImportProblem {
+export function tooLarge(bytes: number, words: ImportMessages = importMessages.en): ImportProblem {
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
   return {
     line: 0,
     column: null,
-    message: `The file is ${mb(bytes)} MB; at most ${mb(maxImportBytes)} MB can be imported at once. Split it, e.g. by year.`,
+    message: words.tooLarge(mb(bytes), mb(maxImportBytes)),
   };
 }
 
 const chunkChars = 1 << 20;
 
-export function stringSource(text: string): CsvSource {
+export function stringSource(text: string, words: ImportMessages = importMessages.en): CsvSource {
   const totalBytes = Buffer.byteLength(text);
   return {
     totalBytes,
     async *chunks() {
-      if (totalBytes > maxImportBytes) throw new FatalImportProblem(tooLarge(totalBytes));
+      if (totalBytes > maxImportBytes) throw new FatalImportProblem(tooLarge(totalBytes, words));
       for (let at = 0; at < text.length; at += chunkChars) yield text.slice(at, at + chunkChars);
     },
   };
 }
 
 /** Streams a file so a big export never sits in memory twice. */
-export function fileSource(path: string): CsvSource {
+export function fileSource(path: string, words: ImportMessages = importMessages.en): CsvSource {
   const totalBytes = statSync(path).size;
   return {
     totalBytes,
     async *chunks() {
-      if (totalBytes > maxImportBytes) throw new FatalImportProblem(tooLarge(totalBytes));
+      if (totalBytes > maxImportBytes) throw new FatalImportProblem(tooLarge(totalBytes, words));
       const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
       let first = true;
       for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
@@ -52,8 +53,7 @@ export function fileSource(path: string): CsvSource {
             throw new FatalImportProblem({
               line: 1,
               column: null,
-              message:
-                'The file is saved as UTF-16 (Unicode); save it as "CSV UTF-8" and import again.',
+              message: words.utf16File,
             });
         }
         yield decoder.decode(bytes, { stream: true });
@@ -68,7 +68,10 @@ export function fileSource(path: string): CsvSource {
  * Passes the text through, refusing it at the first sign of a wrong encoding: bytes that are
  * not UTF-8 (decoded as U+FFFD, typical of Windows-1252 exports) or NUL characters (UTF-16).
  */
-export async function* checkEncoding(chunks: AsyncIterable<string>): AsyncIterable<string> {
+export async function* checkEncoding(
+  chunks: AsyncIterable<string>,
+  words: ImportMessages = importMessages.en,
+): AsyncIterable<string> {
   let line = 1;
   for await (const chunk of chunks) {
     const replaced = chunk.indexOf('\uFFFD');
@@ -81,9 +84,7 @@ export async function* checkEncoding(chunks: AsyncIterable<string>): AsyncIterab
       throw new FatalImportProblem({
         line: at,
         column: null,
-        message: utf16
-          ? `Line ${at} holds NUL characters: the file looks like UTF-16; save it as "CSV UTF-8".`
-          : `Line ${at} is not valid UTF-8 text (the file may be saved as Windows-1252 or Latin-1); save it as "CSV UTF-8".`,
+        message: utf16 ? words.nulCharacters(at) : words.notUtf8(at),
       });
     }
     line += chunk.match(/\n/g)?.length ?? 0;
