@@ -34,8 +34,7 @@ export const benchCommand: Command = {
     },
     'secagg-500': {
       type: 'boolean',
-      description:
-        'Also try 250 and 500 shops (SecAgg+, 20 neighbours; several minutes; the core caps a round at 255).',
+      description: 'Also try 250 and 500 shops (SecAgg+, 20 neighbours; several minutes).',
     },
     data: {
       type: 'string',
