@@ -30,6 +30,23 @@ export function shopIds(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `shop-${String(i).padStart(2, '0')}`);
 }
 
+/** A round in which every one of `n` shops has advertised its keys, and the advertise phase closed. */
+export function advertisedRound(params: S.SecAggParams, n: number) {
+  const ids = shopIds(n);
+  const identities = ids.map((id) => S.createShopIdentity(id));
+  let server = S.createServerRound(
+    params,
+    Object.fromEntries(identities.map((i) => [i.shopId, i.publicKey])),
+  );
+  const clients: S.ClientState[] = [];
+  for (const identity of identities) {
+    const step = S.advertiseKeys(identity, params);
+    clients.push(step.state);
+    server = S.acceptAdvertisement(server, step.message);
+  }
+  return { ids, identities, clients, server: S.closePhase(server) };
+}
+
 export async function runRound(
   params: S.SecAggParams,
   inputs: Record<string, Uint32Array>,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as S from '../../../federated/secagg/index.ts';
 import { neighbourhoods } from '../../../federated/secagg/protocol.ts';
-import { plainSum, runRound, shopIds } from './round-harness.ts';
+import { advertisedRound, plainSum, runRound, shopIds } from './round-harness.ts';
 
 const ringWord = (bits: number) =>
   fc.integer({ min: 0, max: bits === 32 ? 0xffffffff : 2 ** bits - 1 });
@@ -208,18 +208,7 @@ describe('SecAgg+ sparse neighbourhoods (Bell et al. 2020)', () => {
       modulusBits: 32,
       neighbours: 4,
     };
-    const identities = ids.map((id) => S.createShopIdentity(id));
-    let server = S.createServerRound(
-      params,
-      Object.fromEntries(identities.map((i) => [i.shopId, i.publicKey])),
-    );
-    const states: S.ClientState[] = [];
-    for (const identity of identities) {
-      const step = S.advertiseKeys(identity, params);
-      states.push(step.state);
-      server = S.acceptAdvertisement(server, step.message);
-    }
-    server = S.closePhase(server);
+    const { clients: states, server } = advertisedRound(params, ids.length);
     const step = await S.shareKeys(states[0]!, S.roster(server));
     expect(step.message.shares).toHaveLength(4);
     const full = await S.shareKeys(states[1]!, S.roster(server));
@@ -231,22 +220,7 @@ describe('SecAgg+ sparse neighbourhoods (Bell et al. 2020)', () => {
 
 describe('protocol refusals', () => {
   const params = { roundId: 'r', threshold: 3, vectorLength: 4, modulusBits: 32 };
-  const setup = async (n = 4) => {
-    const ids = shopIds(n);
-    const identities = ids.map((id) => S.createShopIdentity(id));
-    let server = S.createServerRound(
-      params,
-      Object.fromEntries(identities.map((i) => [i.shopId, i.publicKey])),
-    );
-    const clients: S.ClientState[] = [];
-    for (const identity of identities) {
-      const step = S.advertiseKeys(identity, params);
-      clients.push(step.state);
-      server = S.acceptAdvertisement(server, step.message);
-    }
-    server = S.closePhase(server);
-    return { ids, identities, server, clients };
-  };
+  const setup = async (n = 4) => advertisedRound(params, n);
 
   it('refuses an advertisement not signed by the enrolled identity, and a second different one', async () => {
     const identity = S.createShopIdentity('shop-00');

@@ -1,22 +1,11 @@
 import * as S from '../../../federated/secagg/index.ts';
-import { shopIds } from './round-harness.ts';
+import { advertisedRound } from './round-harness.ts';
 
 /** The masked uploads of a round with these inputs (one per shop), as the coordinator sees them. */
 export async function runRoundUploads(length: number, inputs: Uint32Array[]): Promise<string[]> {
   const params = { roundId: 'uniformity', threshold: 2, vectorLength: length, modulusBits: 32 };
-  const ids = shopIds(inputs.length);
-  const identities = ids.map((id) => S.createShopIdentity(id));
-  let server = S.createServerRound(
-    params,
-    Object.fromEntries(identities.map((i) => [i.shopId, i.publicKey])),
-  );
-  const states: S.ClientState[] = [];
-  for (const identity of identities) {
-    const step = S.advertiseKeys(identity, params);
-    states.push(step.state);
-    server = S.acceptAdvertisement(server, step.message);
-  }
-  server = S.closePhase(server);
+  const { ids, clients: states, server: advertised } = advertisedRound(params, inputs.length);
+  let server = advertised;
   for (let i = 0; i < ids.length; i++) {
     const step = await S.shareKeys(states[i]!, S.roster(server));
     states[i] = step.state;
