@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from '../federated/features/extract.ts';
 import { addDays } from '../federated/features/calendar.ts';
-import { evaluate, trainLocal } from '../federated/model/train.ts';
+import { trainLocal } from '../federated/model/train.ts';
 import { initBackend } from '../federated/model/backend.ts';
 import type { RoundSettings } from '../federated/protocol/index.ts';
 import { trainingSettings } from '../electron/forecast/training-settings.ts';
 import { consortiumWeights, localWeights } from '../electron/forecast/consortium-model.ts';
 import type { LocalTrainer } from '../electron/sync/trainer.ts';
+import { samplesTrainer } from '../electron/sync/model-trainer.ts';
 import { loadBakeries, type SimBakery } from './bakeries.ts';
 import {
   connectCoordinator,
@@ -113,30 +114,12 @@ export function simulationRoundSettings(
 
 /** A shop's trainer over its training days only: the held-out days are never seen. */
 function bakeryTrainer(bakery: SimBakery): LocalTrainer {
-  const samples = bakery.trainingSamples;
   const recentFrom = addDays(bakery.firstHoldout, -28);
-  const recent = samples.filter((s) => s.date >= recentFrom);
-  return {
-    async train({ initialWeights, epochs, learningRate, batchSize, seed }) {
-      if (samples.length === 0) throw new Error(`${bakery.id} has no training samples`);
-      const result = await trainLocal({
-        initialWeights,
-        samples,
-        epochs,
-        learningRate,
-        batchSize,
-        seed,
-      });
-      return { weights: result.weights, sampleCount: result.samples };
-    },
-    async evaluate(weights) {
-      if (recent.length === 0) return null;
-      const m = evaluate(weights, recent);
-      return Number.isFinite(m.pinball) && Number.isFinite(m.wape)
-        ? { n: m.samples, pinball: m.pinball, wape: m.wape }
-        : null;
-    },
-  };
+  return samplesTrainer({
+    training: () => bakery.trainingSamples,
+    recent: () => bakery.trainingSamples.filter((s) => s.date >= recentFrom),
+    emptyMessage: `${bakery.id} has no training samples`,
+  });
 }
 
 function refuseUnsupported(options: SimulationOptions): void {
