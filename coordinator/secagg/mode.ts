@@ -1,4 +1,4 @@
-import { finishAggregate } from '../../federated/privacy/contribution.ts';
+import { finishAggregate, type Aggregate } from '../../federated/privacy/contribution.ts';
 import {
   closePhase,
   compactServerState,
@@ -7,11 +7,12 @@ import {
   recoveredSum,
   type ServerState,
 } from '../../federated/secagg/index.ts';
-import { roundPrivacySettings } from '../../federated/secagg/wire.ts';
+import { roundPrivacySettings, secureVectorLength } from '../../federated/secagg/wire.ts';
+import { loadCoordinatorSettings, saveCoordinatorSettings } from '../store/settings.ts';
 import { budgetEpsilon, emptyBudget, spendRound } from '../../federated/privacy/accountant.ts';
 import { effectiveNoise, privacySettings } from '../overview/privacy-view.ts';
 import { getModel } from '../store/models.ts';
-import type { Db } from '../store/database.ts';
+import { audit, type Db } from '../store/database.ts';
 import type { PhaseContext, PhaseHandler, RoundMode } from '../rounds/phases.ts';
 import { loadSecAggState, paramsFor, saveSecAggState } from './state.ts';
 
@@ -74,6 +75,26 @@ export function budgetRefusal(ctx: PhaseContext): string | null {
   );
   if (spent <= budget) return null;
   return `this round would bring the privacy budget spent to epsilon ${spent.toFixed(2)}, above the total budget of ${budget}; rounds stop until the operator raises it`;
+}
+
+/**
+ * Adaptive clipping: the next round starts from the clip norm this round's noised clip bits
+ * point to. Runs inside the publishing transaction, so a round that fails to publish moves
+ * nothing. The round keeps its own C in its stored settings; the audit log keeps old → new.
+ */
+function moveClipNorm(ctx: PhaseContext, aggregate: Aggregate): void {
+  const from = ctx.settings.clipNorm;
+  // The schema's bounds: a wildly noised fraction must not store a C the settings would refuse.
+  const to = Math.min(1e6, Math.max(1e-9, aggregate.nextClipNorm!));
+  const current = loadCoordinatorSettings(ctx.db);
+  saveCoordinatorSettings(ctx.db, { ...current, round: { ...current.round, clipNorm: to } });
+  audit(
+    ctx.db,
+    'system',
+    'round.clip-norm',
+    { round: ctx.round.id, from, to, unclippedFraction: aggregate.unclippedFraction },
+    ctx.now,
+  );
 }
 
 /** Closes a SecAgg collection phase at its deadline (or when complete); below threshold the round fails. */
@@ -164,7 +185,7 @@ export const secureMode: RoundMode = {
           ok: false,
           reason: `only ${survivors} masked updates, at least ${ctx.settings.minShops} needed`,
         };
-      if (s.params.vectorLength !== global.length)
+      if (s.params.vectorLength !== secureVectorLength(global.length, ctx.settings))
         return { ok: false, reason: 'the masked sum does not match the model size' };
       const aggregate = finishAggregate(
         recoveredSum(s),
@@ -172,6 +193,7 @@ export const secureMode: RoundMode = {
         global.length,
         roundPrivacySettings(ctx.settings, s.params),
       );
+      if (aggregate.nextClipNorm !== undefined) moveClipNorm(ctx, aggregate);
       return {
         ok: true,
         averageDelta: aggregate.meanUpdate,

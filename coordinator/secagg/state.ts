@@ -1,5 +1,9 @@
 import { SecAggError, type SecAggParams, type ServerState } from '../../federated/secagg/index.ts';
-import { SECAGG_MODULUS_BITS, secaggThresholdFor } from '../../federated/secagg/wire.ts';
+import {
+  SECAGG_MODULUS_BITS,
+  secaggThresholdFor,
+  secureVectorLength,
+} from '../../federated/secagg/wire.ts';
 import type { RoundSettings } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
 import type { Db } from '../store/database.ts';
@@ -31,7 +35,7 @@ export function paramsFor(
     // The opening time makes the id unique even if a coordinator database is ever recreated.
     roundId: `breadcast-round-${round.id}-${round.opened_at}`,
     threshold: thresholdFor(settings),
-    vectorLength: parameterCount,
+    vectorLength: secureVectorLength(parameterCount, settings),
     modulusBits: SECAGG_MODULUS_BITS,
   };
 }

@@ -19,6 +19,7 @@ import {
 import {
   SECAGG_MODULUS_BITS,
   roundPrivacySettings,
+  secureVectorLength,
   secaggThresholdFor,
   secureAck,
   secureRoundView,
@@ -148,7 +149,7 @@ export async function stepSecureRound(
     next = { client: state, outgoing: outgoing(round.id, 'shares', message) };
   } else if (view.phase === 'collect' && client?.phase === 'shared' && view.sharesForMe) {
     const update = await options.computeUpdate(round);
-    if (update.delta.length !== params.vectorLength)
+    if (secureVectorLength(update.delta.length, round.settings) !== params.vectorLength)
       throw new SyncError(
         'bad-round',
         'The local update does not match the round’s model size.',

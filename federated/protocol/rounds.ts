@@ -71,6 +71,18 @@ export const roundSettings = z.object({
   /** Privacy issue: Gaussian noise multiplier z (0 = off) and the Shamir threshold. */
   noiseMultiplier: z.number().min(0).max(100).default(0),
   secaggThreshold: z.number().int().min(1).nullable().default(null),
+  /**
+   * Adaptive clipping (Andrew et al. 2021), secure rounds only: each shop adds its noised clip
+   * bit to the masked sum and, when the round publishes, the coordinator moves the stored clip
+   * norm toward the target quantile of update norms. Plain rounds ignore it. null = off.
+   */
+  adaptiveClip: z
+    .object({
+      targetQuantile: z.number().min(0).max(1).default(0.5),
+      learningRate: z.number().positive().max(10).default(0.2),
+    })
+    .nullable()
+    .default(null),
 });
 export type RoundSettings = z.infer<typeof roundSettings>;
 export const defaultRoundSettings: RoundSettings = roundSettings.parse({});

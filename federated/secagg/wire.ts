@@ -103,16 +103,39 @@ export type SecureAck = z.infer<typeof secureAck>;
  * a completed round can have), ring headroom for the largest possible round.
  */
 export function roundPrivacySettings(
-  settings: { clipNorm: number; noiseMultiplier: number },
+  settings: {
+    clipNorm: number;
+    noiseMultiplier: number;
+    adaptiveClip?: { targetQuantile: number; learningRate: number } | null;
+  },
   params: SecAggParams,
 ): PrivacySettings {
-  return {
+  const base = {
     clipNorm: settings.clipNorm,
     noiseMultiplier: settings.noiseMultiplier,
     minSurvivors: params.threshold,
     maxShops: MAX_SECAGG_SHOPS,
     modulusBits: params.modulusBits,
   };
+  if (!settings.adaptiveClip) return base;
+  // σ_b must exceed z/2 for the update's share of the noise to stay real; σ_b = max(1, z)
+  // keeps the bit's noise at least the update's, and the total still costs exactly z.
+  return {
+    ...base,
+    adaptive: {
+      targetQuantile: settings.adaptiveClip.targetQuantile,
+      learningRate: settings.adaptiveClip.learningRate,
+      bitNoiseMultiplier: Math.max(1, settings.noiseMultiplier),
+    },
+  };
+}
+
+/** The masked vector carries one extra coordinate (the clip bit) when adaptive clipping is on. */
+export function secureVectorLength(
+  parameterCount: number,
+  settings: { adaptiveClip?: unknown },
+): number {
+  return parameterCount + (settings.adaptiveClip ? 1 : 0);
 }
 
 /**
