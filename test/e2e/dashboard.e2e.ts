@@ -230,13 +230,18 @@ describe('operator dashboard', () => {
   it('edits the round settings', async () => {
     await page.goto(`${base}/dashboard/#/settings`);
     await page.getByLabel('Local epochs').fill('3');
+    await page.getByLabel('Adaptive clipping (secure rounds)').check();
+    await page.getByLabel('Share of shops that should not be clipped').fill('0.7');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByTestId('settings-saved').waitFor();
-    const settings = await api.call<{ round: { localEpochs: number; noiseMultiplier: number } }>(
-      'GET',
-      '/v1/operator/settings',
-    );
-    expect(settings.round).toMatchObject({ localEpochs: 3, noiseMultiplier: 1.1 });
+    const settings = await api.call<{
+      round: { localEpochs: number; noiseMultiplier: number; adaptiveClip: unknown };
+    }>('GET', '/v1/operator/settings');
+    expect(settings.round).toMatchObject({
+      localEpochs: 3,
+      noiseMultiplier: 1.1,
+      adaptiveClip: { targetQuantile: 0.7, learningRate: 0.2 },
+    });
     await screenshot(page, 'dashboard-settings');
   });
 });
