@@ -20,8 +20,7 @@ import { projectRoot } from '../support/coordinator-process.ts';
 import { databaseFingerprint, tableCounts } from '../support/db-fingerprint.ts';
 import { startFlakyProxy } from '../support/flaky-proxy.ts';
 import { enrolTestShops, integrityOf } from '../support/shops.ts';
-
-const chain = new URL('../../../shared/data/bakery-chain.csv', import.meta.url).pathname;
+import { bakeryChainCsv as chain } from '../../electron/logs/demo.ts';
 
 /** Starts test/support/shop-child.ts and resolves once it printed a line matching `ready`. */
 async function shopChild(args: string[], ready: RegExp): Promise<ChildProcess> {

@@ -1,11 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { bakeryChainCsv as chain } from '../../electron/logs/demo.ts';
 
-const chain = new URL('../../../shared/data/bakery-chain.csv', import.meta.url);
 const stores = ['2', '17', '25'];
 const from = '2018-10-01';
 const holdout = 21;
@@ -179,10 +178,11 @@ describe('breadcast simulate', () => {
 
   it('refuses noise without secure aggregation instead of ignoring it', async () => {
     const err: string[] = [];
-    const code = await main(
-      ['simulate', '--data', fileURLToPath(chain), '--noise-multiplier', '1'],
-      { out: () => {}, err: (l) => err.push(l), interactive: false },
-    );
+    const code = await main(['simulate', '--data', chain, '--noise-multiplier', '1'], {
+      out: () => {},
+      err: (l) => err.push(l),
+      interactive: false,
+    });
     expect(code).toBe(2);
     expect(err.join('\n')).toMatch(/needs --secure-aggregation/);
   });
