@@ -52,7 +52,7 @@ function normalDensity(z: number): number {
  * of Statistical Software 11(4), 2004), absolute error below 1e-15; beyond ±8 it is 0 or 1 to
  * that precision.
  */
-export function normalCdf(z: number): number {
+function normalCdf(z: number): number {
   if (z < -8) return 0;
   if (z > 8) return 1;
   const q = z * z;
