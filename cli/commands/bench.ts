@@ -5,12 +5,13 @@ import { optionalNumber, UsageError, type Command } from '../command.ts';
 import { availableBackends, benchTraining } from '../../simulation/bench/training.ts';
 import { benchCoordinator } from '../../simulation/bench/coordinator.ts';
 import { benchSecAgg } from '../../simulation/bench/secagg.ts';
+import { benchNoise } from '../../simulation/bench/noise.ts';
 import { simulate } from '../../simulation/simulate.ts';
 import { formatLoadResult, runLoadScenario } from '../../simulation/load/load-scenario.ts';
 import { formatTable } from '../../simulation/report.ts';
 import { progressBars } from '../../simulation/progress.ts';
 
-const parts = ['training', 'coordinator', 'load', 'secagg', 'forecast'] as const;
+const parts = ['training', 'coordinator', 'load', 'secagg', 'noise', 'forecast'] as const;
 type Part = (typeof parts)[number];
 
 const sharedData = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
@@ -122,6 +123,21 @@ export const benchCommand: Command = {
         if (json) io.out(JSON.stringify({ part: 'secagg', ...r }));
         say(
           `| ${r.shops} | ${r.neighbours ? `SecAgg+ ${r.neighbours} neighbours` : 'complete'}, t=${r.threshold} | ${f1(r.clientMs)} | ${f1(r.coordinatorMs)} | ${Math.round(r.clientBytesSent)} / ${Math.round(r.clientBytesReceived)} | ${r.plain.clientMs.toFixed(2)}, ${f1(r.plain.coordinatorMs)}, ${Math.round(r.plain.clientBytesSent)} |`,
+        );
+      }
+    }
+
+    if (run('noise')) {
+      say('## Noise and encoding of one shop’s contribution (CPU ms, best of 5)');
+      say(
+        '| parameters | shops | share σ (grid units) | discrete Gaussian | whole encoding | baseline: 53-bit uniforms |',
+      );
+      say('| ---: | ---: | ---: | ---: | ---: | ---: |');
+      for (const shops of [20, 10_000]) {
+        const r = benchNoise(100_000, shops);
+        if (json) io.out(JSON.stringify({ part: 'noise', ...r }));
+        say(
+          `| ${r.parameters} | ${r.shops} | ${Math.round(Math.sqrt(r.shareVariance))} | ${f1(r.samplerMs)} | ${f1(r.encodeMs)} | ${f1(r.uniformsMs)} |`,
         );
       }
     }
