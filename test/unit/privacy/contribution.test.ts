@@ -6,6 +6,7 @@ import {
   conditionalRound,
   decodeAggregate,
   encodeContribution,
+  fromRing,
   l2Norm,
   NOISE_HEADROOM_SIGMAS,
   planContribution,
@@ -114,6 +115,33 @@ describe('round plan: ring headroom for n summands', () => {
         },
       ),
       { numRuns: 300, seed: 7 },
+    );
+  });
+
+  it('reads back any in-bound sum exactly: m ≤ n contributions of ≤ g + 1 units plus noise within 10σ', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        (n, z, pick) => {
+          const plan = planContribution(settings({ noiseMultiplier: z }), shape(n, 2));
+          const m = 1 + (pick % n);
+          const g = plan.unitsPerClip;
+          const noiseBound = Math.floor(NOISE_HEADROOM_SIGMAS * Math.sqrt(m * plan.shareVariance));
+          // Extremes and a mixed sum: every contribution at ±(g + 1), the noise at ±10σ.
+          for (const sign of [1, -1]) {
+            const exact = sign * (m * (g + 1) + noiseBound);
+            const words = new Uint32Array(plan.length);
+            const one = new Float64Array(plan.length).fill(sign * (g + 1));
+            const ring = (v: number) => v - Math.floor(v / 2 ** 32) * 2 ** 32;
+            for (let i = 0; i < plan.length; i++)
+              words[i] = (ring(one[i]!) * m + ring(sign * noiseBound)) % 2 ** 32;
+            expect(fromRing(words, 32)[0]).toBe(exact);
+          }
+        },
+      ),
+      { numRuns: 300, seed: 9 },
     );
   });
 
