@@ -8,7 +8,13 @@
 import { clipToNorm } from './clip.ts';
 import { discreteGaussianSamples } from './discrete-gaussian.ts';
 import { nextClipNorm, type AdaptiveClipping } from './adaptive-clip.ts';
-import { extraScale, normalisedWeight, planContribution, type ContributionPlan } from './plan.ts';
+import {
+  EXTRA_COORDINATES,
+  extraScale,
+  normalisedWeight,
+  planContribution,
+  type ContributionPlan,
+} from './plan.ts';
 import { cryptoRandom, RandomBits, type RandomSource } from './random.ts';
 import { conditionalRound } from './rounding.ts';
 
@@ -85,8 +91,8 @@ export function encodeContribution(
   const figures = input.metrics ?? null;
   if (figures) checkFigures(figures);
   set('reported', figures ? 1 : 0);
-  set('wape', figures ? clamp(figures.wape, 0, 2) : 0);
-  set('pinball', figures ? clamp(figures.pinball, 0, 1) : 0);
+  set('wape', figures ? clamp(figures.wape, 0, EXTRA_COORDINATES.wape.bound) : 0);
+  set('pinball', figures ? clamp(figures.pinball, 0, EXTRA_COORDINATES.pinball.bound) : 0);
   set('clipBit', (norm <= settings.clipNorm ? 1 : 0) - 0.5);
   const bits = new RandomBits(random);
   const { rounded } = conditionalRound(grid, plan.sensitivity, bits);
@@ -110,6 +116,8 @@ export type DecodedAggregate = {
   participants: number;
   /** The divisor: recovered (noised) total weight, or the number of survivors. */
   totalWeight: number;
+  /** Standard deviation of the total weight's noise (0 with equal weights): the step size jitters by about its ratio to totalWeight. */
+  totalWeightNoiseStd: number;
   /** Mean over reporting bakeries; null when the round carries no figures or none reported. */
   metrics: { reporting: NoisedFigure; wape: NoisedFigure; pinball: NoisedFigure } | null;
   /** With adaptive clipping: the noised fraction of unclipped shops and next round's C. */
@@ -148,6 +156,7 @@ export function decodeAggregate(
     meanUpdate,
     participants: survivors,
     totalWeight,
+    totalWeightNoiseStd: weightSum?.noiseStd ?? 0,
     metrics: figuresFrom(raw('reported'), raw('wape'), raw('pinball'), survivors),
   };
   const bit = raw('clipBit');
@@ -176,8 +185,8 @@ function figuresFrom(
   });
   return {
     reporting: { value: reporting, noiseStd: reported.noiseStd },
-    wape: mean(wape, 2),
-    pinball: mean(pinball, 1),
+    wape: mean(wape, EXTRA_COORDINATES.wape.bound),
+    pinball: mean(pinball, EXTRA_COORDINATES.pinball.bound),
   };
 }
 

@@ -220,7 +220,7 @@ describe('encode → secure sum → decode', () => {
           if (reporting === 0) expect(out.metrics).toBeNull();
           else {
             const wape =
-              us.reduce((a, _, i) => a + (i % 3 === 2 ? 0 : Math.min(2, 0.1 * (i % 25))), 0) /
+              us.reduce((a, _, i) => a + (i % 3 === 2 ? 0 : Math.min(1, 0.1 * (i % 25))), 0) /
               reporting;
             expect(Math.abs(out.metrics!.reporting.value - reporting)).toBeLessThan(
               m / (plan.unitsPerClip * 0.2) + 1e-9,
@@ -252,8 +252,8 @@ describe('encode → secure sum → decode', () => {
       const out = decodeAggregate(plan, ringSum(encoded, plan.length), n);
       expect(out.totalWeight).toBeCloseTo(n, 3);
       expect(out.meanUpdate[0]).toBeCloseTo(sign, 4);
-      expect(out.metrics!.wape.value).toBeCloseTo(2, 3);
-      expect(out.metrics!.pinball.value).toBeCloseTo(1, 3);
+      expect(out.metrics!.wape.value).toBeCloseTo(1, 3);
+      expect(out.metrics!.pinball.value).toBeCloseTo(0.5, 3);
     }
   });
 
