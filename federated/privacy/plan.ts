@@ -59,7 +59,7 @@ export const EXTRA_COORDINATES: Record<ExtraCoordinate, { bound: number; share: 
   reported: { bound: 1, share: 0.2 },
   // Figures beyond WAPE 100 % or pinball 0.5 (in units of the product's level) count at that
   // cap: they are for watching the consortium, and the bound sets their noise. Even so, with
-  // 20 bakeries and z ≈ 0.5 the mean WAPE carries noise of about ±25 points; it becomes a
+  // 20 bakeries and z ≈ 0.5 the mean WAPE carries noise of about ±22 points; it becomes a
   // usable figure with hundreds of bakeries (the decoded figures carry their noise std).
   wape: { bound: 1, share: 0.2 },
   pinball: { bound: 0.5, share: 0.2 },
