@@ -1,7 +1,7 @@
 import { quantileLevels } from '../features/spec.ts';
 import { initBackend } from './backend.ts';
 import { createModel, getFlatWeights, modelShape, parameterCount } from './network.ts';
-import { createEngine, trainEpochs } from './fused/trainer.ts';
+import { createEngine, trainEpochs, type EngineChoice } from './fused/trainer.ts';
 import { packSamples, type TrainingSample } from './training-data.ts';
 
 export type { TrainingSample } from './training-data.ts';
@@ -18,6 +18,8 @@ export type TrainOptions = {
   seed: number;
   onProgress?: (progress: TrainProgress) => void | Promise<void>;
   signal?: AbortSignal;
+  /** Which engine trains; production leaves it to `createEngine` (benchmarks and tests pick). */
+  engine?: EngineChoice;
 };
 
 export type TrainResult = {
@@ -94,7 +96,7 @@ export async function trainLocal(options: TrainOptions): Promise<TrainResult> {
   if (data.n === 0)
     return { weights: Float32Array.from(start), lossBefore: NaN, lossAfter: NaN, samples: 0 };
   // An engine of its own: two trainings may interleave at their awaited progress callbacks.
-  const trainer = createEngine();
+  const trainer = createEngine(options.engine);
   trainer.load(start);
   const lossBefore = trainer.loss(data);
   await trainEpochs(trainer, {

@@ -13,13 +13,14 @@ export type EngineChoice = 'auto' | 'wasm-simd' | 'js';
  * The fastest engine this runtime has: WebAssembly SIMD (every current Node and Electron), else
  * plain TypeScript. `BREADCAST_TRAINER=js` forces the fallback (benchmarks, debugging).
  */
-export function createEngine(choice: EngineChoice = defaultChoice()): TrainingEngine {
+export function createEngine(choice: EngineChoice = 'auto'): TrainingEngine {
+  if (choice === 'auto') choice = forcedChoice();
   if (choice !== 'js' && simdAvailable(layers)) return new SimdEngine(layers);
   if (choice === 'wasm-simd') throw new Error('this runtime has no WebAssembly SIMD');
   return new ScalarEngine(layers);
 }
 
-function defaultChoice(): EngineChoice {
+function forcedChoice(): EngineChoice {
   const forced = typeof process !== 'undefined' ? process.env?.BREADCAST_TRAINER : undefined;
   return forced === 'js' || forced === 'wasm-simd' ? forced : 'auto';
 }

@@ -135,59 +135,50 @@ describe.each(engines)('the %s engine against TF.js', (choice) => {
   });
 
   it('takes the same Adam steps (two full-batch steps, the second at the decayed rate)', async () => {
-    process.env.BREADCAST_TRAINER = choice;
-    try {
-      const samples = syntheticSamples(200, 9);
-      const options = {
-        initialWeights: someWeights(4),
-        samples,
-        epochs: 2,
-        learningRate: 0.01,
-        batchSize: 256,
-        seed: 3,
-      };
-      const reference = await trainTfjs(options);
-      const fused = await trainLocal(options);
-      const moved = relativeGap(reference.weights, options.initialWeights);
-      expect(moved).toBeGreaterThan(1e-3);
-      expect(relativeGap(fused.weights, reference.weights)).toBeLessThan(1e-5);
-      expect(fused.lossAfter).toBeCloseTo(reference.lossAfter, 5);
-    } finally {
-      delete process.env.BREADCAST_TRAINER;
-    }
+    const samples = syntheticSamples(200, 9);
+    const options = {
+      initialWeights: someWeights(4),
+      samples,
+      epochs: 2,
+      learningRate: 0.01,
+      batchSize: 256,
+      seed: 3,
+    };
+    const reference = await trainTfjs(options);
+    const fused = await trainLocal({ ...options, engine: choice });
+    const moved = relativeGap(reference.weights, options.initialWeights);
+    expect(moved).toBeGreaterThan(1e-3);
+    expect(relativeGap(fused.weights, reference.weights)).toBeLessThan(1e-5);
+    expect(fused.lossAfter).toBeCloseTo(reference.lossAfter, 5);
   });
 
   it('follows the TF.js loss trajectory over a short run on real days', async () => {
-    process.env.BREADCAST_TRAINER = choice;
-    try {
-      const real = loadCsvHistories(bakeryChainCsv, { store: '2' })
-        .flatMap((p) => extractSamples(p.history, { to: '2018-06-30' }))
-        .slice(0, 600);
-      // The shipped data has no sold-out days: mark some, so the censored branch trains too.
-      const samples = real.map((s, i) => ({ ...s, censored: i % 5 === 0 }));
-      const options = { samples, epochs: 4, learningRate: 0.006, batchSize: 64, seed: 11 };
-      const referenceLosses: number[] = [];
-      const reference = await trainTfjs({ ...options, onBatch: (l) => referenceLosses.push(l) });
-      const epochLosses: number[] = [];
-      const fused = await trainLocal({
-        ...options,
-        onProgress: ({ loss }) => void epochLosses.push(loss),
-      });
-      expect(fused.lossAfter).toBeLessThan(fused.lossBefore * 0.6);
-      expect(fused.lossBefore).toBeCloseTo(reference.lossBefore, 5);
-      expect(fused.lossAfter).toBeCloseTo(reference.lossAfter, 4);
-      const perEpoch = referenceLosses.length / options.epochs;
-      const referenceEpochs = Array.from(
-        { length: options.epochs },
-        (_, e) =>
-          referenceLosses.slice(e * perEpoch, (e + 1) * perEpoch).reduce((a, b) => a + b, 0) /
-          perEpoch,
-      );
-      epochLosses.forEach((loss, e) => expect(loss).toBeCloseTo(referenceEpochs[e]!, 4));
-      expect(relativeGap(fused.weights, reference.weights)).toBeLessThan(1e-4);
-    } finally {
-      delete process.env.BREADCAST_TRAINER;
-    }
+    const real = loadCsvHistories(bakeryChainCsv, { store: '2' })
+      .flatMap((p) => extractSamples(p.history, { to: '2018-06-30' }))
+      .slice(0, 600);
+    // The shipped data has no sold-out days: mark some, so the censored branch trains too.
+    const samples = real.map((s, i) => ({ ...s, censored: i % 5 === 0 }));
+    const options = { samples, epochs: 4, learningRate: 0.006, batchSize: 64, seed: 11 };
+    const referenceLosses: number[] = [];
+    const reference = await trainTfjs({ ...options, onBatch: (l) => referenceLosses.push(l) });
+    const epochLosses: number[] = [];
+    const fused = await trainLocal({
+      ...options,
+      engine: choice,
+      onProgress: ({ loss }) => void epochLosses.push(loss),
+    });
+    expect(fused.lossAfter).toBeLessThan(fused.lossBefore * 0.6);
+    expect(fused.lossBefore).toBeCloseTo(reference.lossBefore, 5);
+    expect(fused.lossAfter).toBeCloseTo(reference.lossAfter, 4);
+    const perEpoch = referenceLosses.length / options.epochs;
+    const referenceEpochs = Array.from(
+      { length: options.epochs },
+      (_, e) =>
+        referenceLosses.slice(e * perEpoch, (e + 1) * perEpoch).reduce((a, b) => a + b, 0) /
+        perEpoch,
+    );
+    epochLosses.forEach((loss, e) => expect(loss).toBeCloseTo(referenceEpochs[e]!, 4));
+    expect(relativeGap(fused.weights, reference.weights)).toBeLessThan(1e-4);
   });
 });
 
@@ -199,13 +190,8 @@ describe('the trained model', () => {
     const first = await trainLocal(options);
     expect((await trainLocal(options)).weights).toEqual(first.weights);
     expect((await trainLocal({ ...options, seed: 6 })).weights).not.toEqual(first.weights);
-    process.env.BREADCAST_TRAINER = 'js';
-    try {
-      const scalar = await trainLocal(options);
-      expect(relativeGap(scalar.weights, first.weights)).toBeLessThan(1e-4);
-    } finally {
-      delete process.env.BREADCAST_TRAINER;
-    }
+    const scalar = await trainLocal({ ...options, engine: 'js' });
+    expect(relativeGap(scalar.weights, first.weights)).toBeLessThan(1e-4);
   });
 
   it('keeps the TF.js layout: it loads into the TF.js model, which predicts the same', async () => {
