@@ -2,7 +2,7 @@ import { addDays, dayNumber, weekdayIndex } from '../../federated/features/calen
 import { extractSamples } from '../../federated/features/extract.ts';
 import { criticalRatio } from '../../federated/decisions/newsvendor.ts';
 import { initTrainer } from '../../federated/model/train.ts';
-import { parameterCount } from '../../federated/model/network.ts';
+import { parameterCount } from '../../federated/model/shape.ts';
 import type { ValueFigures, ValueOfJoining } from '../api/contract/value.ts';
 import { ApiError, type Handlers } from '../api/dispatcher.ts';
 import type { BackendContext } from '../backend/context.ts';

@@ -1,6 +1,5 @@
 import { quantileLevels } from '../features/spec.ts';
-import { initBackend } from './backend.ts';
-import { createModel, getFlatWeights, modelShape, parameterCount } from './network.ts';
+import { modelShape, parameterCount } from './shape.ts';
 import { createEngine, trainEpochs, type EngineChoice } from './fused/trainer.ts';
 import { packSamples, type TrainingSample } from './training-data.ts';
 
@@ -46,11 +45,10 @@ export function trainerName(): string {
 }
 
 /**
- * Prepares this thread to train (TF.js computes the seeded initial weights of a new model) and
- * names the engine that will train, for logs, run records and reports.
+ * Prepares this thread to train and names the engine that will, for logs, run records and
+ * reports. TF.js is not loaded: only a fresh model's seeded initial weights need it.
  */
 export async function initTrainer(log: (message: string) => void = () => {}): Promise<string> {
-  await initBackend();
   const name = trainerName();
   log(`trainer: ${name}`);
   return name;
@@ -65,10 +63,18 @@ function engine() {
 
 const freshWeights = new Map<number, Float32Array>();
 
-/** A new model's weights for a seed: TF.js's seeded initialisers, computed once per process. */
+/**
+ * A new model's weights for a seed: TF.js's seeded initialisers (the coordinator's version 1 is
+ * the same), computed once per process. Loaded on demand: training from given weights, the
+ * nightly case, never pays for importing TF.js.
+ */
 async function initialWeights(seed: number): Promise<Float32Array> {
   let weights = freshWeights.get(seed);
   if (!weights) {
+    const [{ initBackend }, { createModel, getFlatWeights }] = await Promise.all([
+      import('./backend.ts'),
+      import('./network.ts'),
+    ]);
     await initBackend();
     const model = createModel(seed);
     weights = getFlatWeights(model);

@@ -1,5 +1,5 @@
 import { featureIndex } from '../features/spec.ts';
-import { modelShape } from './network.ts';
+import { modelShape } from './shape.ts';
 
 /** What training needs of a sample (extractSamples' Sample satisfies it). */
 export type TrainingSample = {
@@ -47,31 +47,31 @@ export function packSamples(samples: readonly TrainingSample[]): PackedSamples {
 
 /** Share of training rows whose weather is hidden each epoch (see hideWeather). */
 export const weatherDropout = 0.3;
-const weatherColumns = {
-  temperature: featureIndex('temperature'),
-  temperatureMissing: featureIndex('temperature_missing'),
-  rain: featureIndex('rain'),
-  rainMissing: featureIndex('rain_missing'),
-};
+/** "Weather unknown": the value each weather column takes on a row whose weather is hidden. */
+export const hiddenWeather: readonly { column: number; value: number }[] = [
+  { column: featureIndex('temperature'), value: 0 },
+  { column: featureIndex('temperature_missing'), value: 1 },
+  { column: featureIndex('rain'), value: 0 },
+  { column: featureIndex('rain_missing'), value: 1 },
+];
 
 /**
  * Tomorrow's weather is often not entered, while the past usually has it: hiding it on a seeded
  * share of rows teaches the model the "weather unknown" case too, instead of leaving it unseen.
  * Draws one number per row of the batch, in batch order (every trainer must draw the same).
  */
-export function weatherMask(rows: number, random: () => number): Uint8Array {
-  const hidden = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) hidden[i] = random() < weatherDropout ? 1 : 0;
-  return hidden;
+export function weatherMask(
+  rows: number,
+  random: () => number,
+  into = new Uint8Array(rows),
+): Uint8Array {
+  for (let i = 0; i < rows; i++) into[i] = random() < weatherDropout ? 1 : 0;
+  return into.subarray(0, rows);
 }
 
 /** Writes "weather unknown" into a feature row that starts at `at`. */
 export function hideWeather(x: Float32Array, at: number): void {
-  const c = weatherColumns;
-  x[at + c.temperature] = 0;
-  x[at + c.temperatureMissing] = 1;
-  x[at + c.rain] = 0;
-  x[at + c.rainMissing] = 1;
+  for (const { column, value } of hiddenWeather) x[at + column] = value;
 }
 
 /** Cosine decay to a tenth over the epochs: late epochs settle instead of jittering. */

@@ -1,4 +1,4 @@
-import { modelShape } from '../network.ts';
+import { modelShape } from '../shape.ts';
 
 /**
  * Where one dense layer's kernel ([inputs, units], row-major) and bias start in the flat weights.

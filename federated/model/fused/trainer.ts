@@ -47,6 +47,7 @@ export async function trainEpochs(
   const { data } = options;
   const random = seededRandom(options.seed);
   const batchSize = Math.max(1, Math.min(options.batchSize, data.n));
+  const masks = new Uint8Array(batchSize);
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const learningRate = learningRateAt(options.learningRate, epoch, options.epochs);
     const order = shuffled(data.n, random);
@@ -55,7 +56,7 @@ export async function trainEpochs(
     for (let start = 0; start < data.n; start += batchSize) {
       if (options.signal?.aborted) throw abortError();
       const rows = order.subarray(start, Math.min(start + batchSize, data.n));
-      const hidden = weatherMask(rows.length, random);
+      const hidden = weatherMask(rows.length, random, masks);
       const loss = engine.step({ data, rows, hidden }, learningRate);
       epochLoss += loss;
       batches++;

@@ -19,6 +19,9 @@ import {
   trainTfjs,
 } from '../../../federated/model/tfjs-reference.ts';
 import { createEngine } from '../../../federated/model/fused/trainer.ts';
+import { denseLayers } from '../../../federated/model/fused/layout.ts';
+import { ScalarEngine } from '../../../federated/model/fused/scalar-engine.ts';
+import { SimdEngine } from '../../../federated/model/fused/wasm/simd-engine.ts';
 import { rowLoss } from '../../../federated/model/fused/quantile-head.ts';
 import { extractSamples } from '../../../federated/features/extract.ts';
 import { loadCsvHistories } from '../../../electron/forecast/csv-histories.ts';
@@ -179,6 +182,38 @@ describe.each(engines)('the %s engine against TF.js', (choice) => {
     );
     epochLosses.forEach((loss, e) => expect(loss).toBeCloseTo(referenceEpochs[e]!, 4));
     expect(relativeGap(fused.weights, reference.weights)).toBeLessThan(1e-4);
+  });
+});
+
+describe('the SIMD kernels for another shape', () => {
+  it('pad inputs and units that are not multiples of four, and agree with the plain engine', () => {
+    // A feature spec that grows (a new column, wider layers) must not need new kernels.
+    const shape = { inputFeatures: 37, hiddenUnits: [9, 6], outputs: 5 };
+    const layers = denseLayers(shape);
+    const random = seededRandom(77);
+    const n = 700;
+    const f = shape.inputFeatures;
+    const data = {
+      x: Float32Array.from({ length: n * f }, () => (random() < 0.4 ? 0 : random() * 4 - 1)),
+      y: Float32Array.from({ length: n }, () => random() * 3),
+      c: Float32Array.from({ length: n }, () => (random() < 0.3 ? 1 : 0)),
+      w: Float32Array.from({ length: n }, () => 0.5 + random()),
+      n,
+      f,
+    };
+    const weights = Float32Array.from({ length: layers.at(-1)!.bias + 5 }, () => random() - 0.5);
+    const rows = Int32Array.from({ length: 600 }, () => Math.floor(random() * n));
+    const hidden = Uint8Array.from({ length: 600 }, () => (random() < 0.3 ? 1 : 0));
+    const simd = new SimdEngine(layers, 256);
+    const scalar = new ScalarEngine(layers);
+    for (const engine of [simd, scalar]) engine.load(weights);
+    const a = simd.gradient({ data, rows, hidden });
+    const b = scalar.gradient({ data, rows, hidden });
+    expect(a.loss).toBeCloseTo(b.loss, 5);
+    expect(relativeGap(a.gradient, b.gradient)).toBeLessThan(1e-5);
+    for (const engine of [simd, scalar]) engine.step({ data, rows, hidden }, 0.01);
+    expect(relativeGap(simd.weights(), scalar.weights())).toBeLessThan(1e-5);
+    expect(simd.loss(data)).toBeCloseTo(scalar.loss(data), 5);
   });
 });
 

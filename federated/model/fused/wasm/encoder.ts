@@ -46,6 +46,8 @@ export const local = {
 
 export const i32 = {
   const: (value: number): Code => [0x41, ...signedLeb(value)],
+  load: (address: Code, offset = 0): Code => cat(address, [0x28, ...memarg(2, offset)]),
+  load8u: (address: Code, offset = 0): Code => cat(address, [0x2d, ...memarg(0, offset)]),
   add: (a: Code, b: Code): Code => cat(a, b, [0x6a]),
   mul: (a: Code, b: Code): Code => cat(a, b, [0x6c]),
   geS: (a: Code, b: Code): Code => cat(a, b, [0x4e]),

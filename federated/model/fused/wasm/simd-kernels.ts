@@ -23,9 +23,11 @@ import {
  * (one f32x4 per four units) and padded weights stay zero; the head and loss (a few
  * transcendental functions per row) stay in JavaScript between `forward` and `backward`.
  *
- * Memory (float32, byte offsets in `MemoryLayout`): weights W, gradient G, Adam moments M and V
- * in the padded layout, one batch of inputs X, every layer's activations for the batch, the
- * head's gradient for the batch (dRaw) and one row of back-propagated deltas per hidden layer.
+ * Memory (byte offsets in `MemoryLayout`): weights W, gradient G, Adam moments M and V in the
+ * padded layout, one batch of inputs X, every layer's activations for the batch, the head's
+ * gradient for the batch (dRaw), one row of back-propagated deltas per hidden layer, the batch's
+ * row numbers and hidden-weather flags; from `data` on, the training samples' feature rows (the
+ * memory grows to hold them), which `gather` copies into X.
  */
 
 export type PaddedLayer = DenseLayer & {
@@ -43,6 +45,8 @@ export type MemoryLayout = {
   paddedWeights: number;
   maxRows: number;
   inputs: number;
+  /** Floats per feature row in X and in the data, rounded up to whole vectors. */
+  inputStride: number;
   w: number;
   g: number;
   m: number;
@@ -53,7 +57,11 @@ export type MemoryLayout = {
   dRaw: number;
   /** Per layer: one row's delta (d loss / d pre-activation), `padded` floats. */
   deltas: number[];
-  bytes: number;
+  /** The batch's row numbers (i32) and weather flags (one byte per row, 1 = hidden). */
+  rowNumbers: number;
+  hiddenFlags: number;
+  /** Where the samples' feature rows start: everything before is fixed. */
+  data: number;
 };
 
 const floatBytes = 4;
@@ -80,20 +88,24 @@ export function memoryLayout(layers: readonly DenseLayer[], maxRows: number): Me
     return start;
   };
   const inputs = layers[0]!.inputs;
+  const inputStride = Math.ceil(inputs / 4) * 4;
   return {
     layers: padded,
     paddedWeights: weights,
     maxRows,
     inputs,
+    inputStride,
     w: take(weights),
     g: take(weights),
     m: take(weights),
     v: take(weights),
-    x: take(maxRows * inputs),
+    x: take(maxRows * inputStride),
     acts: padded.map((l) => take(maxRows * l.padded)),
     dRaw: take(maxRows * padded.at(-1)!.padded),
     deltas: padded.map((l) => take(l.padded)),
-    bytes: at,
+    rowNumbers: take(maxRows),
+    hiddenFlags: take(maxRows / 4),
+    data: at,
   };
 }
 
@@ -125,7 +137,7 @@ type Locals = ReturnType<typeof rowPassLocals>;
  */
 function overInputs(layout: MemoryLayout, l: number, $: Locals, body: Code): Code {
   const layer = layout.layers[l]!;
-  const stride = (l === 0 ? layout.inputs : layout.layers[l - 1]!.padded) * floatBytes;
+  const stride = (l === 0 ? layout.inputStride : layout.layers[l - 1]!.padded) * floatBytes;
   const base = l === 0 ? layout.x : layout.acts[l - 1]!;
   const rowBytes = layer.padded * floatBytes;
   return seq(
@@ -157,6 +169,52 @@ function overInputs(layout: MemoryLayout, l: number, $: Locals, body: Code): Cod
  */
 const skippingZeros = (l: number, body: Code, $: Locals): Code =>
   l === 0 ? when(f32.ne(local.get($.value), zero), body) : body;
+
+/**
+ * gather(rows): X row i = data row rowNumbers[i], with the weather hidden where hiddenFlags[i].
+ */
+function gather(
+  layout: MemoryLayout,
+  hidden: readonly { column: number; value: number }[],
+): ExportedFunction {
+  const fn = new FunctionBuilder();
+  const rows = fn.param(type.i32);
+  const i = fn.local(type.i32);
+  const from = fn.local(type.i32);
+  const to = fn.local(type.i32);
+  const rowBytes = layout.inputStride * floatBytes;
+  const body = forRange(
+    i,
+    i32.const(0),
+    local.get(rows),
+    1,
+    seq(
+      local.set(
+        from,
+        i32.add(
+          address(layout.data),
+          i32.mul(
+            i32.load(i32.add(address(layout.rowNumbers), i32.mul(local.get(i), i32.const(4)))),
+            i32.const(rowBytes),
+          ),
+        ),
+      ),
+      local.set(to, i32.add(address(layout.x), i32.mul(local.get(i), i32.const(rowBytes)))),
+      ...Array.from({ length: layout.inputStride / 4 }, (_, k) =>
+        v128.store(local.get(to), v128.load(local.get(from), vectorBytes * k), vectorBytes * k),
+      ),
+      when(
+        i32.load8u(i32.add(address(layout.hiddenFlags), local.get(i))),
+        seq(
+          ...hidden.map(({ column, value }) =>
+            f32.store(local.get(to), f32.const(value), column * floatBytes),
+          ),
+        ),
+      ),
+    ),
+  );
+  return { name: 'gather', ...fn.encode(body) };
+}
 
 /** forward(rows): activations of every layer for the first `rows` inputs in X. */
 function forward(layout: MemoryLayout): ExportedFunction {
@@ -332,10 +390,16 @@ function adam(layout: MemoryLayout): ExportedFunction {
   return { name: 'adam', ...fn.encode(body) };
 }
 
-/** The module's bytes: memory for `layout`, and the exports forward, backward and adam. */
-export function assembleKernels(layout: MemoryLayout): Uint8Array<ArrayBuffer> {
+/**
+ * The module's bytes: memory for `layout` (no samples yet), and the exports gather, forward,
+ * backward and adam. `hidden` says what gather writes into a row whose weather is hidden.
+ */
+export function assembleKernels(
+  layout: MemoryLayout,
+  hidden: readonly { column: number; value: number }[],
+): Uint8Array<ArrayBuffer> {
   return encodeModule(
-    [forward(layout), backward(layout), adam(layout)],
-    Math.ceil(layout.bytes / 65536),
+    [gather(layout, hidden), forward(layout), backward(layout), adam(layout)],
+    Math.ceil(layout.data / 65536),
   );
 }
