@@ -12,13 +12,14 @@ import { loadHistories, withCalendarAhead } from '../../electron/forecast/histor
 import { createBackend } from '../../electron/backend/backend.ts';
 import { main } from '../../cli/main.ts';
 import { captureIo } from '../support/cli-io.ts';
-import { initBackend, type BackendName } from '../../federated/model/backend.ts';
+import { initTrainer } from '../../federated/model/train.ts';
 import { bakeryChainCsv as chain } from '../../electron/logs/demo.ts';
 
 let dir: string;
 let dbPath: string;
 let db: Db;
-let loaderBackend: BackendName;
+/** The training engine this machine gets (it depends on what the machine offers, e.g. SIMD). */
+let engineHere: string;
 /** The real training worker, killed with exit code 70 right after it reports epoch 2. */
 const crashingWorker = new URL('../support/crashing-training-worker.mjs', import.meta.url);
 
@@ -41,8 +42,8 @@ const modelRows = () =>
   }[];
 
 beforeAll(async () => {
-  // Whichever backend loads on this machine; the worker must report the same choice.
-  loaderBackend = await initBackend();
+  // Whichever engine is picked on this machine; the worker must report the same choice.
+  engineHere = await initTrainer();
   dir = mkdtempSync(join(tmpdir(), 'breadcast-forecast-'));
   dbPath = join(dir, 'shop.sqlite');
   db = openDatabase(dbPath);
@@ -64,11 +65,11 @@ describe('training job (worker thread)', () => {
       onProgress: (p) => progress.push(p.done),
     }).promise;
     expect(progress).toEqual([1, 2, 3]);
-    expect(outcome.backend).toBe(loaderBackend);
+    expect(outcome.backend).toBe(engineHere);
     expect(outcome.lossAfter).toBeLessThan(outcome.lossBefore);
     const model = activeModel(db)!;
     expect(model.id).toBe(outcome.modelVersionId);
-    expect(model.backend).toBe(loaderBackend);
+    expect(model.backend).toBe(engineHere);
     const run = db.prepare('SELECT * FROM training_runs WHERE id = ?').get(outcome.runId) as Record<
       string,
       unknown
@@ -121,7 +122,7 @@ describe('forecasts', () => {
       planned: [{ productId: 1, quantity: 40 }],
     });
     expect(day.products).toHaveLength(3);
-    expect(day.model?.backend).toBe(loaderBackend);
+    expect(day.model?.backend).toBe(engineHere);
     for (const p of day.products) {
       const q = p.quantiles;
       expect(q.p10).toBeLessThanOrEqual(q.p25);
@@ -267,7 +268,7 @@ describe('CLI', () => {
     const train = captureIo();
     expect(await main(['train', '--db', dbPath, '--json'], train)).toBe(0);
     const trained = JSON.parse(train.stdout[0]!) as Record<string, unknown>;
-    expect(trained).toMatchObject({ backend: loaderBackend });
+    expect(trained).toMatchObject({ backend: engineHere });
     expect(Object.keys(trained).sort()).toEqual(
       [
         'backend',
