@@ -33,6 +33,7 @@ import {
 } from './rounds/initial-model.ts';
 import type { RoundMode } from './rounds/phases.ts';
 import { plainMode } from './rounds/plain-mode.ts';
+import { serviceEndpoints } from './service/routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { shopRoutes } from './routes/shop-routes.ts';
 import { openCoordinatorStore } from './store/database.ts';
@@ -164,6 +165,9 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     if (request.url.startsWith('/v1/') && !request.url.startsWith('/v1/operator/'))
       checkProtocol(request);
   });
+
+  // Before the routes, so its hooks time and count every one of them.
+  await serviceEndpoints(app, { store, now });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof CoordinatorError) {
