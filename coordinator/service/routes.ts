@@ -55,13 +55,11 @@ export async function serviceEndpoints(
     handler: async (_request, reply) => {
       const readiness = await checkReadiness(store, readyTimeoutMs);
       if (readiness.ready) return { status: 'ready' as const };
-      return reply
-        .code(503)
-        .send({
-          status: 'not-ready' as const,
-          reason: readiness.reason,
-          message: readiness.message,
-        });
+      return reply.code(503).send({
+        status: 'not-ready' as const,
+        reason: readiness.reason,
+        message: readiness.message,
+      });
     },
   });
   api.get('/metrics', {
