@@ -18,7 +18,7 @@ import { OperatorClient } from '../operator-client.ts';
 export type LoadOptions = {
   /** Simulated shops, each with its own Ed25519 identity enrolled through an operator invite. */
   shops: number;
-  /** Shops start evenly spread over this window (the "within one minute" of the issue). */
+  /** Shops start evenly spread over this window. */
   spreadMs: number;
   /** Length of the global model (1797 = the shared forecast network). */
   parameters?: number;
@@ -107,7 +107,7 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('no port');
     const url = `http://127.0.0.1:${address.port}`;
-    await createOperator(app.coordinator.db, 'load', 'load test operator password');
+    await createOperator(app.coordinator.store, 'load', 'load test operator password');
     const operator = await OperatorClient.login(url, 'load', 'load test operator password');
 
     const setupStarted = performance.now();

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildCoordinator, type CoordinatorOptions } from '../../coordinator/app.ts';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
 import type { LocalTrainer } from '../../electron/sync/trainer.ts';
+import { bakeryChainCsv } from '../../electron/logs/demo.ts';
 
 /** Real data: one store of the German bakery chain, a slice of its days. */
 export type Day = { weekday: number; temperature: number; sold: number };
@@ -16,10 +17,7 @@ let chain: Map<string, Day[]> | null = null;
 export function chainDays(store: number, product: string, days: number): Day[] {
   if (!chain) {
     chain = new Map();
-    const text = readFileSync(
-      new URL('../../../shared/data/bakery-chain.csv', import.meta.url),
-      'utf8',
-    );
+    const text = readFileSync(bakeryChainCsv, 'utf8');
     const lines = text.split('\n');
     const header = lines[0]!.split(',');
     const col = (name: string) => header.indexOf(name);
@@ -135,9 +133,9 @@ export async function operatorSession(
   name = 'ops',
   password = 'correct horse battery',
 ) {
-  const db = app.coordinator.db;
-  if (!db.prepare('SELECT 1 FROM operators WHERE name = ?').get(name))
-    await createOperator(db, name, password);
+  const { store } = app.coordinator;
+  if (!(await store.get('SELECT 1 AS found FROM operators WHERE name = ?', [name])))
+    await createOperator(store, name, password);
   const response = await fetch(`${url}/v1/operator/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
