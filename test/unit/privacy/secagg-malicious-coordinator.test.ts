@@ -59,29 +59,15 @@ async function attacked(
   return { run, ids, inputs, victim, rebuilt, honest: ids.filter((id) => !colluding.has(id)) };
 }
 
-/**
- * Split view: the victim and group A are told the victim survived, group B that it dropped, and
- * each group is sent the signatures the coordinator has for its set — `claimed` of them, as if
- * the threshold were that low. Colluders sign whatever they are shown, for both sets.
- */
-function splitView(groupB: string[], claimed: number | null): Tamper {
+/** Split view: the victim and group A are told the victim survived, group B that it dropped. */
+function splitView(groupB: string[]): Tamper {
   const victim = 'shop-000';
-  const signatures = new Map<string, { shopId: string; signature: string }[]>();
-  const setOf = (id: string, survivors: string[]) =>
-    groupB.includes(id) ? survivors.filter((s) => s !== victim) : survivors;
   return {
-    confirmRequest: (id, request) => ({ survivors: setOf(id, request.survivors) }),
-    unmaskRequest: (id, request): UnmaskRequest => {
-      const mine = setOf(id, request.survivors);
-      const key = mine.join();
-      const over = signatures.get(key) ?? [];
-      return { survivors: mine, confirmations: claimed === null ? over : over.slice(0, claimed) };
-    },
-    onState: (id, state) => {
-      if (state.phase !== 'confirmed' || !state.confirmed) return;
-      const key = state.confirmed.survivors.join();
-      signatures.set(key, [...(signatures.get(key) ?? []), state.confirmed.confirmation]);
-    },
+    confirmRequest: (id, request) => ({
+      survivors: groupB.includes(id)
+        ? request.survivors.filter((s) => s !== victim)
+        : request.survivors,
+    }),
   };
 }
 
@@ -89,16 +75,36 @@ describe('a lying coordinator', () => {
   it('split view of the survivors (the 10-shop attack): nobody answers, the victim stays hidden', async () => {
     // Thresholds 2 and 4 are what the old protocol let the coordinator pick; here it can only
     // claim them by sending that few signatures. Default: it forwards all it has.
-    for (const claimed of [2, 4, null]) {
-      const groupB = ['shop-006', 'shop-007', 'shop-008', 'shop-009'];
-      const { run, victim, rebuilt, inputs } = await attacked(splitView(groupB, claimed));
-      expect(run.round.phase).toBe('unmask');
-      expect(run.transcript.answers).toHaveLength(0);
-      for (const id of run.round.survivors!)
-        expect(run.refusals.get(id), `${id} with ${claimed}`).toBe('confirmations-insufficient');
-      expect(rebuilt).toBeNull();
-      expect(sameVector(rebuilt, inputs.get(victim)!)).toBe(false);
+    const groupB = ['shop-006', 'shop-007', 'shop-008', 'shop-009'];
+    const { run, victim, rebuilt, inputs } = await attacked(splitView(groupB));
+    // The coordinator's own code stops here: fewer than T shops signed the set it announced.
+    expect(run.round.phase).toBe('failed');
+    expect(run.round.failure?.code).toBe('below-threshold');
+    // A lying coordinator sends the unmask requests anyway, each group its own set with every
+    // signature gathered over it (or only `claimed` of them): every shop refuses.
+    const bySet = new Map<string, { shopId: string; signature: string }[]>();
+    for (const state of run.clients.values()) {
+      if (!state.confirmed) continue;
+      const key = state.confirmed.survivors.join();
+      bySet.set(key, [...(bySet.get(key) ?? []), state.confirmed.confirmation]);
     }
+    expect(bySet.size).toBe(2);
+    for (const claimed of [2, 4, null])
+      for (const [id, state] of run.clients) {
+        const survivors = state.confirmed!.survivors;
+        const over = bySet.get(survivors.join())!;
+        const request = {
+          survivors,
+          confirmations: claimed === null ? over : over.slice(0, claimed),
+        };
+        expect(
+          refusalOf(() => unmaskResponse(state, request)),
+          `${id} with ${claimed}`,
+        ).toBe('confirmations-insufficient');
+      }
+    expect(run.transcript.answers).toHaveLength(0);
+    expect(rebuilt).toBeNull();
+    expect(sameVector(rebuilt, inputs.get(victim)!)).toBe(false);
   });
 
   it('split view with colluding shops signing both sets: one set at most reaches T, never both secrets', async () => {

@@ -93,14 +93,22 @@ describe('a misbehaving shop cannot stop a round', () => {
     expect(result.run.transcript.uploads.get(VICTIM)!.reports[0]!.shareSecretKey).toBeNull();
   });
 
-  it('shares that do not match their commitments, or aimed at another share key, are proven too', async () => {
+  it('shares that do not match their commitments are proven; one aimed at another share key is refused at upload', async () => {
     const mismatch = await round(
       badRecord((r) => ({ ...r, selfMaskCommitment: toBase64(new Uint8Array(randomBytes(32))) })),
     );
     expect(mismatch.run.round.convicted[BAD]).toMatch(/undecryptable|commitment-mismatch/);
     expect(mismatch.run.round.phase).toBe('done');
+    // A record aimed at another share key never reaches its recipient: the coordinator checks
+    // key indices itself and refuses the whole share message, so the sender is a dropout.
     const index = await round(badRecord((r) => ({ ...r, keyIndex: (r.keyIndex + 1) % 7 })));
-    expectBadShopDropped(index, 'wrong-key-index');
+    expect(index.run.rejected.get(BAD)).toBe('malformed');
+    expect(index.run.round.sharers).not.toContain(BAD);
+    expect(index.run.round.phase).toBe('done');
+    expect(index.run.round.survivors).toEqual(index.ids.filter((id) => id !== BAD));
+    expect(Array.from(index.run.sum!)).toEqual(
+      Array.from(index.honestSum(index.run.round.survivors!)),
+    );
   });
 
   it('a false report is refused and costs the liar its upload, not the accused', async () => {
