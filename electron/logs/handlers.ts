@@ -9,13 +9,12 @@ import {
 } from './backup.ts';
 import { daySheet, logEdits, logHistory, saveRow, setDayContext } from './daily.ts';
 import { exportCsv } from './export.ts';
-import { holidayRegionList } from './holidays.ts';
 import { commitImport, ImportRefused, planImport, type ImportOptions } from './import/importer.ts';
 import { importMessages } from './import/import-messages.ts';
 import { stringSource } from './import/source.ts';
+import { regionList, suggestLocation } from './location.ts';
 import { createProduct, listProducts, setProductActive, updateProduct } from './products.ts';
-import { getSettings, setSettings } from './settings.ts';
-import { localDate } from './calendar.ts';
+import { bakeryDate, getSettings, setSettings } from './settings.ts';
 
 /** Each domain's handlers read context.db on every call rather than keeping their own handle. */
 
@@ -118,7 +117,11 @@ export function dataHandlers(context: BackendContext) {
       const shop = getSettings(context.db)
         .shopName.replace(/[^\p{L}\p{N}]+/gu, '-')
         .replace(/^-|-$/g, '');
-      return { csv, rows, fileName: `${shop || 'breadcast'}-${localDate(context.now())}.csv` };
+      return {
+        csv,
+        rows,
+        fileName: `${shop || 'breadcast'}-${bakeryDate(context.db, context.now())}.csv`,
+      };
     },
     'backups.list': () => ({
       directory: backupDirectory(context.databasePath),
@@ -141,8 +144,10 @@ export function dataHandlers(context: BackendContext) {
       context.events.emit({ type: 'data.changed', scope: 'settings' });
       return settings;
     },
+    'settings.locationSuggestion': () =>
+      suggestLocation(context.db, getSettings(context.db).language),
     'settings.holidayRegions': () => ({
-      countries: holidayRegionList(getSettings(context.db).language),
+      countries: regionList(getSettings(context.db).language),
     }),
   } satisfies Partial<Handlers>;
 }

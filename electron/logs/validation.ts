@@ -1,6 +1,7 @@
 import type { Language } from '../api/contract/data.ts';
 import type { LogField, WasteOutcome, WasteReason } from '../api/contract/logs.ts';
 import { rowMessages, type RowMessages } from './validation-messages.ts';
+import { isClockTime } from '../../federated/calendar/dates.ts';
 
 /** The counts and notes of one (date, product) row as entered, before any check. */
 export type RowDraft = {
@@ -29,10 +30,6 @@ export function countProblem(
   if (!Number.isInteger(value)) return words.notWhole(label);
   if (value > maxCount) return words.tooLarge(label, maxCount);
   return null;
-}
-
-export function isClockTime(value: string): boolean {
-  return /^([01]\d|2[0-3]):[0-5]\d$/.test(value);
 }
 
 /**

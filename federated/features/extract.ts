@@ -1,4 +1,4 @@
-import { dayNumber, dateOf, weekdayIndex, yearFraction } from './calendar.ts';
+import { dateOfDay, dayNumber, weekdayIndex, yearFraction } from '../calendar/dates.ts';
 import { categories, type ProductHistory } from './history.ts';
 import { featureCount, minimumSampleHistory, targetCap } from './spec.ts';
 
@@ -175,7 +175,7 @@ export function extractSamples(
         const { level, count, zeros } = levelBefore(dense, t);
         if (count >= minimumSampleHistory) {
           samples.push({
-            date: dateOf(dense.start + t),
+            date: dateOfDay(dense.start + t),
             x: rowAt(dense, t, level, zeros),
             y: Math.min(sold / level, targetCap),
             censored: dense.soldOut[t] === 1,

@@ -2,7 +2,7 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addDays } from '../../electron/logs/calendar.ts';
+import { addDays } from '../../federated/calendar/dates.ts';
 import { commitImport, ImportRefused } from '../../electron/logs/import/importer.ts';
 import { fileSource } from '../../electron/logs/import/source.ts';
 import { openDatabase } from '../../electron/store/database.ts';

@@ -6,9 +6,9 @@ import {
   type WasteOutcome,
   type WasteReason,
 } from '../../api/contract/logs.ts';
-import { isRealDate } from '../calendar.ts';
+import { isClockTime, isRealDate } from '../../../federated/calendar/dates.ts';
 import { nameKey } from '../products.ts';
-import { countProblem, isClockTime } from '../validation.ts';
+import { countProblem } from '../validation.ts';
 import type { ColumnIndex } from './columns.ts';
 import { importMessages, type ImportMessages } from './import-messages.ts';
 

@@ -1,27 +1,20 @@
+import { addDays, dateAt, systemTimeZone } from '../../../federated/calendar/dates.ts';
 import { locale } from '../i18n/index.svelte.ts';
+import { shop } from './shop.svelte.ts';
 
-/** 'YYYY-MM-DD' of a Date in the local calendar (the bakery's day, not UTC's). */
-export function isoDay(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
+export { addDays };
 
-export const todayIso = (): string => isoDay(new Date());
+/** Today on the bakery's clock (the time zone in its settings), not on the browser's. */
+export const todayIso = (): string => dateAt(new Date(), bakeryZone());
 
-/** A calendar day as a local Date at noon, so DST shifts never move it to a neighbour. */
-export function dayDate(iso: string): Date {
-  const [y = 1970, m = 1, d = 1] = iso.split('-').map(Number);
-  return new Date(y, m - 1, d, 12);
-}
+const bakeryZone = (): string => shop.settings?.timeZone ?? systemTimeZone();
 
-export function addDays(iso: string, days: number): string {
-  const date = dayDate(iso);
-  date.setDate(date.getDate() + days);
-  return isoDay(date);
-}
-
-/** Monday = 0 … Sunday = 6, the order par levels are stored in. */
-export const weekdayIndex = (iso: string): number => (dayDate(iso).getDay() + 6) % 7;
+/**
+ * A calendar day as the Date Intl formats. Days are formatted in UTC (see `day` below), so the
+ * browser's own zone can never move a date to its neighbour.
+ */
+const dayDate = (iso: string): Date => new Date(`${iso}T12:00:00Z`);
+const day = { timeZone: 'UTC' } as const;
 
 export const fmt = {
   number(value: number | null | undefined, maxDigits = 0): string {
@@ -48,10 +41,10 @@ export const fmt = {
   },
   date(iso: string | null | undefined, style: 'short' | 'medium' | 'long' | 'full' = 'medium') {
     if (!iso) return '–';
-    return new Intl.DateTimeFormat(locale.tag, { dateStyle: style }).format(dayDate(iso));
+    return new Intl.DateTimeFormat(locale.tag, { ...day, dateStyle: style }).format(dayDate(iso));
   },
   weekday(iso: string, width: 'long' | 'short' = 'long'): string {
-    return new Intl.DateTimeFormat(locale.tag, { weekday: width }).format(dayDate(iso));
+    return new Intl.DateTimeFormat(locale.tag, { ...day, weekday: width }).format(dayDate(iso));
   },
   /** Weekday names Monday first, for par-level columns. */
   weekdays(width: 'long' | 'short' = 'short'): string[] {
@@ -62,12 +55,17 @@ export const fmt = {
     if (!timestamp) return '–';
     const date = new Date(timestamp);
     if (Number.isNaN(date.getTime())) return timestamp;
-    return new Intl.DateTimeFormat(locale.tag, { dateStyle: 'medium', timeStyle: 'short' }).format(
-      date,
-    );
+    return new Intl.DateTimeFormat(locale.tag, {
+      timeZone: bakeryZone(),
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }).format(date);
   },
   time(timestamp: string | Date): string {
-    return new Intl.DateTimeFormat(locale.tag, { timeStyle: 'short' }).format(new Date(timestamp));
+    return new Intl.DateTimeFormat(locale.tag, {
+      timeZone: bakeryZone(),
+      timeStyle: 'short',
+    }).format(new Date(timestamp));
   },
   bytes(value: number): string {
     const units = ['byte', 'kilobyte', 'megabyte'] as const;

@@ -5,6 +5,7 @@ import type { ImportProblem } from '../../../electron/api/contract/imports.ts';
 import { commitImport, ImportRefused, planImport } from '../../../electron/logs/import/importer.ts';
 import { fileSource, stringSource } from '../../../electron/logs/import/source.ts';
 import { listProducts } from '../../../electron/logs/products.ts';
+import { setSettings } from '../../../electron/logs/settings.ts';
 import type { Db } from '../../../electron/store/database.ts';
 import { contentHash, tempDb, writeCsv } from './helpers.ts';
 
@@ -72,6 +73,7 @@ describe('CSV import: a good file', () => {
   });
 
   it('records closed days, weather and holidays in the day context', async () => {
+    setSettings(db, { holidayRegion: { country: 'DE', state: 'NW' } });
     await commitImport(
       db,
       stringSource(
