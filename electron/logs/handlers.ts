@@ -1,3 +1,4 @@
+import type { ImportInput } from '../api/contract/imports.ts';
 import { ApiError, type Handlers } from '../api/dispatcher.ts';
 import type { BackendContext } from '../backend/context.ts';
 import {
@@ -11,7 +12,7 @@ import { daySheet, logEdits, logHistory, saveRow, setDayContext } from './daily.
 import { exportCsv } from './export.ts';
 import { commitImport, ImportRefused, planImport, type ImportOptions } from './import/importer.ts';
 import { importMessages } from './import/import-messages.ts';
-import { stringSource } from './import/source.ts';
+import { bytesSource, stringSource } from './import/source.ts';
 import { regionList, suggestLocation } from './location.ts';
 import { createProduct, listProducts, setProductActive, updateProduct } from './products.ts';
 import { bakeryDate, getSettings, setSettings } from './settings.ts';
@@ -59,17 +60,15 @@ export function logsHandlers(context: BackendContext) {
 }
 
 export function importHandlers(context: BackendContext) {
-  const options = (input: {
-    mapping?: ImportOptions['mapping'];
-    store?: string;
-    skipInvalid: boolean;
-  }) => {
+  const options = (input: ImportInput): ImportOptions => {
     // The wizard shows the problems in the shop's language; the CLI keeps the English default.
     const language = getSettings(context.db).language;
     return {
       mapping: input.mapping,
       store: input.store,
       skipInvalid: input.skipInvalid,
+      dateFormat: input.dateFormat,
+      now: context.now(),
       language,
       onProgress: (done: number, total: number) =>
         context.events.emit({
@@ -81,17 +80,18 @@ export function importHandlers(context: BackendContext) {
         }),
     };
   };
-  const source = (csv: string) =>
-    stringSource(csv, importMessages[getSettings(context.db).language]);
+  const source = (input: ImportInput) => {
+    const words = importMessages[getSettings(context.db).language];
+    return input.csvBase64 !== undefined
+      ? bytesSource(Buffer.from(input.csvBase64, 'base64'), words)
+      : stringSource(input.csv ?? '', words);
+  };
   return {
     'import.preview': async (input) =>
-      (await planImport(context.db, source(input.csv), options(input))).preview,
+      (await planImport(context.db, source(input), options(input))).preview,
     'import.commit': async (input) => {
       try {
-        const summary = await commitImport(context.db, source(input.csv), {
-          ...options(input),
-          now: context.now(),
-        });
+        const summary = await commitImport(context.db, source(input), options(input));
         context.events.emit({ type: 'data.changed', scope: 'logs' });
         context.events.emit({ type: 'data.changed', scope: 'products' });
         return summary;

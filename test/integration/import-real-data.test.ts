@@ -55,7 +55,7 @@ async function timedImport(name: string, csv: string, store?: string) {
 describe('importing the real bakery data', () => {
   it.skipIf(!existsSync(french))('imports the whole French bakery (33,124 rows)', async () => {
     const { summary, db } = await timedImport('french', french);
-    expect(summary).toEqual({ imported: 33124, products: 52, days: 637, skipped: 0 });
+    expect(summary).toMatchObject({ imported: 33124, products: 52, days: 637, skipped: 0 });
     expect(db.prepare('SELECT count(*) AS n FROM day_context WHERE holiday = 1').get()).toEqual({
       n: 18,
     });
@@ -65,7 +65,7 @@ describe('importing the real bakery data', () => {
   it('imports every store of the shipped chain file, one database per store', async () => {
     for (const store of chainStores) {
       const { summary, db } = await timedImport(`chain-${store}`, bakeryChainCsv, store);
-      expect(summary).toEqual({ imported: 3645, products: 3, days: 1215, skipped: 0 });
+      expect(summary).toMatchObject({ imported: 3645, products: 3, days: 1215, skipped: 0 });
       db.close();
     }
     // 20 × 73k-line reads: well under a minute on an idle machine, more on a shared CI runner.

@@ -1,4 +1,5 @@
 import type { Language } from '../../api/contract/data.ts';
+import type { DateFormat } from '../../api/contract/imports.ts';
 import { rowMessages, type RowMessages } from '../validation-messages.ts';
 
 /**
@@ -16,7 +17,8 @@ export type ImportMessages = {
   mustBe: (column: string, range: string, raw: string) => string;
   notFlag: (column: string, raw: string) => string;
   notOneOf: (column: string, raw: string, options: string) => string;
-  dateFormat: (date: string) => string;
+  dateFormat: (date: string, format: DateFormat) => string;
+  ambiguousDates: (example: string, formats: DateFormat[]) => string;
   dateNotInCalendar: (date: string) => string;
   productTooLong: string;
   shelfLifeRange: (days: number) => string;
@@ -56,7 +58,9 @@ export const importMessages: Record<Language, ImportMessages> = {
     mustBe: (c, range, raw) => `${c} must be ${range} (got ${raw}).`,
     notFlag: (c, raw) => `${c} "${raw}" is not 0/1 (or yes/no).`,
     notOneOf: (c, raw, options) => `${c} "${raw}" is not one of ${options}.`,
-    dateFormat: (date) => `date "${date}" is not written as YYYY-MM-DD.`,
+    dateFormat: (date, format) => `date "${date}" is not written as ${format.toUpperCase()}.`,
+    ambiguousDates: (example, formats) =>
+      `Dates like ${example} can be read as ${formats.join(' or ')}: choose the date format.`,
     dateNotInCalendar: (date) => `date ${date} does not exist in the calendar.`,
     productTooLong: 'product name is longer than 80 characters.',
     shelfLifeRange: (days) => `shelf_life_days must be between 1 and 60 (got ${days}).`,
@@ -107,7 +111,10 @@ export const importMessages: Record<Language, ImportMessages> = {
     mustBe: (c, range, raw) => `${c} muss ${range} liegen (gefunden: ${raw}).`,
     notFlag: (c, raw) => `${c} „${raw}“ ist nicht 0/1 (oder ja/nein).`,
     notOneOf: (c, raw, options) => `${c} „${raw}“ ist keiner der Werte ${options}.`,
-    dateFormat: (date) => `Datum „${date}“ ist nicht als JJJJ-MM-TT geschrieben.`,
+    dateFormat: (date, format) =>
+      `Datum „${date}“ ist nicht als ${format.toUpperCase().replace(/D/g, 'T').replace(/Y/g, 'J')} geschrieben.`,
+    ambiguousDates: (example, formats) =>
+      `Daten wie ${example} lassen sich als ${formats.join(' oder ')} lesen: wählen Sie das Datumsformat.`,
     dateNotInCalendar: (date) => `Datum ${date} gibt es im Kalender nicht.`,
     productTooLong: 'Produktname ist länger als 80 Zeichen.',
     shelfLifeRange: (days) => `shelf_life_days muss zwischen 1 und 60 liegen (gefunden: ${days}).`,
@@ -159,7 +166,10 @@ export const importMessages: Record<Language, ImportMessages> = {
     mustBe: (c, range, raw) => `${c} doit être ${range} (trouvé : ${raw}).`,
     notFlag: (c, raw) => `${c} « ${raw} » n’est pas 0/1 (ou oui/non).`,
     notOneOf: (c, raw, options) => `${c} « ${raw} » n’est pas l’une des valeurs ${options}.`,
-    dateFormat: (date) => `la date « ${date} » n’est pas écrite AAAA-MM-JJ.`,
+    dateFormat: (date, format) =>
+      `la date « ${date} » n’est pas écrite ${format.toUpperCase().replace(/D/g, 'J').replace(/Y/g, 'A')}.`,
+    ambiguousDates: (example, formats) =>
+      `Des dates comme ${example} peuvent se lire ${formats.join(' ou ')} : choisissez le format des dates.`,
     dateNotInCalendar: (date) => `la date ${date} n’existe pas dans le calendrier.`,
     productTooLong: 'le nom du produit dépasse 80 caractères.',
     shelfLifeRange: (days) => `shelf_life_days doit être entre 1 et 60 (trouvé : ${days}).`,

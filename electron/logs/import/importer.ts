@@ -6,7 +6,8 @@ import type { Db } from '../../store/database.ts';
 import { carriedOverSeries, type StockDay } from '../carry-over.ts';
 import { isHoliday } from '../holidays.ts';
 import { listProducts, nameKey } from '../products.ts';
-import { getSettings } from '../settings.ts';
+import { bakeryDate, getSettings } from '../settings.ts';
+import { daysBetween } from '../../../federated/calendar/dates.ts';
 import { validateRow } from '../validation.ts';
 import { analyse, type Analysis, type AnalyseOptions } from './analyse.ts';
 import { importMessages, type ImportMessages } from './import-messages.ts';
@@ -14,7 +15,11 @@ import type { ParsedRow } from './rows.ts';
 import type { CsvSource } from './source.ts';
 import { writePlan } from './write.ts';
 
-export type ImportOptions = AnalyseOptions & { skipInvalid?: boolean };
+export type ImportOptions = AnalyseOptions & {
+  skipInvalid?: boolean;
+  /** The moment of the import: its day on the bakery's clock tells how old the history is. */
+  now?: Date;
+};
 
 /** A checked file, matched against the database: what commit would write. */
 export type ImportPlan = {
@@ -82,7 +87,25 @@ export async function planImport(
     rows,
     existing,
     skippedLines,
-    preview: previewOf(analysis, rows, existing, skippedLines, options),
+    preview: previewOf(
+      analysis,
+      rows,
+      existing,
+      skippedLines,
+      options,
+      recencyOf(db, rows, options),
+    ),
+  };
+}
+
+/** The newest day among the rows and its distance to the bakery's today. */
+function recencyOf(db: Db, rows: PlannedRow[], options: ImportOptions) {
+  let newestDate: string | null = null;
+  for (const row of rows) if (newestDate === null || row.date > newestDate) newestDate = row.date;
+  const today = bakeryDate(db, options.now ?? new Date());
+  return {
+    newestDate,
+    daysSinceNewest: newestDate === null ? null : daysBetween(newestDate, today),
   };
 }
 
@@ -115,10 +138,13 @@ function previewOf(
   existing: Map<string, Product>,
   skippedLines: number,
   options: ImportOptions,
+  recency: Pick<ImportPreview, 'newestDate' | 'daysSinceNewest'>,
 ): ImportPreview {
   const productKeys = new Set(rows.map((r) => r.key));
   const problemCount = analysis.problems.count;
   return {
+    dialect: analysis.dialect,
+    ...recency,
     headers: analysis.headers,
     requiredColumns: [...requiredImportColumns],
     optionalColumns: [...optionalImportColumns],
@@ -179,5 +205,8 @@ export async function commitImport(
     products: plan.preview.counts.products,
     days: plan.preview.counts.days,
     skipped: plan.skippedLines,
+    dialect: plan.preview.dialect,
+    newestDate: plan.preview.newestDate,
+    daysSinceNewest: plan.preview.daysSinceNewest,
   };
 }

@@ -7,6 +7,8 @@ import {
   type WasteReason,
 } from '../../api/contract/logs.ts';
 import { isClockTime, isRealDate } from '../../../federated/calendar/dates.ts';
+import type { DateFormat } from '../../api/contract/imports.ts';
+import { readDate, readNumber } from './dialect.ts';
 import { nameKey } from '../products.ts';
 import { countProblem } from '../validation.ts';
 import type { ColumnIndex } from './columns.ts';
@@ -40,9 +42,12 @@ export type ParsedRow = {
   carriedOver: number;
 };
 
-const truthy = new Set(['1', 'true', 'yes', 'y', 'ja', 'oui']);
-const falsy = new Set(['0', 'false', 'no', 'n', 'nein', 'non']);
-const numeric = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const truthy = new Set(['1', 'true', 'yes', 'y', 'ja', 'j', 'x', 'oui', 'o', 'wahr', 'vrai']);
+const falsy = new Set(['0', 'false', 'no', 'n', 'nein', 'non', 'falsch', 'faux']);
+
+/** How the file writes dates and numbers (see dialect.ts). */
+export type RowDialect = { dateFormat: DateFormat; decimalComma: boolean };
+const isoDialect: RowDialect = { dateFormat: 'yyyy-mm-dd', decimalComma: false };
 
 type DateProblem = 'format' | 'calendar' | null;
 
@@ -51,17 +56,17 @@ type DateProblem = 'format' | 'calendar' | null;
  * The verdict is a kind, not words, so one cache serves every language.
  */
 const dateVerdicts = new Map<string, { date: string; problem: DateProblem }>();
-function checkedDate(date: string): { date: string; problem: DateProblem } {
-  let verdict = dateVerdicts.get(date);
+function checkedDate(raw: string, format: DateFormat): { date: string; problem: DateProblem } {
+  const key = `${format}|${raw}`;
+  let verdict = dateVerdicts.get(key);
   if (verdict === undefined) {
-    const problem: DateProblem = !/^\d{4}-\d{2}-\d{2}$/.test(date)
-      ? 'format'
-      : isRealDate(date)
-        ? null
-        : 'calendar';
+    const date = readDate(raw, format);
+    verdict =
+      date === null
+        ? { date: raw, problem: 'format' }
+        : { date, problem: isRealDate(date) ? null : 'calendar' };
     if (dateVerdicts.size > 100_000) dateVerdicts.clear();
-    verdict = { date, problem };
-    dateVerdicts.set(date, verdict);
+    dateVerdicts.set(key, verdict);
   }
   return verdict;
 }
@@ -89,6 +94,7 @@ class LineReader {
     private readonly line: number,
     private readonly index: ColumnIndex,
     private readonly words: ImportMessages,
+    private readonly decimalComma: boolean,
   ) {}
 
   problem(column: ImportColumn, message: string): void {
@@ -110,7 +116,7 @@ class LineReader {
       if (required) this.problem(column, this.words.empty(column));
       return null;
     }
-    const value = numeric.test(raw) ? Number(raw) : Number.NaN;
+    const value = readNumber(raw, this.decimalComma);
     if (Number.isNaN(value)) {
       this.problem(column, this.words.notANumber(column, raw.slice(0, 40), false));
       return null;
@@ -126,9 +132,9 @@ class LineReader {
   decimal(column: ImportColumn, min: number, max: number, unit = ''): number | null {
     const raw = this.text(column);
     if (raw === null) return null;
-    const value = numeric.test(raw) ? Number(raw) : Number.NaN;
+    const value = readNumber(raw, this.decimalComma);
     if (!Number.isFinite(value)) {
-      const comma = /^-?\d+,\d+$/.test(raw);
+      const comma = !this.decimalComma && /^-?\d+,\d+$/.test(raw);
       this.problem(column, this.words.notANumber(column, raw.slice(0, 40), comma));
       return null;
     }
@@ -166,13 +172,14 @@ export function parseRecord(
   line: number,
   index: ColumnIndex,
   words: ImportMessages = importMessages.en,
+  dialect: RowDialect = isoDialect,
 ): { row: ParsedRow } | { problems: ImportProblem[] } {
-  const cells = new LineReader(record, line, index, words);
+  const cells = new LineReader(record, line, index, words, dialect.decimalComma);
   const rawDate = cells.text('date');
-  const date = rawDate === null ? null : checkedDate(rawDate);
+  const date = rawDate === null ? null : checkedDate(rawDate, dialect.dateFormat);
   if (date === null) cells.problem('date', words.empty('date'));
   else if (date.problem === 'format')
-    cells.problem('date', words.dateFormat(date.date.slice(0, 40)));
+    cells.problem('date', words.dateFormat(date.date.slice(0, 40), dialect.dateFormat));
   else if (date.problem === 'calendar') cells.problem('date', words.dateNotInCalendar(date.date));
   const rawProduct = cells.text('product');
   const product = rawProduct === null ? null : interned(rawProduct);

@@ -54,16 +54,16 @@ describe('CSV import: a good file', () => {
   });
 
   it('maps differing headers, ignores unknown columns and defaults the category to other', async () => {
-    const text = 'Datum;Artikel;Verkauft;Filiale\n2024-03-03;Brezel;40;x\n'.replace(/;/g, ',');
-    const mapping = { date: 'Datum', product: 'Artikel', sold: 'Verkauft' };
+    const text = 'Tag;Sorte;Menge;Wetterlage\n2024-03-03;Brezel;40;x\n'.replace(/;/g, ',');
+    const mapping = { date: 'Tag', product: 'Sorte', sold: 'Menge' };
     const preview = (await planImport(db, stringSource(text), { mapping })).preview;
     expect(preview).toMatchObject({
       missingColumns: [],
-      ignoredHeaders: ['Filiale'],
+      ignoredHeaders: ['Wetterlage'],
       canImport: true,
     });
     expect(preview.counts).toMatchObject({ valid: 1, newProducts: 1 });
-    expect(await commitImport(db, stringSource(text), { mapping })).toEqual({
+    expect(await commitImport(db, stringSource(text), { mapping })).toMatchObject({
       imported: 1,
       products: 1,
       days: 1,
@@ -147,15 +147,7 @@ describe('CSV import: every malformed case is refused with its line and changes 
     expect(await refused('date,product,sold\n')).toMatchObject([{ line: 2 }]);
   });
 
-  it('wrong encodings: Latin-1 bytes, UTF-16 with and without BOM', async () => {
-    const latin1 = Buffer.concat([
-      Buffer.from('date,product,sold\n2024-03-03,Roll,5\n2024-03-03,Br'),
-      Buffer.from([0xf6]),
-      Buffer.from('tchen,4\n'),
-    ]);
-    expect(await refused(latin1)).toMatchObject([
-      { line: 3, message: expect.stringMatching(/not valid UTF-8.*Windows-1252/) },
-    ]);
+  it('wrong encodings: UTF-16 with and without BOM (Windows-1252 is read, see the dialect tests)', async () => {
     const utf16 = Buffer.concat([
       Buffer.from([0xff, 0xfe]),
       Buffer.from('date,product,sold\n2024-03-03,Roll,5\n', 'utf16le'),
@@ -207,7 +199,7 @@ describe('CSV import: every malformed case is refused with its line and changes 
     expect(await refused(text, { store: '3' })).toMatchObject([
       { message: expect.stringMatching(/no rows of store "3"/) },
     ]);
-    expect(await commitImport(db, stringSource(text), { store: '2' })).toEqual({
+    expect(await commitImport(db, stringSource(text), { store: '2' })).toMatchObject({
       imported: 1,
       products: 1,
       days: 1,
@@ -225,7 +217,7 @@ describe('CSV import: every malformed case is refused with its line and changes 
     const problems = await refused(text);
     expect(problems).toHaveLength(100);
     expect(problems[0]).toMatchObject({ line: 2, column: 'sold' });
-    expect(await commitImport(db, stringSource(text), { skipInvalid: true })).toEqual({
+    expect(await commitImport(db, stringSource(text), { skipInvalid: true })).toMatchObject({
       imported: 200,
       products: 11,
       days: 28,
