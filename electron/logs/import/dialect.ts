@@ -154,18 +154,19 @@ export function sniffDialect(
   const separator = sniffSeparator(sample);
   // The sample may end mid-line and mid-quote: parse whole lines only, and forgive the rest.
   const text = sample.slice(0, Math.max(sample.lastIndexOf('\n'), 0));
-  let records: string[][] = [];
-  try {
-    records = parse(text, {
-      delimiter: separator,
-      bom: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-    }) as string[][];
-  } catch {
-    records = [];
-  }
+  const records = ((): string[][] => {
+    try {
+      return parse(text, {
+        delimiter: separator,
+        bom: true,
+        relax_column_count: true,
+        relax_quotes: true,
+        skip_empty_lines: true,
+      }) as string[][];
+    } catch {
+      return [];
+    }
+  })();
   const [headers = [], ...rows] = records;
   const columns = columnsOf(headers);
   const cells = (at: number | undefined) =>
