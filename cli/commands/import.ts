@@ -2,16 +2,12 @@ import { existsSync } from 'node:fs';
 import { openDatabase } from '../../electron/store/database.ts';
 import { commitImport, ImportRefused } from '../../electron/logs/import/importer.ts';
 import { fileSource } from '../../electron/logs/import/source.ts';
-import {
-  dateFormat,
-  staleHistoryDays,
-  type CsvDialect,
-} from '../../electron/api/contract/imports.ts';
+import { dateFormat, type CsvDialect } from '../../electron/api/contract/imports.ts';
 import { isKnownRegion } from '../../electron/logs/holidays.ts';
-import { levelWindowDays } from '../../federated/features/spec.ts';
 import { getSettings, setSettings } from '../../electron/logs/settings.ts';
 import { currencyOf, timeZoneFor } from '../../electron/logs/location.ts';
 import { requireString, UsageError, type Command, type ParsedOptions } from '../command.ts';
+import { inEnglish } from '../english.ts';
 
 /** Long problem lists bury the first mistakes; the rest are counted. */
 const problemsShown = 50;
@@ -96,8 +92,7 @@ export const importCommand: Command = {
             `${summary.skipped ? `, skipped ${summary.skipped} invalid lines` : ''} in ${((performance.now() - started) / 1000).toFixed(2)} s` +
             ` (${describeDialect(summary.dialect)}).`,
         );
-      if (summary.daysSinceNewest !== null && summary.daysSinceNewest > staleHistoryDays)
-        io.err(staleWarning(summary.newestDate!, summary.daysSinceNewest));
+      for (const warning of summary.warnings) io.err(`Warning: ${inEnglish(warning)}`);
       if (getSettings(db).askLocation)
         io.err(
           'Where is the bakery? Its holidays follow its region: pass --country CC [--region RR] (or answer in the app).',
@@ -111,7 +106,7 @@ export const importCommand: Command = {
       );
       for (const problem of problems.slice(0, problemsShown))
         io.err(
-          `  line ${problem.line}${problem.column ? ` (${problem.column})` : ''}: ${problem.message}`,
+          `  line ${problem.line}${problem.column ? ` (${problem.column})` : ''}: ${inEnglish(problem.reason)}`,
         );
       if (problemCount > problemsShown) io.err(`  … and ${problemCount - problemsShown} more.`);
       const { dialect } = error.preview;
@@ -166,23 +161,4 @@ function describeDialect(dialect: CsvDialect): string {
   ]
     .filter(Boolean)
     .join(', ');
-}
-
-/** What an old history means for the forecast, said when the import ends. */
-function staleWarning(newestDate: string, days: number): string {
-  const lines = [
-    `Warning: the newest day in this history is ${newestDate}, ${days} days ago.`,
-    "The model still learns each product's weekday pattern, season and holiday effects from it.",
-  ];
-  if (days > levelWindowDays)
-    lines.push(
-      `But a forecast needs sales from the last ${levelWindowDays} days: until the recent days are`,
-      'entered (or a newer export is imported), no product can be forecast for tomorrow.',
-    );
-  else
-    lines.push(
-      `But tomorrow's forecast rests on sales up to ${newestDate} and knows nothing of what changed`,
-      'since: enter the days since (or import a newer export) to bring it up to date.',
-    );
-  return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 import type { ImportInput } from '../api/contract/imports.ts';
-import { ApiError, type Handlers } from '../api/dispatcher.ts';
+import { ApiError, issueOf, type Handlers } from '../api/dispatcher.ts';
 import type { BackendContext } from '../backend/context.ts';
 import {
   createBackup,
@@ -11,7 +11,6 @@ import {
 import { daySheet, logEdits, logHistory, saveRow, setDayContext } from './daily.ts';
 import { exportCsv } from './export.ts';
 import { commitImport, ImportRefused, planImport, type ImportOptions } from './import/importer.ts';
-import { importMessages } from './import/import-messages.ts';
 import { bytesSource, stringSource } from './import/source.ts';
 import { regionList, suggestLocation } from './location.ts';
 import { createProduct, listProducts, setProductActive, updateProduct } from './products.ts';
@@ -61,31 +60,20 @@ export function logsHandlers(context: BackendContext) {
 
 export function importHandlers(context: BackendContext) {
   const options = (input: ImportInput): ImportOptions => {
-    // The wizard shows the problems in the shop's language; the CLI keeps the English default.
-    const language = getSettings(context.db).language;
     return {
       mapping: input.mapping,
       store: input.store,
       skipInvalid: input.skipInvalid,
       dateFormat: input.dateFormat,
       now: context.now(),
-      language,
       onProgress: (done: number, total: number) =>
-        context.events.emit({
-          type: 'progress',
-          task: 'import',
-          done,
-          total,
-          message: importMessages[language].readingFile,
-        }),
+        context.events.emit({ type: 'progress', task: 'import', done, total }),
     };
   };
-  const source = (input: ImportInput) => {
-    const words = importMessages[getSettings(context.db).language];
-    return input.csvBase64 !== undefined
-      ? bytesSource(Buffer.from(input.csvBase64, 'base64'), words)
-      : stringSource(input.csv ?? '', words);
-  };
+  const source = (input: ImportInput) =>
+    input.csvBase64 !== undefined
+      ? bytesSource(Buffer.from(input.csvBase64, 'base64'))
+      : stringSource(input.csv ?? '');
   return {
     'import.preview': async (input) =>
       (await planImport(context.db, source(input), options(input))).preview,
@@ -97,13 +85,13 @@ export function importHandlers(context: BackendContext) {
         return summary;
       } catch (error) {
         if (!(error instanceof ImportRefused)) throw error;
+        // Issue paths are "line.column" (line alone for whole-line problems), like field paths.
         throw new ApiError(
           'bad-request',
-          error.message,
-          error.preview.problems.map((p) => ({
-            path: p.column ? `line ${p.line}: ${p.column}` : `line ${p.line}`,
-            message: p.message,
-          })),
+          error.reason,
+          error.preview.problems.map((p) =>
+            issueOf(p.column ? `${p.line}.${p.column}` : String(p.line), p.reason),
+          ),
         );
       }
     },

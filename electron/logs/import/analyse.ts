@@ -1,5 +1,4 @@
 import { CsvError, parse } from 'csv-parse';
-import type { Language } from '../../api/contract/data.ts';
 import type {
   CsvDialect,
   DateFormat,
@@ -9,7 +8,6 @@ import type {
 import type { ProductCategory } from '../../api/contract/products.ts';
 import { resolveColumns, type ResolvedColumns } from './columns.ts';
 import { sniffDialect } from './dialect.ts';
-import { importMessages, type ImportMessages } from './import-messages.ts';
 import { parseRecord, type ParsedRow } from './rows.ts';
 import { checkEncoding, FatalImportProblem, type CsvSource } from './source.ts';
 
@@ -56,8 +54,6 @@ export type AnalyseOptions = {
   /** The user's answer when the dates fit more than one format. */
   dateFormat?: DateFormat;
   store?: string;
-  /** The words of the problems; English (the CLI's) unless the shop chose another language. */
-  language?: Language;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 };
 
@@ -67,7 +63,6 @@ export type AnalyseOptions = {
  * Streams, so memory grows with the valid rows only, not with the text.
  */
 export async function analyse(source: CsvSource, options: AnalyseOptions): Promise<Analysis> {
-  const words = importMessages[options.language ?? 'en'];
   const problems = new ProblemLog();
   const result: Analysis = {
     dialect: {
@@ -96,7 +91,7 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
   let doneBytes = 0;
   let lastReport = 0;
   async function* counted(): AsyncIterable<string> {
-    for await (const chunk of checkEncoding(source.chunks(), words)) {
+    for await (const chunk of checkEncoding(source.chunks())) {
       doneBytes += Buffer.byteLength(chunk);
       if (options.onProgress && doneBytes - lastReport > source.totalBytes / 50) {
         lastReport = doneBytes;
@@ -106,7 +101,7 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
     }
   }
   try {
-    result.dialect = await readDialect(source, options, words);
+    result.dialect = await readDialect(source, options);
   } catch (error) {
     if (error instanceof FatalImportProblem) return fatal(error.problem);
     throw error;
@@ -117,7 +112,7 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
     return fatal({
       line: 2,
       column: 'date',
-      message: words.ambiguousDates(example, dateFormats),
+      reason: { code: 'import.ambiguousDates', params: { example, formats: dateFormats } },
     });
   }
   const rowDialect = { dateFormat, decimalComma };
@@ -139,7 +134,7 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
     if (headerRefused) return;
     if (result.columns === null) {
       result.headers = record.map((h) => h.replace(/^\uFEFF/, '').trim());
-      result.columns = resolveColumns(result.headers, options.mapping, words);
+      result.columns = resolveColumns(result.headers, options.mapping);
       for (const problem of result.columns.problems) problems.add(problem);
       headerRefused = result.columns.problems.length > 0;
       storeColumn = result.columns.index.store;
@@ -160,12 +155,15 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
       problems.add({
         line,
         column: null,
-        message: words.fieldCount(line, record.length, result.headers.length),
+        reason: {
+          code: 'import.fieldCount',
+          params: { fields: record.length, headerFields: result.headers.length },
+        },
       });
       result.invalidLines++;
       return;
     }
-    const parsed = parseRecord(record, line, result.columns.index, words, rowDialect);
+    const parsed = parseRecord(record, line, result.columns.index, rowDialect);
     if ('problems' in parsed) {
       for (const problem of parsed.problems) problems.add(problem);
       result.invalidLines++;
@@ -180,12 +178,15 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
       problems.add({
         line,
         column: 'product',
-        message: words.duplicate(row.product, row.date, first),
+        reason: {
+          code: 'import.duplicate',
+          params: { product: row.product, date: row.date, firstLine: first },
+        },
       });
       result.invalidLines++;
       return;
     }
-    if (!noteProduct(result.products, key, row, problems, words)) {
+    if (!noteProduct(result.products, key, row, problems)) {
       result.invalidLines++;
       return;
     }
@@ -224,27 +225,34 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
       return fatal({
         line: csvError.lines ?? 0,
         column: null,
-        message:
+        reason:
           csvError.code === 'CSV_QUOTE_NOT_CLOSED'
-            ? words.quoteNotClosed(csvError.lines)
-            : words.notCsv(csvError.lines, csvError.message),
+            ? { code: 'import.quoteNotClosed', params: { line: csvError.lines ?? 0 } }
+            : {
+                code: 'import.notCsv',
+                params: { line: csvError.lines ?? 0, detail: csvError.message },
+              },
       });
     throw error;
   }
   options.onProgress?.(source.totalBytes, source.totalBytes);
   result.stores = [...stores].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  if (result.columns === null) return fatal({ line: 1, column: null, message: words.emptyFile });
+  if (result.columns === null)
+    return fatal({ line: 1, column: null, reason: { code: 'import.emptyFile', params: {} } });
   if (options.store !== undefined && storeColumn === undefined)
     return fatal({
       line: 1,
       column: 'store',
-      message: words.noStoreColumn,
+      reason: { code: 'import.noStoreColumn', params: {} },
     });
   if (options.store !== undefined && !stores.has(options.store))
     return fatal({
       line: 1,
       column: 'store',
-      message: words.storeNotInFile(options.store, result.stores.join(', ')),
+      reason: {
+        code: 'import.storeNotInFile',
+        params: { store: options.store, stores: result.stores.slice(0, 20) },
+      },
     });
   if (options.store === undefined && stores.size > 1) {
     problems.shown.length = 0;
@@ -252,14 +260,14 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
     return fatal({
       line: 1,
       column: 'store',
-      message: words.manyStores(
-        stores.size,
-        `${result.stores.slice(0, 20).join(', ')}${stores.size > 20 ? ', …' : ''}`,
-      ),
+      reason: {
+        code: 'import.manyStores',
+        params: { count: stores.size, stores: result.stores.slice(0, 20) },
+      },
     });
   }
   if (result.dataLines === 0 && problems.count === 0)
-    return fatal({ line: 2, column: null, message: words.headerOnly });
+    return fatal({ line: 2, column: null, reason: { code: 'import.headerOnly', params: {} } });
   return result;
 }
 
@@ -275,16 +283,12 @@ const numberColumns: readonly ImportColumn[] = [
 ];
 
 /** The encoding, separator, decimal mark and date format, read from the start of the file. */
-async function readDialect(
-  source: CsvSource,
-  options: AnalyseOptions,
-  words: ImportMessages,
-): Promise<CsvDialect> {
+async function readDialect(source: CsvSource, options: AnalyseOptions): Promise<CsvDialect> {
   const encoding = await source.encoding();
   const sniffed = sniffDialect(
     await source.sample(),
     (headers) => {
-      const { index } = resolveColumns(headers, options.mapping, words);
+      const { index } = resolveColumns(headers, options.mapping);
       return {
         date: index.date,
         numbers: numberColumns.map((c) => index[c]).filter((i) => i !== undefined),
@@ -301,7 +305,6 @@ function noteProduct(
   key: string,
   row: ParsedRow,
   problems: ProblemLog,
-  words: ImportMessages,
 ): boolean {
   let product = products.get(key);
   if (!product) {
@@ -322,12 +325,15 @@ function noteProduct(
       problems.add({
         line: row.line,
         column: 'category',
-        message: words.categoryConflict(
-          row.product,
-          row.category,
-          product.category,
-          product.categoryLine,
-        ),
+        reason: {
+          code: 'import.categoryConflict',
+          params: {
+            product: row.product,
+            here: row.category,
+            there: product.category,
+            line: product.categoryLine,
+          },
+        },
       });
       return false;
     }
@@ -339,12 +345,15 @@ function noteProduct(
       problems.add({
         line: row.line,
         column: 'shelf_life_days',
-        message: words.shelfLifeConflict(
-          row.product,
-          row.shelfLifeDays,
-          product.shelfLifeDays,
-          product.shelfLifeLine,
-        ),
+        reason: {
+          code: 'import.shelfLifeConflict',
+          params: {
+            product: row.product,
+            here: row.shelfLifeDays,
+            there: product.shelfLifeDays,
+            line: product.shelfLifeLine,
+          },
+        },
       });
       return false;
     }

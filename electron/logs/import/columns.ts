@@ -5,7 +5,6 @@ import {
   type ImportProblem,
 } from '../../api/contract/imports.ts';
 import { headerKey, namesOf } from './column-names.ts';
-import { importMessages, type ImportMessages } from './import-messages.ts';
 
 export type ColumnIndex = Partial<Record<ImportColumn, number>>;
 
@@ -28,7 +27,6 @@ const allColumns: readonly ImportColumn[] = [...requiredImportColumns, ...option
 export function resolveColumns(
   headers: readonly string[],
   mapping: Partial<Record<ImportColumn, string>> = {},
-  words: ImportMessages = importMessages.en,
 ): ResolvedColumns {
   const problems: ImportProblem[] = [];
   const normalised = headers.map(headerKey);
@@ -42,7 +40,7 @@ export function resolveColumns(
         problems.push({
           line: 1,
           column,
-          message: words.mappedColumnMissing(wanted, column),
+          reason: { code: 'import.mappedColumnMissing', params: { header: wanted, column } },
         });
         continue;
       }
@@ -64,7 +62,11 @@ export function resolveColumns(
     }
   const duplicates = normalised.filter((h, i) => h !== '' && normalised.indexOf(h) !== i);
   for (const header of new Set(duplicates)) {
-    problems.push({ line: 1, column: header, message: words.headerTwice(header) });
+    problems.push({
+      line: 1,
+      column: header,
+      reason: { code: 'import.headerTwice', params: { header } },
+    });
   }
   const missing = requiredImportColumns.filter((column) => index[column] === undefined);
   for (const column of missing) {
@@ -72,7 +74,7 @@ export function resolveColumns(
       problems.push({
         line: 1,
         column,
-        message: words.requiredMissing(column),
+        reason: { code: 'import.requiredMissing', params: { column } },
       });
   }
   const resolvedMapping: Partial<Record<ImportColumn, string>> = {};

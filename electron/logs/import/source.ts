@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { maxImportBytes, type ImportProblem } from '../../api/contract/imports.ts';
-import { importMessages, type ImportMessages } from './import-messages.ts';
+import { describeMessage } from '../../api/dispatcher.ts';
 
 export type SourceEncoding = 'utf-8' | 'windows-1252';
 
@@ -16,30 +16,29 @@ export type CsvSource = {
 
 export class FatalImportProblem extends Error {
   constructor(readonly problem: ImportProblem) {
-    super(problem.message);
+    super(describeMessage(problem.reason));
   }
 }
 
-export function tooLarge(bytes: number, words: ImportMessages = importMessages.en): ImportProblem {
-  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+export function tooLarge(bytes: number): ImportProblem {
   return {
     line: 0,
     column: null,
-    message: words.tooLarge(mb(bytes), mb(maxImportBytes)),
+    reason: { code: 'import.fileTooLarge', params: { bytes, maxBytes: maxImportBytes } },
   };
 }
 
 const chunkChars = 1 << 20;
 const sampleBytes = 1 << 20;
 
-export function stringSource(text: string, words: ImportMessages = importMessages.en): CsvSource {
+export function stringSource(text: string): CsvSource {
   const totalBytes = Buffer.byteLength(text);
   return {
     totalBytes,
     encoding: async () => 'utf-8',
     sample: async () => text.slice(0, sampleBytes),
     async *chunks() {
-      if (totalBytes > maxImportBytes) throw new FatalImportProblem(tooLarge(totalBytes, words));
+      if (totalBytes > maxImportBytes) throw new FatalImportProblem(tooLarge(totalBytes));
       for (let at = 0; at < text.length; at += chunkChars) yield text.slice(at, at + chunkChars);
     },
   };
@@ -50,14 +49,10 @@ export function stringSource(text: string, words: ImportMessages = importMessage
  * saves "CSV (Trennzeichen-getrennt)" in Windows-1252, not UTF-8: the bytes are read once to
  * see whether they are valid UTF-8, and decoded as Windows-1252 otherwise. UTF-16 is refused.
  */
-function byteSource(
-  totalBytes: number,
-  read: () => AsyncIterable<Uint8Array>,
-  words: ImportMessages,
-): CsvSource {
+function byteSource(totalBytes: number, read: () => AsyncIterable<Uint8Array>): CsvSource {
   let found: Promise<SourceEncoding> | null = null;
   const detect = async (): Promise<SourceEncoding> => {
-    if (totalBytes > maxImportBytes) throw new FatalImportProblem(tooLarge(totalBytes, words));
+    if (totalBytes > maxImportBytes) throw new FatalImportProblem(tooLarge(totalBytes));
     const strict = new TextDecoder('utf-8', { fatal: true });
     let first = true;
     try {
@@ -65,7 +60,11 @@ function byteSource(
         if (first) {
           first = false;
           if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
-            throw new FatalImportProblem({ line: 1, column: null, message: words.utf16File });
+            throw new FatalImportProblem({
+              line: 1,
+              column: null,
+              reason: { code: 'import.utf16', params: {} },
+            });
         }
         strict.decode(bytes, { stream: true });
       }
@@ -101,27 +100,18 @@ function byteSource(
 }
 
 /** Streams a file so a big export never sits in memory twice. */
-export function fileSource(path: string, words: ImportMessages = importMessages.en): CsvSource {
+export function fileSource(path: string): CsvSource {
   return byteSource(
     statSync(path).size,
     () => createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>,
-    words,
   );
 }
 
 /** A file's bytes already in memory (the app sends them base64-encoded). */
-export function bytesSource(
-  bytes: Uint8Array,
-  words: ImportMessages = importMessages.en,
-): CsvSource {
-  return byteSource(
-    bytes.length,
-    async function* () {
-      for (let at = 0; at < bytes.length; at += chunkChars)
-        yield bytes.subarray(at, at + chunkChars);
-    },
-    words,
-  );
+export function bytesSource(bytes: Uint8Array): CsvSource {
+  return byteSource(bytes.length, async function* () {
+    for (let at = 0; at < bytes.length; at += chunkChars) yield bytes.subarray(at, at + chunkChars);
+  });
 }
 
 /**
@@ -129,10 +119,7 @@ export function bytesSource(
  * decoded as UTF-8 although it was not (U+FFFD, when the app sent text instead of bytes) or NUL
  * characters (UTF-16 without a byte-order mark).
  */
-export async function* checkEncoding(
-  chunks: AsyncIterable<string>,
-  words: ImportMessages = importMessages.en,
-): AsyncIterable<string> {
+export async function* checkEncoding(chunks: AsyncIterable<string>): AsyncIterable<string> {
   let line = 1;
   for await (const chunk of chunks) {
     const replaced = chunk.indexOf('\uFFFD');
@@ -145,7 +132,7 @@ export async function* checkEncoding(
       throw new FatalImportProblem({
         line: at,
         column: null,
-        message: utf16 ? words.nulCharacters(at) : words.notUtf8(at),
+        reason: { code: utf16 ? 'import.nulCharacters' : 'import.notUtf8', params: { line: at } },
       });
     }
     line += chunk.match(/\n/g)?.length ?? 0;

@@ -54,8 +54,8 @@ describe('sync and ledger API methods', () => {
         shopName: 'Corner bakery',
       }),
     ).rejects.toThrow(/invite code is not known/);
-    const code = createInvite(
-      app.coordinator.db,
+    const code = await createInvite(
+      app.coordinator.store,
       { expiresAt: new Date(Date.now() + 60_000), operatorId: null },
       new Date(),
     );
