@@ -45,7 +45,7 @@ export type SchedulerOptions = {
   run: (trigger: 'schedule' | 'catch-up') => Promise<unknown>;
   preventSleep: PreventSleep;
   log?: (message: string) => void;
-  /** Tests of the schedule logic alone pass false and call `trigger()` / `wakeCheck()` themselves. */
+  /** False leaves the nightly timer off: the caller triggers runs itself (`trigger()` / `wakeCheck()`). */
   useCron?: boolean;
   /** How often a running app looks whether a night passed while the machine slept. */
   wakeCheckMs?: number;
