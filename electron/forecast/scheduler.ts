@@ -30,6 +30,9 @@ export function setTrainingTime(db: Db, time: string): void {
   ).run(settingKey, JSON.stringify(time));
 }
 
+/** How long after the nightly slot its timer may fire before a wake check treats it as missed. */
+const timerGraceMs = 60_000;
+
 /** When the last training run (of any trigger) started, from training_runs. */
 function lastRunStart(db: Db): Date | null {
   const row = db.prepare('SELECT max(started_at) AS s FROM training_runs').get() as {
@@ -105,11 +108,13 @@ export class TrainingScheduler {
 
   /**
    * After a wake-up (or on the periodic check): runs the night the machine slept through, once.
-   * Resolves with what it did.
+   * A slot younger than a minute is the timer's own to run: a check landing on the very second
+   * of the slot would otherwise run the night twice. Resolves with what it did.
    */
   async wakeCheck(): Promise<'caught-up' | 'up-to-date'> {
     const missed = this.missedRun();
     if (!missed || this.running || this.handled === missed.getTime()) return 'up-to-date';
+    if (this.options.now().getTime() - missed.getTime() < timerGraceMs) return 'up-to-date';
     this.options.log?.(`the machine slept through ${missed.toISOString()}: training now`);
     await this.trigger('catch-up');
     return 'caught-up';
@@ -134,6 +139,13 @@ export class TrainingScheduler {
     return this.running;
   }
 
+  /** The nightly timer fired: runs the slot unless a wake check already did. */
+  private onTimer(): Promise<unknown> | undefined {
+    const slot = lastOccurrence(trainingTime(this.options.db), this.options.now(), this.timeZone);
+    if (this.handled === slot.getTime()) return undefined;
+    return this.trigger('schedule');
+  }
+
   stop(): void {
     void this.task?.destroy();
     this.task = null;
@@ -145,7 +157,7 @@ export class TrainingScheduler {
     if (this.options.useCron === false) return;
     void this.task?.destroy();
     const [h, m] = trainingTime(this.options.db).split(':').map(Number) as [number, number];
-    const task = cron.schedule(`${m} ${h} * * *`, () => void this.trigger('schedule'), {
+    const task = cron.schedule(`${m} ${h} * * *`, () => void this.onTimer(), {
       name: 'breadcast-nightly-training',
       timezone: this.timeZone,
     });
