@@ -75,6 +75,9 @@ describe('importing the real bakery data', () => {
       shopName: 'Demo bakery (chain store 2)',
       language: 'en',
       holidayRegion: { country: 'DE', state: 'NW' },
+      currency: 'EUR',
+      askLocation: false,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     });
     expect(db.prepare('SELECT count(*) AS n FROM day_context WHERE closed = 1').get()).toEqual({
       n: 16,
