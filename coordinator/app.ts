@@ -36,6 +36,7 @@ import { plainMode } from './rounds/plain-mode.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { shopRoutes } from './routes/shop-routes.ts';
 import { openCoordinatorStore } from './store/database.ts';
+import type { PostgresOptions } from './store/postgres-store.ts';
 import { isStoreBusy, type CoordinatorStore } from './store/sql.ts';
 
 /** What plug-ins (secure aggregation, dashboard) receive to add their own routes and phases. */
@@ -59,6 +60,8 @@ export type CoordinatorOptions = {
    * an open store (left open).
    */
   db: string | CoordinatorStore;
+  /** PostgreSQL pool settings, when `db` is a URL. */
+  storeOptions?: PostgresOptions;
   logger?: Logger;
   now?: () => Date;
   /** Version 1 of the global model when the registry is empty; defaults to the shared model code. */
@@ -92,7 +95,10 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
   const now = options.now ?? (() => new Date());
   const ownsStore = typeof options.db === 'string';
   const store =
-    typeof options.db === 'string' ? await openCoordinatorStore(options.db) : options.db;
+    typeof options.db === 'string'
+      ? await openCoordinatorStore(options.db, options.storeOptions)
+      : options.db;
+  log.info({ store: store.description }, 'coordinator store open');
   try {
     await ensureInitialModel(
       store,
