@@ -77,6 +77,11 @@ export type CoordinatorOptions = {
   maxUpdateBytes?: number;
   /** Run the nightly node-cron schedule (tests turn it off). */
   schedule?: boolean;
+  /**
+   * How often (ms) to look at the running round for changes made by other coordinators on the
+   * same store; default 1000 on PostgreSQL, off on SQLite (one process).
+   */
+  watchMs?: number | null;
   signatureWindowMs?: number;
   loginRateLimit?: { max: number; timeWindow: number };
   /** Enrolments per address and window (default 20 a minute); simulations enrol many shops at once. */
@@ -136,6 +141,8 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     now,
     modes: [plainMode, ...(options.modes ?? [])],
     schedule: options.schedule ?? true,
+    watchMs:
+      options.watchMs !== undefined ? options.watchMs : store.kind === 'postgres' ? 1000 : null,
   });
   const context: CoordinatorContext = {
     store,
@@ -269,6 +276,7 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
   app.addHook('onReady', async () => {
     await engine.resume();
     await engine.schedule();
+    engine.startWatching();
   });
   app.addHook('onClose', async () => {
     engine.close();

@@ -1,6 +1,8 @@
 import type { Migration } from '../../../federated/storage/sqlite.ts';
 import initialPostgres from './001-initial.postgres.ts';
 import initialSqlite from './001-initial.ts';
+import scheduledRunsPostgres from './002-scheduled-runs.postgres.ts';
+import scheduledRunsSqlite from './002-scheduled-runs.ts';
 
 /**
  * Each schema step in both dialects, so the two stores can never drift apart by a step.
@@ -8,6 +10,7 @@ import initialSqlite from './001-initial.ts';
  */
 const steps: { name: string; sqlite: string; postgres: string }[] = [
   { name: 'initial', sqlite: initialSqlite, postgres: initialPostgres },
+  { name: 'scheduled-runs', sqlite: scheduledRunsSqlite, postgres: scheduledRunsPostgres },
 ];
 
 export const sqliteMigrations: Migration[] = steps.map(({ name, sqlite }) => ({
