@@ -483,6 +483,42 @@ for (const target of targets) {
       }
     });
 
+    it('the nightly schedule opens one round per slot, however many coordinators keep it', async () => {
+      const { store, database } = await fresh();
+      const other = target.kind === 'postgres' ? await connect(database) : store;
+      await ensureInitialModel(store, () => new Float32Array(4), silent, new Date());
+      await putSetting(store, 'coordinator', {
+        schedule: '* * * * * *',
+        round: roundSettings.parse({ ...collecting, minShops: 50 }),
+        privacy: { delta: 1e-5, budget: null },
+      });
+      const errors: string[] = [];
+      const log = pino({ level: 'warn' }, { write: (line: string) => errors.push(line) });
+      const engines = [store, other].map(
+        (s) => new RoundEngine({ store: s, log, now: () => new Date(), modes: [plainMode] }),
+      );
+      for (const engine of engines) await engine.schedule();
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      for (const engine of engines) engine.close();
+      const claims = await store.all<{ slot: string; claimed_by: string }>(
+        'SELECT slot, claimed_by FROM scheduled_runs ORDER BY slot',
+      );
+      const rounds = await store.all<{ opened_at: string; trigger: string }>(
+        'SELECT opened_at, trigger FROM rounds ORDER BY id',
+      );
+      // Every slot was claimed once (the other coordinator stood aside, no "round already
+      // running" refusal), and a round opened in a claimed slot whenever none was running.
+      expect(errors).toEqual([]);
+      expect(claims.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(claims.map((c) => c.slot)).size).toBe(claims.length);
+      expect(rounds.length).toBeGreaterThanOrEqual(1);
+      expect(rounds.every((r) => r.trigger === 'schedule')).toBe(true);
+      const seconds = new Set(
+        claims.map((c) => c.slot.replace(/^.*:(\d{4}-.*T[\d:]+)\..*$/, '$1')),
+      );
+      for (const round of rounds) expect(seconds).toContain(round.opened_at.slice(0, 19));
+    });
+
     it('tells the dashboard that something changed, whoever changed it', async () => {
       const { store, database } = await fresh();
       const other = target.kind === 'postgres' ? await connect(database) : store;
