@@ -84,6 +84,7 @@ function updateBody(values: number[], modelVersion = 1) {
 }
 
 const collecting: Partial<RoundSettings> = {
+  mode: 'plain',
   minShops: 2,
   weighting: 'equal',
   clipNorm: 10,
