@@ -5,12 +5,24 @@ import { optionalNumber, UsageError, type Command } from '../command.ts';
 import { availableBackends, benchTraining } from '../../simulation/bench/training.ts';
 import { benchCoordinator } from '../../simulation/bench/coordinator.ts';
 import { benchSecAgg } from '../../simulation/bench/secagg.ts';
+import { benchNoise } from '../../simulation/bench/noise.ts';
+import { noiseCost } from '../../simulation/bench/noise-cost.ts';
 import { simulate } from '../../simulation/simulate.ts';
 import { formatLoadResult, runLoadScenario } from '../../simulation/load/load-scenario.ts';
 import { formatTable } from '../../simulation/report.ts';
 import { progressBars } from '../../simulation/progress.ts';
 
-const parts = ['training', 'coordinator', 'load', 'secagg', 'forecast'] as const;
+const parts = [
+  'training',
+  'coordinator',
+  'load',
+  'secagg',
+  'noise',
+  'forecast',
+  'noise-cost',
+] as const;
+/** Parts that run only when named: the noise cost is eight consortium simulations (~45 min). */
+const namedOnly: readonly Part[] = ['noise-cost'];
 type Part = (typeof parts)[number];
 
 const sharedData = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
@@ -48,7 +60,8 @@ export const benchCommand: Command = {
     },
   },
   async run(options, io) {
-    const only = (options.only as string[] | undefined) ?? [...parts];
+    const only =
+      (options.only as string[] | undefined) ?? parts.filter((p) => !namedOnly.includes(p));
     for (const part of only)
       if (!(parts as readonly string[]).includes(part))
         throw new UsageError(`--only: unknown part "${part}" (${parts.join(', ')})`);
@@ -122,6 +135,42 @@ export const benchCommand: Command = {
         if (json) io.out(JSON.stringify({ part: 'secagg', ...r }));
         say(
           `| ${r.shops} | ${r.neighbours ? `SecAgg+ ${r.neighbours} neighbours` : 'complete'}, t=${r.threshold} | ${f1(r.clientMs)} | ${f1(r.coordinatorMs)} | ${Math.round(r.clientBytesSent)} / ${Math.round(r.clientBytesReceived)} | ${r.plain.clientMs.toFixed(2)}, ${f1(r.plain.coordinatorMs)}, ${Math.round(r.plain.clientBytesSent)} |`,
+        );
+      }
+    }
+
+    if (run('noise')) {
+      say('## Noise and encoding of one shop’s contribution (CPU ms, best of 5)');
+      say(
+        '| parameters | shops | share σ (grid units) | discrete Gaussian | whole encoding | baseline: 53-bit uniforms |',
+      );
+      say('| ---: | ---: | ---: | ---: | ---: | ---: |');
+      for (const shops of [20, 10_000]) {
+        const r = benchNoise(100_000, shops);
+        if (json) io.out(JSON.stringify({ part: 'noise', ...r }));
+        say(
+          `| ${r.parameters} | ${r.shops} | ${Math.round(Math.sqrt(r.shareVariance))} | ${f1(r.samplerMs)} | ${f1(r.encodeMs)} | ${f1(r.uniformsMs)} |`,
+        );
+      }
+    }
+
+    if (run('noise-cost')) {
+      const dir = typeof options.data === 'string' ? options.data : sharedData;
+      const file = join(dir, 'bakery-chain.csv');
+      if (!existsSync(file)) throw new UsageError(`--data: no bakery-chain.csv in "${dir}"`);
+      const bars = progressBars(io.interactive && !json);
+      const rows = await noiseCost(file, (p) => bars.update(p)).finally(() => bars.stop());
+      say('## Noise against forecast quality: 20 young chain bakeries, 5 secure rounds');
+      say(
+        '| clip norm C | noise z | simulated as | ε per round | ε per year (365) | rounds | WAPE federated | merged model alone | WAPE local | cost federated / local | federated beats local |',
+      );
+      say('| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |');
+      const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+      const eps = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '∞');
+      for (const r of rows) {
+        if (json) io.out(JSON.stringify({ part: 'noise-cost', ...r }));
+        say(
+          `| ${r.clipNorm} | ${r.noiseMultiplier} | ${r.simulatedNoiseMultiplier.toFixed(4)} | ${eps(r.epsilonPerRound)} | ${eps(r.epsilonPerYear)} | ${r.rounds} of 5 | ${pct(r.wapeFederated)} | ${pct(r.wapeMergedOnly)} | ${pct(r.wapeLocal)} | ${Math.round(r.costFederated)} / ${Math.round(r.costLocal)} | ${r.federatedBeatsLocal} of ${r.shops} |`,
         );
       }
     }
