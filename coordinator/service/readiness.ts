@@ -1,5 +1,5 @@
 import { migrationHash } from '../../federated/storage/sqlite.ts';
-import { sqliteMigrations } from '../store/migrations/index.ts';
+import { postgresMigrations, sqliteMigrations } from '../store/migrations/index.ts';
 import type { CoordinatorStore, Dialect } from '../store/sql.ts';
 
 export type Readiness =
@@ -13,8 +13,7 @@ export type Readiness =
 
 /** This build's schema steps for a dialect, in order: what a database it may serve must hold. */
 function expectedMigrations(dialect: Dialect): { name: string; hash: string }[] {
-  if (dialect !== 'sqlite') throw new Error(`no migrations known for ${dialect}`);
-  return sqliteMigrations.map((migration) => ({
+  return (dialect === 'postgres' ? postgresMigrations : sqliteMigrations).map((migration) => ({
     name: migration.name,
     hash: migrationHash(migration),
   }));

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildCoordinator } from '../../coordinator/app.ts';
-import { openCoordinatorStore } from '../../coordinator/store/database.ts';
 import { createInvite } from '../../coordinator/store/shops.ts';
 import type { CoordinatorStore } from '../../coordinator/store/sql.ts';
 import {
@@ -14,7 +12,8 @@ import {
   type ShopKeyPair,
 } from '../../federated/protocol/index.ts';
 import { httpClient, type HttpAnswer, type HttpRequest } from '../support/http-client.ts';
-import { operatorSession, parameterCount, silentLog, tempDir } from './coordinator-harness.ts';
+import { postgresTarget, sqliteTarget } from '../support/store-targets.ts';
+import { operatorSession, parameterCount, silentLog } from './coordinator-harness.ts';
 
 type Shop = { id: string; keys: ShopKeyPair };
 const protocol = { 'x-breadcast-protocol': '1' };
@@ -112,133 +111,143 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-describe('service endpoints over real HTTP (SQLite)', () => {
-  it('/metrics counts rounds by phase, shops, uploads by outcome and reason, and request latency', async () => {
-    const store = await openCoordinatorStore(join(tempDir('breadcast-metrics-'), 'c.db'));
-    closers.push(() => store.close());
-    const { app, url, http } = await started(store);
-    closers.push(() => app.close());
-    const [a, b] = [await enrol(app, http, 'Bakery A'), await enrol(app, http, 'Bakery B')];
-    // B was last seen two days ago: enrolled, but not active.
-    await store.run('UPDATE shops SET last_seen_at = ? WHERE id = ?', [
-      new Date(Date.now() - 48 * 3600_000).toISOString(),
-      b.id,
-    ]);
-    const operator = await operatorSession(app, url);
-    const opened = await operator.call('POST', '/v1/operator/rounds', {
-      settings: { mode: 'plain', minShops: 2, clipNorm: 1 },
-    });
-    expect(opened.status).toBe(200);
-    const roundId = opened.body.id as number;
-    const modelVersion = opened.body.modelVersion as number;
-    const path = `/v1/rounds/${roundId}/update`;
-    const good = update(modelVersion, new Array<number>(parameterCount).fill(0.01));
+for (const target of [sqliteTarget(), postgresTarget()])
+  describe.skipIf(target.skip)(`service endpoints over real HTTP (${target.kind})`, () => {
+    beforeAll(() => target.start(), 120_000);
+    afterAll(() => target.stop());
 
-    const scrape = async () => {
-      const answer = await http('/metrics');
-      expect(answer.statusCode).toBe(200);
-      expect(answer.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-      return answer.body;
-    };
-    const during = await scrape();
-    expect(sample(during, 'breadcast_rounds', { phase: 'collect' })).toBe(1);
-    expect(sample(during, 'breadcast_rounds', { phase: 'published' })).toBe(0);
-    expect(sample(during, 'breadcast_shops_enrolled')).toBe(2);
-    expect(sample(during, 'breadcast_shops_active')).toBe(1);
-
-    expect((await http(signedRequest(a, path, good))).statusCode).toBe(200);
-    const again = await http(signedRequest(a, path, good));
-    expect(again.json().duplicate).toBe(true);
-    const short = await http(signedRequest(b, path, update(modelVersion, [0.01, 0.02])));
-    expect(short.statusCode).toBe(400);
-    expect(short.json().error).toBe('wrong-shape');
-    const unsigned = await http({ method: 'POST', url: path, headers: protocol, payload: good });
-    expect(unsigned.json().error).toBe('unauthenticated');
-
-    const after = await scrape();
-    const uploads = (outcome: string, reason: string) =>
-      sample(after, 'breadcast_uploads_total', { mode: 'plain', outcome, reason });
-    expect(uploads('accepted', 'stored')).toBe(1);
-    expect(uploads('accepted', 'duplicate')).toBe(1);
-    expect(uploads('refused', 'wrong-shape')).toBe(1);
-    expect(uploads('refused', 'unauthenticated')).toBe(1);
-    // B's signed request made it active again.
-    expect(sample(after, 'breadcast_shops_active')).toBe(2);
-    const latency = (status: string) =>
-      sample(after, 'breadcast_http_request_duration_seconds_count', {
-        method: 'POST',
-        route: '/v1/rounds/:roundId/update',
-        status_code: status,
+    it('/metrics counts rounds by phase, shops, uploads by outcome and reason, and request latency', async () => {
+      const { store } = await target.fresh();
+      closers.push(() => store.close());
+      const { app, url, http } = await started(store);
+      closers.push(() => app.close());
+      const [a, b] = [await enrol(app, http, 'Bakery A'), await enrol(app, http, 'Bakery B')];
+      // B was last seen two days ago: enrolled, but not active.
+      await store.run('UPDATE shops SET last_seen_at = ? WHERE id = ?', [
+        new Date(Date.now() - 48 * 3600_000).toISOString(),
+        b.id,
+      ]);
+      const operator = await operatorSession(app, url);
+      const opened = await operator.call('POST', '/v1/operator/rounds', {
+        settings: { mode: 'plain', minShops: 2, clipNorm: 1 },
       });
-    expect(latency('200')).toBe(2);
-    expect(latency('400')).toBe(1);
-    expect(latency('401')).toBe(1);
-    expect(
-      sample(after, 'breadcast_http_request_duration_seconds_bucket', {
-        le: '+Inf',
-        method: 'POST',
-        route: '/v1/rounds/:roundId/update',
-        status_code: '200',
-      }),
-    ).toBe(2);
+      expect(opened.status).toBe(200);
+      const roundId = opened.body.id as number;
+      const modelVersion = opened.body.modelVersion as number;
+      const path = `/v1/rounds/${roundId}/update`;
+      const good = update(modelVersion, new Array<number>(parameterCount).fill(0.01));
 
-    // The second upload completes the round: it aggregates and publishes.
-    expect(
-      (await http(signedRequest(b, path, update(modelVersion, new Array(parameterCount).fill(0)))))
-        .statusCode,
-    ).toBe(200);
-    const published = await scrape();
-    expect(sample(published, 'breadcast_rounds', { phase: 'published' })).toBe(1);
-    expect(sample(published, 'breadcast_rounds', { phase: 'collect' })).toBe(0);
-    expect(
-      sample(published, 'breadcast_uploads_total', {
-        mode: 'plain',
-        outcome: 'accepted',
-        reason: 'stored',
-      }),
-    ).toBe(2);
-  });
+      const scrape = async () => {
+        const answer = await http('/metrics');
+        expect(answer.statusCode).toBe(200);
+        expect(answer.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+        return answer.body;
+      };
+      const during = await scrape();
+      expect(sample(during, 'breadcast_rounds', { phase: 'collect' })).toBe(1);
+      expect(sample(during, 'breadcast_rounds', { phase: 'published' })).toBe(0);
+      expect(sample(during, 'breadcast_shops_enrolled')).toBe(2);
+      expect(sample(during, 'breadcast_shops_active')).toBe(1);
 
-  it('/ready answers 503 when the schema is not this version’s or the database is gone; /live still answers', async () => {
-    const store = await openCoordinatorStore(join(tempDir('breadcast-ready-'), 'c.db'));
-    let closed = false;
-    closers.push(async () => {
-      if (!closed) await store.close();
+      expect((await http(signedRequest(a, path, good))).statusCode).toBe(200);
+      const again = await http(signedRequest(a, path, good));
+      expect(again.json().duplicate).toBe(true);
+      const short = await http(signedRequest(b, path, update(modelVersion, [0.01, 0.02])));
+      expect(short.statusCode).toBe(400);
+      expect(short.json().error).toBe('wrong-shape');
+      const unsigned = await http({ method: 'POST', url: path, headers: protocol, payload: good });
+      expect(unsigned.json().error).toBe('unauthenticated');
+
+      const after = await scrape();
+      const uploads = (outcome: string, reason: string) =>
+        sample(after, 'breadcast_uploads_total', { mode: 'plain', outcome, reason });
+      expect(uploads('accepted', 'stored')).toBe(1);
+      expect(uploads('accepted', 'duplicate')).toBe(1);
+      expect(uploads('refused', 'wrong-shape')).toBe(1);
+      expect(uploads('refused', 'unauthenticated')).toBe(1);
+      // B's signed request made it active again.
+      expect(sample(after, 'breadcast_shops_active')).toBe(2);
+      const latency = (status: string) =>
+        sample(after, 'breadcast_http_request_duration_seconds_count', {
+          method: 'POST',
+          route: '/v1/rounds/:roundId/update',
+          status_code: status,
+        });
+      expect(latency('200')).toBe(2);
+      expect(latency('400')).toBe(1);
+      expect(latency('401')).toBe(1);
+      expect(
+        sample(after, 'breadcast_http_request_duration_seconds_bucket', {
+          le: '+Inf',
+          method: 'POST',
+          route: '/v1/rounds/:roundId/update',
+          status_code: '200',
+        }),
+      ).toBe(2);
+
+      // The second upload completes the round: it aggregates and publishes.
+      expect(
+        (
+          await http(
+            signedRequest(b, path, update(modelVersion, new Array(parameterCount).fill(0))),
+          )
+        ).statusCode,
+      ).toBe(200);
+      const published = await scrape();
+      expect(sample(published, 'breadcast_rounds', { phase: 'published' })).toBe(1);
+      expect(sample(published, 'breadcast_rounds', { phase: 'collect' })).toBe(0);
+      expect(
+        sample(published, 'breadcast_uploads_total', {
+          mode: 'plain',
+          outcome: 'accepted',
+          reason: 'stored',
+        }),
+      ).toBe(2);
     });
-    const { app, http } = await started(store);
-    closers.push(() => app.close());
-    expect((await http('/live')).json()).toEqual({ status: 'live' });
-    expect((await http('/ready')).json()).toEqual({ status: 'ready' });
 
-    // A newer coordinator on the same database added a step this version does not know.
-    await store.run(
-      "INSERT INTO schema_migrations (id, name, hash, applied_at) VALUES (99, 'from-the-future', 'x', '2027-01-01')",
-    );
-    const ahead = await http('/ready');
-    expect(ahead.statusCode).toBe(503);
-    expect(ahead.json()).toMatchObject({ status: 'not-ready', reason: 'migrations-ahead' });
-    await store.run('DELETE FROM schema_migrations WHERE id = 99');
+    it('/ready answers 503 when the schema is not this version’s or the database is gone; /live still answers', async () => {
+      const { store } = await target.fresh();
+      let closed = false;
+      closers.push(async () => {
+        if (!closed) await store.close();
+      });
+      const { app, http } = await started(store);
+      closers.push(() => app.close());
+      expect((await http('/live')).json()).toEqual({ status: 'live' });
+      expect((await http('/ready')).json()).toEqual({ status: 'ready' });
 
-    const [first] = await store.all<{ hash: string }>(
-      'SELECT hash FROM schema_migrations WHERE id = 1',
-    );
-    await store.run("UPDATE schema_migrations SET hash = 'edited' WHERE id = 1");
-    const differs = await http('/ready');
-    expect(differs.statusCode).toBe(503);
-    expect(differs.json().reason).toBe('migrations-differ');
-    await store.run('UPDATE schema_migrations SET hash = ? WHERE id = 1', [first!.hash]);
-    expect((await http('/ready')).statusCode).toBe(200);
+      // A newer coordinator on the same database added a step this version does not know.
+      await store.run(
+        "INSERT INTO schema_migrations (id, name, hash, applied_at) VALUES (99, 'from-the-future', 'x', '2027-01-01')",
+      );
+      const ahead = await http('/ready');
+      expect(ahead.statusCode).toBe(503);
+      expect(ahead.json()).toMatchObject({ status: 'not-ready', reason: 'migrations-ahead' });
+      await store.run('DELETE FROM schema_migrations WHERE id = 99');
 
-    await store.run(
-      'DELETE FROM schema_migrations WHERE id = (SELECT MAX(id) FROM schema_migrations)',
-    );
-    expect((await http('/ready')).json().reason).toBe('migrations-behind');
+      const [first] = await store.all<{ hash: string }>(
+        'SELECT hash FROM schema_migrations WHERE id = 1',
+      );
+      await store.run("UPDATE schema_migrations SET hash = 'edited' WHERE id = 1");
+      const differs = await http('/ready');
+      expect(differs.statusCode).toBe(503);
+      expect(differs.json().reason).toBe('migrations-differ');
+      await store.run('UPDATE schema_migrations SET hash = ? WHERE id = 1', [first!.hash]);
+      expect((await http('/ready')).statusCode).toBe(200);
 
-    await store.close();
-    closed = true;
-    const gone = await http('/ready');
-    expect(gone.statusCode).toBe(503);
-    expect(gone.json().reason).toBe('database-unreachable');
-    expect((await http('/live')).statusCode).toBe(200);
+      await store.run(
+        'DELETE FROM schema_migrations WHERE id = (SELECT MAX(id) FROM schema_migrations)',
+      );
+      expect((await http('/ready')).json().reason).toBe('migrations-behind');
+
+      // The database goes away: the SQLite file's connection closes, the PostgreSQL server stops.
+      if (target.kind === 'sqlite') {
+        await store.close();
+        closed = true;
+      } else await target.stop();
+      const gone = await http('/ready');
+      expect(gone.statusCode).toBe(503);
+      expect(gone.json().reason).toBe('database-unreachable');
+      expect((await http('/live')).statusCode).toBe(200);
+    });
   });
-});
