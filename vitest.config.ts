@@ -36,7 +36,7 @@ export default defineConfig({
         },
       },
       ...Object.entries(zones).map(([name, zone]) => ({
-        extends: true,
+        extends: true as const,
         test: { name: `tz-${name}`, include: clockTests, env: { TZ: zone } },
       })),
     ],
