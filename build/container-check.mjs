@@ -102,11 +102,20 @@ try {
   const healthcheck = runtime.instructions.find((i) => i.getKeyword() === 'HEALTHCHECK');
   const check = JSON.parse(healthcheck.getArgumentsContent().replace(/^[\s\S]*?CMD\s+/, ''));
   // The image's files are root's and its process is not: the same here when run as root.
-  const asUser = userInfo().uid === 0 ? ['runuser', '-u', 'nobody', '--'] : [];
-  if (asUser.length) execFileSync('chown', ['nobody', data]);
-  const [command, ...argv] = [...asUser, ...entrypoint];
-  say(`runtime: ${entrypoint.join(' ')} (as ${asUser.length ? 'nobody' : userInfo().username})`);
-  const child = spawn(command, argv, { cwd: app, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // Started with the user's ids directly (not through runuser, which would catch SIGTERM).
+  const nobody = (flag) => Number(execFileSync('id', [flag, 'nobody'], { encoding: 'utf8' }));
+  const as = userInfo().uid === 0 ? { uid: nobody('-u'), gid: nobody('-g') } : {};
+  if (as.uid !== undefined) execFileSync('chown', ['nobody', data]);
+  const [command, ...argv] = entrypoint;
+  say(
+    `runtime: ${entrypoint.join(' ')} (as ${as.uid !== undefined ? 'nobody' : userInfo().username})`,
+  );
+  const child = spawn(command, argv, {
+    cwd: app,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    ...as,
+  });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk.toString()));
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -122,8 +131,8 @@ try {
     if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}`);
     say(`${path} answers 200`);
   }
-  const [healthCommand, ...healthArgs] = [...asUser, ...check];
-  execFileSync(healthCommand, healthArgs, { cwd: app, env, stdio: 'inherit' });
+  const [healthCommand, ...healthArgs] = check;
+  execFileSync(healthCommand, healthArgs, { cwd: app, env, stdio: 'inherit', ...as });
   say(`HEALTHCHECK ${check.join(' ')} passes`);
   child.kill('SIGTERM');
   const code = await exited;
