@@ -1,14 +1,27 @@
 import { addDays } from '../../federated/features/calendar.ts';
 import { featureRow } from '../../federated/features/extract.ts';
 import { newsvendorQuantity } from '../../federated/decisions/newsvendor.ts';
-import { scaleQuantiles } from '../../federated/decisions/quantile-function.ts';
+import { scaleQuantiles, type Quantiles } from '../../federated/decisions/quantile-function.ts';
+import { BandTally, meanPinball, type Coverage } from '../../federated/decisions/band-scoring.ts';
 import { predictQuantiles } from '../../federated/model/train.ts';
 import type { ProductSeries } from './csv-histories.ts';
 
-export type Figures = { wape: number; waste: number; shortage: number };
+/**
+ * A method's figures over scored days. `coverage`: shares of days whose sales fell below the
+ * forecast p10 and p90 (null for a method without a band); `pinball`: mean pinball loss over the
+ * five quantiles per unit sold (a point forecast counts as a band of zero width), so it is
+ * scale-free like WAPE — the median's term alone would be WAPE / 2.
+ */
+export type Figures = {
+  wape: number;
+  waste: number;
+  shortage: number;
+  coverage: Coverage | null;
+  pinball: number;
+};
 
-/** What one method forecast for one scored day: the median and the quantity it bakes. */
-export type DayDecision = { forecast: number; bake: number };
+/** What one method forecast for one scored day: the median, its band (if any), the bake. */
+export type DayDecision = { forecast: number; bake: number; quantiles?: Quantiles };
 
 /** A scored day of one product: sold, and the day it is. */
 export type ScoredDay = {
@@ -25,12 +38,17 @@ export class Tally {
   sold = 0;
   waste = 0;
   shortage = 0;
+  pinball = 0;
+  readonly band = new BandTally();
 
   add(decision: DayDecision, sold: number): void {
     this.absErr += Math.abs(decision.forecast - sold);
     this.sold += sold;
     this.waste += Math.max(decision.bake - sold, 0);
     this.shortage += Math.max(sold - decision.bake, 0);
+    const q = decision.quantiles;
+    this.pinball += meanPinball(q ? [q.p10, q.p25, q.p50, q.p75, q.p90] : decision.forecast, sold);
+    if (q) this.band.add(q.p10, q.p90, sold);
   }
 
   merge(other: Tally): void {
@@ -38,6 +56,8 @@ export class Tally {
     this.sold += other.sold;
     this.waste += other.waste;
     this.shortage += other.shortage;
+    this.pinball += other.pinball;
+    this.band.merge(other.band);
   }
 
   figures(): Figures {
@@ -45,6 +65,8 @@ export class Tally {
       wape: this.sold > 0 ? this.absErr / this.sold : 0,
       waste: this.waste,
       shortage: this.shortage,
+      coverage: this.band.coverage(),
+      pinball: this.sold > 0 ? this.pinball / this.sold : 0,
     };
   }
 }
@@ -83,6 +105,16 @@ export function scoredDays(products: ProductSeries[], firstHoldout: string): Sco
 /** How a day's bake is decided: the demand quantile at `ratio`, never below `par`. */
 export type BakeRule = (day: ScoredDay) => { ratio: number; par: number | null };
 
+/** A model's day-ahead quantiles for the scored days, in units. */
+export function dayQuantiles(weights: Float32Array, days: ScoredDay[]): Quantiles[] {
+  if (days.length === 0) return [];
+  const predicted = predictQuantiles(
+    weights,
+    days.map((d) => d.row),
+  );
+  return days.map((day, i) => scaleQuantiles(predicted[i]!, day.level));
+}
+
 /** Tally of a model's day-ahead forecasts: median for WAPE, the critical-ratio quantile as the bake. */
 export function scoreModel(
   weights: Float32Array,
@@ -90,15 +122,11 @@ export function scoreModel(
   rule: number | BakeRule,
 ): Tally {
   const tally = new Tally();
-  if (days.length === 0) return tally;
-  const predicted = predictQuantiles(
-    weights,
-    days.map((d) => d.row),
-  );
+  const quantiles = dayQuantiles(weights, days);
   days.forEach((day, i) => {
-    const q = scaleQuantiles(predicted[i]!, day.level);
+    const q = quantiles[i]!;
     const { ratio, par } = typeof rule === 'number' ? { ratio: rule, par: null } : rule(day);
-    tally.add({ forecast: q.p50, bake: newsvendorQuantity(q, ratio, par) }, day.sold);
+    tally.add({ forecast: q.p50, bake: newsvendorQuantity(q, ratio, par), quantiles: q }, day.sold);
   });
   return tally;
 }
