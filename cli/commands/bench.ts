@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { optionalNumber, UsageError, type Command } from '../command.ts';
-import { availableBackends, benchTraining } from '../../simulation/bench/training.ts';
+import { benchTraining } from '../../simulation/bench/training.ts';
 import { benchCoordinator } from '../../simulation/bench/coordinator.ts';
 import { benchSecAgg } from '../../simulation/bench/secagg.ts';
 import { benchNoise } from '../../simulation/bench/noise.ts';
@@ -31,7 +31,7 @@ const f1 = (v: number) => v.toFixed(1);
 export const benchCommand: Command = {
   name: 'bench',
   summary:
-    'Benchmarks, each against a baseline measured in the same run: training vs matMul, uploads vs /health, secure aggregation vs plain upload, forecast quality.',
+    'Benchmarks, each against a baseline measured in the same run: training vs PyTorch, uploads vs /health, secure aggregation vs plain upload, forecast quality.',
   options: {
     only: {
       type: 'string',
@@ -42,7 +42,7 @@ export const benchCommand: Command = {
     json: {
       type: 'boolean',
       description:
-        'One JSON line per part; with --only training: {"backend","samplesPerSecond","inputFeatures","hiddenUnits","outputs","batchSize"}.',
+        'One JSON line per part; with --only training: {"backend","samplesPerSecond","inputFeatures","hiddenUnits","outputs","batchSize","pytorch","ratioToPytorch",…}.',
     },
     'secagg-500': {
       type: 'boolean',
@@ -72,27 +72,23 @@ export const benchCommand: Command = {
     };
 
     if (run('training')) {
-      const backends =
-        json && only.length === 1 ? [(await availableBackends())[0]!] : await availableBackends();
       say('## Local training throughput (production model and settings, chain store 2)');
-      for (const backend of backends) {
-        const r = await benchTraining(backend);
-        if (json) {
-          const line = {
-            backend: r.backend,
-            samplesPerSecond: Math.round(r.samplesPerSecond),
-            inputFeatures: r.inputFeatures,
-            hiddenUnits: r.hiddenUnits,
-            outputs: r.outputs,
-            batchSize: r.batchSize,
-          };
-          io.out(JSON.stringify(only.length === 1 ? line : { part: 'training', ...r }));
-        } else
-          say(
-            `${r.backend}: ${Math.round(r.samplesPerSecond)} samples/s (${r.samples} samples × ${r.epochs} epochs, batch ${r.batchSize}) = ${r.trainingGflops.toFixed(3)} GFLOP/s; ` +
-              `baseline matMul 256×256: ${r.matMulGflops.toFixed(2)} GFLOP/s → training reaches ${((100 * r.trainingGflops) / r.matMulGflops).toFixed(1)} % of it`,
-          );
-      }
+      const r = await benchTraining();
+      if (json) io.out(JSON.stringify(only.length === 1 ? r : { part: 'training', ...r }));
+      const rate = (t: { samplesPerSecond: number; bestSamplesPerSecond: number; runs: number }) =>
+        `${Math.round(t.samplesPerSecond)} samples/s (median of ${t.runs} runs, best ${Math.round(t.bestSamplesPerSecond)})`;
+      say(
+        `${r.backend}: ${rate(r)}; ${r.samples} samples × ${r.epochs} epochs, batch ${r.batchSize} = ${r.trainingGflops.toFixed(2)} GFLOP/s`,
+      );
+      if ('missing' in r.pytorch) say(`PyTorch: not measured: ${r.pytorch.missing}`);
+      else
+        say(
+          `baseline PyTorch ${r.pytorch.torch} (CPU, ${r.pytorch.threads} threads): ${rate(r.pytorch)} → ${r.ratioToPytorch!.toFixed(2)}× PyTorch`,
+        );
+      if (!('missing' in r.pytorchOneThread))
+        say(`PyTorch on 1 thread: ${rate(r.pytorchOneThread)}`);
+      for (const o of r.others) say(`${o.trainer}: ${Math.round(o.samplesPerSecond)} samples/s`);
+      say(`(load average ${r.loadAverage.toFixed(1)} when the bench started)`);
     }
 
     if (run('coordinator')) {

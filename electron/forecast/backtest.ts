@@ -2,8 +2,7 @@ import { addDays, dayNumber, weekdayIndex } from '../../federated/features/calen
 import { extractSamples, type Sample } from '../../federated/features/extract.ts';
 import { decisionCost, defaultCriticalRatio } from '../../federated/decisions/newsvendor.ts';
 import type { Coverage } from '../../federated/decisions/band-scoring.ts';
-import { trainLocal } from '../../federated/model/train.ts';
-import { initBackend } from '../../federated/model/backend.ts';
+import { initTrainer, trainLocal } from '../../federated/model/train.ts';
 import type { ProductSeries } from './csv-histories.ts';
 import { scoredDays, scoreModel, scoreNaive, type Tally } from './day-ahead-scoring.ts';
 import { trainingSettings } from './training-settings.ts';
@@ -56,7 +55,7 @@ export async function backtest(
     settings?: Partial<ReturnType<typeof trainingSettings>>;
   },
 ): Promise<BacktestResult> {
-  const backend = await initBackend();
+  const backend = await initTrainer();
   const lastDate = products
     .map((p) => p.history.days.findLast((d) => d.sold !== null && !d.closed)?.date ?? '')
     .reduce((a, b) => (a > b ? a : b), '');

@@ -1,6 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { initBackend } from '../../federated/model/backend.ts';
-import { evaluate, trainLocal } from '../../federated/model/train.ts';
+import { evaluate, initTrainer, trainLocal } from '../../federated/model/train.ts';
 import type { PoolReply, PoolRequest } from './protocol.ts';
 import { fromColumns } from './sample-columns.ts';
 
@@ -31,7 +30,7 @@ async function run({ id, job }: PoolRequest): Promise<void> {
 }
 
 // Jobs arrive one at a time (the pool waits for each answer), so they never interleave here.
-void initBackend().then((backend) => {
+void initTrainer().then((backend) => {
   reply({ type: 'ready', backend });
   port.on('message', (request: PoolRequest) => void run(request));
 });

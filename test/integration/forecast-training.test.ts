@@ -58,11 +58,11 @@ describe('training job (worker thread)', () => {
       onProgress: (p) => progress.push(p.done),
     }).promise;
     expect(progress).toEqual([1, 2, 3]);
-    expect(outcome.backend).toBe('wasm');
+    expect(outcome.backend).toBe('fused-wasm-simd');
     expect(outcome.lossAfter).toBeLessThan(outcome.lossBefore);
     const model = activeModel(db)!;
     expect(model.id).toBe(outcome.modelVersionId);
-    expect(model.backend).toBe('wasm');
+    expect(model.backend).toBe('fused-wasm-simd');
     const run = db.prepare('SELECT * FROM training_runs WHERE id = ?').get(outcome.runId) as Record<
       string,
       unknown
@@ -107,7 +107,7 @@ describe('forecasts', () => {
       planned: [{ productId: 1, quantity: 40 }],
     });
     expect(day.products).toHaveLength(3);
-    expect(day.model?.backend).toBe('wasm');
+    expect(day.model?.backend).toBe('fused-wasm-simd');
     for (const p of day.products) {
       const q = p.quantiles;
       expect(q.p10).toBeLessThanOrEqual(q.p25);
@@ -253,7 +253,7 @@ describe('CLI', () => {
     const train = captureIo();
     expect(await main(['train', '--db', dbPath, '--json'], train)).toBe(0);
     const trained = JSON.parse(train.stdout[0]!) as Record<string, unknown>;
-    expect(trained).toMatchObject({ backend: 'wasm' });
+    expect(trained).toMatchObject({ backend: 'fused-wasm-simd' });
     expect(Object.keys(trained).sort()).toEqual(
       [
         'backend',
@@ -310,7 +310,7 @@ describe('CLI', () => {
     expect(result.naive.coverage).toBeNull();
     // Pinball per unit sold; a point forecast scores half its WAPE (levels symmetric around 0.5).
     expect(result.model.pinball).toBeGreaterThan(0);
-    expect(result.naive.pinball).toBeCloseTo(result.naive.wape / 2, 1);
+    expect(result.naive.pinball).toBeCloseTo(result.naive.wape! / 2, 1);
 
     const bad = captureIo();
     expect(await main(['forecast', '--db', dbPath, '--date', 'tomorrow'], bad)).toBe(2);
