@@ -104,7 +104,7 @@ export const benchCommand: Command = {
     }
 
     if (run('load')) {
-      // Issue 9: 500 shops, each enrolled with its own identity, check in and upload within a minute.
+      // 500 shops, each enrolled with its own identity, check in and upload within a minute.
       const r = await runLoadScenario({ shops: 500, spreadMs: 55_000 });
       if (json) io.out(JSON.stringify({ part: 'load', ...r }));
       say('## Load: 500 shops checking in and uploading within one minute');

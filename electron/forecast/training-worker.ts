@@ -19,10 +19,7 @@ async function run(job: WorkerJob): Promise<void> {
       learningRate: job.learningRate,
       batchSize: job.batchSize,
       seed: job.seed,
-      onProgress: ({ epoch, epochs, loss }) => {
-        post({ type: 'progress', epoch, epochs, loss });
-        if (job.crashAfterEpoch !== undefined && epoch >= job.crashAfterEpoch) process.exit(70);
-      },
+      onProgress: ({ epoch, epochs, loss }) => post({ type: 'progress', epoch, epochs, loss }),
     });
     const metrics = evaluate(result.weights, job.samples.slice(-2000));
     post({ type: 'trained', ...result, metrics });
