@@ -48,6 +48,13 @@ export function formatTable(result: SimulationResult): string[] {
       '.',
     `Merged model alone (no local adaptation): WAPE ${pct(result.globalOnly.wape)}, waste ${result.globalOnly.waste}, short ${result.globalOnly.shortage}.`,
     'Calibrated bands put 10% of days below p10 and 90% below p90; pinball is the mean over the five quantiles per unit sold.',
+    `Bands calibrated on the 28 days before each day (fed / local / central): below p10 ` +
+      banded.map((m) => pct(result.overall.calibrated[m]?.coverage?.p10 ?? null)).join(' / ') +
+      ', below p90 ' +
+      banded.map((m) => pct(result.overall.calibrated[m]?.coverage?.p90 ?? null)).join(' / ') +
+      ', pinball ' +
+      banded.map((m) => result.overall.calibrated[m]?.pinball.toFixed(4) ?? '—').join(' / ') +
+      '.',
     `${result.rounds} rounds published of ${result.roundLog.length}; ${result.threads} training threads on ${result.backend}; ${result.seconds.toFixed(0)} s.`,
   );
   for (const shop of result.shops)

@@ -42,6 +42,8 @@ type MethodFigures = {
   coverage: ByMethod<Coverage | null>;
   /** Mean pinball loss over the five quantiles per unit sold. */
   pinball: ByMethod<number | null>;
+  /** Coverage and pinball once each day's band is calibrated on the days before it. */
+  calibrated: ByMethod<Figures['calibrated']>;
 };
 
 /** What went wrong for one bakery; the run goes on without that part. */
@@ -64,6 +66,7 @@ type OverallFigures = {
   shortage: ByMethod<number>;
   coverage: ByMethod<Coverage | null>;
   pinball: ByMethod<number>;
+  calibrated: ByMethod<Figures['calibrated']>;
 };
 
 export type SimulationResult = {
@@ -413,5 +416,6 @@ function split(f: ByMethod<Figures | null>): MethodFigures {
     shortage: byMethod((m) => f[m]?.shortage ?? null),
     coverage: byMethod((m) => f[m]?.coverage ?? null),
     pinball: byMethod((m) => f[m]?.pinball ?? null),
+    calibrated: byMethod((m) => f[m]?.calibrated ?? null),
   };
 }

@@ -49,6 +49,13 @@ export const backtestCommand: Command = {
       cost: Math.round(f.cost * 10) / 10,
       coverage: f.coverage && { p10: round4(f.coverage.p10), p90: round4(f.coverage.p90) },
       pinball: round4(f.pinball),
+      calibrated: f.calibrated && {
+        coverage: f.calibrated.coverage && {
+          p10: round4(f.calibrated.coverage.p10),
+          p90: round4(f.calibrated.coverage.p90),
+        },
+        pinball: round4(f.calibrated.pinball),
+      },
     });
     if (options.json) {
       io.out(
@@ -79,6 +86,11 @@ export const backtestCommand: Command = {
     ] as const)
       io.out(
         `${name.padEnd(8)} ${(f.wape * 100).toFixed(1).padStart(7)}% ${String(f.waste).padStart(9)} ${String(f.shortage).padStart(9)} ${f.cost.toFixed(1).padStart(10)} ${share(f.coverage?.p10)} ${share(f.coverage?.p90)} ${f.pinball.toFixed(4).padStart(8)}`,
+      );
+    const c = r.model.calibrated;
+    if (c)
+      io.out(
+        `Model band calibrated on the 28 days before each day: ${share(c.coverage?.p10).trim()} below p10, ${share(c.coverage?.p90).trim()} below p90, pinball ${c.pinball.toFixed(4)}.`,
       );
     io.out('Calibrated bands: 10% of days below p10 and 90% below p90; pinball per unit sold.');
     return 0;

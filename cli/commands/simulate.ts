@@ -79,7 +79,7 @@ export const simulateCommand: Command = {
     json: {
       type: 'boolean',
       description:
-        'Print one JSON object {"shops":[{"id","trainDays","testDays","wape","waste","shortage","coverage":{"p10","p90"},"pinball","failures"}],"overall","rounds","backend"}.',
+        'Print one JSON object {"shops":[{"id","trainDays","testDays","wape","waste","shortage","coverage":{"p10","p90"},"pinball","calibrated":{"coverage","pinball"},"failures"}],"overall","rounds","backend"}.',
     },
   },
   async run(options, io) {

@@ -16,6 +16,8 @@ export type BacktestFigures = {
   coverage: Coverage | null;
   /** Mean pinball loss over the five quantiles per unit sold (naive: its one number). */
   pinball: number;
+  /** Coverage and pinball after the band is calibrated on the held-out days before each day. */
+  calibrated: { coverage: Coverage | null; pinball: number } | null;
 };
 
 export type BacktestResult = {

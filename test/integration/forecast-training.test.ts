@@ -311,8 +311,11 @@ describe('CLI', () => {
     const result = JSON.parse(backtest.stdout[0]!) as {
       days: number;
       products: number;
-      model: Record<string, number> & { coverage: { p10: number; p90: number } | null };
-      naive: Record<string, number> & { coverage: null };
+      model: Record<string, number> & {
+        coverage: { p10: number; p90: number } | null;
+        calibrated: { coverage: { p10: number; p90: number }; pinball: number } | null;
+      };
+      naive: Record<string, number> & { coverage: null; calibrated: null };
     };
     expect(result.days).toBeGreaterThanOrEqual(10);
     expect(result.products).toBe(3);
@@ -323,6 +326,12 @@ describe('CLI', () => {
     const { p10, p90 } = result.model.coverage!;
     expect(0 <= p10 && p10 <= p90 && p90 <= 1).toBe(true);
     expect(result.naive.coverage).toBeNull();
+    // The band calibrated on the held-out days before each day: from the 11th day of 3 products
+    // on (30 earlier product-days), so its figures count the same days with other bands.
+    const calibrated = result.model.calibrated!;
+    expect(calibrated.coverage.p10).toBeLessThanOrEqual(calibrated.coverage.p90);
+    expect(calibrated.pinball).toBeGreaterThan(0);
+    expect(result.naive.calibrated).toBeNull();
     // Pinball per unit sold; a point forecast scores half its WAPE (levels symmetric around 0.5).
     expect(result.model.pinball).toBeGreaterThan(0);
     expect(result.naive.pinball).toBeCloseTo(result.naive.wape! / 2, 1);
