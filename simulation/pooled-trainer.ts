@@ -1,4 +1,4 @@
-import { addDays } from '../federated/features/calendar.ts';
+import { addDays } from '../federated/calendar/dates.ts';
 import type { LocalTrainer } from '../electron/sync/trainer.ts';
 import type { SimBakery } from './bakeries.ts';
 import type { TrainingPool } from './workers/training-pool.ts';

@@ -1,4 +1,4 @@
-import { addDays, dayNumber, weekdayIndex } from '../../federated/features/calendar.ts';
+import { addDays, dayNumber, weekdayIndex } from '../../federated/calendar/dates.ts';
 import { extractSamples, type Sample } from '../../federated/features/extract.ts';
 import { decisionCost, defaultCriticalRatio } from '../../federated/decisions/newsvendor.ts';
 import type { Coverage } from '../../federated/decisions/band-scoring.ts';

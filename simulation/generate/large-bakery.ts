@@ -2,11 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import {
-  dateOf,
+  dateOfDay,
   dayNumber,
   weekdayIndex,
   yearFraction,
-} from '../../federated/features/calendar.ts';
+} from '../../federated/calendar/dates.ts';
 import { seededRandom } from '../../federated/model/random.ts';
 
 /** One row of a daily-logs CSV as the generator reads and writes it. */
@@ -126,7 +126,7 @@ export function generateBakery(source: LogRow[], options: GenerateOptions): LogR
     for (let k = 0; k < 7; k++) {
       const day = week + k;
       if (day < first || day > last) continue;
-      const date = dateOf(day);
+      const date = dateOfDay(day);
       const years = (day - first) / 365.25;
       for (const [i, plan] of plans.entries()) {
         const from = days.get(drawn[Math.floor(i / names.length)]! + k)!;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addDays, dayNumber, weekdayIndex } from '../../../federated/features/calendar.ts';
+import { addDays, dayNumber, weekdayIndex } from '../../../federated/calendar/dates.ts';
 import {
   generateBakery,
   readLogRows,
