@@ -9,8 +9,11 @@ comparison run by hand (numpy, pandas and scikit-learn must be installed):
 
     npm run breadcast -- simulate --data A.csv --data B.csv --holdout-days 56 \
         --forecasts run.csv --json > run.json
-    python3 simulation/reference/gbdt_reference.py --data A.csv --data B.csv \
+    OMP_NUM_THREADS=1 python3 simulation/reference/gbdt_reference.py --data A.csv --data B.csv \
         --holdout-days 56 --forecasts run.csv [--train-days N] [--json]
+
+(One OpenMP thread: on a machine shared with other jobs, scikit-learn's spinning threads make
+the fits many times slower.)
 
 It reads the data files as simulate does (every distinct file × store is one bakery, named
 like simulate's rows), holds out the same days (each bakery's last H calendar days up to its
@@ -136,6 +139,7 @@ def main():
     if missing:
         print(f"warning: {missing} scored days have no 28-day level here; GBDT forecasts 0", file=sys.stderr)
 
+    print(f"fitting on {len(train)} training rows, scoring {len(test)} days", file=sys.stderr)
     pooled = {q: fit(train, q) for q in (0.5, args.ratio)}
     test["pooled_median"] = predict(pooled[0.5], test)
     test["pooled_bake"] = predict(pooled[args.ratio], test)
