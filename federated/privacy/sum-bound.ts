@@ -10,11 +10,13 @@
  * fails for an honest round with probability below 2e^(−x), x = TAIL (e^(−50) ≈ 2·10⁻²²).
  * A round whose sum breaks the bound is not published.
  *
- * What it bounds: whatever malicious shops sent, a passing sum has a norm near the honest
- * maximum, so the published mean moves by at most about C in L2 norm (m·Δ̃ over a total weight
- * near m) plus σ·(L·x)^¼ of slack — instead of anything the ring holds (wrap-around included).
- * What it does not bound: an input within that room has up to m times an honest shop's
- * influence; nothing short of zero-knowledge proofs of each input's norm stops that.
+ * What it bounds: a passing sum has a norm near the honest maximum whatever malicious shops
+ * sent, so garbage (uniform words), large values spread over many coordinates, or one coordinate
+ * beyond that norm are refused, and the published mean moves by at most about C in L2 norm
+ * (m·Δ̃ over a total weight near m) plus σ·(L·x)^¼ of slack. What it does not bound: an input
+ * chosen to stay inside that room — one coordinate can still be pushed (or wrapped) to a value
+ * within the bound — has up to m times an honest shop's influence; nothing short of
+ * zero-knowledge proofs of each input's norm stops that.
  */
 import type { ContributionPlan } from './plan.ts';
 import { fromRing } from './contribution.ts';
