@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { LedgerEntry } from '../api/contract/sync.ts';
 import type { Db } from '../store/database.ts';
+import { bakeryDate } from '../logs/settings.ts';
 
 export type LedgerRecord = {
   roundId: number | null;
@@ -86,7 +87,7 @@ export function exportLedger(
   now: Date,
 ): { fileName: string; mimeType: string; content: string } {
   const entries = db.prepare<[], Row>('SELECT * FROM sync_ledger ORDER BY id').all().map(toEntry);
-  const stamp = now.toISOString().slice(0, 10);
+  const stamp = bakeryDate(db, now);
   if (format === 'json')
     return {
       fileName: `breadcast-ledger-${stamp}.json`,

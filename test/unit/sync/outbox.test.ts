@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../electron/store/database.ts';
 import { listLedger, exportLedger } from '../../../electron/sync/ledger.ts';
+import { setSettings } from '../../../electron/logs/settings.ts';
 import {
   enqueue,
   flushOutbox,
@@ -72,6 +73,11 @@ describe('sync outbox', () => {
     });
     expect(exportLedger(db, 'csv', now()).content.split('\n')[0]).toBe(
       'id,roundId,kind,sentAt,bytes,clipNorm,noiseMultiplier,epsilonSpent,payloadSha256,summary',
+    );
+    // The file is named after the bakery's day: 01:00 on 11 June in Auckland is 10 June in UTC.
+    setSettings(db, { timeZone: 'Pacific/Auckland' });
+    expect(exportLedger(db, 'json', new Date('2026-06-10T13:00:00Z')).fileName).toBe(
+      'breadcast-ledger-2026-06-11.json',
     );
   });
 
