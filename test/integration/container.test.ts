@@ -57,7 +57,7 @@ describe('Dockerfile', () => {
     const user = of(runtime, 'USER').at(-1)?.getArgumentsContent();
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
-    expect(JSON.parse(of(runtime, 'ENTRYPOINT')[0]!.getArgumentsContent())).toEqual([
+    expect(JSON.parse(of(runtime, 'ENTRYPOINT')[0]!.getArgumentsContent() ?? '')).toEqual([
       'node',
       'bin/breadcast.mjs',
       'coordinator',
@@ -67,7 +67,7 @@ describe('Dockerfile', () => {
     // Only the dependencies stage installs, and without development packages.
     const installs = stages.flatMap((s) =>
       of(s, 'RUN')
-        .map((r) => r.getArgumentsContent())
+        .map((r) => r.getArgumentsContent() ?? '')
         .filter((r) => /npm (ci|install)/.test(r))
         .map((r) => [s.name, r]),
     );
