@@ -227,6 +227,14 @@ describe('enrolment and shop authentication', () => {
     expect((await op('GET', '/v1/operator/shops')).statusCode).toBe(200);
     const noCsrf = await op('POST', '/v1/operator/invites', { expiresInHours: 1 }, false);
     expect([noCsrf.statusCode, noCsrf.json().error]).toEqual([403, 'csrf']);
+    // A token of the right length that is not this session's: compared, not only looked for.
+    const otherCsrf = await http({
+      method: 'POST',
+      url: '/v1/operator/invites',
+      payload: { expiresInHours: 1 },
+      headers: { cookie: operator.cookie, 'x-csrf-token': 'x'.repeat(operator.csrf.length) },
+    });
+    expect([otherCsrf.statusCode, otherCsrf.json().error]).toEqual([403, 'csrf']);
     const wrong = await http({
       method: 'POST',
       url: '/v1/operator/login',
