@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * Round phases. Plain mode runs open → collect → aggregating; secure aggregation (privacy
- * issue) adds advertise, share and unmask. Every phase but the last two has a deadline.
+ * Round phases. Plain mode runs open → collect → aggregating; secure aggregation adds
+ * advertise, share and unmask. Every phase but the last two has a deadline.
  */
 export const roundPhases = [
   'open',
