@@ -9,6 +9,8 @@ import { secureAggregationRoutes, secureMode } from '../coordinator/secagg/index
 import type { RoundSettings } from '../federated/protocol/index.ts';
 import { openDatabase, type Db } from '../electron/store/database.ts';
 import { SyncClient } from '../electron/sync/client.ts';
+import type { PrivacyPolicy } from '../electron/api/contract/privacy.ts';
+import { savePrivacyPolicy } from '../electron/privacy/policy.ts';
 import { loadGlobalModel } from '../electron/sync/global-models.ts';
 import type { LocalTrainer } from '../electron/sync/trainer.ts';
 import { appVersion } from '../electron/backend/version.ts';
@@ -78,15 +80,32 @@ export async function connectCoordinator(
 
 export type SimShop = { id: string; db: Db; client: SyncClient };
 
-/** Enrols one shop per trainer with an invite code, each with its own SQLite file. */
+/**
+ * Simulated bakeries that take part in every round the experiment runs (plain, noiseless,
+ * small, no epsilon limit): what a simulation measures is learning, not the bakeries' policy.
+ * The threshold rule of the app still applies to secure rounds.
+ */
+export const everyRoundPolicy: PrivacyPolicy = {
+  allowPlainRounds: true,
+  minNoiseMultiplier: 0,
+  minShops: 2,
+  epsilonLimit: null,
+};
+
+/**
+ * Enrols one shop per trainer with an invite code, each with its own SQLite file, and saves
+ * `policy` as every shop's privacy policy.
+ */
 export async function enrolShops(
   coordinator: RunningCoordinator,
   dir: string,
   shops: { id: string; name: string; trainer: LocalTrainer; dbPath?: string; db?: Db }[],
+  policy: PrivacyPolicy,
 ): Promise<SimShop[]> {
   const enrolled: SimShop[] = [];
   for (const [i, shop] of shops.entries()) {
     const db = shop.db ?? openDatabase(shop.dbPath ?? join(dir, `shop-${i + 1}.sqlite`));
+    savePrivacyPolicy(db, policy, new Date());
     const client = new SyncClient({ db, trainer: shop.trainer, appVersion });
     // A shop kept from an earlier run (demo --keep) is enrolled already.
     if (!client.status().enrolled) {

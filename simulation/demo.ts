@@ -16,6 +16,7 @@ import { modelTrainer } from '../electron/sync/model-trainer.ts';
 import { storesOf } from './bakeries.ts';
 import {
   enrolShops,
+  everyRoundPolicy,
   heldGlobalModel,
   runRounds,
   startLocalCoordinator,
@@ -121,7 +122,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       });
       bakeries.push({ id: `store-${store}`, name, db, dbPath: path, trainer: modelTrainer(db) });
     }
-    const shops: SimShop[] = await enrolShops(coordinator, options.dir, bakeries);
+    const shops: SimShop[] = await enrolShops(coordinator, options.dir, bakeries, everyRoundPolicy);
     say(
       `${shops.length} bakeries enrolled with invite codes; running ${options.rounds ?? 3} rounds.`,
     );

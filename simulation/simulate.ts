@@ -11,9 +11,11 @@ import { consortiumWeights, localWeights } from '../electron/forecast/consortium
 import type { LocalTrainer } from '../electron/sync/trainer.ts';
 import { samplesTrainer } from '../electron/sync/model-trainer.ts';
 import { loadBakeries, type SimBakery } from './bakeries.ts';
+import { minimumThreshold } from '../federated/protocol/privacy-policy.ts';
 import {
   connectCoordinator,
   enrolShops,
+  everyRoundPolicy,
   heldGlobalModel,
   runRounds,
   startLocalCoordinator,
@@ -101,6 +103,8 @@ export function simulationRoundSettings(
     maxSampleWeight: 100_000,
     serverOptimizer: { kind: 'fedavg', learningRate: 1 },
     noiseMultiplier: options.noiseMultiplier ?? 0,
+    // The threshold every bakery's app requires of a roster of all of them.
+    ...(options.secureAggregation ? { secaggThreshold: minimumThreshold(shops) } : {}),
     deadlines: {
       openSeconds: 0,
       advertiseSeconds: 3600,
@@ -202,6 +206,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       coordinator,
       dir,
       trainable.map((b) => ({ id: b.id, name: `Simulated ${b.id}`, trainer: bakeryTrainer(b) })),
+      everyRoundPolicy,
     );
     roundLog = await runRounds({
       coordinator,

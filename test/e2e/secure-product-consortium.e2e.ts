@@ -68,7 +68,7 @@ describe('consortium screen after a secure round', () => {
     const body = page.locator('main');
     await expect
       .poll(() => body.textContent(), { timeout: 15_000 })
-      .toContain(`Privacy budget spent so far: ε = ${privacy.epsilon.toFixed(2)}.`);
+      .toContain(`Privacy budget spent so far: ε = ${privacy.epsilon!.toFixed(2)}.`);
     const text = (await body.textContent())!;
     expect(text).toContain('Counted over 1 upload with noise, at δ = 0.00001.');
     expect(text).toContain('Masked model update for round 1');

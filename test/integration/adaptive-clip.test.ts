@@ -5,13 +5,14 @@ import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/in
 import { loadCoordinatorSettings } from '../../coordinator/store/settings.ts';
 import type { Db } from '../../electron/store/database.ts';
 import { operatorSession, startCoordinator, tempDir } from './coordinator-harness.ts';
-import { phaseDeadlines } from '../support/shops.ts';
+import { anyRoundPolicy, phaseDeadlines } from '../support/shops.ts';
 import { enrolShops, runSecureRound } from './secagg-harness.ts';
 
 const settings = {
   mode: 'secure' as const,
   clipNorm: 0.1,
   minShops: 2,
+  secaggThreshold: 3,
   weighting: 'equal' as const,
   serverOptimizer: { kind: 'fedavg' as const, learningRate: 1 },
   deadlines: phaseDeadlines(3600),
@@ -45,6 +46,9 @@ describe('adaptive clipping in secure rounds', () => {
         delta[0] = norm;
         return delta;
       }),
+      undefined,
+      'shop',
+      anyRoundPolicy,
     );
     shops.forEach((s) => opened.push(s.db));
     const put = async (round: Record<string, unknown>) =>

@@ -11,7 +11,7 @@ import type { RoundView } from '../../federated/protocol/index.ts';
 import { operatorSession, startCoordinator, tempDir } from './coordinator-harness.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
 import { oversizedRequest, rawRequest, type Caller, type RawAnswer } from '../support/raw-http.ts';
-import { enrolTestShops, phaseDeadlines, type TestShop } from '../support/shops.ts';
+import { anyRoundPolicy, enrolTestShops, phaseDeadlines, type TestShop } from '../support/shops.ts';
 
 type Route = { method: string; path: string; hasBody: boolean; properties: string[] };
 
@@ -88,13 +88,13 @@ beforeAll(async () => {
     plugins: [secureAggregationRoutes, dashboardPlugin()],
   }));
   operator = await operatorSession(app, url);
-  shops = await enrolTestShops(url, dir, operator, 3, { prefix: 'bad' });
+  shops = await enrolTestShops(url, dir, operator, 3, { prefix: 'bad', policy: anyRoundPolicy });
   const put = await operator.call('PUT', '/v1/operator/settings', {
     schedule: null,
     round: {
       mode: 'secure',
       minShops: 2,
-      secaggThreshold: 2,
+      secaggThreshold: 3,
       clipNorm: 0.1,
       weighting: 'equal',
       deadlines: phaseDeadlines(3600),

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { operatorSession, startCoordinator, tempDir } from './coordinator-harness.ts';
 import { lockDatabase } from '../support/sqlite-locker.ts';
-import { enrolTestShops, integrityOf } from '../support/shops.ts';
+import { anyRoundPolicy, enrolTestShops, integrityOf } from '../support/shops.ts';
 
 let app: FastifyInstance | undefined;
 const dbs: { close(): void }[] = [];
@@ -19,7 +19,10 @@ describe("the coordinator's database locked by another process", () => {
     const started = await startCoordinator(path);
     app = started.app;
     const operator = await operatorSession(app, started.url);
-    const [shop] = await enrolTestShops(started.url, dir, operator, 1, { prefix: 'lock' });
+    const [shop] = await enrolTestShops(started.url, dir, operator, 1, {
+      prefix: 'lock',
+      policy: anyRoundPolicy,
+    });
     dbs.push(shop!.db);
     const rounds = () =>
       (app!.coordinator.db.prepare('SELECT COUNT(*) AS n FROM rounds').get() as { n: number }).n;

@@ -5,7 +5,8 @@ import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/in
 import { getModel, modelWeights } from '../../coordinator/store/models.ts';
 import { openDatabase, type Db } from '../../electron/store/database.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
-import { forgetFinishedSecureRounds, shopEpsilon } from '../../electron/sync/secagg-client.ts';
+import { forgetFinishedSecureRounds } from '../../electron/sync/secagg-client.ts';
+import { lifetimeEpsilon as shopEpsilon } from '../../electron/privacy/budget.ts';
 import { computeEpsilon } from '../../federated/privacy/accountant.ts';
 import {
   chainDays,
@@ -14,7 +15,7 @@ import {
   startCoordinator,
   tempDir,
 } from './coordinator-harness.ts';
-import { phaseDeadlines } from '../support/shops.ts';
+import { anyRoundPolicy, phaseDeadlines } from '../support/shops.ts';
 import { enrolShops, phases, runSecureRound } from './secagg-harness.ts';
 
 const baseSettings = {
@@ -67,6 +68,9 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
           return Float32Array.from(local, (v, j) => v - global[j]!);
         };
       }),
+      undefined,
+      'shop',
+      anyRoundPolicy,
     );
     shops.forEach((s) => opened.push(s.db));
     // A different 30 % each time, so every shop both drops and survives across the rounds.
@@ -118,12 +122,12 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
       expect(stored.sum).toBeTruthy();
     }
 
-    // Each shop's ledger lists its masked uploads: bytes, clip norm, hash, in plain words.
-    const ledger = listLedger(shops[9]!.db, { limit: 20 }).entries.filter(
-      (e) => e.kind === 'update',
+    // Each shop's ledger lists its masked uploads: bytes, clip norm, hash, what they held.
+    const ledger = listLedger(shops[9]!.db, { limit: 200 }).entries.filter(
+      (e) => e.kind === 'masked',
     );
     expect(ledger.length).toBeGreaterThanOrEqual(3);
-    expect(ledger[0]!.summary).toMatch(/Masked model update .* coordinator sees only the sum/);
+    expect(ledger[0]!.details).toMatchObject({ mode: 'secure', threshold: 7, noiseMultiplier: 0 });
     expect(ledger[0]!.clipNorm).toBe(0.1);
 
     // Threshold 8 with three shops gone: the round fails at that phase, nothing is published.
@@ -227,19 +231,21 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
     // Without noise this would be ~1e-9: the noise is really there, and not more than calibrated.
     expect(std).toBeGreaterThan(sigma * 0.9);
 
-    // The lost answer was retried: one ledger line for the round, with the budget spent.
+    // The lost answer was retried: both attempts are ledgered (same bytes), the round charged once.
     expect(cut).toBe(false);
-    const ledger = listLedger(shops[0]!.db, { limit: 10 }).entries.filter(
-      (e) => e.kind === 'update' && e.roundId === Number(round.id),
-    );
-    expect(ledger).toHaveLength(1);
-    expect(ledger[0]!.noiseMultiplier).toBe(z);
-    expect(ledger[0]!.epsilonSpent).toBeCloseTo(
+    const ledger = listLedger(shops[0]!.db, {
+      limit: 10,
+      roundId: Number(round.id),
+    }).entries.filter((e) => e.kind === 'masked');
+    expect(ledger.map((e) => e.answer)).toEqual(['accepted', 'none']);
+    expect(ledger[0]!.payloadSha256).toBe(ledger[1]!.payloadSha256);
+    expect(ledger[1]!.noiseMultiplier).toBe(z);
+    expect(ledger[1]!.epsilonSpent).toBeCloseTo(
       computeEpsilon({ noiseMultiplier: z, rounds: 1, delta: 1e-5 }).epsilon,
       9,
     );
-    expect(ledger[0]!.bytes).toBeGreaterThan(D * 4);
-    expect(shopEpsilon(shops[0]!.db)).toBeCloseTo(ledger[0]!.epsilonSpent!, 12);
+    expect(ledger[1]!.bytes).toBeGreaterThan(D * 4);
+    expect(shopEpsilon(shops[0]!.db)!).toBeCloseTo(ledger[1]!.epsilonSpent!, 12);
     // Shops that missed the end of a round drop its secrets once no round is running.
     expect(forgetFinishedSecureRounds(shops[0]!.db, null)).toBe(1);
     expect(

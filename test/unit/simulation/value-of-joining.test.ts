@@ -10,6 +10,7 @@ import { openDatabase, type Db } from '../../../electron/store/database.ts';
 import { modelTrainer } from '../../../electron/sync/model-trainer.ts';
 import {
   enrolShops,
+  everyRoundPolicy,
   runRounds,
   startLocalCoordinator,
   type RunningCoordinator,
@@ -86,7 +87,7 @@ describe('value of joining (value.compare)', () => {
       await commitImport(db, stringSource(data.csv), {});
       shops.push({ id: store, name: `Store ${store}`, trainer: modelTrainer(db), db });
     }
-    const enrolled = await enrolShops(coordinator, dir, shops);
+    const enrolled = await enrolShops(coordinator, dir, shops, everyRoundPolicy);
     const rounds = await runRounds({
       coordinator,
       shops: enrolled,
