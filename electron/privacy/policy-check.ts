@@ -48,18 +48,20 @@ export function settingsRefusals(
 export type RosterFacts = {
   /** Shops in the roster this bakery verified (every advertisement signed by its identity). */
   rosterSize: number;
+  /**
+   * The fewest uploads that must survive (and, once the consistency check exists, sign the
+   * survivor set) for any sum to be published: counted over the whole roster on every graph.
+   */
   threshold: number;
-  /** Shops that share secrets with each other: the roster, or one SecAgg+ neighbourhood. */
-  groupSize?: number;
 };
 
 export function rosterRefusals(policy: PrivacyPolicy, roster: RosterFacts): RefusalReason[] {
   const reasons: RefusalReason[] = [];
-  if (roster.rosterSize < policy.minShops)
-    reasons.push({ code: 'too-few-shops', shops: roster.rosterSize, minimum: policy.minShops });
-  const groupSize = roster.groupSize ?? roster.rosterSize;
-  const minimum = minimumThreshold(groupSize);
+  const shops = roster.rosterSize;
+  if (shops < policy.minShops)
+    reasons.push({ code: 'too-few-shops', shops, minimum: policy.minShops });
+  const minimum = minimumThreshold(shops);
   if (roster.threshold < minimum)
-    reasons.push({ code: 'threshold-too-low', threshold: roster.threshold, groupSize, minimum });
+    reasons.push({ code: 'threshold-too-low', threshold: roster.threshold, shops, minimum });
   return reasons;
 }

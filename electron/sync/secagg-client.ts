@@ -10,7 +10,6 @@ import {
   unmaskResponse,
   verifyRoster,
   type ClientState,
-  type SecAggParams,
 } from '../../federated/secagg/index.ts';
 import {
   SECAGG_MODULUS_BITS,
@@ -138,8 +137,12 @@ export async function stepSecureRound(
     );
   const client = persisted?.client;
 
+  // n from the roster this shop verified; t the fewest uploads any published sum needs.
   const rosterRefused = (state: ClientState, rosterSize: number) =>
-    admitByRoster(db, options.now(), http.baseUrl, round, rosterFacts(state.params, rosterSize));
+    admitByRoster(db, options.now(), http.baseUrl, round, {
+      rosterSize,
+      threshold: state.params.threshold,
+    });
 
   let next: { client: ClientState; outgoing: Outgoing } | null = null;
   if (view.phase === 'advertise' && !client) {
@@ -245,13 +248,6 @@ function outgoing(
     kind,
     meta: { kind, roundId, details },
   };
-}
-
-/** n and t as this shop verified them; t counts within a SecAgg+ neighbourhood when there is one. */
-function rosterFacts(params: SecAggParams, rosterSize: number) {
-  const k = params.neighbours ?? null;
-  const groupSize = k === null || k >= rosterSize - 1 ? rosterSize : k + 1;
-  return { rosterSize, threshold: params.threshold, groupSize };
 }
 
 /**

@@ -24,11 +24,11 @@ export const refusalReason = z.discriminatedUnion('code', [
   z.object({ code: z.literal('not-masked') }),
   z.object({ code: z.literal('noise-too-low'), noiseMultiplier: multiplier, minimum: multiplier }),
   z.object({ code: z.literal('too-few-shops'), shops: count, minimum: count }),
-  /** t of a group of n shops (the whole roster, or one SecAgg+ neighbourhood). */
+  /** The fewest surviving uploads a sum needs, against the n shops of the signed roster. */
   z.object({
     code: z.literal('threshold-too-low'),
     threshold: count,
-    groupSize: count,
+    shops: count,
     minimum: count,
   }),
   /** epsilon over the last 365 days with this round; null: unbounded (a round without noise). */

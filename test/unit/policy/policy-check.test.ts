@@ -119,26 +119,24 @@ describe('settings stage', () => {
 });
 
 describe('roster stage', () => {
-  it('refuses t below floor(2n/3)+1 of the group and rosters smaller than the minimum, whatever the coordinator states', () => {
+  it('refuses t below floor(2n/3)+1 of the roster and rosters smaller than the minimum, whatever the coordinator states', () => {
     fc.assert(
       fc.property(
         policyArb,
         fc.integer({ min: 2, max: 300 }),
         fc.integer({ min: 1, max: 300 }),
-        fc.option(fc.integer({ min: 3, max: 60 }), { nil: undefined }),
-        (policy, rosterSize, threshold, neighbourhood) => {
-          const groupSize =
-            neighbourhood === undefined ? undefined : Math.min(neighbourhood, rosterSize);
-          const reasons = rosterRefusals(policy, { rosterSize, threshold, groupSize });
-          const n = groupSize ?? rosterSize;
-          expect(codes(reasons).includes('threshold-too-low')).toBe(threshold <= (2 * n) / 3);
+        (policy, rosterSize, threshold) => {
+          const reasons = rosterRefusals(policy, { rosterSize, threshold });
+          expect(codes(reasons).includes('threshold-too-low')).toBe(
+            threshold <= (2 * rosterSize) / 3,
+          );
           expect(codes(reasons).includes('too-few-shops')).toBe(rosterSize < policy.minShops);
         },
       ),
       { numRuns: 500, seed: 15 },
     );
     expect(rosterRefusals(defaultPrivacyPolicy, { rosterSize: 14, threshold: 9 })).toEqual([
-      { code: 'threshold-too-low', threshold: 9, groupSize: 14, minimum: 10 },
+      { code: 'threshold-too-low', threshold: 9, shops: 14, minimum: 10 },
     ]);
   });
 });
