@@ -28,6 +28,7 @@ export const policyView = z.object({
   /** Epsilon this bakery has spent over the last 365 days (null: unbounded, a round without noise). */
   yearEpsilon: z.number().nullable(),
 });
+export type PolicyView = z.infer<typeof policyView>;
 
 /** What the coordinator could see of this bakery in one round, from the app's own records. */
 export const roundStory = z.discriminatedUnion('outcome', [
