@@ -35,11 +35,12 @@ import type { RoundMode } from './rounds/phases.ts';
 import { plainMode } from './rounds/plain-mode.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { shopRoutes } from './routes/shop-routes.ts';
-import { openCoordinatorDatabase, type Db } from './store/database.ts';
+import { openCoordinatorStore } from './store/database.ts';
+import { isStoreBusy, type CoordinatorStore } from './store/sql.ts';
 
 /** What plug-ins (secure aggregation, dashboard) receive to add their own routes and phases. */
 export type CoordinatorContext = {
-  db: Db;
+  store: CoordinatorStore;
   log: Logger;
   now: () => Date;
   engine: RoundEngine;
@@ -53,8 +54,11 @@ export type CoordinatorPlugin = (
 ) => Promise<void>;
 
 export type CoordinatorOptions = {
-  /** A database path (opened, migrated and closed with the server) or an open database. */
-  db: string | Db;
+  /**
+   * A SQLite file path or a postgres:// URL (opened, migrated and closed with the server), or
+   * an open store (left open).
+   */
+  db: string | CoordinatorStore;
   logger?: Logger;
   now?: () => Date;
   /** Version 1 of the global model when the registry is empty; defaults to the shared model code. */
@@ -86,17 +90,18 @@ declare module 'fastify' {
 export async function buildCoordinator(options: CoordinatorOptions): Promise<FastifyInstance> {
   const log = options.logger ?? pino({ name: 'breadcast-coordinator' });
   const now = options.now ?? (() => new Date());
-  const ownsDb = typeof options.db === 'string';
-  const db = typeof options.db === 'string' ? openCoordinatorDatabase(options.db) : options.db;
+  const ownsStore = typeof options.db === 'string';
+  const store =
+    typeof options.db === 'string' ? await openCoordinatorStore(options.db) : options.db;
   try {
     await ensureInitialModel(
-      db,
+      store,
       options.initialWeights ?? weightsFromSharedModel(options.modelSeed ?? 1),
       log,
       now(),
     );
   } catch (error) {
-    if (ownsDb) db.close();
+    if (ownsStore) await store.close();
     throw new Error(`no initial global model: ${(error as Error).message}`, { cause: error });
   }
 
@@ -120,23 +125,23 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
   });
 
   const engine = new RoundEngine({
-    db,
+    store,
     log,
     now,
     modes: [plainMode, ...(options.modes ?? [])],
     schedule: options.schedule ?? true,
   });
   const context: CoordinatorContext = {
-    db,
+    store,
     log,
     now,
     engine,
     requireShop: shopAuthenticator({
-      db,
+      store,
       now,
       windowMs: options.signatureWindowMs ?? signatureWindowMs,
     }),
-    requireOperator: operatorAuthenticator({ db, now }),
+    requireOperator: operatorAuthenticator({ store, now }),
   };
   app.decorate('coordinator', context);
 
@@ -180,13 +185,13 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
         message: `Invalid ${where}: ${first?.message ?? error.message}`,
       });
     }
-    // Another process holds the database (backup, sqlite3 shell): the request is fine, retry.
-    const sqliteCode = (error as { code?: unknown }).code;
-    if (typeof sqliteCode === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(sqliteCode)) {
+    // Another process holds the database (backup, sqlite3 shell), or PostgreSQL is out of
+    // connections: the request is fine, retry.
+    if (isStoreBusy(error)) {
       request.log.warn({ err: error }, 'database busy');
       return reply.code(503).header('retry-after', '5').send({
         error: 'busy',
-        message: 'The coordinator database is busy (locked by another process); try again shortly.',
+        message: 'The coordinator database is busy; try again shortly.',
       });
     }
     const status = error.statusCode ?? 500;
@@ -217,7 +222,7 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
       response: { 200: healthResponse },
     },
     handler: async () => {
-      db.prepare('SELECT 1').get();
+      await store.get('SELECT 1 AS ok');
       return {
         status: 'ok' as const,
         protocolVersion,
@@ -232,7 +237,7 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
   });
 
   await app.register(shopRoutes, {
-    db,
+    store,
     now,
     engine,
     requireShop: context.requireShop,
@@ -240,23 +245,28 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     enrolRateLimit: options.enrolRateLimit ?? { max: 20, timeWindow: 60_000 },
   });
   await app.register(operatorSessionRoutes, {
-    db,
+    store,
     now,
     secureCookies: options.secureCookies ?? Boolean(options.https),
     requireOperator: context.requireOperator,
     loginRateLimit: options.loginRateLimit ?? { max: 5, timeWindow: 60_000 },
   });
-  await app.register(adminRoutes, { db, now, engine, requireOperator: context.requireOperator });
+  await app.register(adminRoutes, {
+    store,
+    now,
+    engine,
+    requireOperator: context.requireOperator,
+  });
   for (const plugin of options.plugins ?? [])
     await app.register(async (scope) => plugin(scope, context));
 
   app.addHook('onReady', async () => {
-    engine.resume();
-    engine.schedule();
+    await engine.resume();
+    await engine.schedule();
   });
   app.addHook('onClose', async () => {
     engine.close();
-    if (ownsDb) db.close();
+    if (ownsStore) await store.close();
   });
   return app;
 }

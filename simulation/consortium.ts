@@ -52,9 +52,9 @@ export async function startLocalCoordinator(options: {
   const operatorName = options.operatorName ?? 'operator';
   const operatorPassword = options.operatorPassword ?? randomBytes(12).toString('base64url');
   try {
-    const db = app.coordinator.db;
-    if (!db.prepare('SELECT 1 FROM operators WHERE name = ?').get(operatorName))
-      await createOperator(db, operatorName, operatorPassword);
+    const { store } = app.coordinator;
+    if (!(await store.get('SELECT 1 AS found FROM operators WHERE name = ?', [operatorName])))
+      await createOperator(store, operatorName, operatorPassword);
     await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   } catch (error) {
     await app.close();

@@ -11,7 +11,7 @@ import {
 import { dashboardPlugin } from '../../coordinator/overview/plugin.ts';
 import { weightsFromSharedModel } from '../../coordinator/rounds/initial-model.ts';
 import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
-import { openCoordinatorDatabase } from '../../coordinator/store/database.ts';
+import { openCoordinatorStore } from '../../coordinator/store/database.ts';
 import { UsageError, type Command } from '../command.ts';
 import { dashboardConfig, dashboardDist } from '../paths.ts';
 import { ensureUiBuilt } from '../ui-build.ts';
@@ -92,13 +92,13 @@ export const coordinatorCommand: Command = {
     const operatorName = text('create-operator');
     if (operatorName) {
       const password = await readPassword();
-      const db = openCoordinatorDatabase(config.db);
+      const store = await openCoordinatorStore(config.db);
       try {
-        await createOperator(db, operatorName, password);
+        await createOperator(store, operatorName, password);
       } catch (error) {
         throw new UsageError((error as Error).message);
       } finally {
-        db.close();
+        await store.close();
       }
       io.out(`Operator "${operatorName}" created.`);
       return 0;
@@ -128,9 +128,9 @@ export const coordinatorCommand: Command = {
     });
     const address = await app.listen({ host: config.host, port: config.port });
     io.out(`Breadcast coordinator listening on ${address}`);
-    const db = app.coordinator.db;
-    if (operatorCount(db) === 0) {
-      const token = createSetupToken(db, new Date());
+    const { store } = app.coordinator;
+    if ((await operatorCount(store)) === 0) {
+      const token = await createSetupToken(store, new Date());
       const base = config.publicUrl ?? address;
       io.out(
         `No operator yet. Create one within 24 hours at: ${base}/dashboard/#/setup?token=${token}`,

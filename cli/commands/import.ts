@@ -3,6 +3,7 @@ import { openDatabase } from '../../electron/store/database.ts';
 import { commitImport, ImportRefused } from '../../electron/logs/import/importer.ts';
 import { fileSource } from '../../electron/logs/import/source.ts';
 import { requireString, UsageError, type Command } from '../command.ts';
+import { inEnglish } from '../english.ts';
 
 /** Long problem lists bury the first mistakes; the rest are counted. */
 const problemsShown = 50;
@@ -72,7 +73,7 @@ export const importCommand: Command = {
       );
       for (const problem of problems.slice(0, problemsShown))
         io.err(
-          `  line ${problem.line}${problem.column ? ` (${problem.column})` : ''}: ${problem.message}`,
+          `  line ${problem.line}${problem.column ? ` (${problem.column})` : ''}: ${inEnglish(problem.reason)}`,
         );
       if (problemCount > problemsShown) io.err(`  … and ${problemCount - problemsShown} more.`);
       io.err(

@@ -6,8 +6,14 @@ import {
   verifyRequest,
 } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
-import type { Db } from '../store/database.ts';
-import { activePublicKey, getShop, touchShop, useNonce, type ShopRow } from '../store/shops.ts';
+import type { CoordinatorStore } from '../store/sql.ts';
+import {
+  dropExpiredNonces,
+  shopWithKey,
+  touchShop,
+  useNonce,
+  type ShopRow,
+} from '../store/shops.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,7 +53,15 @@ function describeOffset(ms: number): string {
  * preHandler for every shop route: Ed25519 signature of this shop over method, path,
  * timestamp, nonce and body hash; stale timestamps and replayed nonces are refused.
  */
-export function shopAuthenticator(options: { db: Db; now: () => Date; windowMs: number }) {
+export function shopAuthenticator(options: {
+  store: CoordinatorStore;
+  now: () => Date;
+  windowMs: number;
+}) {
+  const { store } = options;
+  // Expired nonces are swept at most once a second rather than on every request: a request old
+  // enough to need them gone is refused by its timestamp anyway.
+  let sweptAt = 0;
   return async function requireShop(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const shopId = header(request, headers.shop);
     const timestampText = header(request, headers.timestamp);
@@ -76,20 +90,20 @@ export function shopAuthenticator(options: { db: Db; now: () => Date; windowMs: 
         { serverTime: new Date(now).toISOString() },
       );
     }
-    const shop = getShop(options.db, shopId);
-    if (shop?.revoked_at)
+    const found = await shopWithKey(store, shopId);
+    if (found?.revoked_at)
       throw new CoordinatorError(
         403,
         'revoked',
         'The coordinator operator has revoked this shop’s access.',
       );
-    const publicKey = shop ? activePublicKey(options.db, shopId) : undefined;
-    if (!shop || !publicKey)
+    if (!found?.public_key)
       throw new CoordinatorError(
         401,
         'unknown-shop',
         'This shop is not enrolled with this coordinator.',
       );
+    const { public_key: publicKey, ...shop } = found;
     const verified = verifyRequest(
       publicKey,
       {
@@ -108,13 +122,17 @@ export function shopAuthenticator(options: { db: Db; now: () => Date; windowMs: 
         'bad-signature',
         'The request signature does not match this shop’s key.',
       );
-    if (!useNonce(options.db, shopId, nonce, now + 2 * options.windowMs, now))
+    if (now - sweptAt >= 1000) {
+      sweptAt = now;
+      await dropExpiredNonces(store, now);
+    }
+    if (!(await useNonce(store, shopId, nonce, now + 2 * options.windowMs)))
       throw new CoordinatorError(
         401,
         'replayed',
         'This request was already received once (replayed nonce).',
       );
-    touchShop(options.db, shopId, header(request, 'x-breadcast-app-version'), new Date(now));
+    await touchShop(store, shopId, header(request, 'x-breadcast-app-version'), new Date(now));
     request.shop = shop;
   };
 }

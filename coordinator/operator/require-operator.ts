@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { headers } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
-import type { Db } from '../store/database.ts';
+import type { CoordinatorStore } from '../store/sql.ts';
 import { csrfMatches, lookupSession, type SessionInfo } from './accounts.ts';
 
 export const sessionCookie = 'breadcast_session';
@@ -18,13 +18,13 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * preHandler for operator routes: a live session cookie, and on every state-changing request
  * the CSRF token bound to that session in `x-csrf-token`. Shop signatures never count here.
  */
-export function operatorAuthenticator(options: { db: Db; now: () => Date }) {
+export function operatorAuthenticator(options: { store: CoordinatorStore; now: () => Date }) {
   return async function requireOperator(
     request: FastifyRequest,
     _reply: FastifyReply,
   ): Promise<void> {
     const cookie = request.cookies?.[sessionCookie];
-    const session = cookie ? lookupSession(options.db, cookie, options.now()) : null;
+    const session = cookie ? await lookupSession(options.store, cookie, options.now()) : null;
     if (!session)
       throw new CoordinatorError(401, 'login-required', 'Please log in as an operator.');
     if (!safeMethods.has(request.method)) {

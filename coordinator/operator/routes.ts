@@ -8,7 +8,8 @@ import {
   setupRequest,
 } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
-import { audit, type Db } from '../store/database.ts';
+import { audit } from '../store/database.ts';
+import type { CoordinatorStore } from '../store/sql.ts';
 import {
   authenticate,
   consumeSetupToken,
@@ -20,7 +21,7 @@ import {
 import { sessionCookie } from './require-operator.ts';
 
 export type OperatorRouteOptions = {
-  db: Db;
+  store: CoordinatorStore;
   now: () => Date;
   secureCookies: boolean;
   requireOperator: preHandlerAsyncHookHandler;
@@ -32,7 +33,7 @@ export async function operatorSessionRoutes(
   app: FastifyInstance,
   options: OperatorRouteOptions,
 ): Promise<void> {
-  const { db, now } = options;
+  const { store, now } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const cookieOptions = {
     httpOnly: true,
@@ -41,8 +42,8 @@ export async function operatorSessionRoutes(
     path: '/',
   };
 
-  const startSession = (operatorId: number, name: string, reply: FastifyReply) => {
-    const session = createSession(db, operatorId, now());
+  const startSession = async (operatorId: number, name: string, reply: FastifyReply) => {
+    const session = await createSession(store, operatorId, now());
     reply.setCookie(sessionCookie, session.cookie, {
       ...cookieOptions,
       expires: session.expiresAt,
@@ -63,10 +64,10 @@ export async function operatorSessionRoutes(
     },
     config: { rateLimit: options.loginRateLimit },
     handler: async (request, reply) => {
-      const operator = await authenticate(db, request.body.name, request.body.password);
+      const operator = await authenticate(store, request.body.name, request.body.password);
       if (!operator) {
-        audit(
-          db,
+        await audit(
+          store,
           'anonymous',
           'operator.login-failed',
           { name: request.body.name, ip: request.ip },
@@ -74,7 +75,7 @@ export async function operatorSessionRoutes(
         );
         throw new CoordinatorError(401, 'bad-login', 'Wrong operator name or password.');
       }
-      audit(db, `operator:${operator.name}`, 'operator.login', { ip: request.ip }, now());
+      await audit(store, `operator:${operator.name}`, 'operator.login', { ip: request.ip }, now());
       return startSession(operator.id, operator.name, reply);
     },
   });
@@ -88,13 +89,16 @@ export async function operatorSessionRoutes(
     },
     config: { rateLimit: options.loginRateLimit },
     handler: async (request, reply) => {
-      if (operatorCount(db) > 0 || !consumeSetupToken(db, request.body.token, now()))
+      if (
+        (await operatorCount(store)) > 0 ||
+        !(await consumeSetupToken(store, request.body.token, now()))
+      )
         throw new CoordinatorError(
           403,
           'setup-closed',
           'This setup link is not valid (used, expired, or an operator already exists).',
         );
-      const operator = await createOperator(db, request.body.name, request.body.password, now());
+      const operator = await createOperator(store, request.body.name, request.body.password, now());
       return startSession(operator.id, operator.name, reply);
     },
   });
@@ -118,7 +122,7 @@ export async function operatorSessionRoutes(
     preHandler: options.requireOperator,
     handler: async (request, reply) => {
       const cookie = request.cookies[sessionCookie];
-      if (cookie) deleteSession(db, cookie);
+      if (cookie) await deleteSession(store, cookie);
       reply.clearCookie(sessionCookie, cookieOptions);
       return { ok: true as const };
     },

@@ -1,23 +1,27 @@
-import type { Db } from '../../federated/storage/sqlite.ts';
+import type { Sql } from '../store/sql.ts';
 
 /**
  * Notices when anything the dashboard shows has changed, by comparing a cheap fingerprint of
  * the coordinator's tables every few seconds. Polling the database (rather than hooking every
- * writer) also catches changes made by another process on the same file, such as the CLI.
- * Runs only while someone listens.
+ * writer) also catches changes made by another process on the same database, such as the CLI
+ * or another coordinator instance serving the same PostgreSQL. Runs only while someone listens.
  */
 export class ChangeFeed {
   private listeners = new Set<() => void>();
   private timer: ReturnType<typeof setInterval> | null = null;
-  private last = '';
-  private readonly statement;
+  private last: string | null = null;
+  private checking = false;
+  private readonly query: string;
 
   constructor(
-    db: Db,
+    private readonly sql: Sql,
     private readonly intervalMs: number,
   ) {
-    this.statement = db.prepare<[], { f: string }>(
-      `SELECT
+    const settings =
+      sql.dialect === 'postgres'
+        ? "string_agg(key || '=' || value, ';' ORDER BY key)"
+        : "group_concat(key || '=' || value, ';')";
+    this.query = `SELECT
          (SELECT COUNT(*) || ':' || COALESCE(MAX(id), 0) || ':' || COALESCE(SUM(length(phase_log)), 0)
             || ':' || COALESCE(MAX(phase), '') FROM rounds) || '|' ||
          (SELECT COUNT(*) || ':' || COUNT(uploaded_at) || ':' || COUNT(dropped_in) FROM round_participants) || '|' ||
@@ -26,19 +30,19 @@ export class ChangeFeed {
          (SELECT COUNT(*) || ':' || COUNT(used_at) FROM invites) || '|' ||
          (SELECT COALESCE(MAX(version), 0) FROM models) || '|' ||
          (SELECT COALESCE(SUM(reports), 0) FROM model_metrics) || '|' ||
-         (SELECT COALESCE(group_concat(key || '=' || value, ';'), '') FROM settings
-            WHERE key NOT LIKE 'secret%') AS f`,
-    );
+         (SELECT COALESCE(${settings}, '') FROM settings
+            WHERE key NOT LIKE 'secret%') AS f`;
   }
 
-  private fingerprint(): string {
-    return this.statement.get()?.f ?? '';
+  private async fingerprint(): Promise<string> {
+    return (await this.sql.get<{ f: string }>(this.query))?.f ?? '';
   }
 
   subscribe(listener: () => void): () => void {
     if (this.listeners.size === 0) {
-      this.last = this.fingerprint();
-      this.timer = setInterval(() => this.check(), this.intervalMs);
+      this.last = null;
+      void this.check();
+      this.timer = setInterval(() => void this.check(), this.intervalMs);
       this.timer.unref();
     }
     this.listeners.add(listener);
@@ -48,13 +52,19 @@ export class ChangeFeed {
     };
   }
 
-  check(): void {
+  async check(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
     let next: string;
     try {
-      next = this.fingerprint();
+      next = await this.fingerprint();
     } catch {
       return; // the database is closing with the server; the stream ends with it
+    } finally {
+      this.checking = false;
     }
+    // The first fingerprint after someone subscribed is what they already see.
+    if (this.last === null) this.last = next;
     if (next === this.last) return;
     this.last = next;
     for (const listener of this.listeners) listener();

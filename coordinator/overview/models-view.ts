@@ -1,4 +1,4 @@
-import type { Db } from '../../federated/storage/sqlite.ts';
+import type { Sql } from '../store/sql.ts';
 import type { ModelsView } from '../../federated/protocol/operator-views.ts';
 
 type StoredModel = {
@@ -31,38 +31,32 @@ export function aggregateMetrics(sums: {
   return { wape: (sums.wape_sum ?? 0) / sums.n, pinball: (sums.pinball_sum ?? 0) / sums.n };
 }
 
-export function currentVersion(db: Db): number | null {
-  const row = db
-    .prepare<[], { value: string }>(
-      "SELECT value FROM settings WHERE key = 'current_model_version'",
-    )
-    .get();
-  if (row) return Number(JSON.parse(row.value));
-  return (
-    db.prepare<[], { v: number | null }>('SELECT MAX(version) AS v FROM models').get()?.v ?? null
+export async function currentVersion(sql: Sql): Promise<number | null> {
+  const row = await sql.get<{ value: string }>(
+    "SELECT value FROM settings WHERE key = 'current_model_version'",
   );
+  if (row) return Number(JSON.parse(row.value));
+  return (await sql.get<{ v: number | null }>('SELECT MAX(version) AS v FROM models'))?.v ?? null;
 }
 
-export function modelsView(db: Db): ModelsView {
-  const current = currentVersion(db);
-  const models = db
-    .prepare<[], StoredModel>(
-      `SELECT m.version, m.round_id, m.sha256, m.created_at, x.reports, x.n, x.pinball_sum, x.wape_sum
-       FROM models m LEFT JOIN model_metrics x ON x.version = m.version
-       ORDER BY m.version DESC`,
-    )
-    .all()
-    .map((model) => {
-      const metrics = aggregateMetrics(model);
-      return {
-        version: model.version,
-        round: model.round_id,
-        createdAt: model.created_at,
-        current: model.version === current,
-        contentHash: model.sha256,
-        shopsReporting: model.reports ?? 0,
-        metrics,
-      };
-    });
+export async function modelsView(sql: Sql): Promise<ModelsView> {
+  const current = await currentVersion(sql);
+  const rows = await sql.all<StoredModel>(
+    `SELECT m.version, m.round_id, m.sha256, m.created_at, x.reports, x.n, x.pinball_sum, x.wape_sum
+     FROM models m LEFT JOIN model_metrics x ON x.version = m.version
+     ORDER BY m.version DESC`,
+  );
+  const models = rows.map((model) => {
+    const metrics = aggregateMetrics(model);
+    return {
+      version: model.version,
+      round: model.round_id,
+      createdAt: model.created_at,
+      current: model.version === current,
+      contentHash: model.sha256,
+      shopsReporting: model.reports ?? 0,
+      metrics,
+    };
+  });
   return { current, metricNames: [...metricNames], models };
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../../federated/storage/sqlite.ts';
+import { flag, type Sql } from '../store/sql.ts';
 import type { OverviewView } from '../../federated/protocol/operator-views.ts';
 import { modelsView } from './models-view.ts';
 import { participationByDay } from './participation.ts';
@@ -7,24 +7,22 @@ import { countsOf, isFinished, parseSettings, roundRow, type StoredRound } from 
 
 const dayMs = 24 * 3600 * 1000;
 
-export function overviewView(
-  db: Db,
+export async function overviewView(
+  sql: Sql,
   options: { now: Date; nextRoundAt: Date | null; accountant: Accountant | undefined },
-): OverviewView {
+): Promise<OverviewView> {
   const { now } = options;
-  const latest = db.prepare<[], StoredRound>('SELECT * FROM rounds ORDER BY id DESC LIMIT 1').get();
+  const latest = await sql.get<StoredRound>('SELECT * FROM rounds ORDER BY id DESC LIMIT 1');
   const running = latest && !isFinished(latest.phase) ? latest : undefined;
   const finished = running
-    ? db
-        .prepare<[number], StoredRound>(
-          'SELECT * FROM rounds WHERE id < ? ORDER BY id DESC LIMIT 1',
-        )
-        .get(running.id)
+    ? await sql.get<StoredRound>('SELECT * FROM rounds WHERE id < ? ORDER BY id DESC LIMIT 1', [
+        running.id,
+      ])
     : latest;
 
   let tonight: OverviewView['tonight'] = null;
   if (running) {
-    const counts = countsOf(db, running.id);
+    const counts = await countsOf(sql, running.id);
     const settings = parseSettings(running.settings);
     tonight = {
       roundId: running.id,
@@ -38,23 +36,22 @@ export function overviewView(
     };
   }
 
-  const shops = db
-    .prepare<[string], { enrolled: number; revoked: number; online: number }>(
-      `SELECT COALESCE(SUM(revoked_at IS NULL), 0) AS enrolled,
-              COALESCE(SUM(revoked_at IS NOT NULL), 0) AS revoked,
-              COALESCE(SUM(revoked_at IS NULL AND last_seen_at >= ?), 0) AS online
-       FROM shops`,
-    )
-    .get(new Date(now.getTime() - dayMs).toISOString())!;
+  const shops = (await sql.get<{ enrolled: number; revoked: number; online: number }>(
+    `SELECT COALESCE(SUM(${flag('revoked_at IS NULL')}), 0) AS enrolled,
+            COALESCE(SUM(${flag('revoked_at IS NOT NULL')}), 0) AS revoked,
+            COALESCE(SUM(${flag('revoked_at IS NULL AND last_seen_at >= ?')}), 0) AS online
+     FROM shops`,
+    [new Date(now.getTime() - dayMs).toISOString()],
+  ))!;
 
-  const models = modelsView(db);
+  const models = await modelsView(sql);
   const current = models.models.find((model) => model.current) ?? null;
   const errorTrend = models.models
     .filter((model) => model.metrics.wape !== undefined)
     .map((model) => ({ version: model.version, round: model.round, error: model.metrics.wape! }))
     .reverse();
 
-  const lastRow = finished ? roundRow(db, finished) : null;
+  const lastRow = finished ? await roundRow(sql, finished) : null;
   return {
     generatedAt: now.toISOString(),
     tonight,
@@ -73,7 +70,7 @@ export function overviewView(
     },
     errorMetric: errorTrend.length > 0 ? 'wape' : null,
     errorTrend,
-    privacy: privacyView(db, options.accountant).summary,
-    participationByDay: participationByDay(db),
+    privacy: (await privacyView(sql, options.accountant)).summary,
+    participationByDay: await participationByDay(sql),
   };
 }

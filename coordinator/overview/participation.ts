@@ -1,4 +1,4 @@
-import type { Db } from '../../federated/storage/sqlite.ts';
+import { flag, type Sql } from '../store/sql.ts';
 import type {
   InviteRow,
   ParticipationMark,
@@ -41,25 +41,23 @@ function markOf(
   return isFinished(round.phase) ? 'missed' : 'not-enrolled';
 }
 
-function attendanceByKey(db: Db): Map<string, Attendance> {
-  const rows = db
-    .prepare<[], Attendance>(
-      `SELECT p.round_id, p.shop_id,
-              (p.uploaded_at IS NOT NULL OR EXISTS
-                (SELECT 1 FROM updates u WHERE u.round_id = p.round_id AND u.shop_id = p.shop_id)) AS uploaded,
-              (p.dropped_in IS NOT NULL) AS dropped
-       FROM round_participants p`,
-    )
-    .all();
+async function attendanceByKey(sql: Sql): Promise<Map<string, Attendance>> {
+  const rows = await sql.all<Attendance>(
+    `SELECT p.round_id, p.shop_id,
+            ${flag(
+              `p.uploaded_at IS NOT NULL OR EXISTS
+               (SELECT 1 FROM updates u WHERE u.round_id = p.round_id AND u.shop_id = p.shop_id)`,
+            )} AS uploaded,
+            ${flag('p.dropped_in IS NOT NULL')} AS dropped
+     FROM round_participants p`,
+  );
   return new Map(rows.map((row) => [`${row.round_id}:${row.shop_id}`, row]));
 }
 
-export function shopRows(db: Db): ShopRow[] {
-  const shops = db.prepare<[], StoredShop>('SELECT * FROM shops ORDER BY enrolled_at, id').all();
-  const rounds = db
-    .prepare<[], RoundStub>('SELECT id, phase, opened_at FROM rounds ORDER BY id')
-    .all();
-  const attendance = attendanceByKey(db);
+export async function shopRows(sql: Sql): Promise<ShopRow[]> {
+  const shops = await sql.all<StoredShop>('SELECT * FROM shops ORDER BY enrolled_at, id');
+  const rounds = await sql.all<RoundStub>('SELECT id, phase, opened_at FROM rounds ORDER BY id');
+  const attendance = await attendanceByKey(sql);
   return shops.map((shop) => {
     const marks = rounds.map((round) => ({
       roundId: round.id,
@@ -79,7 +77,7 @@ export function shopRows(db: Db): ShopRow[] {
   });
 }
 
-export function inviteRows(db: Db, now: Date): InviteRow[] {
+export async function inviteRows(sql: Sql, now: Date): Promise<InviteRow[]> {
   type Stored = {
     id: number;
     note: string | null;
@@ -87,53 +85,59 @@ export function inviteRows(db: Db, now: Date): InviteRow[] {
     expires_at: string;
     used_at: string | null;
   };
-  return db
-    .prepare<[], Stored>(
-      'SELECT rowid AS id, note, created_at, expires_at, used_at FROM invites ORDER BY created_at DESC LIMIT 50',
-    )
-    .all()
-    .map((invite) => ({
-      id: String(invite.id),
-      label: invite.note,
-      createdAt: invite.created_at,
-      expiresAt: invite.expires_at,
-      status: invite.used_at
-        ? 'used'
-        : Date.parse(invite.expires_at) <= now.getTime()
-          ? 'expired'
-          : 'open',
-    }));
+  // SQLite numbers every row (rowid); the PostgreSQL table has an identity column for it.
+  const id = sql.dialect === 'sqlite' ? 'rowid AS id' : 'id';
+  const rows = await sql.all<Stored>(
+    `SELECT ${id}, note, created_at, expires_at, used_at FROM invites ORDER BY created_at DESC LIMIT 50`,
+  );
+  return rows.map((invite) => ({
+    id: String(invite.id),
+    label: invite.note,
+    createdAt: invite.created_at,
+    expiresAt: invite.expires_at,
+    status: invite.used_at
+      ? 'used'
+      : Date.parse(invite.expires_at) <= now.getTime()
+        ? 'expired'
+        : 'open',
+  }));
 }
 
 /**
  * Per day (UTC) on which rounds opened: how many shops were enrolled and how many uploaded.
  * Covers the last `days` days that had a round.
  */
-export function participationByDay(db: Db, days = 30): ShopsView['byDay'] {
-  const rows = db
-    .prepare<[number], { day: string; joined: number }>(
-      `SELECT day, joined FROM (
+export async function participationByDay(sql: Sql, days = 30): Promise<ShopsView['byDay']> {
+  const rows = await sql.all<{ day: string; joined: number }>(
+    `SELECT day, joined FROM (
          SELECT substr(r.opened_at, 1, 10) AS day,
                 COUNT(DISTINCT CASE WHEN p.uploaded_at IS NOT NULL OR u.shop_id IS NOT NULL
                       THEN p.shop_id END) AS joined
          FROM rounds r
          LEFT JOIN round_participants p ON p.round_id = r.id
          LEFT JOIN updates u ON u.round_id = p.round_id AND u.shop_id = p.shop_id
-         GROUP BY day ORDER BY day DESC LIMIT ?)
+         GROUP BY day ORDER BY day DESC LIMIT ?) AS recent
        ORDER BY day`,
-    )
-    .all(days);
-  const enrolled = db.prepare<[string, string], { c: number }>(
-    `SELECT COUNT(*) AS c FROM shops
-     WHERE substr(enrolled_at, 1, 10) <= ? AND (revoked_at IS NULL OR substr(revoked_at, 1, 10) > ?)`,
+    [days],
   );
-  return rows.map((row) => ({
-    day: row.day,
-    joined: row.joined,
-    enrolled: enrolled.get(row.day, row.day)?.c ?? 0,
-  }));
+  const enrolled = async (day: string) =>
+    (
+      await sql.get<{ c: number }>(
+        `SELECT COUNT(*) AS c FROM shops
+         WHERE substr(enrolled_at, 1, 10) <= ? AND (revoked_at IS NULL OR substr(revoked_at, 1, 10) > ?)`,
+        [day, day],
+      )
+    )?.c ?? 0;
+  const byDay: ShopsView['byDay'] = [];
+  for (const row of rows)
+    byDay.push({ day: row.day, joined: row.joined, enrolled: await enrolled(row.day) });
+  return byDay;
 }
 
-export function shopsView(db: Db, now: Date): ShopsView {
-  return { shops: shopRows(db), invites: inviteRows(db, now), byDay: participationByDay(db) };
+export async function shopsView(sql: Sql, now: Date): Promise<ShopsView> {
+  return {
+    shops: await shopRows(sql),
+    invites: await inviteRows(sql, now),
+    byDay: await participationByDay(sql),
+  };
 }

@@ -19,7 +19,7 @@ export function dashboardPlugin(
   return async (app, context) => {
     await app.register(operatorViewsPlugin, {
       prefix: '/v1/operator',
-      db: context.db,
+      store: context.store,
       requireOperator: context.requireOperator,
       now: context.now,
       nextRoundAt: () => context.engine.nextScheduledRun(),

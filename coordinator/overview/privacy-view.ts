@@ -1,4 +1,4 @@
-import type { Db } from '../../federated/storage/sqlite.ts';
+import type { Sql } from '../store/sql.ts';
 import type { PrivacySummary, PrivacyView } from '../../federated/protocol/operator-views.ts';
 import { parseSettings } from './rounds-view.ts';
 
@@ -15,15 +15,13 @@ export type Accountant = (
 export type PrivacySettings = { delta: number; budget: number | null };
 
 /** Where the privacy settings live is up to the privacy issue; these are the keys looked for. */
-export function privacySettings(db: Db): PrivacySettings {
-  const read = (key: string): unknown => {
-    const row = db
-      .prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
-      .get(key);
+export async function privacySettings(sql: Sql): Promise<PrivacySettings> {
+  const read = async (key: string): Promise<unknown> => {
+    const row = await sql.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [key]);
     return row ? (JSON.parse(row.value) as unknown) : undefined;
   };
-  const privacy = (read('privacy') ?? {}) as Record<string, unknown>;
-  const coordinator = (read('coordinator') ?? {}) as Record<string, unknown>;
+  const privacy = ((await read('privacy')) ?? {}) as Record<string, unknown>;
+  const coordinator = ((await read('coordinator')) ?? {}) as Record<string, unknown>;
   const nested = (coordinator.privacy ?? {}) as Record<string, unknown>;
   const pick = (name: string): number | null => {
     // The operator's settings (PUT /v1/operator/settings → coordinator.privacy) win.
@@ -58,22 +56,23 @@ type NoisyRound = {
  * Published rounds with their noise. Every enrolled shop is asked every round (no subsampling),
  * so the sampling rate is 1: the accountant then takes the worst case, the honest figure.
  */
-function publishedRounds(db: Db): NoisyRound[] {
+async function publishedRounds(sql: Sql): Promise<NoisyRound[]> {
   type Row = { id: number; settings: string; closed_at: string | null };
-  return db
-    .prepare<[], Row>(
-      "SELECT id, settings, closed_at FROM rounds WHERE phase = 'published' ORDER BY id",
-    )
-    .all()
-    .map((row) => {
-      const z = effectiveNoise(parseSettings(row.settings));
-      return { id: row.id, closedAt: row.closed_at, noiseMultiplier: z, sampleRate: 1 };
-    });
+  const rows = await sql.all<Row>(
+    "SELECT id, settings, closed_at FROM rounds WHERE phase = 'published' ORDER BY id",
+  );
+  return rows.map((row) => {
+    const z = effectiveNoise(parseSettings(row.settings));
+    return { id: row.id, closedAt: row.closed_at, noiseMultiplier: z, sampleRate: 1 };
+  });
 }
 
-export function privacyView(db: Db, accountant: Accountant | undefined): PrivacyView {
-  const settings = privacySettings(db);
-  const rounds = publishedRounds(db);
+export async function privacyView(
+  sql: Sql,
+  accountant: Accountant | undefined,
+): Promise<PrivacyView> {
+  const settings = await privacySettings(sql);
+  const rounds = await publishedRounds(sql);
   const withoutNoise = rounds.filter((round) => round.noiseMultiplier <= 0).length;
   const empty: PrivacySummary = {
     available: false,

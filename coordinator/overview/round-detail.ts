@@ -1,4 +1,4 @@
-import type { Db } from '../../federated/storage/sqlite.ts';
+import { flag, type Sql } from '../store/sql.ts';
 import type { RoundDetailView } from '../../federated/protocol/operator-views.ts';
 import { aggregateMetrics } from './models-view.ts';
 import { effectiveNoise, privacySettings, type Accountant } from './privacy-view.ts';
@@ -14,12 +14,12 @@ import {
  * One round in full. The shop list says only who took part and how far each got — the
  * protocol's own bookkeeping. The evaluation is the aggregate of the model the round produced.
  */
-export function roundDetailView(
-  db: Db,
+export async function roundDetailView(
+  sql: Sql,
   id: number,
   accountant: Accountant | undefined,
-): RoundDetailView | null {
-  const round = storedRound(db, id);
+): Promise<RoundDetailView | null> {
+  const round = await storedRound(sql, id);
   if (!round) return null;
   const settings = parseSettings(round.settings);
   type Participant = {
@@ -28,15 +28,16 @@ export function roundDetailView(
     uploaded: number;
     dropped_in: string | null;
   };
-  const participants = db
-    .prepare<[number, number], Participant>(
-      `SELECT p.shop_id, s.name, p.dropped_in,
-              (p.uploaded_at IS NOT NULL OR EXISTS
-                (SELECT 1 FROM updates u WHERE u.round_id = ? AND u.shop_id = p.shop_id)) AS uploaded
-       FROM round_participants p JOIN shops s ON s.id = p.shop_id
-       WHERE p.round_id = ? ORDER BY s.name`,
-    )
-    .all(id, id);
+  const participants = await sql.all<Participant>(
+    `SELECT p.shop_id, s.name, p.dropped_in,
+            ${flag(
+              `p.uploaded_at IS NOT NULL OR EXISTS
+               (SELECT 1 FROM updates u WHERE u.round_id = ? AND u.shop_id = p.shop_id)`,
+            )} AS uploaded
+     FROM round_participants p JOIN shops s ON s.id = p.shop_id
+     WHERE p.round_id = ? ORDER BY s.name`,
+    [id, id],
+  );
   const finished = isFinished(round.phase);
   const shops: RoundDetailView['shops'] = participants.map((p) => ({
     shopId: p.shop_id,
@@ -45,25 +46,27 @@ export function roundDetailView(
     lastPhase: p.dropped_in ?? (p.uploaded ? 'uploaded' : 'checked in'),
   }));
   // Enrolled shops that were asked but never checked in.
-  const absent = db
-    .prepare<[string, string, number], { id: string; name: string }>(
-      `SELECT s.id, s.name FROM shops s
-       WHERE s.enrolled_at <= ? AND (s.revoked_at IS NULL OR s.revoked_at > ?)
-         AND s.id NOT IN (SELECT shop_id FROM round_participants WHERE round_id = ?)
-       ORDER BY s.name`,
-    )
-    .all(round.opened_at, round.opened_at, id);
+  const absent = await sql.all<{ id: string; name: string }>(
+    `SELECT s.id, s.name FROM shops s
+     WHERE s.enrolled_at <= ? AND (s.revoked_at IS NULL OR s.revoked_at > ?)
+       AND s.id NOT IN (SELECT shop_id FROM round_participants WHERE round_id = ?)
+     ORDER BY s.name`,
+    [round.opened_at, round.opened_at, id],
+  );
   if (finished)
     for (const shop of absent)
       shops.push({ shopId: shop.id, name: shop.name, mark: 'missed', lastPhase: null });
 
   let evaluation: RoundDetailView['evaluation'] = null;
   if (round.result_version !== null) {
-    const metrics = db
-      .prepare<[number], { reports: number; n: number; pinball_sum: number; wape_sum: number }>(
-        'SELECT reports, n, pinball_sum, wape_sum FROM model_metrics WHERE version = ?',
-      )
-      .get(round.result_version);
+    const metrics = await sql.get<{
+      reports: number;
+      n: number;
+      pinball_sum: number;
+      wape_sum: number;
+    }>('SELECT reports, n, pinball_sum, wape_sum FROM model_metrics WHERE version = ?', [
+      round.result_version,
+    ]);
     const figures = metrics ? aggregateMetrics(metrics) : {};
     if (metrics && Object.keys(figures).length > 0)
       evaluation = { shopsReporting: metrics.reports, metrics: figures };
@@ -72,11 +75,11 @@ export function roundDetailView(
   const noise = effectiveNoise(settings);
   const epsilon =
     accountant && round.phase === 'published' && noise > 0
-      ? accountant([{ noiseMultiplier: noise, sampleRate: 1 }], privacySettings(db).delta)
+      ? accountant([{ noiseMultiplier: noise, sampleRate: 1 }], (await privacySettings(sql)).delta)
       : null;
 
   return {
-    round: roundRow(db, round),
+    round: await roundRow(sql, round),
     settings: flattenSettings(settings),
     shops,
     epsilon,

@@ -1,4 +1,4 @@
-import type { Db } from '../../federated/storage/sqlite.ts';
+import { flag, type Sql } from '../store/sql.ts';
 import type { PhaseSpan, RoundRow } from '../../federated/protocol/operator-views.ts';
 
 /** The rounds table as the coordinator store writes it (coordinator/store/migrations/001). */
@@ -49,22 +49,22 @@ export function phaseSpans(phaseLog: string): PhaseSpan[] {
   return spans;
 }
 
-export function countsOf(db: Db, roundId: number): RoundCounts {
-  const row = db
-    .prepare<[number, number], RoundCounts>(
-      `SELECT COUNT(*) AS participants,
-              COALESCE(SUM(CASE WHEN p.uploaded_at IS NOT NULL
-                OR EXISTS (SELECT 1 FROM updates u WHERE u.round_id = ? AND u.shop_id = p.shop_id)
-                THEN 1 ELSE 0 END), 0) AS uploaded,
-              COALESCE(SUM(CASE WHEN p.dropped_in IS NOT NULL THEN 1 ELSE 0 END), 0) AS dropouts
-       FROM round_participants p WHERE p.round_id = ?`,
-    )
-    .get(roundId, roundId);
+export async function countsOf(sql: Sql, roundId: number): Promise<RoundCounts> {
+  const row = await sql.get<RoundCounts>(
+    `SELECT COUNT(*) AS participants,
+            COALESCE(SUM(${flag(
+              `p.uploaded_at IS NOT NULL
+               OR EXISTS (SELECT 1 FROM updates u WHERE u.round_id = ? AND u.shop_id = p.shop_id)`,
+            )}), 0) AS uploaded,
+            COALESCE(SUM(${flag('p.dropped_in IS NOT NULL')}), 0) AS dropouts
+     FROM round_participants p WHERE p.round_id = ?`,
+    [roundId, roundId],
+  );
   return row ?? { participants: 0, uploaded: 0, dropouts: 0 };
 }
 
-export function roundRow(db: Db, round: StoredRound): RoundRow {
-  const counts = countsOf(db, round.id);
+export async function roundRow(sql: Sql, round: StoredRound): Promise<RoundRow> {
+  const counts = await countsOf(sql, round.id);
   // A shop that checked in but never uploaded before a round closed dropped out, even when the
   // phase handler did not name the phase it left in.
   const silent = isFinished(round.phase)
@@ -88,14 +88,12 @@ export function roundRow(db: Db, round: StoredRound): RoundRow {
   };
 }
 
-export function storedRounds(db: Db, limit = 200): StoredRound[] {
-  return db
-    .prepare<[number], StoredRound>('SELECT * FROM rounds ORDER BY id DESC LIMIT ?')
-    .all(limit);
+export async function storedRounds(sql: Sql, limit = 200): Promise<StoredRound[]> {
+  return sql.all<StoredRound>('SELECT * FROM rounds ORDER BY id DESC LIMIT ?', [limit]);
 }
 
-export function storedRound(db: Db, id: number): StoredRound | undefined {
-  return db.prepare<[number], StoredRound>('SELECT * FROM rounds WHERE id = ?').get(id);
+export async function storedRound(sql: Sql, id: number): Promise<StoredRound | undefined> {
+  return sql.get<StoredRound>('SELECT * FROM rounds WHERE id = ?', [id]);
 }
 
 export function parseSettings(text: string): Record<string, unknown> {

@@ -6,7 +6,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Db } from '../../federated/storage/sqlite.ts';
+import type { CoordinatorStore } from '../store/sql.ts';
 import {
   ModelsView,
   OverviewView,
@@ -25,7 +25,7 @@ import { roundDetailView } from './round-detail.ts';
 import { roundRow, storedRounds } from './rounds-view.ts';
 
 export type OperatorViewsOptions = {
-  db: Db;
+  store: CoordinatorStore;
   /** The coordinator's operator guard: session cookie required, shop credentials refused. */
   requireOperator: preHandlerAsyncHookHandler;
   /** The privacy issue's accountant; without it the dashboard says it cannot count the budget. */
@@ -51,9 +51,9 @@ export const operatorViewsPlugin: FastifyPluginAsync<OperatorViewsOptions> = asy
   const app = parent.withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  const { db } = options;
+  const { store } = options;
   const now = options.now ?? (() => new Date());
-  const feed = new ChangeFeed(db, options.changePollMs ?? 2000);
+  const feed = new ChangeFeed(store, options.changePollMs ?? 2000);
   const streams = new Set<ServerResponse>();
   // Open event streams would otherwise hold a closing server open until the browsers hang up.
   app.addHook('preClose', async () => {
@@ -78,7 +78,7 @@ export const operatorViewsPlugin: FastifyPluginAsync<OperatorViewsOptions> = asy
       },
     },
     async () =>
-      overviewView(db, {
+      overviewView(store, {
         now: now(),
         nextRoundAt: options.nextRoundAt?.() ?? null,
         accountant: options.accountant,
@@ -94,7 +94,7 @@ export const operatorViewsPlugin: FastifyPluginAsync<OperatorViewsOptions> = asy
         response: { 200: ShopsView, ...unauthorised },
       },
     },
-    async () => shopsView(db, now()),
+    async () => shopsView(store, now()),
   );
 
   app.get(
@@ -106,7 +106,9 @@ export const operatorViewsPlugin: FastifyPluginAsync<OperatorViewsOptions> = asy
         response: { 200: RoundsView, ...unauthorised },
       },
     },
-    async () => ({ rounds: storedRounds(db).map((round) => roundRow(db, round)) }),
+    async () => ({
+      rounds: await Promise.all((await storedRounds(store)).map((round) => roundRow(store, round))),
+    }),
   );
 
   app.get(
@@ -120,7 +122,7 @@ export const operatorViewsPlugin: FastifyPluginAsync<OperatorViewsOptions> = asy
       },
     },
     async (request, reply) => {
-      const detail = roundDetailView(db, request.params.id, options.accountant);
+      const detail = await roundDetailView(store, request.params.id, options.accountant);
       if (!detail)
         return reply
           .code(404)
@@ -138,7 +140,7 @@ export const operatorViewsPlugin: FastifyPluginAsync<OperatorViewsOptions> = asy
         response: { 200: ModelsView, ...unauthorised },
       },
     },
-    async () => modelsView(db),
+    async () => modelsView(store),
   );
 
   app.get(
@@ -150,7 +152,7 @@ export const operatorViewsPlugin: FastifyPluginAsync<OperatorViewsOptions> = asy
         response: { 200: PrivacyView, ...unauthorised },
       },
     },
-    async () => privacyView(db, options.accountant),
+    async () => privacyView(store, options.accountant),
   );
 
   app.get(

@@ -12,7 +12,7 @@ import {
   type RoundSettings,
 } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
-import { audit, type Db } from '../store/database.ts';
+import { audit } from '../store/database.ts';
 import {
   currentModelVersion,
   getModel,
@@ -30,13 +30,14 @@ import {
   type RoundRow,
 } from '../store/rounds.ts';
 import { getSetting, loadCoordinatorSettings, putSetting } from '../store/settings.ts';
+import type { CoordinatorStore, Sql, Tx } from '../store/sql.ts';
 import { phaseSeconds, type PhaseContext, type PhaseOutcome, type RoundMode } from './phases.ts';
 
 // setTimeout cannot wait longer than ~24.8 days; longer deadlines re-arm in steps.
 const maxTimer = 2 ** 31 - 1;
 
 export type EngineOptions = {
-  db: Db;
+  store: CoordinatorStore;
   log: Logger;
   now: () => Date;
   modes: RoundMode[];
@@ -44,11 +45,13 @@ export type EngineOptions = {
   schedule?: boolean;
 };
 
+export type AdvanceReason = 'deadline' | 'complete' | 'operator';
+
 /**
- * The round state machine. Every transition is written to SQLite (compare-and-set on the old
- * phase) before anything else happens, so a coordinator that stops at any moment resumes
- * from the database: `resume()` re-arms the deadline of the active round or finishes its
- * aggregation.
+ * The round state machine. Every transition is written to the store (compare-and-set on the
+ * old phase, holding the round's row) before anything else happens, so a coordinator that
+ * stops at any moment resumes from the database: `resume()` re-arms the deadline of the active
+ * round or finishes its aggregation.
  */
 export class RoundEngine {
   private timer: NodeJS.Timeout | null = null;
@@ -60,27 +63,28 @@ export class RoundEngine {
     this.modes = new Map(options.modes.map((mode) => [mode.name, mode]));
   }
 
-  private get db() {
-    return this.options.db;
+  private get store() {
+    return this.options.store;
   }
 
-  resume(): void {
-    const round = activeRound(this.db);
+  async resume(): Promise<void> {
+    const round = await activeRound(this.store);
     if (!round) return;
     this.options.log.info({ round: round.id, phase: round.phase }, 'resuming round after start');
-    if (round.phase === 'aggregating') this.publish(round.id);
+    if (round.phase === 'aggregating') await this.publish(round.id);
     else this.arm(round);
   }
 
   /** Starts the nightly schedule from the stored settings (replacing any previous one). */
-  schedule(): void {
-    this.cronTask?.destroy();
+  async schedule(): Promise<void> {
+    const { schedule } = await loadCoordinatorSettings(this.store);
+    // Replaced only after the await, so two calls at once cannot leave two tasks running.
+    void this.cronTask?.destroy();
     this.cronTask = null;
-    const { schedule } = loadCoordinatorSettings(this.db);
     if (!schedule || this.closed || this.options.schedule === false) return;
-    this.cronTask = cron.schedule(schedule, () => {
+    this.cronTask = cron.schedule(schedule, async () => {
       try {
-        if (!activeRound(this.db)) this.startRound('schedule');
+        if (!(await activeRound(this.store))) await this.startRound('schedule');
       } catch (error) {
         this.options.log.error({ err: error }, 'scheduled round could not start');
       }
@@ -93,9 +97,8 @@ export class RoundEngine {
 
   close(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.cronTask?.destroy();
+    this.disarm();
+    void this.cronTask?.destroy();
     this.cronTask = null;
   }
 
@@ -110,56 +113,68 @@ export class RoundEngine {
     return mode;
   }
 
-  startRound(trigger: RoundRow['trigger'], overrides: Partial<RoundSettings> = {}): RoundRow {
+  async startRound(
+    trigger: RoundRow['trigger'],
+    overrides: Partial<RoundSettings> = {},
+  ): Promise<RoundRow> {
     const now = this.options.now();
-    const stored = loadCoordinatorSettings(this.db).round;
+    const stored = (await loadCoordinatorSettings(this.store)).round;
     const settings = roundSettings.parse({ ...stored, ...overrides });
     this.modeOf(settings);
-    const round = this.db.transaction(() => {
-      if (activeRound(this.db))
+    const round = await this.store.transaction(async (tx) => {
+      // Two coordinators starting a round at once: the second waits here, then sees the first.
+      await tx.lock('rounds');
+      if (await activeRound(tx))
         throw new CoordinatorError(
           409,
           'round-active',
           'a round is already running; wait for it to finish',
         );
-      const version = currentModelVersion(this.db);
+      const version = await currentModelVersion(tx);
       if (version === null)
         throw new CoordinatorError(409, 'no-model', 'there is no global model to train from yet');
-      const row = insertRound(this.db, { modelVersion: version, settings, trigger }, now);
-      this.db
-        .prepare('UPDATE rounds SET phase_deadline = ? WHERE id = ?')
-        .run(new Date(now.getTime() + settings.deadlines.openSeconds * 1000).toISOString(), row.id);
-      audit(
-        this.db,
+      const deadline = new Date(now.getTime() + settings.deadlines.openSeconds * 1000);
+      const row = await insertRound(
+        tx,
+        { modelVersion: version, settings, trigger, deadline },
+        now,
+      );
+      await audit(
+        tx,
         trigger === 'schedule' ? 'system' : trigger,
         'round.opened',
         { round: row.id, version },
         now,
       );
-      return getRound(this.db, row.id)!;
-    })();
+      return row;
+    });
     this.options.log.info({ round: round.id, model: round.model_version }, 'round opened');
-    if (settings.deadlines.openSeconds === 0) this.advance(round.id, 'deadline');
+    if (settings.deadlines.openSeconds === 0) await this.advance(round.id, 'deadline', 'open');
     else this.arm(round);
-    return getRound(this.db, round.id)!;
+    return (await getRound(this.store, round.id))!;
   }
 
   /** Called after every accepted shop request in a phase: ends the phase early when its handler says so. */
-  afterRequest(roundId: number): void {
-    const round = getRound(this.db, roundId);
+  async afterRequest(roundId: number): Promise<void> {
+    const round = await getRound(this.store, roundId);
     if (!round) return;
-    const settings = settingsOf(round);
-    const handler = this.modeOf(settings).handlers[round.phase];
-    if (handler?.isComplete?.(this.context(round))) this.advance(roundId, 'complete');
+    const handler = this.modeOf(settingsOf(round)).handlers[round.phase];
+    if (await handler?.isComplete?.(this.context(this.store, round)))
+      await this.advance(roundId, 'complete', round.phase);
   }
 
-  /** Deadline reached, phase complete, or the operator closed it: move on or fail. */
-  advance(roundId: number, reason: 'deadline' | 'complete' | 'operator'): RoundRow {
+  /**
+   * Deadline reached, phase complete, or the operator closed it: move on or fail. `from` makes
+   * it a compare-and-set: when the round has already left that phase (another timer, request or
+   * coordinator moved it), nothing happens.
+   */
+  async advance(roundId: number, reason: AdvanceReason, from?: RoundPhase): Promise<RoundRow> {
     const now = this.options.now();
-    const result = this.db.transaction(() => {
-      const round = getRound(this.db, roundId);
+    const result = await this.store.transaction(async (tx) => {
+      const round = await getRound(tx, roundId, 'update');
       if (
         !round ||
+        (from !== undefined && round.phase !== from) ||
         round.phase === 'published' ||
         round.phase === 'failed' ||
         round.phase === 'aggregating'
@@ -168,44 +183,30 @@ export class RoundEngine {
       const settings = settingsOf(round);
       const mode = this.modeOf(settings);
       const sequence: RoundPhase[] = ['open', ...mode.phases, 'aggregating'];
-      const ctx = this.context(round, now);
+      const ctx = this.context(tx, round, now);
       const outcome: PhaseOutcome =
         round.phase === 'open'
           ? { ok: true }
-          : (mode.handlers[round.phase]?.onDeadline(ctx) ?? { ok: true });
+          : ((await mode.handlers[round.phase]?.onDeadline(ctx)) ?? { ok: true });
       if (!outcome.ok) {
-        setPhase(
-          this.db,
-          round.id,
-          round.phase,
-          'failed',
-          { deadline: null, failureReason: outcome.reason },
-          now,
-        );
-        audit(
-          this.db,
-          'system',
-          'round.failed',
-          { round: round.id, phase: round.phase, reason: outcome.reason },
-          now,
-        );
-        return getRound(this.db, round.id);
+        await this.fail(tx, round, outcome.reason, now);
+        return getRound(tx, round.id);
       }
       const next = outcome.next ?? sequence[sequence.indexOf(round.phase) + 1] ?? 'aggregating';
       const seconds = phaseSeconds(settings, next);
       const deadline = seconds === null ? null : new Date(now.getTime() + seconds * 1000);
-      setPhase(this.db, round.id, round.phase, next, { deadline }, now);
-      const moved = getRound(this.db, round.id)!;
-      mode.handlers[next]?.enter?.(this.context(moved, now));
-      audit(
-        this.db,
+      await setPhase(tx, round.id, round.phase, next, { deadline }, now);
+      const moved = (await getRound(tx, round.id))!;
+      await mode.handlers[next]?.enter?.(this.context(tx, moved, now));
+      await audit(
+        tx,
         'system',
         'round.phase',
         { round: round.id, from: round.phase, to: next, reason },
         now,
       );
       return moved;
-    })();
+    });
     if (!result) throw new CoordinatorError(404, 'no-round', `round ${roundId} does not exist`);
     this.options.log.info({ round: result.id, phase: result.phase, reason }, 'round phase changed');
     if (result.phase === 'aggregating') return this.publish(result.id);
@@ -215,51 +216,56 @@ export class RoundEngine {
   }
 
   /** Operator rollback: the chosen version becomes current; a round training from another version fails. */
-  rollback(version: number, actor: string): void {
+  async rollback(version: number, actor: string): Promise<void> {
     const now = this.options.now();
-    this.db.transaction(() => {
-      if (!getModel(this.db, version))
+    await this.store.transaction(async (tx) => {
+      if (!(await getModel(tx, version)))
         throw new CoordinatorError(404, 'no-model', `model version ${version} does not exist`);
-      setCurrentModelVersion(this.db, version);
-      const round = activeRound(this.db);
-      if (round && round.model_version !== version) {
-        setPhase(
-          this.db,
+      await tx.lock('models');
+      await setCurrentModelVersion(tx, version);
+      const round = await activeRound(tx);
+      if (round && round.model_version !== version)
+        await setPhase(
+          tx,
           round.id,
           round.phase,
           'failed',
           { deadline: null, failureReason: `operator rolled back to version ${version}` },
           now,
         );
-      }
-      audit(this.db, actor, 'model.rollback', { version }, now);
-    })();
-    if (!activeRound(this.db)) this.disarm();
+      await audit(tx, actor, 'model.rollback', { version }, now);
+    });
+    if (!(await activeRound(this.store))) this.disarm();
   }
 
-  private publish(roundId: number): RoundRow {
+  private async fail(tx: Tx, round: RoundRow, reason: string, now: Date): Promise<void> {
+    await setPhase(
+      tx,
+      round.id,
+      round.phase,
+      'failed',
+      { deadline: null, failureReason: reason },
+      now,
+    );
+    await audit(tx, 'system', 'round.failed', { round: round.id, phase: round.phase, reason }, now);
+  }
+
+  /** Aggregates and publishes, once: the round's row is held, and only `aggregating` goes on. */
+  private async publish(roundId: number): Promise<RoundRow> {
     const now = this.options.now();
-    const round = this.db.transaction(() => {
-      const round = getRound(this.db, roundId)!;
+    const round = await this.store.transaction(async (tx) => {
+      const round = (await getRound(tx, roundId, 'update'))!;
       if (round.phase !== 'aggregating') return round;
       const settings = settingsOf(round);
-      const ctx = this.context(round, now);
-      const base = getModel(this.db, round.model_version)!;
+      const ctx = this.context(tx, round, now);
+      const base = (await getModel(tx, round.model_version))!;
       const global = modelWeights(base);
-      const result = this.modeOf(settings).aggregator.aggregate(ctx, global);
+      const result = await this.modeOf(settings).aggregator.aggregate(ctx, global);
       if (!result.ok) {
-        setPhase(
-          this.db,
-          round.id,
-          'aggregating',
-          'failed',
-          { deadline: null, failureReason: result.reason },
-          now,
-        );
-        audit(this.db, 'system', 'round.failed', { round: round.id, reason: result.reason }, now);
-        return getRound(this.db, round.id)!;
+        await this.fail(tx, round, result.reason, now);
+        return (await getRound(tx, round.id))!;
       }
-      const stored = getSetting<{ version: number; state: string }>(this.db, 'optimizer_state');
+      const stored = await getSetting<{ version: number; state: string }>(tx, 'optimizer_state');
       const previous =
         stored && stored.version === round.model_version
           ? parseOptimizerState(stored.state)
@@ -270,34 +276,34 @@ export class RoundEngine {
         settings.serverOptimizer,
         previous,
       );
-      const model = insertModel(
-        this.db,
+      const model = await insertModel(
+        tx,
         { weights, roundId: round.id, parentVersion: round.model_version, settings },
         now,
       );
-      putSetting(this.db, 'optimizer_state', {
+      await putSetting(tx, 'optimizer_state', {
         version: model.version,
         state: serializeOptimizerState(state),
       });
-      setCurrentModelVersion(this.db, model.version);
-      setPhase(
-        this.db,
+      await setCurrentModelVersion(tx, model.version);
+      await setPhase(
+        tx,
         round.id,
         'aggregating',
         'published',
         { deadline: null, resultVersion: model.version },
         now,
       );
-      dropUpdatePayloads(this.db, round.id);
-      audit(
-        this.db,
+      await dropUpdatePayloads(tx, round.id);
+      await audit(
+        tx,
         'system',
         'round.published',
         { round: round.id, version: model.version, contributors: result.contributors },
         now,
       );
-      return getRound(this.db, round.id)!;
-    })();
+      return (await getRound(tx, round.id))!;
+    });
     this.options.log.info(
       { round: round.id, phase: round.phase, version: round.result_version },
       'round finished',
@@ -306,8 +312,8 @@ export class RoundEngine {
     return round;
   }
 
-  private context(round: RoundRow, now = this.options.now()): PhaseContext {
-    return { db: this.db, log: this.options.log, now, round, settings: settingsOf(round) };
+  private context(db: Sql, round: RoundRow, now = this.options.now()): PhaseContext {
+    return { db, log: this.options.log, now, round, settings: settingsOf(round) };
   }
 
   private disarm(): void {
@@ -322,18 +328,21 @@ export class RoundEngine {
     this.timer = setTimeout(
       () => {
         this.timer = null;
-        const fresh = getRound(this.db, round.id);
-        if (!fresh || fresh.phase !== round.phase) return;
-        if (Date.parse(fresh.phase_deadline ?? '') > this.options.now().getTime())
-          return this.arm(fresh);
-        try {
-          this.advance(round.id, 'deadline');
-        } catch (error) {
-          this.options.log.error({ err: error, round: round.id }, 'deadline handling failed');
-        }
+        this.onDeadline(round).catch((error: unknown) =>
+          this.options.log.error({ err: error, round: round.id }, 'deadline handling failed'),
+        );
       },
       Math.min(Math.max(wait, 0), maxTimer),
     );
     this.timer.unref();
+  }
+
+  private async onDeadline(armed: RoundRow): Promise<void> {
+    if (this.closed) return;
+    const fresh = await getRound(this.store, armed.id);
+    if (!fresh || fresh.phase !== armed.phase) return;
+    if (Date.parse(fresh.phase_deadline ?? '') > this.options.now().getTime())
+      return this.arm(fresh);
+    await this.advance(armed.id, 'deadline', armed.phase);
   }
 }

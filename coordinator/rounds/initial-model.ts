@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { audit, type Db } from '../store/database.ts';
+import { audit, type CoordinatorStore } from '../store/database.ts';
 import { currentModelVersion, insertModel, setCurrentModelVersion } from '../store/models.ts';
 
 export type InitialWeights = () => Float32Array | Promise<Float32Array>;
@@ -20,30 +20,31 @@ export const weightsFromSharedModel =
     return model.getFlatWeights(model.createModel(seed));
   };
 
-/** Seeds the registry with version 1 when it is empty. */
+/** Seeds the registry with version 1 when it is empty (once, however many coordinators start). */
 export async function ensureInitialModel(
-  db: Db,
+  store: CoordinatorStore,
   initial: InitialWeights,
   log: Logger,
   now: Date,
 ): Promise<void> {
-  if (currentModelVersion(db) !== null) return;
+  if ((await currentModelVersion(store)) !== null) return;
   const weights = await initial();
-  db.transaction(() => {
-    if (currentModelVersion(db) !== null) return;
-    const row = insertModel(
-      db,
+  await store.transaction(async (tx) => {
+    await tx.lock('models');
+    if ((await currentModelVersion(tx)) !== null) return;
+    const row = await insertModel(
+      tx,
       { weights, roundId: null, parentVersion: null, settings: null },
       now,
     );
-    setCurrentModelVersion(db, row.version);
-    audit(
-      db,
+    await setCurrentModelVersion(tx, row.version);
+    await audit(
+      tx,
       'system',
       'model.initial',
       { version: row.version, parameters: weights.length, sha256: row.sha256 },
       now,
     );
     log.info({ version: row.version, parameters: weights.length }, 'initial global model stored');
-  })();
+  });
 }

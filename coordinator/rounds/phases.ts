@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RoundPhase, RoundSettings } from '../../federated/protocol/index.ts';
-import type { Db } from '../store/database.ts';
+import type { Sql } from '../store/sql.ts';
 import type { RoundRow } from '../store/rounds.ts';
 
 /**
@@ -9,7 +9,8 @@ import type { RoundRow } from '../store/rounds.ts';
  * deadline has a handler; the engine persists every transition before acting on it.
  */
 export type PhaseContext = {
-  db: Db;
+  /** The transaction the engine runs the handler in (the store itself for `isComplete`). */
+  db: Sql;
   log: Logger;
   now: Date;
   round: RoundRow;
@@ -20,11 +21,14 @@ export type PhaseOutcome = { ok: true; next?: RoundPhase } | { ok: false; reason
 
 export interface PhaseHandler {
   /** Runs inside the transaction that moved the round into this phase. */
-  enter?(ctx: PhaseContext): void;
+  enter?(ctx: PhaseContext): Promise<void>;
   /** Checked after each accepted shop request: true ends the phase before its deadline. */
-  isComplete?(ctx: PhaseContext): boolean;
-  /** The deadline passed (or the operator closed the phase): go on, or fail with a reason. */
-  onDeadline(ctx: PhaseContext): PhaseOutcome;
+  isComplete?(ctx: PhaseContext): Promise<boolean>;
+  /**
+   * The deadline passed (or the operator closed the phase): go on, or fail with a reason. Runs
+   * inside the transaction that holds the round's row and leaves the phase.
+   */
+  onDeadline(ctx: PhaseContext): Promise<PhaseOutcome>;
 }
 
 /** What aggregation produces for the server optimizer: the mean update over the survivors. */
@@ -34,7 +38,7 @@ export type AggregateResult =
 
 export interface Aggregator {
   /** Runs inside the publishing transaction; must be deterministic so a restart can redo it. */
-  aggregate(ctx: PhaseContext, global: Float32Array): AggregateResult;
+  aggregate(ctx: PhaseContext, global: Float32Array): Promise<AggregateResult>;
 }
 
 export type RoundMode = {

@@ -1,7 +1,7 @@
 import { weightedAverage } from '../../federated/aggregation/index.ts';
 import { float32FromBytes } from '../../federated/protocol/index.ts';
-import { activeShopCount, getShop } from '../store/shops.ts';
-import { participationOf, updatesOf } from '../store/rounds.ts';
+import { activeShopCount } from '../store/shops.ts';
+import { markDropouts, participationOf } from '../store/rounds.ts';
 import type { PhaseContext, RoundMode } from './phases.ts';
 
 /**
@@ -13,18 +13,14 @@ export const plainMode: RoundMode = {
   phases: ['collect'],
   handlers: {
     collect: {
-      isComplete(ctx: PhaseContext) {
-        const { uploads } = participationOf(ctx.db, ctx.round.id);
-        return uploads >= Math.max(ctx.settings.minShops, activeShopCount(ctx.db));
+      async isComplete(ctx: PhaseContext) {
+        const { uploads } = await participationOf(ctx.db, ctx.round.id);
+        return uploads >= Math.max(ctx.settings.minShops, await activeShopCount(ctx.db));
       },
-      onDeadline(ctx: PhaseContext) {
+      async onDeadline(ctx: PhaseContext) {
         // Checked in but never uploaded: a dropout, shown as such on the dashboard.
-        ctx.db
-          .prepare(
-            "UPDATE round_participants SET dropped_in = 'collect' WHERE round_id = ? AND uploaded_at IS NULL AND dropped_in IS NULL",
-          )
-          .run(ctx.round.id);
-        const { uploads } = participationOf(ctx.db, ctx.round.id);
+        await markDropouts(ctx.db, ctx.round.id, 'collect');
+        const { uploads } = await participationOf(ctx.db, ctx.round.id);
         if (uploads >= ctx.settings.minShops) return { ok: true };
         return {
           ok: false,
@@ -34,10 +30,13 @@ export const plainMode: RoundMode = {
     },
   },
   aggregator: {
-    aggregate(ctx: PhaseContext, global: Float32Array) {
+    async aggregate(ctx: PhaseContext, global: Float32Array) {
       // A shop revoked during the round no longer counts, even if its update arrived.
-      const rows = updatesOf(ctx.db, ctx.round.id).filter(
-        (row) => row.delta !== null && !getShop(ctx.db, row.shop_id)?.revoked_at,
+      const rows = await ctx.db.all<{ delta: Buffer; weight: number }>(
+        `SELECT u.delta, u.weight FROM updates u JOIN shops s ON s.id = u.shop_id
+         WHERE u.round_id = ? AND u.delta IS NOT NULL AND s.revoked_at IS NULL
+         ORDER BY u.shop_id`,
+        [ctx.round.id],
       );
       if (rows.length < ctx.settings.minShops)
         return {
@@ -45,7 +44,7 @@ export const plainMode: RoundMode = {
           reason: `only ${rows.length} usable updates, at least ${ctx.settings.minShops} needed`,
         };
       const updates = rows.map((row) => ({
-        delta: float32FromBytes(row.delta!),
+        delta: float32FromBytes(row.delta),
         weight: row.weight,
       }));
       for (const update of updates)

@@ -11,98 +11,145 @@ import {
   type UpdateResponse,
 } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
-import type { Db } from '../store/database.ts';
-import { getModel } from '../store/models.ts';
-import { activeRound, getRound, getUpdate, insertUpdate, settingsOf } from '../store/rounds.ts';
+import { modelShape } from '../store/models.ts';
+import {
+  getRound,
+  insertUpdates,
+  settingsOf,
+  uploadReceipt,
+  type RoundRow,
+  type UpdateRow,
+  type UploadReceipt,
+} from '../store/rounds.ts';
+import type { Sql } from '../store/sql.ts';
+
+/** The first answer again for an identical retry; 409 for a different second update. */
+function answerForStored(stored: UploadReceipt, roundId: number, sha256: string): UpdateResponse {
+  if (stored.payload_sha256 === sha256)
+    return { roundId, accepted: true, duplicate: true, receivedAt: stored.received_at };
+  throw new CoordinatorError(
+    409,
+    'already-uploaded',
+    `This shop already sent a different update for round ${roundId}.`,
+  );
+}
+
+function notCollecting(round: RoundRow): CoordinatorError {
+  return new CoordinatorError(
+    409,
+    'wrong-phase',
+    `Round ${round.id} is not collecting updates (it is ${round.phase}).`,
+    { phase: round.phase },
+  );
+}
 
 /**
- * Validates one shop's plain update and stores it (in one transaction, before the answer).
- * A retry of the exact same update returns the first answer; a different second one is a 409.
+ * Checks one plain update against its round and model, with no lock held (the checks are CPU
+ * work: base64, sha256, finiteness, norm). Returns the row to store.
  */
-export function acceptPlainUpdate(
-  db: Db,
+export function validatePlainUpdate(
+  round: RoundRow,
+  parameterCount: number,
+  shopId: string,
+  body: UpdateRequest,
+  now: Date,
+): UpdateRow {
+  if (round.phase !== 'collect') throw notCollecting(round);
+  const settings = settingsOf(round);
+  if (settings.mode !== 'plain')
+    throw new CoordinatorError(
+      409,
+      'wrong-mode',
+      `Round ${round.id} uses secure aggregation: send a masked update.`,
+    );
+  if (body.modelVersion !== round.model_version)
+    throw new CoordinatorError(
+      409,
+      'wrong-model',
+      `Round ${round.id} trains from model version ${round.model_version}, not ${body.modelVersion}.`,
+    );
+  if (body.parameterCount !== parameterCount)
+    throw new CoordinatorError(
+      400,
+      'wrong-shape',
+      `The update has ${body.parameterCount} values; the model has ${parameterCount}.`,
+    );
+  const bytes = Buffer.from(body.delta, 'base64');
+  if (bytes.toString('base64') !== body.delta || bytes.length !== parameterCount * 4)
+    throw new CoordinatorError(
+      400,
+      'wrong-shape',
+      `The update payload is not ${parameterCount} float32 values in base64.`,
+    );
+  if (sha256Hex(bytes) !== body.sha256)
+    throw new CoordinatorError(
+      400,
+      'hash-mismatch',
+      'The update payload does not match its sha256.',
+    );
+  const delta = new Float32Array(parameterCount);
+  for (let i = 0; i < delta.length; i++) delta[i] = bytes.readFloatLE(i * 4);
+  if (!allFinite(delta))
+    throw new CoordinatorError(400, 'not-finite', 'The update contains NaN or infinite values.');
+  const norm = l2Norm(delta);
+  if (!withinClipBound(norm, settings.clipNorm))
+    throw new CoordinatorError(
+      400,
+      'norm-exceeded',
+      `The update's norm ${norm.toFixed(4)} exceeds the round's clip norm ${settings.clipNorm}.`,
+    );
+  return {
+    round_id: round.id,
+    shop_id: shopId,
+    payload_sha256: body.sha256,
+    sample_count: body.sampleCount,
+    weight: sampleWeight(body.sampleCount, settings.weighting, settings.maxSampleWeight),
+    norm,
+    bytes: bytes.length,
+    delta: bytesOfFloat32(delta),
+    received_at: now.toISOString(),
+  };
+}
+
+/**
+ * Stores validated updates of one round in one transaction, holding the round's row shared so
+ * that the end of `collect` (which takes it exclusively) waits for them, and none arrives after
+ * the round was aggregated. A caller may pass many uploads at once to share one commit.
+ * Returns, per row, whether it was stored (false: the shop's update was already there).
+ */
+export async function storePlainUpdates(
+  sql: Sql,
+  roundId: number,
+  rows: readonly UpdateRow[],
+): Promise<boolean[]> {
+  return sql.transaction(async (tx) => {
+    const round = await getRound(tx, roundId, 'share');
+    if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
+    if (round.phase !== 'collect') throw notCollecting(round);
+    const inserted = new Set(await insertUpdates(tx, rows));
+    return rows.map((row) => inserted.has(row));
+  });
+}
+
+/**
+ * Validates one shop's plain update and stores it before the answer. A retry of the exact same
+ * update returns the first answer (even after the round closed); a different second one is a 409.
+ */
+export async function acceptPlainUpdate(
+  sql: Sql,
   request: { roundId: number; shopId: string; body: UpdateRequest },
   now: Date,
-): UpdateResponse {
+): Promise<UpdateResponse> {
   const { roundId, shopId, body } = request;
-  return db.transaction((): UpdateResponse => {
-    const round = getRound(db, roundId);
-    if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
-    const previous = getUpdate(db, roundId, shopId);
-    if (previous) {
-      if (previous.payload_sha256 === body.sha256)
-        return { roundId, accepted: true, duplicate: true, receivedAt: previous.received_at };
-      throw new CoordinatorError(
-        409,
-        'already-uploaded',
-        `This shop already sent a different update for round ${roundId}.`,
-      );
-    }
-    if (activeRound(db)?.id !== roundId || round.phase !== 'collect')
-      throw new CoordinatorError(
-        409,
-        'wrong-phase',
-        `Round ${roundId} is not collecting updates (it is ${round.phase}).`,
-        {
-          phase: round.phase,
-        },
-      );
-    const settings = settingsOf(round);
-    if (settings.mode !== 'plain')
-      throw new CoordinatorError(
-        409,
-        'wrong-mode',
-        `Round ${roundId} uses secure aggregation: send a masked update.`,
-      );
-    if (body.modelVersion !== round.model_version)
-      throw new CoordinatorError(
-        409,
-        'wrong-model',
-        `Round ${roundId} trains from model version ${round.model_version}, not ${body.modelVersion}.`,
-      );
-    const model = getModel(db, round.model_version)!;
-    if (body.parameterCount !== model.parameter_count)
-      throw new CoordinatorError(
-        400,
-        'wrong-shape',
-        `The update has ${body.parameterCount} values; the model has ${model.parameter_count}.`,
-      );
-    const bytes = Buffer.from(body.delta, 'base64');
-    if (bytes.toString('base64') !== body.delta || bytes.length !== model.parameter_count * 4)
-      throw new CoordinatorError(
-        400,
-        'wrong-shape',
-        `The update payload is not ${model.parameter_count} float32 values in base64.`,
-      );
-    if (sha256Hex(bytes) !== body.sha256)
-      throw new CoordinatorError(
-        400,
-        'hash-mismatch',
-        'The update payload does not match its sha256.',
-      );
-    const delta = new Float32Array(model.parameter_count);
-    for (let i = 0; i < delta.length; i++) delta[i] = bytes.readFloatLE(i * 4);
-    if (!allFinite(delta))
-      throw new CoordinatorError(400, 'not-finite', 'The update contains NaN or infinite values.');
-    const norm = l2Norm(delta);
-    if (!withinClipBound(norm, settings.clipNorm))
-      throw new CoordinatorError(
-        400,
-        'norm-exceeded',
-        `The update's norm ${norm.toFixed(4)} exceeds the round's clip norm ${settings.clipNorm}.`,
-      );
-    const receivedAt = now.toISOString();
-    insertUpdate(db, {
-      round_id: roundId,
-      shop_id: shopId,
-      payload_sha256: body.sha256,
-      sample_count: body.sampleCount,
-      weight: sampleWeight(body.sampleCount, settings.weighting, settings.maxSampleWeight),
-      norm,
-      bytes: bytes.length,
-      delta: bytesOfFloat32(delta),
-      received_at: receivedAt,
-    });
-    return { roundId, accepted: true, duplicate: false, receivedAt };
-  })();
+  const round = await getRound(sql, roundId);
+  if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
+  const previous = await uploadReceipt(sql, roundId, shopId);
+  if (previous) return answerForStored(previous, roundId, body.sha256);
+  if (round.phase !== 'collect') throw notCollecting(round);
+  const model = await modelShape(sql, round.model_version);
+  const row = validatePlainUpdate(round, model!.parameter_count, shopId, body, now);
+  const [stored] = await storePlainUpdates(sql, roundId, [row]);
+  if (stored) return { roundId, accepted: true, duplicate: false, receivedAt: row.received_at };
+  // Another copy of this shop's upload was stored between the check above and this one.
+  return answerForStored((await uploadReceipt(sql, roundId, shopId))!, roundId, body.sha256);
 }

@@ -22,7 +22,8 @@ import {
 } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
 import type { RoundEngine } from '../rounds/engine.ts';
-import { audit, type Db } from '../store/database.ts';
+import { audit } from '../store/database.ts';
+import type { CoordinatorStore, Sql } from '../store/sql.ts';
 import { currentModelVersion, listModels, metricsOf } from '../store/models.ts';
 import {
   getRound,
@@ -35,24 +36,24 @@ import { loadCoordinatorSettings, saveCoordinatorSettings } from '../store/setti
 import { createInvite, listShops, revokeShop } from '../store/shops.ts';
 
 export type AdminRouteOptions = {
-  db: Db;
+  store: CoordinatorStore;
   now: () => Date;
   engine: RoundEngine;
   requireOperator: preHandlerAsyncHookHandler;
 };
 
-function summary(db: Db, round: RoundRow): z.infer<typeof roundSummary> {
+async function summary(sql: Sql, round: RoundRow): Promise<z.infer<typeof roundSummary>> {
   return {
     ...roundViewOf(round),
     closedAt: round.closed_at,
-    ...participationOf(db, round.id),
+    ...(await participationOf(sql, round.id)),
     phaseLog: JSON.parse(round.phase_log) as z.infer<typeof roundSummary>['phaseLog'],
   };
 }
 
 /** What the operator (and the dashboard) can do: invites, shops, rounds, models, settings. */
 export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptions): Promise<void> {
-  const { db, now, engine } = options;
+  const { store, now, engine } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const guarded = { preHandler: options.requireOperator };
   const tags = ['operator'];
@@ -70,13 +71,13 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
     handler: async (request) => {
       const at = now();
       const expiresAt = new Date(at.getTime() + request.body.expiresInHours * 3600_000);
-      const code = createInvite(
-        db,
+      const code = await createInvite(
+        store,
         { expiresAt, operatorId: request.operator!.operatorId, note: request.body.note },
         at,
       );
-      audit(
-        db,
+      await audit(
+        store,
         actor(request),
         'invite.created',
         { expiresAt: expiresAt.toISOString(), note: request.body.note },
@@ -94,7 +95,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       response: { 200: shopsResponse },
     },
     handler: async () => ({
-      shops: listShops(db).map((shop) => ({
+      shops: (await listShops(store)).map((shop) => ({
         id: shop.id,
         name: shop.name,
         appVersion: shop.app_version,
@@ -115,9 +116,9 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       response: { 200: okResponse, 404: errorBody },
     },
     handler: async (request) => {
-      if (!revokeShop(db, request.params.shopId, now()))
+      if (!(await revokeShop(store, request.params.shopId, now())))
         throw new CoordinatorError(404, 'no-shop', 'No active shop with that id.');
-      audit(db, actor(request), 'shop.revoked', { shop: request.params.shopId }, now());
+      await audit(store, actor(request), 'shop.revoked', { shop: request.params.shopId }, now());
       return { ok: true as const };
     },
   });
@@ -131,7 +132,9 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       response: { 200: roundsResponse },
     },
     handler: async (request) => ({
-      rounds: listRounds(db, request.query.limit).map((round) => summary(db, round)),
+      rounds: await Promise.all(
+        (await listRounds(store, request.query.limit)).map((round) => summary(store, round)),
+      ),
     }),
   });
 
@@ -144,9 +147,9 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       response: { 200: roundSummary, 404: errorBody },
     },
     handler: async (request) => {
-      const round = getRound(db, request.params.roundId);
+      const round = await getRound(store, request.params.roundId);
       if (!round) throw new CoordinatorError(404, 'no-round', 'No such round.');
-      return summary(db, round);
+      return summary(store, round);
     },
   });
 
@@ -159,9 +162,9 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       response: { 200: roundSummary, 409: errorBody },
     },
     handler: async (request) => {
-      const round = engine.startRound('operator', request.body.settings ?? {});
-      audit(db, actor(request), 'round.started', { round: round.id }, now());
-      return summary(db, round);
+      const round = await engine.startRound('operator', request.body.settings ?? {});
+      await audit(store, actor(request), 'round.started', { round: round.id }, now());
+      return summary(store, round);
     },
   });
 
@@ -174,8 +177,14 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       response: { 200: roundSummary, 404: errorBody },
     },
     handler: async (request) => {
-      audit(db, actor(request), 'round.phase-closed', { round: request.params.roundId }, now());
-      return summary(db, engine.advance(request.params.roundId, 'operator'));
+      await audit(
+        store,
+        actor(request),
+        'round.phase-closed',
+        { round: request.params.roundId },
+        now(),
+      );
+      return summary(store, await engine.advance(request.params.roundId, 'operator'));
     },
   });
 
@@ -187,10 +196,12 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       response: { 200: modelsResponse },
     },
     handler: async () => {
-      const current = currentModelVersion(db);
+      const current = await currentModelVersion(store);
+      const models = await listModels(store);
+      const metrics = await Promise.all(models.map((model) => metricsOf(store, model.version)));
       return {
-        models: listModels(db).map((model) => {
-          const metrics = metricsOf(db, model.version);
+        models: models.map((model, index) => {
+          const figures = metrics[index];
           return {
             version: model.version,
             roundId: model.round_id,
@@ -200,12 +211,12 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
             createdAt: model.created_at,
             current: model.version === current,
             metrics:
-              metrics && metrics.n > 0
+              figures && figures.n > 0
                 ? {
-                    reports: metrics.reports,
-                    n: metrics.n,
-                    pinball: metrics.pinball_sum / metrics.n,
-                    wape: metrics.wape_sum / metrics.n,
+                    reports: figures.reports,
+                    n: figures.n,
+                    pinball: figures.pinball_sum / figures.n,
+                    wape: figures.wape_sum / figures.n,
                   }
                 : null,
           };
@@ -223,7 +234,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       response: { 200: okResponse, 404: errorBody },
     },
     handler: async (request) => {
-      engine.rollback(request.params.version, actor(request));
+      await engine.rollback(request.params.version, actor(request));
       return { ok: true as const };
     },
   });
@@ -235,7 +246,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       summary: 'Round schedule and default round settings',
       response: { 200: coordinatorSettings },
     },
-    handler: async () => loadCoordinatorSettings(db),
+    handler: async () => loadCoordinatorSettings(store),
   });
 
   api.put('/v1/operator/settings', {
@@ -247,24 +258,29 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
       response: { 200: coordinatorSettings, 400: errorBody },
     },
     handler: async (request) => {
-      const current = loadCoordinatorSettings(db);
-      const schedule =
-        request.body.schedule === undefined ? current.schedule : request.body.schedule;
-      if (schedule !== null && !cron.validate(schedule))
-        throw new CoordinatorError(
-          400,
-          'bad-schedule',
-          `"${schedule}" is not a valid cron expression.`,
-        );
-      const next = {
-        schedule,
-        round: roundSettings.parse({ ...current.round, ...request.body.round }),
-        // Stored under the coordinator settings, where the budget stop and the dashboard read it.
-        privacy: privacyBudgetSettings.parse({ ...current.privacy, ...request.body.privacy }),
-      };
-      saveCoordinatorSettings(db, next);
-      audit(db, actor(request), 'settings.changed', request.body, now());
-      engine.schedule();
+      // Read, change and write under one lock, so two operators' changes cannot undo each other.
+      const next = await store.transaction(async (tx) => {
+        await tx.lock('settings');
+        const current = await loadCoordinatorSettings(tx);
+        const schedule =
+          request.body.schedule === undefined ? current.schedule : request.body.schedule;
+        if (schedule !== null && !cron.validate(schedule))
+          throw new CoordinatorError(
+            400,
+            'bad-schedule',
+            `"${schedule}" is not a valid cron expression.`,
+          );
+        const changed = {
+          schedule,
+          round: roundSettings.parse({ ...current.round, ...request.body.round }),
+          // Stored under the coordinator settings, where the budget stop and the dashboard read it.
+          privacy: privacyBudgetSettings.parse({ ...current.privacy, ...request.body.privacy }),
+        };
+        await saveCoordinatorSettings(tx, changed);
+        await audit(tx, actor(request), 'settings.changed', request.body, now());
+        return changed;
+      });
+      await engine.schedule();
       return next;
     },
   });

@@ -20,10 +20,11 @@ import {
 import { CoordinatorError } from '../errors.ts';
 import { acceptPlainUpdate } from '../rounds/plain-upload.ts';
 import type { RoundEngine } from '../rounds/engine.ts';
-import { audit, type Db } from '../store/database.ts';
+import { audit } from '../store/database.ts';
 import {
   currentModelVersion,
   getModel,
+  modelShape,
   modelWeights,
   recordMetrics,
   type ModelRow,
@@ -32,14 +33,15 @@ import {
   activeRound,
   checkIn,
   getRound,
-  getUpdate,
+  hasUpdate,
   latestRound,
   roundViewOf,
 } from '../store/rounds.ts';
 import { enrolShop } from '../store/shops.ts';
+import type { CoordinatorStore } from '../store/sql.ts';
 
 export type ShopRouteOptions = {
-  db: Db;
+  store: CoordinatorStore;
   now: () => Date;
   engine: RoundEngine;
   requireShop: preHandlerAsyncHookHandler;
@@ -72,7 +74,7 @@ function modelBody(row: ModelRow) {
 
 /** The shop-facing API; every route but enrolment is signed by the shop. */
 export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions): Promise<void> {
-  const { db, now, engine, requireShop } = options;
+  const { store, now, engine, requireShop } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const signed = { preHandler: requireShop };
   const tags = ['shop'];
@@ -92,11 +94,11 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
           'bad-key',
           'The public key is not an Ed25519 key (base64 SPKI DER).',
         );
-      const outcome = enrolShop(db, request.body, now());
+      const outcome = await enrolShop(store, request.body, now());
       if (!outcome.ok) {
         const [status, message] = enrolRefusals[outcome.reason];
-        audit(
-          db,
+        await audit(
+          store,
           'anonymous',
           'shop.enrol-refused',
           { reason: outcome.reason, ip: request.ip },
@@ -104,8 +106,8 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
         );
         throw new CoordinatorError(status, outcome.reason, message);
       }
-      audit(
-        db,
+      await audit(
+        store,
         `shop:${outcome.shop.id}`,
         'shop.enrolled',
         { name: outcome.shop.name, appVersion: outcome.shop.app_version },
@@ -127,14 +129,14 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
       response: { 200: currentRoundResponse, 401: errorBody },
     },
     handler: async (request) => {
-      const round = activeRound(db) ?? latestRound(db);
+      const round = (await activeRound(store)) ?? (await latestRound(store));
       const next = engine.nextScheduledRun();
       return {
         serverTime: now().toISOString(),
         round: round ? roundViewOf(round) : null,
-        uploaded: round ? getUpdate(db, round.id, request.shop!.id) !== undefined : false,
+        uploaded: round ? await hasUpdate(store, round.id, request.shop!.id) : false,
         nextRoundAt: next ? next.toISOString() : null,
-        currentModelVersion: currentModelVersion(db),
+        currentModelVersion: await currentModelVersion(store),
       };
     },
   });
@@ -148,15 +150,16 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
       response: { 200: checkinResponse, 409: errorBody },
     },
     handler: async (request) => {
-      const round = getRound(db, request.params.roundId);
-      if (!round || activeRound(db)?.id !== round.id)
+      const round = await getRound(store, request.params.roundId);
+      // Only one round runs at a time, so a round that has not finished is the running one.
+      if (!round || round.phase === 'published' || round.phase === 'failed')
         throw new CoordinatorError(
           409,
           'wrong-phase',
           `Round ${request.params.roundId} is not running.`,
         );
       const at = now();
-      checkIn(db, round.id, request.shop!.id, at);
+      await checkIn(store, round.id, request.shop!.id, at);
       return { roundId: round.id, phase: round.phase, checkedInAt: at.toISOString() };
     },
   });
@@ -172,12 +175,12 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
       response: { 200: updateResponse, 400: errorBody, 409: errorBody },
     },
     handler: async (request) => {
-      const result = acceptPlainUpdate(
-        db,
+      const result = await acceptPlainUpdate(
+        store,
         { roundId: request.params.roundId, shopId: request.shop!.id, body: request.body },
         now(),
       );
-      if (!result.duplicate) engine.afterRequest(request.params.roundId);
+      if (!result.duplicate) await engine.afterRequest(request.params.roundId);
       return result;
     },
   });
@@ -203,9 +206,9 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
       response: { 200: modelResponse, 304: errorBody.optional(), 404: errorBody },
     },
     handler: async (request, reply) => {
-      const version = currentModelVersion(db);
+      const version = await currentModelVersion(store);
       return sendModel(
-        version === null ? undefined : getModel(db, version),
+        version === null ? undefined : await getModel(store, version),
         request.headers['if-none-match'],
         reply,
       );
@@ -221,7 +224,11 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
       response: { 200: modelResponse, 304: errorBody.optional(), 404: errorBody },
     },
     handler: async (request, reply) =>
-      sendModel(getModel(db, request.params.version), request.headers['if-none-match'], reply),
+      sendModel(
+        await getModel(store, request.params.version),
+        request.headers['if-none-match'],
+        reply,
+      ),
   });
 
   api.post('/v1/models/:version/metrics', {
@@ -235,10 +242,10 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
     },
     handler: async (request) => {
       const version = request.params.version;
-      if (!getModel(db, version))
+      if (!(await modelShape(store, version)))
         throw new CoordinatorError(404, 'no-model', `There is no model version ${version}.`);
-      const outcome = recordMetrics(
-        db,
+      const outcome = await recordMetrics(
+        store,
         {
           version,
           shopId: request.shop!.id,

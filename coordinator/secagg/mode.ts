@@ -12,18 +12,18 @@ import { loadCoordinatorSettings, saveCoordinatorSettings } from '../store/setti
 import { budgetEpsilon, emptyBudget, spendRound } from '../../federated/privacy/accountant.ts';
 import { effectiveNoise, privacySettings } from '../overview/privacy-view.ts';
 import { getModel } from '../store/models.ts';
-import { audit, type Db } from '../store/database.ts';
+import { audit } from '../store/database.ts';
+import { markDropped as markShopDropped } from '../store/rounds.ts';
+import type { Sql } from '../store/sql.ts';
 import type { PhaseContext, PhaseHandler, RoundMode } from '../rounds/phases.ts';
 import { loadSecAggState, paramsFor, saveSecAggState } from './state.ts';
 
 /** Enrolled, non-revoked shops with their identity key as raw Ed25519 (what adverts are signed with). */
-function identities(db: Db): Record<string, string> {
-  const rows = db
-    .prepare<[], { shop_id: string; public_key: string }>(
-      `SELECT c.shop_id, c.public_key FROM credentials c JOIN shops s ON s.id = c.shop_id
-       WHERE c.revoked_at IS NULL AND s.revoked_at IS NULL ORDER BY c.created_at`,
-    )
-    .all();
+async function identities(sql: Sql): Promise<Record<string, string>> {
+  const rows = await sql.all<{ shop_id: string; public_key: string }>(
+    `SELECT c.shop_id, c.public_key FROM credentials c JOIN shops s ON s.id = c.shop_id
+     WHERE c.revoked_at IS NULL AND s.revoked_at IS NULL ORDER BY c.created_at`,
+  );
   const out: Record<string, string> = {};
   for (const row of rows) out[row.shop_id] = ed25519RawFromSpki(row.public_key);
   return out;
@@ -35,17 +35,14 @@ function state(ctx: PhaseContext): ServerState {
   return found;
 }
 
-function markDropped(
+async function markDropped(
   ctx: PhaseContext,
   expected: string[],
   present: string[],
   phase: string,
-): void {
+): Promise<void> {
   const gone = expected.filter((id) => !present.includes(id));
-  const mark = ctx.db.prepare(
-    'UPDATE round_participants SET dropped_in = ? WHERE round_id = ? AND shop_id = ? AND dropped_in IS NULL',
-  );
-  for (const id of gone) mark.run(phase, ctx.round.id, id);
+  for (const id of gone) await markShopDropped(ctx.db, ctx.round.id, id, phase);
 }
 
 /**
@@ -53,17 +50,18 @@ function markDropped(
  * (over all published noised secure rounds, q = 1, at the configured δ) past it fails before
  * any update is computed. The budget settings are read where the dashboard reads them.
  */
-export function budgetRefusal(ctx: PhaseContext): string | null {
-  const { budget, delta } = privacySettings(ctx.db);
+export async function budgetRefusal(ctx: PhaseContext): Promise<string | null> {
+  const { budget, delta } = await privacySettings(ctx.db);
   if (budget === null) return null;
   const z = ctx.settings.noiseMultiplier;
   if (!(z > 0))
     return `a privacy budget (epsilon ${budget}) is set and this round adds no noise, so its privacy loss has no bound`;
-  const earlier = ctx.db
-    .prepare<[number], { settings: string }>(
+  const earlier = (
+    await ctx.db.all<{ settings: string }>(
       "SELECT settings FROM rounds WHERE phase = 'published' AND id <> ? ORDER BY id",
+      [ctx.round.id],
     )
-    .all(ctx.round.id)
+  )
     .map((row) => effectiveNoise(JSON.parse(row.settings) as Record<string, unknown>))
     .filter((noise) => noise > 0);
   const spent = budgetEpsilon(
@@ -82,13 +80,13 @@ export function budgetRefusal(ctx: PhaseContext): string | null {
  * point to. Runs inside the publishing transaction, so a round that fails to publish moves
  * nothing. The round keeps its own C in its stored settings; the audit log keeps old → new.
  */
-function moveClipNorm(ctx: PhaseContext, aggregate: Aggregate): void {
+async function moveClipNorm(ctx: PhaseContext, aggregate: Aggregate): Promise<void> {
   const from = ctx.settings.clipNorm;
   // The schema's bounds: a wildly noised fraction must not store a C the settings would refuse.
   const to = Math.min(1e6, Math.max(1e-9, aggregate.nextClipNorm!));
-  const current = loadCoordinatorSettings(ctx.db);
-  saveCoordinatorSettings(ctx.db, { ...current, round: { ...current.round, clipNorm: to } });
-  audit(
+  const current = await loadCoordinatorSettings(ctx.db);
+  await saveCoordinatorSettings(ctx.db, { ...current, round: { ...current.round, clipNorm: to } });
+  await audit(
     ctx.db,
     'system',
     'round.clip-norm',
@@ -99,21 +97,21 @@ function moveClipNorm(ctx: PhaseContext, aggregate: Aggregate): void {
 
 /** Closes a SecAgg collection phase at its deadline (or when complete); below threshold the round fails. */
 function closing(phase: 'advertise' | 'share' | 'collect'): PhaseHandler['onDeadline'] {
-  return (ctx) => {
-    const refusal = phase === 'advertise' ? budgetRefusal(ctx) : null;
+  return async (ctx) => {
+    const refusal = phase === 'advertise' ? await budgetRefusal(ctx) : null;
     if (refusal) return { ok: false, reason: refusal };
     const before = state(ctx);
     const after = closePhase(before);
     if (phase === 'share')
-      markDropped(
+      await markDropped(
         ctx,
         (before.roster ?? []).map((e) => e.shopId),
         Object.keys(before.shareMessages),
         'share',
       );
     if (phase === 'collect')
-      markDropped(ctx, before.sharers ?? [], Object.keys(before.maskedInputs), 'collect');
-    saveSecAggState(ctx.db, ctx.round.id, compactServerState(after));
+      await markDropped(ctx, before.sharers ?? [], Object.keys(before.maskedInputs), 'collect');
+    await saveSecAggState(ctx.db, ctx.round.id, compactServerState(after));
     if (after.phase === 'failed')
       return { ok: false, reason: after.failure ?? 'secure aggregation failed' };
     return { ok: true };
@@ -130,27 +128,31 @@ export const secureMode: RoundMode = {
   phases: ['advertise', 'share', 'collect', 'unmask'],
   handlers: {
     advertise: {
-      enter(ctx) {
-        const model = getModel(ctx.db, ctx.round.model_version)!;
+      async enter(ctx) {
+        const model = (await getModel(ctx.db, ctx.round.model_version))!;
         const params = paramsFor(ctx.round, ctx.settings, model.parameter_count);
-        saveSecAggState(ctx.db, ctx.round.id, createServerRound(params, identities(ctx.db)));
+        await saveSecAggState(
+          ctx.db,
+          ctx.round.id,
+          createServerRound(params, await identities(ctx.db)),
+        );
       },
-      isComplete(ctx) {
-        if (budgetRefusal(ctx)) return true;
+      async isComplete(ctx) {
+        if (await budgetRefusal(ctx)) return true;
         const s = state(ctx);
         return Object.keys(s.advertisements).length >= Object.keys(s.identities).length;
       },
       onDeadline: closing('advertise'),
     },
     share: {
-      isComplete(ctx) {
+      async isComplete(ctx) {
         const s = state(ctx);
         return Object.keys(s.shareMessages).length >= (s.roster?.length ?? Infinity);
       },
       onDeadline: closing('share'),
     },
     collect: {
-      isComplete(ctx) {
+      async isComplete(ctx) {
         const s = state(ctx);
         return Object.keys(s.maskedInputs).length >= (s.sharers?.length ?? Infinity);
       },
@@ -158,11 +160,11 @@ export const secureMode: RoundMode = {
     },
     unmask: {
       // The sum is rebuilt (asynchronously) by the route that receives the t-th answer.
-      isComplete(ctx) {
+      async isComplete(ctx) {
         const phase = state(ctx).phase;
         return phase === 'done' || phase === 'failed';
       },
-      onDeadline(ctx) {
+      async onDeadline(ctx) {
         const s = state(ctx);
         if (s.phase === 'done') return { ok: true };
         const answers = Object.keys(s.unmaskMessages).length;
@@ -176,7 +178,7 @@ export const secureMode: RoundMode = {
     },
   },
   aggregator: {
-    aggregate(ctx, global) {
+    async aggregate(ctx, global) {
       const s = state(ctx);
       if (s.phase !== 'done') return { ok: false, reason: 'the masked sum was not recovered' };
       const survivors = s.unmaskRequest!.survivors.length;
@@ -193,7 +195,7 @@ export const secureMode: RoundMode = {
         global.length,
         roundPrivacySettings(ctx.settings, s.params),
       );
-      if (aggregate.nextClipNorm !== undefined) moveClipNorm(ctx, aggregate);
+      if (aggregate.nextClipNorm !== undefined) await moveClipNorm(ctx, aggregate);
       return {
         ok: true,
         averageDelta: aggregate.meanUpdate,

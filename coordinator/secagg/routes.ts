@@ -25,7 +25,15 @@ import type { ZodType } from 'zod';
 import type { CoordinatorContext } from '../app.ts';
 import { CoordinatorError } from '../errors.ts';
 import { audit } from '../store/database.ts';
-import { activeRound, checkIn, getRound, settingsOf, type RoundRow } from '../store/rounds.ts';
+import {
+  activeRound,
+  checkIn,
+  getRound,
+  markUploaded,
+  settingsOf,
+  type RoundRow,
+} from '../store/rounds.ts';
+import type { Sql } from '../store/sql.ts';
 import type { RoundPhase } from '../../federated/protocol/index.ts';
 import { loadSecAggState, saveSecAggState, withSecAggState } from './state.ts';
 
@@ -45,22 +53,20 @@ export async function secureAggregationRoutes(
 ): Promise<void> {
   // Refuse to start without the primitives SecAgg relies on (BoringSSL builds lack some ciphers).
   assertCryptoAvailable();
-  const { db, now, engine, requireShop, log } = context;
+  const { store, now, engine, requireShop, log } = context;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['secure aggregation'];
 
-  const running = (roundId: number, phase: RoundPhase): RoundRow => {
-    const round = getRound(db, roundId);
+  const wrongPhase = (round: RoundRow, phase: RoundPhase) =>
+    new CoordinatorError(409, 'wrong-phase', `Round ${round.id} is ${round.phase}, not ${phase}.`, {
+      phase: round.phase,
+    });
+
+  const running = async (roundId: number, phase: RoundPhase): Promise<RoundRow> => {
+    const round = await getRound(store, roundId);
     if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
-    if (activeRound(db)?.id !== roundId || round.phase !== phase)
-      throw new CoordinatorError(
-        409,
-        'wrong-phase',
-        `Round ${roundId} is ${round.phase}, not ${phase}.`,
-        {
-          phase: round.phase,
-        },
-      );
+    // Only one round runs at a time, so a round in a running phase is the active one.
+    if (round.phase !== phase) throw wrongPhase(round, phase);
     return round;
   };
 
@@ -74,36 +80,38 @@ export async function secureAggregationRoutes(
   };
 
   /** Applies one message; returns the acknowledgement and tells the engine when something changed. */
-  const accept = (
+  const accept = async (
     roundId: number,
     phase: RoundPhase,
     apply: (state: ServerState) => ServerState,
-    after?: (round: RoundRow) => void,
+    after?: (tx: Sql) => Promise<void>,
   ) => {
-    running(roundId, phase);
-    const duplicate = withSecAggState(db, roundId, (state, round) => {
+    await running(roundId, phase);
+    const duplicate = await withSecAggState(store, roundId, async (state, round, tx) => {
+      // Checked again under the round's lock: the phase may have ended since the check above.
+      if (round.phase !== phase) throw wrongPhase(round, phase);
       const next = apply(state);
-      if (next !== state) after?.(round);
+      if (next !== state) await after?.(tx);
       return { state: next, result: next === state };
     });
-    if (!duplicate) engine.afterRequest(roundId);
+    if (!duplicate) await engine.afterRequest(roundId);
     return { roundId, accepted: true as const, duplicate, receivedAt: now().toISOString() };
   };
 
   /** Rebuilds the sum once t shops answered; rebuilding is asynchronous, so it runs outside the transaction. */
   const recoverIfReady = async (roundId: number) => {
-    const round = getRound(db, roundId);
+    const round = await getRound(store, roundId);
     const state = round && loadSecAggState(round);
     if (!state || state.phase !== 'unmask') return;
     if (Object.keys(state.unmaskMessages).length < state.params.threshold) return;
     const recovered = compactServerState(await recoverSum(state));
-    const stored = db.transaction(() => {
-      const fresh = getRound(db, roundId);
+    const stored = await store.transaction(async (tx) => {
+      const fresh = await getRound(tx, roundId, 'update');
       const current = fresh && loadSecAggState(fresh);
       if (!current || current.phase !== 'unmask' || fresh.phase !== 'unmask') return false;
-      saveSecAggState(db, roundId, recovered);
-      audit(
-        db,
+      await saveSecAggState(tx, roundId, recovered);
+      await audit(
+        tx,
         'system',
         recovered.phase === 'done' ? 'secagg.sum-recovered' : 'secagg.unmask-failed',
         {
@@ -114,13 +122,13 @@ export async function secureAggregationRoutes(
         now(),
       );
       return true;
-    })();
-    if (stored) engine.afterRequest(roundId);
+    });
+    if (stored) await engine.afterRequest(roundId);
   };
 
   app.addHook('onReady', async () => {
     // A coordinator stopped between the t-th unmask answer and storing the sum finishes here.
-    const round = activeRound(db);
+    const round = await activeRound(store);
     if (round?.phase === 'unmask')
       await recoverIfReady(round.id).catch((error) =>
         log.error({ err: error }, 'sum recovery failed'),
@@ -137,7 +145,7 @@ export async function secureAggregationRoutes(
     },
     handler: async (request) => {
       const roundId = request.params.roundId;
-      const round = getRound(db, roundId);
+      const round = await getRound(store, roundId);
       if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
       const state = loadSecAggState(round);
       if (!state) {
@@ -215,7 +223,7 @@ export async function secureAggregationRoutes(
         roundId,
         'advertise',
         (s) => acceptAdvertisement(s, ad),
-        () => checkIn(db, roundId, shopId, now()),
+        (tx) => checkIn(tx, roundId, shopId, now()),
       );
     },
   );
@@ -240,12 +248,7 @@ export async function secureAggregationRoutes(
         roundId,
         'collect',
         (s) => acceptMaskedInput(s, msg),
-        () =>
-          db
-            .prepare(
-              'UPDATE round_participants SET uploaded_at = ? WHERE round_id = ? AND shop_id = ?',
-            )
-            .run(now().toISOString(), roundId, shopId),
+        (tx) => markUploaded(tx, roundId, shopId, now().toISOString()),
       );
     },
     maxMaskedBytes,
@@ -257,7 +260,7 @@ export async function secureAggregationRoutes(
     unmaskBody,
     async (roundId, shopId, msg) => {
       ownMessage(shopId, msg.shopId);
-      const ack = accept(roundId, 'unmask', (s) => acceptUnmask(s, msg));
+      const ack = await accept(roundId, 'unmask', (s) => acceptUnmask(s, msg));
       await recoverIfReady(roundId);
       return ack;
     },

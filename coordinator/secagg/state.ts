@@ -6,7 +6,7 @@ import {
 } from '../../federated/secagg/wire.ts';
 import type { RoundSettings } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
-import type { Db } from '../store/database.ts';
+import type { Sql } from '../store/sql.ts';
 import { getRound, setPhaseState, type RoundRow } from '../store/rounds.ts';
 
 /**
@@ -17,8 +17,12 @@ export function loadSecAggState(round: RoundRow): ServerState | null {
   return round.phase_state ? (JSON.parse(round.phase_state) as ServerState) : null;
 }
 
-export function saveSecAggState(db: Db, roundId: number, state: ServerState): void {
-  setPhaseState(db, roundId, state);
+export async function saveSecAggState(
+  sql: Sql,
+  roundId: number,
+  state: ServerState,
+): Promise<void> {
+  await setPhaseState(sql, roundId, state);
 }
 
 /** t: the operator's threshold, else the round's minimum number of shops (at least 2). */
@@ -40,14 +44,22 @@ export function paramsFor(
   };
 }
 
-/** Runs one SecAgg step on the stored state inside a transaction; protocol refusals become HTTP answers. */
-export function withSecAggState<T>(
-  db: Db,
+/**
+ * Runs one SecAgg step on the stored state inside a transaction that holds the round's row (so
+ * two coordinators never interleave a read-modify-write of it); protocol refusals become HTTP
+ * answers.
+ */
+export async function withSecAggState<T>(
+  sql: Sql,
   roundId: number,
-  step: (state: ServerState, round: RoundRow) => { state: ServerState; result: T },
-): T {
-  return db.transaction(() => {
-    const round = getRound(db, roundId);
+  step: (
+    state: ServerState,
+    round: RoundRow,
+    tx: Sql,
+  ) => Promise<{ state: ServerState; result: T }> | { state: ServerState; result: T },
+): Promise<T> {
+  return sql.transaction(async (tx) => {
+    const round = await getRound(tx, roundId, 'update');
     if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
     const state = loadSecAggState(round);
     if (!state)
@@ -57,13 +69,13 @@ export function withSecAggState<T>(
         `Round ${roundId} does not use secure aggregation.`,
       );
     try {
-      const { state: next, result } = step(state, round);
-      if (next !== state) saveSecAggState(db, roundId, next);
+      const { state: next, result } = await step(state, round, tx);
+      if (next !== state) await saveSecAggState(tx, roundId, next);
       return result;
     } catch (error) {
       throw asCoordinatorError(error);
     }
-  })();
+  });
 }
 
 export function asCoordinatorError(error: unknown): unknown {

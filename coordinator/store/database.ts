@@ -1,17 +1,24 @@
-import { openMigratedDatabase, type Db } from '../../federated/storage/sqlite.ts';
-import { migrations } from './migrations/index.ts';
+import { SqliteStore } from './sqlite-store.ts';
+import type { CoordinatorStore, Sql } from './sql.ts';
 
-export type { Db };
+export type { CoordinatorStore, Sql, Tx } from './sql.ts';
 
-export function openCoordinatorDatabase(path: string): Db {
-  return openMigratedDatabase(path, migrations, { product: 'Breadcast coordinator' });
+/** Opens (creating and migrating) the coordinator's store: a SQLite file path. */
+export async function openCoordinatorStore(database: string): Promise<CoordinatorStore> {
+  return SqliteStore.open(database);
 }
 
-export function audit(db: Db, actor: string, kind: string, detail: unknown, at = new Date()): void {
-  db.prepare('INSERT INTO events (at, actor, kind, detail) VALUES (?, ?, ?, ?)').run(
+export async function audit(
+  sql: Sql,
+  actor: string,
+  kind: string,
+  detail: unknown,
+  at = new Date(),
+): Promise<void> {
+  await sql.run('INSERT INTO events (at, actor, kind, detail) VALUES (?, ?, ?, ?)', [
     at.toISOString(),
     actor,
     kind,
     detail === undefined ? null : JSON.stringify(detail),
-  );
+  ]);
 }

@@ -4,8 +4,8 @@ import {
   weightsHash,
   type RoundSettings,
 } from '../../federated/protocol/index.ts';
-import type { Db } from './database.ts';
 import { getSetting, putSetting } from './settings.ts';
+import type { Sql, Tx } from './sql.ts';
 
 export type ModelRow = {
   version: number;
@@ -18,8 +18,9 @@ export type ModelRow = {
   created_at: string;
 };
 
-export function insertModel(
-  db: Db,
+/** Stores the next version; the registry lock keeps two coordinators from numbering alike. */
+export async function insertModel(
+  tx: Tx,
   model: {
     weights: Float32Array;
     roundId: number | null;
@@ -27,12 +28,11 @@ export function insertModel(
     settings: RoundSettings | null;
   },
   now: Date,
-): ModelRow {
-  const version =
-    (db.prepare<[], { v: number | null }>('SELECT MAX(version) AS v FROM models').get()?.v ?? 0) +
-    1;
+): Promise<ModelRow> {
+  await tx.lock('models');
+  const latest = await tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM models');
   const row: ModelRow = {
-    version,
+    version: (latest?.v ?? 0) + 1,
     round_id: model.roundId,
     parent_version: model.parentVersion,
     parameter_count: model.weights.length,
@@ -41,35 +41,51 @@ export function insertModel(
     settings: model.settings ? JSON.stringify(model.settings) : null,
     created_at: now.toISOString(),
   };
-  db.prepare(
+  await tx.run(
     `INSERT INTO models (version, round_id, parent_version, parameter_count, weights, sha256, settings, created_at)
-     VALUES (@version, @round_id, @parent_version, @parameter_count, @weights, @sha256, @settings, @created_at)`,
-  ).run(row);
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      row.version,
+      row.round_id,
+      row.parent_version,
+      row.parameter_count,
+      row.weights,
+      row.sha256,
+      row.settings,
+      row.created_at,
+    ],
+  );
   return row;
 }
 
-export function getModel(db: Db, version: number): ModelRow | undefined {
-  return db.prepare<[number], ModelRow>('SELECT * FROM models WHERE version = ?').get(version);
+export async function getModel(sql: Sql, version: number): Promise<ModelRow | undefined> {
+  return sql.get<ModelRow>('SELECT * FROM models WHERE version = ?', [version]);
+}
+
+/** The registry row without its weights (the upload check needs only the size). */
+export async function modelShape(
+  sql: Sql,
+  version: number,
+): Promise<{ parameter_count: number } | undefined> {
+  return sql.get('SELECT parameter_count FROM models WHERE version = ?', [version]);
 }
 
 export function modelWeights(row: ModelRow): Float32Array {
   return float32FromBytes(row.weights);
 }
 
-export function currentModelVersion(db: Db): number | null {
-  return getSetting<number>(db, 'current_model_version') ?? null;
+export async function currentModelVersion(sql: Sql): Promise<number | null> {
+  return (await getSetting<number>(sql, 'current_model_version')) ?? null;
 }
 
-export function setCurrentModelVersion(db: Db, version: number): void {
-  putSetting(db, 'current_model_version', version);
+export async function setCurrentModelVersion(sql: Sql, version: number): Promise<void> {
+  await putSetting(sql, 'current_model_version', version);
 }
 
-export function listModels(db: Db): Omit<ModelRow, 'weights'>[] {
-  return db
-    .prepare<[], Omit<ModelRow, 'weights'>>(
-      'SELECT version, round_id, parent_version, parameter_count, sha256, settings, created_at FROM models ORDER BY version DESC',
-    )
-    .all();
+export async function listModels(sql: Sql): Promise<Omit<ModelRow, 'weights'>[]> {
+  return sql.all(
+    'SELECT version, round_id, parent_version, parameter_count, sha256, settings, created_at FROM models ORDER BY version DESC',
+  );
 }
 
 export type MetricsRow = {
@@ -80,18 +96,16 @@ export type MetricsRow = {
   wape_sum: number;
 };
 
-export function metricsOf(db: Db, version: number): MetricsRow | undefined {
-  return db
-    .prepare<[number], MetricsRow>('SELECT * FROM model_metrics WHERE version = ?')
-    .get(version);
+export async function metricsOf(sql: Sql, version: number): Promise<MetricsRow | undefined> {
+  return sql.get<MetricsRow>('SELECT * FROM model_metrics WHERE version = ?', [version]);
 }
 
 /**
  * Adds one shop's evaluation to the version's sums. One report per shop and version: a retry of
  * the same report is a no-op, a different second one is refused by the caller.
  */
-export function recordMetrics(
-  db: Db,
+export async function recordMetrics(
+  sql: Sql,
   report: {
     version: number;
     shopId: string;
@@ -101,23 +115,29 @@ export function recordMetrics(
     payloadSha256: string;
   },
   now: Date,
-): 'recorded' | 'duplicate' | 'conflict' {
-  return db.transaction(() => {
-    const previous = db
-      .prepare<[number, string], { payload_sha256: string }>(
+): Promise<'recorded' | 'duplicate' | 'conflict'> {
+  return sql.transaction(async (tx) => {
+    // The primary key decides between two copies of the same report arriving at once.
+    const inserted = await tx.run(
+      `INSERT INTO metric_reports (version, shop_id, payload_sha256, reported_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (version, shop_id) DO NOTHING`,
+      [report.version, report.shopId, report.payloadSha256, now.toISOString()],
+    );
+    if (inserted === 0) {
+      const previous = await tx.get<{ payload_sha256: string }>(
         'SELECT payload_sha256 FROM metric_reports WHERE version = ? AND shop_id = ?',
-      )
-      .get(report.version, report.shopId);
-    if (previous)
-      return previous.payload_sha256 === report.payloadSha256 ? 'duplicate' : 'conflict';
-    db.prepare(
-      'INSERT INTO metric_reports (version, shop_id, payload_sha256, reported_at) VALUES (?, ?, ?, ?)',
-    ).run(report.version, report.shopId, report.payloadSha256, now.toISOString());
-    db.prepare(
+        [report.version, report.shopId],
+      );
+      return previous?.payload_sha256 === report.payloadSha256 ? 'duplicate' : 'conflict';
+    }
+    await tx.run(
       `INSERT INTO model_metrics (version, reports, n, pinball_sum, wape_sum) VALUES (?, 1, ?, ?, ?)
-       ON CONFLICT(version) DO UPDATE SET reports = reports + 1, n = n + excluded.n,
-         pinball_sum = pinball_sum + excluded.pinball_sum, wape_sum = wape_sum + excluded.wape_sum`,
-    ).run(report.version, report.n, report.n * report.pinball, report.n * report.wape);
+       ON CONFLICT (version) DO UPDATE SET reports = model_metrics.reports + 1,
+         n = model_metrics.n + excluded.n,
+         pinball_sum = model_metrics.pinball_sum + excluded.pinball_sum,
+         wape_sum = model_metrics.wape_sum + excluded.wape_sum`,
+      [report.version, report.n, report.n * report.pinball, report.n * report.wape],
+    );
     return 'recorded' as const;
-  })();
+  });
 }

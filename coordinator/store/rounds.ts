@@ -4,7 +4,7 @@ import {
   type RoundSettings,
   type RoundView,
 } from '../../federated/protocol/index.ts';
-import type { Db } from './database.ts';
+import { rowLock, type Sql, type Tx } from './sql.ts';
 
 export type RoundRow = {
   id: number;
@@ -40,90 +40,117 @@ export function roundViewOf(round: RoundRow): RoundView {
   };
 }
 
-export function getRound(db: Db, id: number): RoundRow | undefined {
-  return db.prepare<[number], RoundRow>('SELECT * FROM rounds WHERE id = ?').get(id);
+/**
+ * One round. Inside a transaction, `lock` holds its row until the end: `update` for a phase
+ * change or any read-modify-write of the round, `share` for work that a phase change must not
+ * overlap (an upload). On PostgreSQL that is what keeps several coordinators consistent.
+ */
+export async function getRound(
+  sql: Sql,
+  id: number,
+  lock?: 'update' | 'share',
+): Promise<RoundRow | undefined> {
+  return sql.get<RoundRow>(`SELECT * FROM rounds WHERE id = ?${rowLock(sql, lock)}`, [id]);
 }
 
-export function activeRound(db: Db): RoundRow | undefined {
-  return db
-    .prepare<[], RoundRow>(
-      "SELECT * FROM rounds WHERE phase NOT IN ('published','failed') ORDER BY id DESC LIMIT 1",
-    )
-    .get();
+export async function activeRound(sql: Sql): Promise<RoundRow | undefined> {
+  return sql.get<RoundRow>(
+    "SELECT * FROM rounds WHERE phase NOT IN ('published','failed') ORDER BY id DESC LIMIT 1",
+  );
 }
 
-export function latestRound(db: Db): RoundRow | undefined {
-  return db.prepare<[], RoundRow>('SELECT * FROM rounds ORDER BY id DESC LIMIT 1').get();
+export async function latestRound(sql: Sql): Promise<RoundRow | undefined> {
+  return sql.get<RoundRow>('SELECT * FROM rounds ORDER BY id DESC LIMIT 1');
 }
 
-export function listRounds(db: Db, limit: number): RoundRow[] {
-  return db.prepare<[number], RoundRow>('SELECT * FROM rounds ORDER BY id DESC LIMIT ?').all(limit);
+export async function listRounds(sql: Sql, limit: number): Promise<RoundRow[]> {
+  return sql.all<RoundRow>('SELECT * FROM rounds ORDER BY id DESC LIMIT ?', [limit]);
 }
 
-export function insertRound(
-  db: Db,
-  round: { modelVersion: number; settings: RoundSettings; trigger: RoundRow['trigger'] },
+export async function insertRound(
+  sql: Sql,
+  round: {
+    modelVersion: number;
+    settings: RoundSettings;
+    trigger: RoundRow['trigger'];
+    deadline?: Date | null;
+  },
   now: Date,
-): RoundRow {
-  const info = db
-    .prepare(
-      `INSERT INTO rounds (phase, model_version, settings, trigger, opened_at, phase_log)
-       VALUES ('open', ?, ?, ?, ?, ?)`,
-    )
-    .run(
+): Promise<RoundRow> {
+  const row = await sql.get<RoundRow>(
+    `INSERT INTO rounds (phase, model_version, settings, trigger, opened_at, phase_deadline, phase_log)
+     VALUES ('open', ?, ?, ?, ?, ?, ?) RETURNING *`,
+    [
       round.modelVersion,
       JSON.stringify(round.settings),
       round.trigger,
       now.toISOString(),
+      round.deadline ? round.deadline.toISOString() : null,
       JSON.stringify([{ phase: 'open', at: now.toISOString() }]),
-    );
-  return getRound(db, Number(info.lastInsertRowid))!;
+    ],
+  );
+  return row!;
 }
 
-/** Moves a round to a phase; compare-and-set on the old phase so two timers cannot both advance it. */
-export function setPhase(
-  db: Db,
+/**
+ * Moves a round to a phase: compare-and-set on the old phase, so two timers (or two
+ * coordinators) cannot both advance it. Call it inside a transaction holding the round's row.
+ */
+export async function setPhase(
+  tx: Tx,
   id: number,
   from: RoundPhase,
   to: RoundPhase,
   fields: { deadline: Date | null; resultVersion?: number; failureReason?: string },
   now: Date,
-): boolean {
-  const round = getRound(db, id);
+): Promise<boolean> {
+  const round = await getRound(tx, id, 'update');
   if (!round || round.phase !== from) return false;
   const log = JSON.parse(round.phase_log) as { phase: RoundPhase; at: string }[];
   log.push({ phase: to, at: now.toISOString() });
   const terminal = terminalPhases.includes(to);
   // A failed round aggregates nothing, so it keeps no individual update either.
-  if (to === 'failed') dropUpdatePayloads(db, id);
-  return (
-    db
-      .prepare(
-        `UPDATE rounds SET phase = ?, phase_deadline = ?, phase_log = ?, closed_at = ?,
-           result_version = COALESCE(?, result_version), failure_reason = COALESCE(?, failure_reason)
-         WHERE id = ? AND phase = ?`,
-      )
-      .run(
-        to,
-        fields.deadline ? fields.deadline.toISOString() : null,
-        JSON.stringify(log),
-        terminal ? now.toISOString() : null,
-        fields.resultVersion ?? null,
-        fields.failureReason ?? null,
-        id,
-        from,
-      ).changes === 1
+  if (to === 'failed') await dropUpdatePayloads(tx, id);
+  const changed = await tx.run(
+    `UPDATE rounds SET phase = ?, phase_deadline = ?, phase_log = ?, closed_at = ?,
+       result_version = COALESCE(?, result_version), failure_reason = COALESCE(?, failure_reason)
+     WHERE id = ? AND phase = ?`,
+    [
+      to,
+      fields.deadline ? fields.deadline.toISOString() : null,
+      JSON.stringify(log),
+      terminal ? now.toISOString() : null,
+      fields.resultVersion ?? null,
+      fields.failureReason ?? null,
+      id,
+      from,
+    ],
+  );
+  return changed === 1;
+}
+
+export async function setPhaseState(sql: Sql, id: number, state: unknown): Promise<void> {
+  await sql.run('UPDATE rounds SET phase_state = ? WHERE id = ?', [JSON.stringify(state), id]);
+}
+
+export async function checkIn(sql: Sql, roundId: number, shopId: string, now: Date): Promise<void> {
+  await sql.run(
+    `INSERT INTO round_participants (round_id, shop_id, checked_in_at) VALUES (?, ?, ?)
+     ON CONFLICT (round_id, shop_id) DO NOTHING`,
+    [roundId, shopId, now.toISOString()],
   );
 }
 
-export function setPhaseState(db: Db, id: number, state: unknown): void {
-  db.prepare('UPDATE rounds SET phase_state = ? WHERE id = ?').run(JSON.stringify(state), id);
-}
-
-export function checkIn(db: Db, roundId: number, shopId: string, now: Date): void {
-  db.prepare(
-    'INSERT OR IGNORE INTO round_participants (round_id, shop_id, checked_in_at) VALUES (?, ?, ?)',
-  ).run(roundId, shopId, now.toISOString());
+export async function markUploaded(
+  sql: Sql,
+  roundId: number,
+  shopId: string,
+  at: string,
+): Promise<void> {
+  await sql.run(
+    'UPDATE round_participants SET uploaded_at = ? WHERE round_id = ? AND shop_id = ?',
+    [at, roundId, shopId],
+  );
 }
 
 export type UpdateRow = {
@@ -138,43 +165,93 @@ export type UpdateRow = {
   received_at: string;
 };
 
-export function getUpdate(db: Db, roundId: number, shopId: string): UpdateRow | undefined {
-  return db
-    .prepare<[number, string], UpdateRow>(
-      'SELECT * FROM updates WHERE round_id = ? AND shop_id = ?',
-    )
-    .get(roundId, shopId);
+export type UploadReceipt = { payload_sha256: string; received_at: string };
+
+/** What a repeated upload is compared with: the stored update's hash and arrival, not its payload. */
+export async function uploadReceipt(
+  sql: Sql,
+  roundId: number,
+  shopId: string,
+): Promise<UploadReceipt | undefined> {
+  return sql.get<UploadReceipt>(
+    'SELECT payload_sha256, received_at FROM updates WHERE round_id = ? AND shop_id = ?',
+    [roundId, shopId],
+  );
 }
 
-export function insertUpdate(db: Db, row: UpdateRow): void {
-  db.prepare(
-    `INSERT INTO updates (round_id, shop_id, payload_sha256, sample_count, weight, norm, bytes, delta, received_at)
-     VALUES (@round_id, @shop_id, @payload_sha256, @sample_count, @weight, @norm, @bytes, @delta, @received_at)`,
-  ).run(row);
-  checkIn(db, row.round_id, row.shop_id, new Date(row.received_at));
-  db.prepare(
-    'UPDATE round_participants SET uploaded_at = ? WHERE round_id = ? AND shop_id = ?',
-  ).run(row.received_at, row.round_id, row.shop_id);
+/** Whether the shop's update for the round is stored, without reading its payload. */
+export async function hasUpdate(sql: Sql, roundId: number, shopId: string): Promise<boolean> {
+  return (await uploadReceipt(sql, roundId, shopId)) !== undefined;
 }
 
-export function updatesOf(db: Db, roundId: number): UpdateRow[] {
-  return db
-    .prepare<[number], UpdateRow>('SELECT * FROM updates WHERE round_id = ? ORDER BY shop_id')
-    .all(roundId);
+/**
+ * Stores updates and marks their shops as uploaded. Idempotent: the primary key (round, shop)
+ * keeps the first of two copies arriving at once; returns the rows actually inserted, so the
+ * caller can answer the others from what is stored. Takes a list so a caller may group
+ * several uploads into one transaction.
+ */
+export async function insertUpdates(tx: Tx, rows: readonly UpdateRow[]): Promise<UpdateRow[]> {
+  const inserted: UpdateRow[] = [];
+  for (const row of rows) {
+    const changed = await tx.run(
+      `INSERT INTO updates (round_id, shop_id, payload_sha256, sample_count, weight, norm, bytes, delta, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, shop_id) DO NOTHING`,
+      [
+        row.round_id,
+        row.shop_id,
+        row.payload_sha256,
+        row.sample_count,
+        row.weight,
+        row.norm,
+        row.bytes,
+        row.delta,
+        row.received_at,
+      ],
+    );
+    if (changed === 0) continue;
+    await checkIn(tx, row.round_id, row.shop_id, new Date(row.received_at));
+    await markUploaded(tx, row.round_id, row.shop_id, row.received_at);
+    inserted.push(row);
+  }
+  return inserted;
+}
+
+export async function insertUpdate(tx: Tx, row: UpdateRow): Promise<boolean> {
+  return (await insertUpdates(tx, [row])).length === 1;
 }
 
 /** After aggregation the individual updates are no longer needed: keep only hash and norm. */
-export function dropUpdatePayloads(db: Db, roundId: number): void {
-  db.prepare('UPDATE updates SET delta = NULL WHERE round_id = ?').run(roundId);
+export async function dropUpdatePayloads(sql: Sql, roundId: number): Promise<void> {
+  await sql.run('UPDATE updates SET delta = NULL WHERE round_id = ?', [roundId]);
 }
 
-export function participationOf(
-  db: Db,
+export async function participationOf(
+  sql: Sql,
   roundId: number,
-): { participants: number; uploads: number } {
-  return db
-    .prepare<[number], { participants: number; uploads: number }>(
-      'SELECT COUNT(*) AS participants, COUNT(uploaded_at) AS uploads FROM round_participants WHERE round_id = ?',
-    )
-    .get(roundId)!;
+): Promise<{ participants: number; uploads: number }> {
+  return (await sql.get<{ participants: number; uploads: number }>(
+    'SELECT COUNT(*) AS participants, COUNT(uploaded_at) AS uploads FROM round_participants WHERE round_id = ?',
+    [roundId],
+  ))!;
+}
+
+/** Checked-in shops that never uploaded: dropouts in `phase`, shown as such on the dashboard. */
+export async function markDropouts(sql: Sql, roundId: number, phase: RoundPhase): Promise<void> {
+  await sql.run(
+    'UPDATE round_participants SET dropped_in = ? WHERE round_id = ? AND uploaded_at IS NULL AND dropped_in IS NULL',
+    [phase, roundId],
+  );
+}
+
+/** Marks one shop as dropped out in `phase`, unless it already dropped earlier. */
+export async function markDropped(
+  sql: Sql,
+  roundId: number,
+  shopId: string,
+  phase: string,
+): Promise<void> {
+  await sql.run(
+    'UPDATE round_participants SET dropped_in = ? WHERE round_id = ? AND shop_id = ? AND dropped_in IS NULL',
+    [phase, roundId, shopId],
+  );
 }

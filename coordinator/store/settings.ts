@@ -3,19 +3,18 @@ import {
   defaultRoundSettings,
   type CoordinatorSettings,
 } from '../../federated/protocol/index.ts';
-import type { Db } from './database.ts';
+import type { Sql } from './sql.ts';
 
-export function getSetting<T>(db: Db, key: string): T | undefined {
-  const row = db
-    .prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
-    .get(key);
+export async function getSetting<T>(sql: Sql, key: string): Promise<T | undefined> {
+  const row = await sql.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [key]);
   return row ? (JSON.parse(row.value) as T) : undefined;
 }
 
-export function putSetting(db: Db, key: string, value: unknown): void {
-  db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-  ).run(key, JSON.stringify(value));
+export async function putSetting(sql: Sql, key: string, value: unknown): Promise<void> {
+  await sql.run(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    [key, JSON.stringify(value)],
+  );
 }
 
 export const defaultCoordinatorSettings: CoordinatorSettings = {
@@ -25,12 +24,15 @@ export const defaultCoordinatorSettings: CoordinatorSettings = {
 };
 
 /** Operator settings; stored values are re-validated so an old row cannot smuggle bad values in. */
-export function loadCoordinatorSettings(db: Db): CoordinatorSettings {
-  const stored = getSetting<unknown>(db, 'coordinator');
+export async function loadCoordinatorSettings(sql: Sql): Promise<CoordinatorSettings> {
+  const stored = await getSetting<unknown>(sql, 'coordinator');
   if (stored === undefined) return defaultCoordinatorSettings;
   return coordinatorSettings.parse(stored);
 }
 
-export function saveCoordinatorSettings(db: Db, settings: CoordinatorSettings): void {
-  putSetting(db, 'coordinator', coordinatorSettings.parse(settings));
+export async function saveCoordinatorSettings(
+  sql: Sql,
+  settings: CoordinatorSettings,
+): Promise<void> {
+  await putSetting(sql, 'coordinator', coordinatorSettings.parse(settings));
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Db } from './database.ts';
+import { rowLock, type Sql } from './sql.ts';
 
 export type ShopRow = {
   id: string;
@@ -14,24 +14,25 @@ const hashCode = (code: string) =>
   createHash('sha256').update(code.trim().toUpperCase()).digest('hex');
 
 /** Invite codes: 20 characters of an unambiguous alphabet, shown once and stored only hashed. */
-export function createInvite(
-  db: Db,
+export async function createInvite(
+  sql: Sql,
   options: { expiresAt: Date; operatorId: number | null; note?: string },
   now: Date,
-): string {
+): Promise<string> {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   const bytes = randomBytes(20);
   let code = '';
   for (const byte of bytes) code += alphabet[byte % alphabet.length];
   code = code.match(/.{5}/g)!.join('-');
-  db.prepare(
+  await sql.run(
     'INSERT INTO invites (code_hash, created_by, note, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
-  ).run(
-    hashCode(code),
-    options.operatorId,
-    options.note ?? null,
-    now.toISOString(),
-    options.expiresAt.toISOString(),
+    [
+      hashCode(code),
+      options.operatorId,
+      options.note ?? null,
+      now.toISOString(),
+      options.expiresAt.toISOString(),
+    ],
   );
   return code;
 }
@@ -41,24 +42,25 @@ export type EnrolOutcome =
   | { ok: false; reason: 'unknown-invite' | 'expired-invite' | 'used-invite' | 'key-in-use' };
 
 /** Consumes the invite and creates the shop atomically, so a code can never enrol two shops. */
-export function enrolShop(
-  db: Db,
+export async function enrolShop(
+  sql: Sql,
   request: { inviteCode: string; shopName: string; appVersion: string; publicKey: string },
   now: Date,
-): EnrolOutcome {
-  return db.transaction((): EnrolOutcome => {
-    const invite = db
-      .prepare<[string], { expires_at: string; used_at: string | null }>(
-        'SELECT expires_at, used_at FROM invites WHERE code_hash = ?',
-      )
-      .get(hashCode(request.inviteCode));
+): Promise<EnrolOutcome> {
+  const codeHash = hashCode(request.inviteCode);
+  return sql.transaction(async (tx): Promise<EnrolOutcome> => {
+    // Locks the invite row: of two enrolments with one code, the second sees it used.
+    const invite = await tx.get<{ expires_at: string; used_at: string | null }>(
+      `SELECT expires_at, used_at FROM invites WHERE code_hash = ?${rowLock(tx, 'update')}`,
+      [codeHash],
+    );
     if (!invite) return { ok: false, reason: 'unknown-invite' };
     if (invite.used_at) return { ok: false, reason: 'used-invite' };
     if (Date.parse(invite.expires_at) <= now.getTime())
       return { ok: false, reason: 'expired-invite' };
-    const keyTaken = db
-      .prepare('SELECT 1 FROM credentials WHERE public_key = ?')
-      .get(request.publicKey);
+    const keyTaken = await tx.get('SELECT 1 AS taken FROM credentials WHERE public_key = ?', [
+      request.publicKey,
+    ]);
     if (keyTaken) return { ok: false, reason: 'key-in-use' };
     const shop: ShopRow = {
       id: `shop_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
@@ -68,77 +70,104 @@ export function enrolShop(
       last_seen_at: now.toISOString(),
       revoked_at: null,
     };
-    db.prepare(
-      'INSERT INTO shops (id, name, app_version, enrolled_at, last_seen_at) VALUES (@id, @name, @app_version, @enrolled_at, @last_seen_at)',
-    ).run(shop);
-    db.prepare(
+    await tx.run(
+      'INSERT INTO shops (id, name, app_version, enrolled_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
+      [shop.id, shop.name, shop.app_version, shop.enrolled_at, shop.last_seen_at],
+    );
+    await tx.run(
       "INSERT INTO credentials (shop_id, kind, public_key, created_at) VALUES (?, 'ed25519', ?, ?)",
-    ).run(shop.id, request.publicKey, now.toISOString());
-    db.prepare('UPDATE invites SET used_at = ?, used_by_shop = ? WHERE code_hash = ?').run(
+      [shop.id, request.publicKey, now.toISOString()],
+    );
+    await tx.run('UPDATE invites SET used_at = ?, used_by_shop = ? WHERE code_hash = ?', [
       now.toISOString(),
       shop.id,
-      hashCode(request.inviteCode),
-    );
+      codeHash,
+    ]);
     return { ok: true, shop };
-  })();
+  });
 }
 
-export function getShop(db: Db, id: string): ShopRow | undefined {
-  return db.prepare<[string], ShopRow>('SELECT * FROM shops WHERE id = ?').get(id);
+export async function getShop(sql: Sql, id: string): Promise<ShopRow | undefined> {
+  return sql.get<ShopRow>('SELECT * FROM shops WHERE id = ?', [id]);
 }
 
-export function activePublicKey(db: Db, shopId: string): string | undefined {
-  return db
-    .prepare<[string], { public_key: string }>(
-      'SELECT public_key FROM credentials WHERE shop_id = ? AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1',
-    )
-    .get(shopId)?.public_key;
+/** The shop with its current signing key, in one query: what every signed request needs. */
+export async function shopWithKey(
+  sql: Sql,
+  id: string,
+): Promise<(ShopRow & { public_key: string | null }) | undefined> {
+  return sql.get(
+    `SELECT s.*, (SELECT c.public_key FROM credentials c
+                  WHERE c.shop_id = s.id AND c.revoked_at IS NULL
+                  ORDER BY c.created_at DESC LIMIT 1) AS public_key
+     FROM shops s WHERE s.id = ?`,
+    [id],
+  );
 }
 
-export function revokeShop(db: Db, shopId: string, now: Date): boolean {
-  return db.transaction(() => {
-    const changed = db
-      .prepare('UPDATE shops SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
-      .run(now.toISOString(), shopId).changes;
-    db.prepare(
-      'UPDATE credentials SET revoked_at = ? WHERE shop_id = ? AND revoked_at IS NULL',
-    ).run(now.toISOString(), shopId);
+export async function activePublicKey(sql: Sql, shopId: string): Promise<string | undefined> {
+  const row = await sql.get<{ public_key: string }>(
+    'SELECT public_key FROM credentials WHERE shop_id = ? AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1',
+    [shopId],
+  );
+  return row?.public_key;
+}
+
+export async function revokeShop(sql: Sql, shopId: string, now: Date): Promise<boolean> {
+  return sql.transaction(async (tx) => {
+    const changed = await tx.run(
+      'UPDATE shops SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+      [now.toISOString(), shopId],
+    );
+    await tx.run('UPDATE credentials SET revoked_at = ? WHERE shop_id = ? AND revoked_at IS NULL', [
+      now.toISOString(),
+      shopId,
+    ]);
     return changed > 0;
-  })();
+  });
 }
 
-export function touchShop(db: Db, shopId: string, appVersion: string | undefined, now: Date): void {
-  db.prepare(
+export async function touchShop(
+  sql: Sql,
+  shopId: string,
+  appVersion: string | undefined,
+  now: Date,
+): Promise<void> {
+  await sql.run(
     'UPDATE shops SET last_seen_at = ?, app_version = COALESCE(?, app_version) WHERE id = ?',
-  ).run(now.toISOString(), appVersion ?? null, shopId);
+    [now.toISOString(), appVersion ?? null, shopId],
+  );
 }
 
-export function activeShopCount(db: Db): number {
-  return db
-    .prepare<[], { c: number }>('SELECT COUNT(*) AS c FROM shops WHERE revoked_at IS NULL')
-    .get()!.c;
+export async function activeShopCount(sql: Sql): Promise<number> {
+  const row = await sql.get<{ c: number }>(
+    'SELECT COUNT(*) AS c FROM shops WHERE revoked_at IS NULL',
+  );
+  return row!.c;
 }
 
-export function listShops(db: Db): (ShopRow & { rounds_joined: number })[] {
-  return db
-    .prepare<[], ShopRow & { rounds_joined: number }>(
-      `SELECT s.*, (SELECT COUNT(*) FROM updates u WHERE u.shop_id = s.id) AS rounds_joined
-       FROM shops s ORDER BY s.enrolled_at`,
-    )
-    .all();
+export async function listShops(sql: Sql): Promise<(ShopRow & { rounds_joined: number })[]> {
+  return sql.all(
+    `SELECT s.*, (SELECT COUNT(*) FROM updates u WHERE u.shop_id = s.id) AS rounds_joined
+     FROM shops s ORDER BY s.enrolled_at`,
+  );
 }
 
 /** Records a nonce; false when it was already used inside the window (a replay). */
-export function useNonce(
-  db: Db,
+export async function useNonce(
+  sql: Sql,
   shopId: string,
   nonce: string,
   expiresAtMs: number,
-  nowMs: number,
-): boolean {
-  db.prepare('DELETE FROM nonces WHERE expires_at < ?').run(nowMs);
-  const result = db
-    .prepare('INSERT OR IGNORE INTO nonces (shop_id, nonce, expires_at) VALUES (?, ?, ?)')
-    .run(shopId, nonce, expiresAtMs);
-  return result.changes === 1;
+): Promise<boolean> {
+  const inserted = await sql.run(
+    'INSERT INTO nonces (shop_id, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (shop_id, nonce) DO NOTHING',
+    [shopId, nonce, expiresAtMs],
+  );
+  return inserted === 1;
+}
+
+/** Forgets nonces whose window has passed (a request that old is refused by its timestamp). */
+export async function dropExpiredNonces(sql: Sql, nowMs: number): Promise<number> {
+  return sql.run('DELETE FROM nonces WHERE expires_at < ?', [nowMs]);
 }

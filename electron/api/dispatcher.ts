@@ -3,20 +3,38 @@ import {
   contract,
   type ApiErrorCode,
   type ApiIssue,
+  type ApiRefusal,
   type ApiResult,
   type Contract,
   type MethodName,
   type MethodOutput,
 } from './contract/index.ts';
+import type { Message } from './contract/messages/index.ts';
 
-/** A refusal a handler wants the user to read: it reaches the UI as-is. */
+/** A message as developers and logs read it: its code and values, no sentence. */
+export const describeMessage = (message: Message): string =>
+  `${message.code} ${JSON.stringify(message.params)}`;
+
+/** A field-level refusal worded by the renderer. */
+export const issueOf = (path: string, reason: Message): ApiIssue => ({
+  path,
+  message: describeMessage(reason),
+  reason,
+});
+
+/**
+ * A refusal a handler wants the user to read. With a message code the renderer words it in the
+ * shop's language; a plain string reaches the UI as-is.
+ */
 export class ApiError extends Error {
+  readonly reason?: Message;
   constructor(
     readonly code: ApiErrorCode,
-    message: string,
+    reason: Message | string,
     readonly issues?: ApiIssue[],
   ) {
-    super(message);
+    super(typeof reason === 'string' ? reason : describeMessage(reason));
+    if (typeof reason !== 'string') this.reason = reason;
   }
 }
 
@@ -59,13 +77,22 @@ export function createDispatcher(
       const handler = handlers[name] as (input: unknown) => unknown;
       return { ok: true, value: await handler(parsed.data) };
     } catch (error) {
-      if (error instanceof ApiError) return fail(error.code, error.message, error.issues);
+      if (error instanceof ApiError)
+        return fail(error.code, error.message, error.issues, error.reason);
       onInternalError?.(error);
       return fail('internal', `Something went wrong in ${name}: ${(error as Error).message}`);
     }
   };
 }
 
-function fail(code: ApiErrorCode, message: string, issues?: ApiIssue[]): ApiResult {
-  return { ok: false, error: issues ? { code, message, issues } : { code, message } };
+function fail(
+  code: ApiErrorCode,
+  message: string,
+  issues?: ApiIssue[],
+  reason?: Message,
+): ApiResult {
+  const error: ApiRefusal = { code, message };
+  if (reason) error.reason = reason;
+  if (issues) error.issues = issues;
+  return { ok: false, error };
 }

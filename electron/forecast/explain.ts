@@ -1,28 +1,17 @@
 import { featureIndex, type FeatureName } from '../../federated/features/spec.ts';
 import { predictQuantiles } from '../../federated/model/train.ts';
+import type { ForecastReason } from '../api/contract/messages/index.ts';
 
-export type Explanation = {
-  code:
-    | 'weekday'
-    | 'holiday'
-    | 'holiday-soon'
-    | 'weather-warm'
-    | 'weather-cold'
-    | 'weather-rain'
-    | 'trend-up'
-    | 'trend-down'
-    | 'season'
-    | 'par-level'
-    | 'default-ratio';
-  direction: 'up' | 'down' | 'neutral';
-  text: string;
-};
+/** One reason the forecast moved; the renderer words it in the shop's language. */
+export type Explanation = { direction: 'up' | 'down' | 'neutral'; reason: ForecastReason };
+/** The causes the model itself is asked about, each with its effect on the median. */
+type CauseCode = Extract<ForecastReason, { params: { effect: number } }>['code'];
 
-const weekdays = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 /** Effects smaller than this share of the median are not worth a sentence. */
 const threshold = 0.05;
-
-const pct = (r: number) => `${r > 0 ? '+' : ''}${Math.round(r * 100)}%`;
+/** Effects as whole percentages, the precision the model deserves. */
+const share = (r: number) => Math.round(r * 100) / 100;
 
 function withFeatures(x: number[], changes: Partial<Record<FeatureName, number>>): number[] {
   const copy = [...x];
@@ -32,11 +21,11 @@ function withFeatures(x: number[], changes: Partial<Record<FeatureName, number>>
 }
 
 /**
- * What moved the forecast, in plain words: each candidate cause is switched to neutral and the
+ * What moved the forecast: each candidate cause is switched to neutral and the
  * model asked again; causes that shift the median by at least 5% are reported with their size.
  */
 export function explainForecast(weights: Float32Array, x: number[]): Explanation[] {
-  const weekdayNames = weekdays.map((d) => `weekday_${d.slice(0, 3).toLowerCase()}` as FeatureName);
+  const weekdayNames = weekdays.map((d) => `weekday_${d}` as FeatureName);
   const today = weekdayNames.findIndex((n) => x[featureIndex(n)] === 1);
   // The weekly pattern lives in the weekday flags and the same-weekday lags together.
   const flatWeek = { lag7: 1, lag14: 1, same_weekday_4w: 1, same_weekday_8w: 1 } as const;
@@ -51,14 +40,20 @@ export function explainForecast(weights: Float32Array, x: number[]): Explanation
   const hasTemp = x[featureIndex('temperature_missing')] === 0;
   const hasRain = x[featureIndex('rain_missing')] === 0;
   const neutralTrend = { lag1: 1, lag2: 1, mean7: 1 } as const;
-  const extra: { code: Explanation['code'] | 'weather'; row: number[] }[] = [];
-  if (holiday) extra.push({ code: 'holiday', row: withFeatures(x, { holiday: 0 }) });
-  if (soon) extra.push({ code: 'holiday-soon', row: withFeatures(x, { holiday_next2: 0 }) });
+  // The trend's direction is known only once the model has answered.
+  const extra: { code: Exclude<CauseCode, 'forecast.weekday'> | 'trend'; row: number[] }[] = [];
+  if (holiday) extra.push({ code: 'forecast.holiday', row: withFeatures(x, { holiday: 0 }) });
+  if (soon)
+    extra.push({ code: 'forecast.holidaySoon', row: withFeatures(x, { holiday_next2: 0 }) });
   // Weather is compared with a mild (12 °C), dry day, the middle of what the model has seen.
-  if (hasTemp) extra.push({ code: 'weather', row: withFeatures(x, { temperature: 0 }) });
+  if (hasTemp)
+    extra.push({
+      code: x[featureIndex('temperature')]! > 0 ? 'forecast.weatherWarm' : 'forecast.weatherCold',
+      row: withFeatures(x, { temperature: 0 }),
+    });
   if (hasRain && x[featureIndex('rain')]! > 0)
-    extra.push({ code: 'weather-rain', row: withFeatures(x, { rain: 0 }) });
-  extra.push({ code: 'trend-up', row: withFeatures(x, neutralTrend) });
+    extra.push({ code: 'forecast.rain', row: withFeatures(x, { rain: 0 }) });
+  extra.push({ code: 'trend', row: withFeatures(x, neutralTrend) });
   const medians = predictQuantiles(weights, [...variants, ...extra.map((e) => e.row)]).map(
     (q) => q[2]!,
   );
@@ -70,39 +65,20 @@ export function explainForecast(weights: Float32Array, x: number[]): Explanation
     const effect = base / average - 1;
     if (Math.abs(effect) >= threshold)
       out.push({
-        code: 'weekday',
         direction: effect > 0 ? 'up' : 'down',
-        text: `${weekdays[today]}: ${pct(effect)} against an average day`,
+        reason: { code: 'forecast.weekday', params: { weekday: today, effect: share(effect) } },
       });
   }
   extra.forEach((e, i) => {
     const without = medians[8 + i]!;
     const effect = without > 0 ? base / without - 1 : 0;
     if (Math.abs(effect) < threshold) return;
-    const direction = effect > 0 ? 'up' : 'down';
-    if (e.code === 'holiday')
-      out.push({ code: 'holiday', direction, text: `Public holiday: ${pct(effect)}` });
-    else if (e.code === 'holiday-soon')
-      out.push({
-        code: 'holiday-soon',
-        direction,
-        text: `Holiday within two days: ${pct(effect)}`,
-      });
-    else if (e.code === 'weather') {
-      const warm = x[featureIndex('temperature')]! > 0;
-      out.push({
-        code: warm ? 'weather-warm' : 'weather-cold',
-        direction,
-        text: `${warm ? 'Warm' : 'Cold'} weather: ${pct(effect)}`,
-      });
-    } else if (e.code === 'weather-rain')
-      out.push({ code: 'weather-rain', direction, text: `Rain: ${pct(effect)}` });
-    else
-      out.push({
-        code: effect > 0 ? 'trend-up' : 'trend-down',
-        direction,
-        text: `Recent days ${effect > 0 ? 'above' : 'below'} the usual level: ${pct(effect)}`,
-      });
+    const code =
+      e.code !== 'trend' ? e.code : effect > 0 ? 'forecast.trendUp' : 'forecast.trendDown';
+    out.push({
+      direction: effect > 0 ? 'up' : 'down',
+      reason: { code, params: { effect: share(effect) } },
+    });
   });
   return out;
 }

@@ -11,6 +11,7 @@ import {
 } from '../../federated/decisions/quantile-function.ts';
 import { predictQuantiles } from '../../federated/model/train.ts';
 import { initBackend } from '../../federated/model/backend.ts';
+import type { MessageOf } from '../api/contract/messages/index.ts';
 import type { Db } from '../store/database.ts';
 import type { ProductSeries } from './csv-histories.ts';
 import { explainForecast, type Explanation } from './explain.ts';
@@ -37,12 +38,7 @@ export type ProductForecast = {
   plannedBake: number | null;
   expectedWasteAtPlanned: number | null;
   explanation: Explanation[];
-  warning: {
-    code: 'history-too-short';
-    historyDays: number;
-    minimumDays: number;
-    text: string;
-  } | null;
+  warning: MessageOf<'forecast.historyTooShort'> | null;
   recent: {
     date: string;
     sold: number | null;
@@ -138,15 +134,13 @@ export async function forecastDay(
     const explanation = explainForecast(model.weights, forecast.row.x);
     if (d.isDefault)
       explanation.push({
-        code: 'default-ratio',
         direction: 'neutral',
-        text: 'Price or cost unknown: bakes for a 70% chance of not selling out',
+        reason: { code: 'forecast.defaultRatio', params: { ratio: d.ratio } },
       });
-    if (d.raisedByPar)
+    if (d.raisedByPar && d.par !== null)
       explanation.push({
-        code: 'par-level',
         direction: 'up',
-        text: `Raised to the par level of ${d.par}`,
+        reason: { code: 'forecast.parLevel', params: { par: d.par } },
       });
     const byDate = new Map(series.history.days.map((day) => [day.date, day]));
     const recent = Array.from({ length: 28 }, (_, i) => addDays(date, i - 28)).map((day) => {
@@ -179,10 +173,12 @@ export async function forecastDay(
       warning:
         forecast.row.historyDays < minimumHistoryDays
           ? {
-              code: 'history-too-short',
-              historyDays: forecast.row.historyDays,
-              minimumDays: minimumHistoryDays,
-              text: `Only ${forecast.row.historyDays} days of sales so far: this forecast leans on the ${model.source === 'local' ? 'general' : 'consortium'} model until ${minimumHistoryDays} days are logged.`,
+              code: 'forecast.historyTooShort',
+              params: {
+                historyDays: forecast.row.historyDays,
+                minimumDays: minimumHistoryDays,
+                model: model.source === 'local' ? 'general' : 'consortium',
+              },
             }
           : null,
       recent,

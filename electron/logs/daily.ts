@@ -6,7 +6,7 @@ import type {
   LogEntry,
   SaveRowInput,
 } from '../api/contract/logs.ts';
-import { ApiError } from '../api/dispatcher.ts';
+import { ApiError, issueOf } from '../api/dispatcher.ts';
 import type { Db } from '../store/database.ts';
 import { addDays, localDate } from './calendar.ts';
 import { carriedOverOn, carriedOverSeries, lookbackDays, type StockDay } from './carry-over.ts';
@@ -159,12 +159,12 @@ export function saveRow(
   return db.transaction(() => {
     const product = getProduct(db, input.productId);
     const carried = carriedOverFor(db, product.id, input.date, product.shelfLifeDays);
-    const issues = validateRow(input, carried, getSettings(db).language);
+    const issues = validateRow(input, carried);
     if (issues.length > 0) {
       throw new ApiError(
         'bad-request',
-        `${product.name} on ${input.date}: ${issues[0]?.message}`,
-        issues,
+        issues[0]!.reason,
+        issues.map((issue) => issueOf(issue.path, issue.reason)),
       );
     }
     const previous = db

@@ -1,4 +1,4 @@
-import { ApiError, type Handlers } from '../api/dispatcher.ts';
+import { ApiError, issueOf, type Handlers } from '../api/dispatcher.ts';
 import type { BackendContext } from '../backend/context.ts';
 import {
   createBackup,
@@ -11,7 +11,6 @@ import { daySheet, logEdits, logHistory, saveRow, setDayContext } from './daily.
 import { exportCsv } from './export.ts';
 import { holidayRegionList } from './holidays.ts';
 import { commitImport, ImportRefused, planImport, type ImportOptions } from './import/importer.ts';
-import { importMessages } from './import/import-messages.ts';
 import { stringSource } from './import/source.ts';
 import { createProduct, listProducts, setProductActive, updateProduct } from './products.ts';
 import { getSettings, setSettings } from './settings.ts';
@@ -65,25 +64,15 @@ export function importHandlers(context: BackendContext) {
     store?: string;
     skipInvalid: boolean;
   }) => {
-    // The wizard shows the problems in the shop's language; the CLI keeps the English default.
-    const language = getSettings(context.db).language;
     return {
       mapping: input.mapping,
       store: input.store,
       skipInvalid: input.skipInvalid,
-      language,
       onProgress: (done: number, total: number) =>
-        context.events.emit({
-          type: 'progress',
-          task: 'import',
-          done,
-          total,
-          message: importMessages[language].readingFile,
-        }),
+        context.events.emit({ type: 'progress', task: 'import', done, total }),
     };
   };
-  const source = (csv: string) =>
-    stringSource(csv, importMessages[getSettings(context.db).language]);
+  const source = (csv: string) => stringSource(csv);
   return {
     'import.preview': async (input) =>
       (await planImport(context.db, source(input.csv), options(input))).preview,
@@ -98,13 +87,13 @@ export function importHandlers(context: BackendContext) {
         return summary;
       } catch (error) {
         if (!(error instanceof ImportRefused)) throw error;
+        // Issue paths are "line.column" (line alone for whole-line problems), like field paths.
         throw new ApiError(
           'bad-request',
-          error.message,
-          error.preview.problems.map((p) => ({
-            path: p.column ? `line ${p.line}: ${p.column}` : `line ${p.line}`,
-            message: p.message,
-          })),
+          error.reason,
+          error.preview.problems.map((p) =>
+            issueOf(p.column ? `${p.line}.${p.column}` : String(p.line), p.reason),
+          ),
         );
       }
     },

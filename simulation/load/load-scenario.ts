@@ -107,7 +107,7 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('no port');
     const url = `http://127.0.0.1:${address.port}`;
-    await createOperator(app.coordinator.db, 'load', 'load test operator password');
+    await createOperator(app.coordinator.store, 'load', 'load test operator password');
     const operator = await OperatorClient.login(url, 'load', 'load test operator password');
 
     const setupStarted = performance.now();

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
-import { openCoordinatorDatabase } from '../../coordinator/store/database.ts';
+import { openCoordinatorStore } from '../../coordinator/store/database.ts';
 import { insertModel, setCurrentModelVersion } from '../../coordinator/store/models.ts';
 import { insertRound } from '../../coordinator/store/rounds.ts';
 import { putSetting } from '../../coordinator/store/settings.ts';
@@ -264,17 +264,19 @@ describe('operator dashboard privacy budget', () => {
   it('shows epsilon in plain words and the budget chart over rounds', async () => {
     const dir = freshDir('breadcast-dashboard-privacy-');
     const file = join(dir, 'coordinator.sqlite');
-    const db = openCoordinatorDatabase(file);
+    const db = await openCoordinatorStore(file);
     const at = Date.parse('2026-11-01T01:00:00Z');
-    const model = insertModel(
-      db,
-      { weights: new Float32Array(8), roundId: null, parentVersion: null, settings: null },
-      new Date(at),
+    const model = await db.transaction((tx) =>
+      insertModel(
+        tx,
+        { weights: new Float32Array(8), roundId: null, parentVersion: null, settings: null },
+        new Date(at),
+      ),
     );
-    setCurrentModelVersion(db, model.version);
-    putSetting(db, 'privacy', { delta: 1e-5, budget: 12 });
+    await setCurrentModelVersion(db, model.version);
+    await putSetting(db, 'privacy', { delta: 1e-5, budget: 12 });
     for (let night = 0; night < 6; night++) {
-      const round = insertRound(
+      const round = await insertRound(
         db,
         {
           modelVersion: model.version,
@@ -283,12 +285,12 @@ describe('operator dashboard privacy budget', () => {
         },
         new Date(at + night * 86_400_000),
       );
-      db.prepare("UPDATE rounds SET phase = 'published', closed_at = opened_at WHERE id = ?").run(
+      await db.run("UPDATE rounds SET phase = 'published', closed_at = opened_at WHERE id = ?", [
         round.id,
-      );
+      ]);
     }
     await createOperator(db, 'ops', password);
-    db.close();
+    await db.close();
 
     const started = await startCli(
       ['coordinator', '--port', '0', '--db', file],

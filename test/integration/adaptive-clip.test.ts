@@ -55,7 +55,8 @@ describe('adaptive clipping in secure rounds', () => {
       expect(
         (await operator.call('PUT', '/v1/operator/settings', { schedule: null, round })).status,
       ).toBe(200);
-    const clipNorm = () => loadCoordinatorSettings(app.coordinator.db).round.clipNorm;
+    const clipNorm = async () =>
+      (await loadCoordinatorSettings(app.coordinator.store)).round.clipNorm;
     const publish = async () => {
       const { round } = await runSecureRound(() => app, operator, shops, new Set(), null);
       expect(round.phase, JSON.stringify(round)).toBe('published');
@@ -68,20 +69,21 @@ describe('adaptive clipping in secure rounds', () => {
     norm = 0.05;
     const down = await publish();
     expect((down.settings as { clipNorm: number }).clipNorm).toBe(0.1);
-    const lowered = clipNorm();
+    const lowered = await clipNorm();
     expect(lowered).toBeCloseTo(0.1 * Math.exp(-0.1), 6);
 
     // All four over the (new) C: fraction 0, C ← C·exp(0.1). The round starts from the stored C.
     norm = 1;
     const up = await publish();
     expect((up.settings as { clipNorm: number }).clipNorm).toBe(lowered);
-    expect(clipNorm()).toBeCloseTo(lowered * Math.exp(0.1), 6);
-    expect(clipNorm()).toBeGreaterThan(lowered);
+    expect(await clipNorm()).toBeCloseTo(lowered * Math.exp(0.1), 6);
+    expect(await clipNorm()).toBeGreaterThan(lowered);
 
-    const moves = app.coordinator.db
-      .prepare<[], { detail: string }>("SELECT detail FROM events WHERE kind = 'round.clip-norm'")
-      .all()
-      .map((row) => JSON.parse(row.detail) as { round: number; from: number; to: number });
+    const moves = (
+      await app.coordinator.store.all<{ detail: string }>(
+        "SELECT detail FROM events WHERE kind = 'round.clip-norm'",
+      )
+    ).map((row) => JSON.parse(row.detail) as { round: number; from: number; to: number });
     expect(moves.map((m) => [m.round, m.from])).toEqual([
       [down.id, 0.1],
       [up.id, lowered],
@@ -90,11 +92,11 @@ describe('adaptive clipping in secure rounds', () => {
     // Off: the same over-C updates leave C where the operator put it.
     await put({ ...settings, adaptiveClip: null });
     await publish();
-    expect(clipNorm()).toBe(0.1);
+    expect(await clipNorm()).toBe(0.1);
 
     // With noise on, the round still publishes and C still moves (the bit carries noise σ_b = 1).
     await put({ ...settings, noiseMultiplier: 0.5, adaptiveClip });
     await publish();
-    expect(clipNorm()).not.toBe(0.1);
+    expect(await clipNorm()).not.toBe(0.1);
   });
 });

@@ -12,6 +12,7 @@ import { operatorSession, startCoordinator, tempDir } from './coordinator-harnes
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
 import { oversizedRequest, rawRequest, type Caller, type RawAnswer } from '../support/raw-http.ts';
 import { anyRoundPolicy, enrolTestShops, phaseDeadlines, type TestShop } from '../support/shops.ts';
+import { sqliteOf } from '../support/coordinator-store.ts';
 
 type Route = { method: string; path: string; hasBody: boolean; properties: string[] };
 
@@ -26,7 +27,7 @@ const recorded: { path: string; body: string }[] = [];
 // A signed request records its nonce and the shop's last-seen time; an operator request may
 // extend its session; refusals are audited. Everything else must not move.
 const stateOf = () =>
-  databaseFingerprint(app.coordinator.db, {
+  databaseFingerprint(sqliteOf(app), {
     ignoreTables: ['nonces', 'events', 'sessions'],
     ignoreColumns: { shops: ['last_seen_at', 'app_version'] },
   });
@@ -116,7 +117,7 @@ beforeAll(async () => {
           now: () => new Date(),
           computeUpdate: async (r) => ({
             delta: Float32Array.from(
-              modelWeights(getModel(app.coordinator.db, r.modelVersion)!),
+              modelWeights((await getModel(app.coordinator.store, r.modelVersion))!),
               (_v, j) => 0.01 * Math.sin(j + shops.indexOf(shop)),
             ),
             sampleCount: 10,

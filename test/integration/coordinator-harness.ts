@@ -135,9 +135,9 @@ export async function operatorSession(
   name = 'ops',
   password = 'correct horse battery',
 ) {
-  const db = app.coordinator.db;
-  if (!db.prepare('SELECT 1 FROM operators WHERE name = ?').get(name))
-    await createOperator(db, name, password);
+  const { store } = app.coordinator;
+  if (!(await store.get('SELECT 1 AS found FROM operators WHERE name = ?', [name])))
+    await createOperator(store, name, password);
   const response = await fetch(`${url}/v1/operator/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -17,7 +17,7 @@ describe('operator accounts', () => {
   afterAll(() => app.close());
 
   it('creates the first operator once through the setup link, then logs in', async () => {
-    const token = createSetupToken(app.coordinator.db, new Date());
+    const token = await createSetupToken(app.coordinator.store, new Date());
     const setup = (name: string) =>
       app.inject({
         method: 'POST',
@@ -31,9 +31,9 @@ describe('operator accounts', () => {
     );
     expect(String(first.headers['set-cookie'])).not.toMatch(/Secure/);
     expect((await setup('mallory')).statusCode).toBe(403);
-    const stored = app.coordinator.db.prepare('SELECT password_hash FROM operators').get() as {
-      password_hash: string;
-    };
+    const stored = (await app.coordinator.store.get<{ password_hash: string }>(
+      'SELECT password_hash FROM operators',
+    ))!;
     expect(stored.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
     expect(stored.password_hash).not.toContain('a long enough password');
   });

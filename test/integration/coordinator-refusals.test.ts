@@ -65,11 +65,11 @@ async function enrol(name: string, code?: string): Promise<Shop> {
   const keys = generateShopKeyPair();
   const inviteCode =
     code ??
-    createInvite(
-      app.coordinator.db,
+    (await createInvite(
+      app.coordinator.store,
       { expiresAt: new Date(clock + 3600_000), operatorId: null },
       now(),
-    );
+    ));
   const response = await app.inject({
     method: 'POST',
     url: '/v1/enrol',
@@ -107,7 +107,7 @@ beforeAll(async () => {
     maxUpdateBytes: 4096,
   });
   await app.ready();
-  await createOperator(app.coordinator.db, 'ops', 'correct horse battery');
+  await createOperator(app.coordinator.store, 'ops', 'correct horse battery');
   const login = await app.inject({
     method: 'POST',
     url: '/v1/operator/login',
@@ -141,15 +141,15 @@ describe('enrolment and shop authentication', () => {
         payload: { inviteCode, shopName: 'X', appVersion: '1', publicKey },
       });
     expect((await send('NOPE-NOPE-NOPE')).json().error).toBe('unknown-invite');
-    const code = createInvite(
-      app.coordinator.db,
+    const code = await createInvite(
+      app.coordinator.store,
       { expiresAt: new Date(clock + 60_000), operatorId: null },
       now(),
     );
     await enrol('C', code);
     expect((await send(code)).json()).toMatchObject({ error: 'used-invite' });
-    const expiring = createInvite(
-      app.coordinator.db,
+    const expiring = await createInvite(
+      app.coordinator.store,
       { expiresAt: new Date(clock + 60_000), operatorId: null },
       now(),
     );
@@ -157,8 +157,8 @@ describe('enrolment and shop authentication', () => {
     const expired = await send(expiring);
     expect(expired.statusCode).toBe(403);
     expect(expired.json().error).toBe('expired-invite');
-    const fresh = createInvite(
-      app.coordinator.db,
+    const fresh = await createInvite(
+      app.coordinator.store,
       { expiresAt: new Date(clock + 60_000), operatorId: null },
       now(),
     );
@@ -294,9 +294,10 @@ describe('update validation', () => {
       receivedAt: first.body.receivedAt,
     });
     await refusal(update([0.4, 0.3, 0, 0]), 409, 'already-uploaded');
-    const stored = app.coordinator.db
-      .prepare('SELECT COUNT(*) AS c FROM updates WHERE round_id = ?')
-      .get(round.id) as { c: number };
+    const stored = (await app.coordinator.store.get<{ c: number }>(
+      'SELECT COUNT(*) AS c FROM updates WHERE round_id = ?',
+      [round.id],
+    ))!;
     expect(stored.c).toBe(1);
 
     // B checks in but never uploads: a dropout once the phase closes.
@@ -311,17 +312,18 @@ describe('update validation', () => {
     expect(closed.phase).toBe('failed');
     expect(closed.failureReason).toMatch(/only 1 shop sent an update.*at least 2/);
     expect(
-      app.coordinator.db
-        .prepare('SELECT dropped_in FROM round_participants WHERE round_id = ? AND shop_id = ?')
-        .get(round.id, b.id),
+      await app.coordinator.store.get(
+        'SELECT dropped_in FROM round_participants WHERE round_id = ? AND shop_id = ?',
+        [round.id, b.id],
+      ),
     ).toEqual({ dropped_in: 'collect' });
     const late = await signed(await enrol('Late'), 'POST', url, update([0, 0.3, 0.4, 0]));
     expect([late.status, late.body.error]).toEqual([409, 'wrong-phase']);
     // A failed round keeps no update: only hashes and norms stay.
     expect(
-      app.coordinator.db
-        .prepare('SELECT delta, norm FROM updates WHERE round_id = ?')
-        .get(round.id),
+      await app.coordinator.store.get('SELECT delta, norm FROM updates WHERE round_id = ?', [
+        round.id,
+      ]),
     ).toMatchObject({ delta: null, norm: expect.closeTo(0.5, 6) });
   });
 

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { buildCoordinator } from '../../coordinator/app.ts';
-import { openCoordinatorDatabase } from '../../coordinator/store/database.ts';
+import { openCoordinatorStore } from '../../coordinator/store/database.ts';
 import { currentModelVersion } from '../../coordinator/store/models.ts';
 import { getRound, insertUpdate } from '../../coordinator/store/rounds.ts';
 import { createInvite, enrolShop, revokeShop } from '../../coordinator/store/shops.ts';
@@ -15,16 +16,17 @@ import {
 } from '../../federated/protocol/index.ts';
 import { parameterCount, silentLog, startCoordinator, tempDir } from './coordinator-harness.ts';
 
-function seedShops(path: string, count: number): string[] {
-  const db = openCoordinatorDatabase(path);
-  const ids = Array.from({ length: count }, (_, i) => {
-    const code = createInvite(
-      db,
+async function seedShops(path: string, count: number): Promise<string[]> {
+  const store = await openCoordinatorStore(path);
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const code = await createInvite(
+      store,
       { expiresAt: new Date(Date.now() + 60_000), operatorId: null },
       new Date(),
     );
-    const outcome = enrolShop(
-      db,
+    const outcome = await enrolShop(
+      store,
       {
         inviteCode: code,
         shopName: `S${i}`,
@@ -34,22 +36,22 @@ function seedShops(path: string, count: number): string[] {
       new Date(),
     );
     if (!outcome.ok) throw new Error(outcome.reason);
-    return outcome.shop.id;
-  });
-  db.close();
+    ids.push(outcome.shop.id);
+  }
+  await store.close();
   return ids;
 }
 
-function upload(
+async function upload(
   path: string,
   roundId: number,
   shopId: string,
   values: number[],
   weight: number,
-): void {
-  const db = openCoordinatorDatabase(path);
+): Promise<void> {
+  const store = await openCoordinatorStore(path);
   const delta = bytesOfFloat32(Float32Array.from(values));
-  insertUpdate(db, {
+  const row = {
     round_id: roundId,
     shop_id: shopId,
     payload_sha256: sha256Hex(delta),
@@ -59,16 +61,25 @@ function upload(
     bytes: delta.length,
     delta,
     received_at: new Date().toISOString(),
-  });
-  db.close();
+  };
+  await store.transaction((tx) => insertUpdate(tx, row));
+  await store.close();
+}
+
+async function modelWeightsOf(app: FastifyInstance, version: number): Promise<Float32Array> {
+  const row = await app.coordinator.store.get<{ weights: Buffer }>(
+    'SELECT weights FROM models WHERE version = ?',
+    [version],
+  );
+  return float32FromBytes(row!.weights);
 }
 
 describe('coordinator restarts', () => {
   it('resolves a round whose deadline passed while it was down', async () => {
     const path = join(tempDir('breadcast-restart-'), 'c.db');
-    const [a, b] = seedShops(path, 3) as [string, string];
+    const [a, b] = (await seedShops(path, 3)) as [string, string];
     let { app } = await startCoordinator(path);
-    const round = app.coordinator.engine.startRound('cli', {
+    const round = await app.coordinator.engine.startRound('cli', {
       minShops: 2,
       deadlines: {
         openSeconds: 0,
@@ -79,42 +90,36 @@ describe('coordinator restarts', () => {
       },
     });
     await app.close();
-    upload(path, round.id, a, new Array(parameterCount).fill(0.1), 1);
-    upload(path, round.id, b, new Array(parameterCount).fill(0.3), 3);
+    await upload(path, round.id, a, new Array(parameterCount).fill(0.1), 1);
+    await upload(path, round.id, b, new Array(parameterCount).fill(0.3), 3);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     ({ app } = await startCoordinator(path));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const after = getRound(app.coordinator.db, round.id)!;
+    const after = (await getRound(app.coordinator.store, round.id))!;
     expect(after).toMatchObject({ phase: 'published', result_version: 2 });
     await app.close();
   });
 
   it('finishes a round that stopped while aggregating', async () => {
     const path = join(tempDir('breadcast-restart-'), 'c.db');
-    const [a, b, c] = seedShops(path, 3) as [string, string, string];
+    const [a, b, c] = (await seedShops(path, 3)) as [string, string, string];
     let { app } = await startCoordinator(path);
-    const round = app.coordinator.engine.startRound('cli', { minShops: 2 });
+    const round = await app.coordinator.engine.startRound('cli', { minShops: 2 });
     await app.close();
-    upload(path, round.id, a, new Array(parameterCount).fill(0.1), 1);
-    upload(path, round.id, b, new Array(parameterCount).fill(0.3), 3);
-    upload(path, round.id, c, new Array(parameterCount).fill(0.9), 5);
-    const db = openCoordinatorDatabase(path);
+    await upload(path, round.id, a, new Array(parameterCount).fill(0.1), 1);
+    await upload(path, round.id, b, new Array(parameterCount).fill(0.3), 3);
+    await upload(path, round.id, c, new Array(parameterCount).fill(0.9), 5);
+    const store = await openCoordinatorStore(path);
     // Revoked after uploading: its update must not count.
-    revokeShop(db, c, new Date());
-    db.prepare("UPDATE rounds SET phase = 'aggregating', phase_deadline = NULL WHERE id = ?").run(
+    await revokeShop(store, c, new Date());
+    await store.run("UPDATE rounds SET phase = 'aggregating', phase_deadline = NULL WHERE id = ?", [
       round.id,
-    );
-    db.close();
+    ]);
+    await store.close();
     ({ app } = await startCoordinator(path));
-    expect(getRound(app.coordinator.db, round.id)!.phase).toBe('published');
-    expect(currentModelVersion(app.coordinator.db)).toBe(2);
-    const weights = float32FromBytes(
-      (
-        app.coordinator.db.prepare('SELECT weights FROM models WHERE version = 2').get() as {
-          weights: Buffer;
-        }
-      ).weights,
-    );
+    expect((await getRound(app.coordinator.store, round.id))!.phase).toBe('published');
+    expect(await currentModelVersion(app.coordinator.store)).toBe(2);
+    const weights = await modelWeightsOf(app, 2);
     // weighted by 1 and 3: (0.1 + 0.9) / 4
     expect(weights[0]).toBeCloseTo(0.25, 6);
     await app.close();
@@ -122,7 +127,7 @@ describe('coordinator restarts', () => {
 
   it('carries server momentum across rounds and restarts, and resets it after a rollback', async () => {
     const path = join(tempDir('breadcast-momentum-'), 'c.db');
-    const shops = seedShops(path, 2);
+    const shops = await seedShops(path, 2);
     const optimizer = {
       serverOptimizer: { kind: 'fedavgm' as const, learningRate: 1, momentum: 0.5 },
       minShops: 2,
@@ -130,26 +135,20 @@ describe('coordinator restarts', () => {
     const round = async (): Promise<number> => {
       const { app } = await startCoordinator(path);
       const { engine } = app.coordinator;
-      const started = engine.startRound('cli', optimizer);
+      const started = await engine.startRound('cli', optimizer);
       await app.close();
       for (const shop of shops)
-        upload(path, started.id, shop, new Array(parameterCount).fill(0.1), 1);
+        await upload(path, started.id, shop, new Array(parameterCount).fill(0.1), 1);
       const again = await startCoordinator(path);
-      const done = again.app.coordinator.engine.advance(started.id, 'operator');
-      const weights = float32FromBytes(
-        (
-          again.app.coordinator.db
-            .prepare('SELECT weights FROM models WHERE version = ?')
-            .get(done.result_version) as { weights: Buffer }
-        ).weights,
-      );
+      const done = await again.app.coordinator.engine.advance(started.id, 'operator');
+      const weights = await modelWeightsOf(again.app, done.result_version!);
       await again.app.close();
       return weights[0]!;
     };
     expect(await round()).toBeCloseTo(0.1, 6); // m = 0.1
     expect(await round()).toBeCloseTo(0.25, 6); // m = 0.5·0.1 + 0.1
     const { app } = await startCoordinator(path);
-    app.coordinator.engine.rollback(2, 'test');
+    await app.coordinator.engine.rollback(2, 'test');
     await app.close();
     expect(await round()).toBeCloseTo(0.2, 6); // from version 2 with fresh momentum
   });
@@ -193,7 +192,7 @@ describe('coordinator restarts', () => {
       const address = await app.listen({ host: '127.0.0.1', port: 0 });
       expect(address).toMatch(/^https:/);
       const { createOperator } = await import('../../coordinator/operator/accounts.ts');
-      await createOperator(app.coordinator.db, 'ops', 'correct horse battery');
+      await createOperator(app.coordinator.store, 'ops', 'correct horse battery');
       const login = await app.inject({
         method: 'POST',
         url: '/v1/operator/login',

@@ -14,6 +14,7 @@ import {
   startCoordinator,
   tempDir,
 } from './coordinator-harness.ts';
+import { sqliteOf, storedWeights } from '../support/coordinator-store.ts';
 
 type Shop = {
   name: string;
@@ -116,8 +117,7 @@ describe('federated rounds over real HTTP', () => {
     }
     const [a, b, c] = shops as [Shop, Shop, Shop];
     const globalOf = async (version: number) => {
-      const { getModel, modelWeights } = await import('../../coordinator/store/models.ts');
-      return modelWeights(getModel(app.coordinator.db, version)!);
+      return storedWeights(sqliteOf(app), version);
     };
 
     // Round 1: everyone takes part; the last upload completes the collect phase.

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rdpAccountant } from '../../coordinator/overview/plugin.ts';
 import { privacyView } from '../../coordinator/overview/privacy-view.ts';
 import { roundDetailView } from '../../coordinator/overview/round-detail.ts';
-import { openCoordinatorDatabase, type Db } from '../../coordinator/store/database.ts';
+import { openCoordinatorStore, type CoordinatorStore } from '../../coordinator/store/database.ts';
 import { insertModel } from '../../coordinator/store/models.ts';
 import { insertRound } from '../../coordinator/store/rounds.ts';
 import { putSetting } from '../../coordinator/store/settings.ts';
@@ -18,38 +18,40 @@ import { roundSettings, type RoundSettings } from '../../federated/protocol/inde
  * which rounds count and that the totals are the accountant's.
  */
 describe('privacy budget view', () => {
-  let db: Db;
+  let db: CoordinatorStore;
   const at = new Date('2026-11-20T01:00:00Z');
 
-  beforeEach(() => {
-    db = openCoordinatorDatabase(
+  beforeEach(async () => {
+    db = await openCoordinatorStore(
       join(mkdtempSync(join(tmpdir(), 'breadcast-privacy-')), 'c.sqlite'),
     );
-    insertModel(
-      db,
-      { weights: new Float32Array(4), roundId: null, parentVersion: null, settings: null },
-      at,
+    await db.transaction((tx) =>
+      insertModel(
+        tx,
+        { weights: new Float32Array(4), roundId: null, parentVersion: null, settings: null },
+        at,
+      ),
     );
   });
   afterEach(() => db.close());
 
-  function publishedRound(settings: Partial<RoundSettings>, day: number): number {
-    const round = insertRound(
+  async function publishedRound(settings: Partial<RoundSettings>, day: number): Promise<number> {
+    const round = await insertRound(
       db,
       { modelVersion: 1, settings: roundSettings.parse(settings), trigger: 'schedule' },
       new Date(at.getTime() + day * 86_400_000),
     );
-    db.prepare("UPDATE rounds SET phase = 'published', closed_at = opened_at WHERE id = ?").run(
+    await db.run("UPDATE rounds SET phase = 'published', closed_at = opened_at WHERE id = ?", [
       round.id,
-    );
+    ]);
     return round.id;
   }
 
-  it('composes the noisy secure rounds with the RDP accountant', () => {
-    const ids = [1, 2, 3].map((day) =>
-      publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, day),
-    );
-    const view = privacyView(db, rdpAccountant);
+  it('composes the noisy secure rounds with the RDP accountant', async () => {
+    const ids: number[] = [];
+    for (const day of [1, 2, 3])
+      ids.push(await publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, day));
+    const view = await privacyView(db, rdpAccountant);
     expect(view.series.map((p) => p.round)).toEqual(ids);
     expect(view.summary.epsilonTotal).toBeCloseTo(
       computeEpsilon({ noiseMultiplier: 1.3, rounds: 3, delta: 1e-5 }).epsilon,
@@ -62,16 +64,17 @@ describe('privacy budget view', () => {
     // Composition is sublinear but never shrinks.
     expect(view.series[2]!.epsilonTotal).toBeGreaterThan(view.series[1]!.epsilonTotal);
     expect(view.series[2]!.epsilonTotal).toBeLessThan(3 * view.series[0]!.epsilonRound);
-    expect(roundDetailView(db, ids[0]!, rdpAccountant)?.epsilon).toBeCloseTo(
+    expect((await roundDetailView(db, ids[0]!, rdpAccountant))?.epsilon).toBeCloseTo(
       view.series[0]!.epsilonRound,
       9,
     );
   });
 
-  it('reads delta and the total budget from the settings and says when it is used up', () => {
-    putSetting(db, 'privacy', { delta: 1e-6, budget: 3 });
-    for (const day of [1, 2, 3, 4]) publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, day);
-    const { summary } = privacyView(db, rdpAccountant);
+  it('reads delta and the total budget from the settings and says when it is used up', async () => {
+    await putSetting(db, 'privacy', { delta: 1e-6, budget: 3 });
+    for (const day of [1, 2, 3, 4])
+      await publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, day);
+    const { summary } = await privacyView(db, rdpAccountant);
     expect(summary.delta).toBe(1e-6);
     expect(summary.budget).toBe(3);
     expect(summary.epsilonTotal).toBeCloseTo(
@@ -82,18 +85,18 @@ describe('privacy budget view', () => {
     expect(summary.exhausted).toBe(true);
   });
 
-  it('claims no bound once any published round carried no noise', () => {
-    publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1);
-    publishedRound({ mode: 'secure', noiseMultiplier: 0 }, 2);
-    publishedRound({ mode: 'plain', noiseMultiplier: 2 }, 3);
-    const view = privacyView(db, rdpAccountant);
+  it('claims no bound once any published round carried no noise', async () => {
+    await publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1);
+    await publishedRound({ mode: 'secure', noiseMultiplier: 0 }, 2);
+    await publishedRound({ mode: 'plain', noiseMultiplier: 2 }, 3);
+    const view = await privacyView(db, rdpAccountant);
     expect(view.summary).toMatchObject({ available: false, roundsWithoutNoise: 2 });
     expect(view.series).toEqual([]);
   });
 
-  it('says it cannot count without an accountant rather than showing zero', () => {
-    publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1);
-    const { summary } = privacyView(db, undefined);
+  it('says it cannot count without an accountant rather than showing zero', async () => {
+    await publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1);
+    const { summary } = await privacyView(db, undefined);
     expect(summary).toMatchObject({ available: false, roundsCounted: 1, epsilonTotal: null });
   });
 });

@@ -41,7 +41,7 @@ describe('operator dashboard views over real HTTP', () => {
       initialWeights: () => new Float32Array(64),
       plugins: [dashboardPlugin({ changePollMs: 100 })],
     });
-    await createOperator(app.coordinator.db, 'ops', password, new Date());
+    await createOperator(app.coordinator.store, 'ops', password, new Date());
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getModel, modelWeights } from '../../coordinator/store/models.ts';
 import { stepSecureRound } from '../../electron/sync/secagg-client.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
@@ -14,6 +13,7 @@ import {
   stopConsortia,
   type TestShop,
 } from '../support/shops.ts';
+import { storedWeights } from '../support/coordinator-store.ts';
 
 type Phase = 'advertise' | 'share' | 'collect' | 'unmask';
 const phases: Phase[] = ['advertise', 'share', 'collect', 'unmask'];
@@ -23,7 +23,7 @@ const train = { localEpochs: 5, learningRate: 0.05, clipNorm: 0.1 };
 function readModel(dbPath: string, version: number): Float32Array {
   const db = new Database(dbPath, { readonly: true });
   try {
-    return modelWeights(getModel(db, version)!);
+    return storedWeights(db, version);
   } finally {
     db.close();
   }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { operatorSession, startCoordinator, tempDir } from './coordinator-harness.ts';
 import { lockDatabase } from '../support/sqlite-locker.ts';
 import { anyRoundPolicy, enrolTestShops, integrityOf } from '../support/shops.ts';
+import { sqliteOf } from '../support/coordinator-store.ts';
 
 let app: FastifyInstance | undefined;
 const dbs: { close(): void }[] = [];
@@ -25,7 +26,7 @@ describe("the coordinator's database locked by another process", () => {
     });
     dbs.push(shop!.db);
     const rounds = () =>
-      (app!.coordinator.db.prepare('SELECT COUNT(*) AS n FROM rounds').get() as { n: number }).n;
+      (sqliteOf(app!).prepare('SELECT COUNT(*) AS n FROM rounds').get() as { n: number }).n;
 
     const locker = await lockDatabase(path);
     // The operator's write and the shop's signed request (it records its nonce) both wait the
@@ -51,7 +52,7 @@ describe("the coordinator's database locked by another process", () => {
     const killed = await lockDatabase(path);
     await killed.kill();
     expect((await operator.call('GET', '/v1/operator/rounds')).status).toBe(200);
-    expect(integrityOf(app.coordinator.db)).toBe('ok');
+    expect(integrityOf(sqliteOf(app))).toBe('ok');
     expect(integrityOf(shop!.db)).toBe('ok');
   });
 });

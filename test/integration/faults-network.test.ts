@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getModel, modelWeights } from '../../coordinator/store/models.ts';
 import { openDatabase } from '../../electron/store/database.ts';
 import { SyncClient } from '../../electron/sync/client.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
@@ -18,6 +17,7 @@ import { seededRandom } from '../../federated/model/random.ts';
 import { startFlakyProxy, type CutPolicy } from '../support/flaky-proxy.ts';
 import { anyRoundPolicy, clippedDelta, enrolTestShops, integrityOf } from '../support/shops.ts';
 import { savePrivacyPolicy } from '../../electron/privacy/policy.ts';
+import { sqliteOf, storedWeights } from '../support/coordinator-store.ts';
 
 const train = { localEpochs: 5, learningRate: 0.05, clipNorm: 0.1 };
 const settings = {
@@ -66,7 +66,7 @@ describe('network cut mid-request', () => {
       if (random() >= (upload ? 0.5 : 0.2)) return null;
       return { during: random() < 0.5 ? 'request' : 'answer', at: Math.floor(random() * 600) };
     };
-    const globalOf = (v: number) => modelWeights(getModel(app.coordinator.db, v)!);
+    const globalOf = (v: number) => storedWeights(sqliteOf(app), v);
     for (let r = 1; r <= 3; r++) {
       const opened = await operator.call('POST', '/v1/operator/rounds', {});
       expect(opened.status).toBe(200);
@@ -74,7 +74,7 @@ describe('network cut mid-request', () => {
       const before = globalOf(Number(opened.body.modelVersion));
       let attempts = 0;
       const done = () =>
-        app.coordinator.db.prepare('SELECT phase FROM rounds WHERE id = ?').get(roundId) as {
+        sqliteOf(app).prepare('SELECT phase FROM rounds WHERE id = ?').get(roundId) as {
           phase: string;
         };
       while (
@@ -88,7 +88,7 @@ describe('network cut mid-request', () => {
         for (const shop of shops) await shop.client.runOnce({ ignoreBackoff: true });
       }
       expect(done().phase).toBe('published');
-      const rows = app.coordinator.db
+      const rows = sqliteOf(app)
         .prepare('SELECT shop_id FROM updates WHERE round_id = ?')
         .all(roundId);
       expect(rows).toHaveLength(3);

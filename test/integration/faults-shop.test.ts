@@ -20,6 +20,7 @@ import { projectRoot } from '../support/coordinator-process.ts';
 import { databaseFingerprint, tableCounts } from '../support/db-fingerprint.ts';
 import { startFlakyProxy } from '../support/flaky-proxy.ts';
 import { anyRoundPolicy, enrolTestShops, integrityOf } from '../support/shops.ts';
+import { sqliteOf } from '../support/coordinator-store.ts';
 
 const chain = new URL('../../../shared/data/bakery-chain.csv', import.meta.url).pathname;
 
@@ -142,7 +143,7 @@ describe('shop process killed during upload', () => {
 
     const child = await shopChild(['sync', victim.path, '2', '40'], /syncing/);
     const received = () =>
-      app.coordinator.db
+      sqliteOf(app)
         .prepare('SELECT COUNT(*) AS n FROM updates WHERE shop_id = ?')
         .get(victim.shopId) as { n: number };
     const deadline = Date.now() + 60_000;
@@ -167,7 +168,7 @@ describe('shop process killed during upload', () => {
     expect(pendingCount(db)).toBe(0);
     expect(received().n).toBe(1);
     await other.client.runOnce();
-    const round = app.coordinator.db.prepare('SELECT phase FROM rounds WHERE id = 1').get();
+    const round = sqliteOf(app).prepare('SELECT phase FROM rounds WHERE id = 1').get();
     expect(round).toEqual({ phase: 'published' });
     // The killed attempt was ledgered before it left (no answer ever came), the resend after;
     // the same bytes, and the round charged once.
@@ -179,9 +180,7 @@ describe('shop process killed during upload', () => {
     expect(restarted.status().privacy).toMatchObject({ rounds: 1, plainUpdates: 1 });
     expect(
       (
-        app.coordinator.db
-          .prepare('SELECT COUNT(*) AS n FROM updates WHERE round_id = 1')
-          .get() as {
+        sqliteOf(app).prepare('SELECT COUNT(*) AS n FROM updates WHERE round_id = 1').get() as {
           n: number;
         }
       ).n,

@@ -116,7 +116,10 @@ describe('forecasts', () => {
       expect(q.p75).toBeLessThanOrEqual(q.p90);
       expect(p.recommendedBake).toBeGreaterThanOrEqual(Math.floor(q.p50));
       expect(p.criticalRatio).toBe(0.7);
-      expect(p.explanation.some((e) => e.code === 'default-ratio')).toBe(true);
+      expect(p.explanation).toContainEqual({
+        direction: 'neutral',
+        reason: { code: 'forecast.defaultRatio', params: { ratio: 0.7 } },
+      });
       expect(p.recent).toHaveLength(28);
       expect(p.warning).toBeNull();
     }
@@ -154,10 +157,9 @@ describe('forecasts', () => {
           "SELECT count(*) AS n FROM day_context WHERE closed = 1 AND date BETWEEN '2019-04-11' AND '2019-04-30'",
         )
         .get() as { n: number };
-      expect(young.warning).toMatchObject({
-        code: 'history-too-short',
-        historyDays: 20 - closed.n,
-        minimumDays: 28,
+      expect(young.warning).toEqual({
+        code: 'forecast.historyTooShort',
+        params: { historyDays: 20 - closed.n, minimumDays: 28, model: 'general' },
       });
       expect(young.quantiles.p50).toBeGreaterThan(0);
       expect(day.products.filter((p) => p.warning)).toHaveLength(1);

@@ -63,7 +63,11 @@ describe('a 50 MB file', () => {
     )) as ImportRefused;
     expect(error).toBeInstanceOf(ImportRefused);
     expect(error.preview.problems).toEqual([
-      { line: rows + 1, column: 'sold', message: 'sold cannot be negative (got -5).' },
+      {
+        line: rows + 1,
+        column: 'sold',
+        reason: { code: 'import.negative', params: { column: 'sold', raw: '-5' } },
+      },
     ]);
     expect(db.prepare('SELECT count(*) AS n FROM daily_logs').get()).toEqual({ n: 0 });
     db.close();

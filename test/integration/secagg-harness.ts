@@ -2,7 +2,6 @@
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { getModel, modelWeights } from '../../coordinator/store/models.ts';
 import type { PrivacyPolicy } from '../../electron/api/contract/privacy.ts';
 import { savePrivacyPolicy } from '../../electron/privacy/policy.ts';
 import { openDatabase, type Db } from '../../electron/store/database.ts';
@@ -13,6 +12,7 @@ import { stepSecureRound, type SecureStep } from '../../electron/sync/secagg-cli
 import { loadSyncState } from '../../electron/sync/state.ts';
 import type { RoundView } from '../../federated/protocol/index.ts';
 import { chainDays, linearTrainer, type operatorSession } from './coordinator-harness.ts';
+import { sqliteOf, storedWeights } from '../support/coordinator-store.ts';
 
 export type Shop = {
   name: string;
@@ -121,7 +121,7 @@ export async function runSecureRound(
         identity: { shopId: shop.shopId, privateKey: loadSyncState(shop.db)!.privateKey },
         now: () => new Date(),
         computeUpdate: async (r: RoundView) => {
-          const global = modelWeights(getModel(app().coordinator.db, r.modelVersion)!);
+          const global = storedWeights(sqliteOf(app()), r.modelVersion);
           return { delta: shop.update(global), sampleCount: 30 };
         },
       };

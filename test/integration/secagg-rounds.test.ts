@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
-import { getModel, modelWeights } from '../../coordinator/store/models.ts';
 import { openDatabase, type Db } from '../../electron/store/database.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
 import { forgetFinishedSecureRounds } from '../../electron/sync/secagg-client.ts';
@@ -17,6 +16,7 @@ import {
 } from './coordinator-harness.ts';
 import { anyRoundPolicy, phaseDeadlines } from '../support/shops.ts';
 import { enrolShops, phases, runSecureRound } from './secagg-harness.ts';
+import { sqliteOf, storedWeights } from '../support/coordinator-store.ts';
 
 const baseSettings = {
   mode: 'secure' as const,
@@ -96,9 +96,7 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
     await put(7);
     for (const [k, dropAt] of phases.entries()) {
       const dropped = dropSet(k);
-      const before = modelWeights(
-        getModel(app.coordinator.db, Number(Math.max(...modelVersions(app))))!,
-      );
+      const before = storedWeights(sqliteOf(app), Math.max(...modelVersions(app)));
       const { round } = await runSecureRound(() => app, operator, shops, dropped, dropAt);
       expect(round.phase, `drop at ${dropAt}: ${String(round.failureReason)}`).toBe('published');
       // Shops that uploaded count, even those that vanished before unmasking.
@@ -106,16 +104,16 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
       const sum = new Float64Array(before.length);
       for (const shop of counted)
         clip(shop.update(before), baseSettings.clipNorm).forEach((v, j) => (sum[j]! += v));
-      const published = modelWeights(getModel(app.coordinator.db, Number(round.resultVersion))!);
+      const published = storedWeights(sqliteOf(app), Number(round.resultVersion));
       published.forEach((w, j) =>
         expect(Math.abs(w - (before[j]! + sum[j]! / counted.length))).toBeLessThan(1e-6),
       );
       // The coordinator kept no masked vector or revealed share once the round was over.
       const stored = JSON.parse(
         (
-          app.coordinator.db
-            .prepare('SELECT phase_state FROM rounds WHERE id = ?')
-            .get(round.id) as { phase_state: string }
+          sqliteOf(app).prepare('SELECT phase_state FROM rounds WHERE id = ?').get(round.id) as {
+            phase_state: string;
+          }
         ).phase_state,
       );
       expect(Object.values(stored.maskedInputs).every((v) => v === '')).toBe(true);
@@ -219,7 +217,7 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
     const expected = new Float64Array(D);
     for (const shop of survivors)
       clip(shop.update(new Float32Array(D)), C).forEach((v, j) => (expected[j]! += v / 7));
-    const published = modelWeights(getModel(app.coordinator.db, Number(round.resultVersion))!);
+    const published = storedWeights(sqliteOf(app), Number(round.resultVersion));
     const residual = Array.from(published, (w, j) => w - expected[j]!);
     // Seven noise shares of variance (zC)²/t sum to (zC)²; the average divides by 7.
     const sigma = (z * C * Math.sqrt(survivors.length / t)) / survivors.length;
@@ -257,7 +255,7 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
     // A total budget between one and two such rounds: the next round stops before any update.
     const one = computeEpsilon({ noiseMultiplier: z, rounds: 1, delta: 1e-5 }).epsilon;
     const two = computeEpsilon({ noiseMultiplier: z, rounds: 2, delta: 1e-5 }).epsilon;
-    app.coordinator.db
+    sqliteOf(app)
       .prepare("INSERT INTO settings (key, value) VALUES ('privacy', ?)")
       .run(JSON.stringify({ delta: 1e-5, budget: (one + two) / 2 }));
     const versions = modelVersions(app).length;
@@ -271,7 +269,7 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
 
 function modelVersions(app: FastifyInstance): number[] {
   return (
-    app.coordinator.db.prepare('SELECT version FROM models ORDER BY version').all() as {
+    sqliteOf(app).prepare('SELECT version FROM models ORDER BY version').all() as {
       version: number;
     }[]
   ).map((r) => r.version);

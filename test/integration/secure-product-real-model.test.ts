@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
-import { openCoordinatorDatabase } from '../../coordinator/store/database.ts';
+import { openCoordinatorStore } from '../../coordinator/store/database.ts';
 import { openDatabase, type Db } from '../../electron/store/database.ts';
 import { SyncClient } from '../../electron/sync/client.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
@@ -53,9 +53,9 @@ describe('secure round with the real model and trainer', () => {
   it('three bakeries train the shared TF.js model on their own logs; the round publishes a new version every shop then holds', async () => {
     const dir = tempDir('breadcast-secure-real-');
     const dbPath = join(dir, 'coordinator.db');
-    const cdb = openCoordinatorDatabase(dbPath);
-    await createOperator(cdb, operatorName, operatorPassword);
-    cdb.close();
+    const store = await openCoordinatorStore(dbPath);
+    await createOperator(store, operatorName, operatorPassword);
+    await store.close();
     const coordinator = await spawnCoordinator(dbPath);
     live.push(coordinator);
     const operator = await loginOperator(coordinator.url);

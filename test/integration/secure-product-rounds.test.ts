@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getModel, modelWeights } from '../../coordinator/store/models.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
 import { lifetimeEpsilon as shopEpsilon } from '../../electron/privacy/budget.ts';
 import { defaultPrivacyPolicy } from '../../electron/privacy/policy.ts';
@@ -13,6 +12,7 @@ import {
   startConsortium,
   stopConsortia,
 } from '../support/shops.ts';
+import { storedWeights } from '../support/coordinator-store.ts';
 
 /*
  * Secure aggregation and the privacy budget in the shipped product: the real coordinator CLI
@@ -76,9 +76,7 @@ describe('secure aggregation in the shipped coordinator and sync client', () => 
     const opened = await operator.call('POST', '/v1/operator/rounds', {});
     expect(opened.status, JSON.stringify(opened.body)).toBe(200);
     const roundId = Number(opened.body.id);
-    const before = withDb(dbPath, (db) =>
-      modelWeights(getModel(db as never, Number(opened.body.modelVersion))!),
-    );
+    const before = withDb(dbPath, (db) => storedWeights(db, Number(opened.body.modelVersion)));
     const phaseOf = (id: number) =>
       withDb(
         dbPath,

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
 import { ensureInitialModel } from '../../coordinator/rounds/initial-model.ts';
-import { openCoordinatorDatabase } from '../../coordinator/store/database.ts';
+import { openCoordinatorStore } from '../../coordinator/store/database.ts';
 import { silentLog } from '../integration/coordinator-harness.ts';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -15,13 +15,13 @@ export const operatorPassword = 'correct horse battery';
  * operator account.
  */
 export async function seedCoordinatorDb(path: string, parameters = 9): Promise<void> {
-  const db = openCoordinatorDatabase(path);
+  const store = await openCoordinatorStore(path);
   try {
-    await ensureInitialModel(db, () => new Float32Array(parameters), silentLog, new Date());
-    if (!db.prepare('SELECT 1 FROM operators WHERE name = ?').get(operatorName))
-      await createOperator(db, operatorName, operatorPassword);
+    await ensureInitialModel(store, () => new Float32Array(parameters), silentLog, new Date());
+    if (!(await store.get('SELECT 1 AS found FROM operators WHERE name = ?', [operatorName])))
+      await createOperator(store, operatorName, operatorPassword);
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define.ts';
+import { forecastReason, historyTooShort } from './messages/index.ts';
 
 /*
  * Forecast, training and backtest slice. Training progress reaches the UI as backend events
@@ -29,31 +30,10 @@ export const modelInfo = z.object({
   featureSpecVersion: z.string(),
 });
 
-/** One reason the forecast moved, as a code the UI may style plus plain words to show. */
+/** One reason the forecast moved: the direction the UI may style, and the reason to word. */
 export const explanation = z.object({
-  code: z.enum([
-    'weekday',
-    'holiday',
-    'holiday-soon',
-    'weather-warm',
-    'weather-cold',
-    'weather-rain',
-    'trend-up',
-    'trend-down',
-    'season',
-    'par-level',
-    'default-ratio',
-  ]),
   direction: z.enum(['up', 'down', 'neutral']),
-  text: z.string(),
-});
-
-export const historyWarning = z.object({
-  code: z.literal('history-too-short'),
-  /** Open days with sales this product has; forecasts lean on the shared model below the minimum. */
-  historyDays: count,
-  minimumDays: count,
-  text: z.string(),
+  reason: forecastReason,
 });
 
 /** One day of the chart: what happened and, where one was made, the forecast band for it. */
@@ -83,7 +63,7 @@ export const productForecast = z.object({
   plannedBake: count.nullable(),
   expectedWasteAtPlanned: units.nullable(),
   explanation: z.array(explanation),
-  warning: historyWarning.nullable(),
+  warning: historyTooShort.nullable(),
   /** The last 28 days, oldest first, for the chart. */
   recent: z.array(pastPoint),
 });

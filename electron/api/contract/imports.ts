@@ -1,28 +1,14 @@
 import { z } from 'zod';
 import { method } from './define.ts';
+import { importColumn } from './import-columns.ts';
+import { importProblemReason, importWarning } from './messages/index.ts';
 
-/** Columns the importer understands; a file must carry the required ones (directly or mapped). */
-export const requiredImportColumns = ['date', 'product', 'sold'] as const;
-export const optionalImportColumns = [
-  'baked',
-  'wasted',
-  'category',
-  'shelf_life_days',
-  'unit_price',
-  'unit_cost',
-  'closed',
-  'temperature',
-  'rain',
-  'holiday',
-  'store',
-  'sold_out',
-  'sold_out_time',
-  'waste_reason',
-  'waste_outcome',
-  'note',
-] as const;
-export const importColumn = z.enum([...requiredImportColumns, ...optionalImportColumns]);
-export type ImportColumn = z.infer<typeof importColumn>;
+export {
+  importColumn,
+  optionalImportColumns,
+  requiredImportColumns,
+  type ImportColumn,
+} from './import-columns.ts';
 
 /** Largest CSV accepted, in bytes (UTF-8). Bigger files are refused with a size message. */
 export const maxImportBytes = 64 * 1024 * 1024;
@@ -44,7 +30,7 @@ export type ImportInput = z.infer<typeof importInput>;
 export const importProblem = z.object({
   line: z.number().int(),
   column: z.string().nullable(),
-  message: z.string(),
+  reason: importProblemReason,
 });
 export type ImportProblem = z.infer<typeof importProblem>;
 
@@ -83,6 +69,8 @@ export const importPreview = z.object({
   /** Distinct values of the store column; more than one means a store must be chosen. */
   stores: z.array(z.string()),
   needsStore: z.boolean(),
+  /** Worth knowing before importing, without stopping it (e.g. a history that ended long ago). */
+  warnings: z.array(importWarning),
   /** True when commit with the same input would import something. */
   canImport: z.boolean(),
 });
@@ -95,7 +83,7 @@ export const importsContract = {
     importPreview,
   ),
   'import.commit': method(
-    'Imports a CSV in one transaction: all or nothing, unless skipInvalid. Refusal: code "bad-request" with one issue per problem (path "line N" or "line N: column"). Emits progress events (task "import").',
+    'Imports a CSV in one transaction: all or nothing, unless skipInvalid. Refusal: code "bad-request" with one issue per problem (path "N" for line N, or "N.column"). Emits progress events (task "import").',
     importInput,
     importSummary,
   ),

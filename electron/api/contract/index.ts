@@ -9,6 +9,7 @@ import { privacyContract } from './privacy.ts';
 import { syncContract } from './sync.ts';
 import { valueContract } from './value.ts';
 import type { BackendEvent } from './events.ts';
+import type { Message } from './messages/index.ts';
 
 /**
  * Every method the UI can call. Each domain owns one slice (one file here); the dispatcher
@@ -32,10 +33,18 @@ export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
 export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
 
 export type ApiErrorCode = 'bad-request' | 'not-found' | 'conflict' | 'unavailable' | 'internal';
-export type ApiIssue = { path: string; message: string };
-export type ApiResult<T = unknown> =
-  | { ok: true; value: T }
-  | { ok: false; error: { code: ApiErrorCode; message: string; issues?: ApiIssue[] } };
+/**
+ * A refusal's words for the UI are its `reason` (a message code the renderer words in the shop's
+ * language); `message` is for logs and developers. Refusals not yet converted carry no reason.
+ */
+export type ApiIssue = { path: string; message: string; reason?: Message };
+export type ApiRefusal = {
+  code: ApiErrorCode;
+  message: string;
+  reason?: Message;
+  issues?: ApiIssue[];
+};
+export type ApiResult<T = unknown> = { ok: true; value: T } | { ok: false; error: ApiRefusal };
 
 /** The one object the renderer talks to, whichever transport is behind it. */
 export type BreadcastApi = {
@@ -43,4 +52,4 @@ export type BreadcastApi = {
   onEvent(listener: (event: BackendEvent) => void): () => void;
 };
 
-export type { BackendEvent };
+export type { BackendEvent, Message };

@@ -1,9 +1,7 @@
 import { CsvError, parse } from 'csv-parse';
-import type { Language } from '../../api/contract/data.ts';
 import type { ImportColumn, ImportProblem } from '../../api/contract/imports.ts';
 import type { ProductCategory } from '../../api/contract/products.ts';
 import { resolveColumns, type ResolvedColumns } from './columns.ts';
-import { importMessages, type ImportMessages } from './import-messages.ts';
 import { parseRecord, type ParsedRow } from './rows.ts';
 import { checkEncoding, FatalImportProblem, type CsvSource } from './source.ts';
 
@@ -47,8 +45,6 @@ export class ProblemLog {
 export type AnalyseOptions = {
   mapping?: Partial<Record<ImportColumn, string>>;
   store?: string;
-  /** The words of the problems; English (the CLI's) unless the shop chose another language. */
-  language?: Language;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 };
 
@@ -58,7 +54,6 @@ export type AnalyseOptions = {
  * Streams, so memory grows with the valid rows only, not with the text.
  */
 export async function analyse(source: CsvSource, options: AnalyseOptions): Promise<Analysis> {
-  const words = importMessages[options.language ?? 'en'];
   const problems = new ProblemLog();
   const result: Analysis = {
     headers: [],
@@ -80,7 +75,7 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
   let doneBytes = 0;
   let lastReport = 0;
   async function* counted(): AsyncIterable<string> {
-    for await (const chunk of checkEncoding(source.chunks(), words)) {
+    for await (const chunk of checkEncoding(source.chunks())) {
       doneBytes += Buffer.byteLength(chunk);
       if (options.onProgress && doneBytes - lastReport > source.totalBytes / 50) {
         lastReport = doneBytes;
@@ -102,7 +97,7 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
     if (headerRefused) return;
     if (result.columns === null) {
       result.headers = record.map((h) => h.replace(/^\uFEFF/, '').trim());
-      result.columns = resolveColumns(result.headers, options.mapping, words);
+      result.columns = resolveColumns(result.headers, options.mapping);
       for (const problem of result.columns.problems) problems.add(problem);
       headerRefused = result.columns.problems.length > 0;
       storeColumn = result.columns.index.store;
@@ -123,12 +118,15 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
       problems.add({
         line,
         column: null,
-        message: words.fieldCount(line, record.length, result.headers.length),
+        reason: {
+          code: 'import.fieldCount',
+          params: { fields: record.length, headerFields: result.headers.length },
+        },
       });
       result.invalidLines++;
       return;
     }
-    const parsed = parseRecord(record, line, result.columns.index, words);
+    const parsed = parseRecord(record, line, result.columns.index);
     if ('problems' in parsed) {
       for (const problem of parsed.problems) problems.add(problem);
       result.invalidLines++;
@@ -143,12 +141,15 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
       problems.add({
         line,
         column: 'product',
-        message: words.duplicate(row.product, row.date, first),
+        reason: {
+          code: 'import.duplicate',
+          params: { product: row.product, date: row.date, firstLine: first },
+        },
       });
       result.invalidLines++;
       return;
     }
-    if (!noteProduct(result.products, key, row, problems, words)) {
+    if (!noteProduct(result.products, key, row, problems)) {
       result.invalidLines++;
       return;
     }
@@ -187,27 +188,34 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
       return fatal({
         line: csvError.lines ?? 0,
         column: null,
-        message:
+        reason:
           csvError.code === 'CSV_QUOTE_NOT_CLOSED'
-            ? words.quoteNotClosed(csvError.lines)
-            : words.notCsv(csvError.lines, csvError.message),
+            ? { code: 'import.quoteNotClosed', params: { line: csvError.lines ?? 0 } }
+            : {
+                code: 'import.notCsv',
+                params: { line: csvError.lines ?? 0, detail: csvError.message },
+              },
       });
     throw error;
   }
   options.onProgress?.(source.totalBytes, source.totalBytes);
   result.stores = [...stores].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  if (result.columns === null) return fatal({ line: 1, column: null, message: words.emptyFile });
+  if (result.columns === null)
+    return fatal({ line: 1, column: null, reason: { code: 'import.emptyFile', params: {} } });
   if (options.store !== undefined && storeColumn === undefined)
     return fatal({
       line: 1,
       column: 'store',
-      message: words.noStoreColumn,
+      reason: { code: 'import.noStoreColumn', params: {} },
     });
   if (options.store !== undefined && !stores.has(options.store))
     return fatal({
       line: 1,
       column: 'store',
-      message: words.storeNotInFile(options.store, result.stores.join(', ')),
+      reason: {
+        code: 'import.storeNotInFile',
+        params: { store: options.store, stores: result.stores.slice(0, 20) },
+      },
     });
   if (options.store === undefined && stores.size > 1) {
     problems.shown.length = 0;
@@ -215,14 +223,14 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
     return fatal({
       line: 1,
       column: 'store',
-      message: words.manyStores(
-        stores.size,
-        `${result.stores.slice(0, 20).join(', ')}${stores.size > 20 ? ', …' : ''}`,
-      ),
+      reason: {
+        code: 'import.manyStores',
+        params: { count: stores.size, stores: result.stores.slice(0, 20) },
+      },
     });
   }
   if (result.dataLines === 0 && problems.count === 0)
-    return fatal({ line: 2, column: null, message: words.headerOnly });
+    return fatal({ line: 2, column: null, reason: { code: 'import.headerOnly', params: {} } });
   return result;
 }
 
@@ -232,7 +240,6 @@ function noteProduct(
   key: string,
   row: ParsedRow,
   problems: ProblemLog,
-  words: ImportMessages,
 ): boolean {
   let product = products.get(key);
   if (!product) {
@@ -253,12 +260,15 @@ function noteProduct(
       problems.add({
         line: row.line,
         column: 'category',
-        message: words.categoryConflict(
-          row.product,
-          row.category,
-          product.category,
-          product.categoryLine,
-        ),
+        reason: {
+          code: 'import.categoryConflict',
+          params: {
+            product: row.product,
+            here: row.category,
+            there: product.category,
+            line: product.categoryLine,
+          },
+        },
       });
       return false;
     }
@@ -270,12 +280,15 @@ function noteProduct(
       problems.add({
         line: row.line,
         column: 'shelf_life_days',
-        message: words.shelfLifeConflict(
-          row.product,
-          row.shelfLifeDays,
-          product.shelfLifeDays,
-          product.shelfLifeLine,
-        ),
+        reason: {
+          code: 'import.shelfLifeConflict',
+          params: {
+            product: row.product,
+            here: row.shelfLifeDays,
+            there: product.shelfLifeDays,
+            line: product.shelfLifeLine,
+          },
+        },
       });
       return false;
     }

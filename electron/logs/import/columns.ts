@@ -4,7 +4,6 @@ import {
   type ImportColumn,
   type ImportProblem,
 } from '../../api/contract/imports.ts';
-import { importMessages, type ImportMessages } from './import-messages.ts';
 
 export type ColumnIndex = Partial<Record<ImportColumn, number>>;
 
@@ -35,7 +34,6 @@ const allColumns: readonly ImportColumn[] = [...requiredImportColumns, ...option
 export function resolveColumns(
   headers: readonly string[],
   mapping: Partial<Record<ImportColumn, string>> = {},
-  words: ImportMessages = importMessages.en,
 ): ResolvedColumns {
   const problems: ImportProblem[] = [];
   const normalised = headers.map(normaliseHeader);
@@ -49,7 +47,7 @@ export function resolveColumns(
         problems.push({
           line: 1,
           column,
-          message: words.mappedColumnMissing(wanted, column),
+          reason: { code: 'import.mappedColumnMissing', params: { header: wanted, column } },
         });
         continue;
       }
@@ -67,7 +65,11 @@ export function resolveColumns(
   }
   const duplicates = normalised.filter((h, i) => h !== '' && normalised.indexOf(h) !== i);
   for (const header of new Set(duplicates)) {
-    problems.push({ line: 1, column: header, message: words.headerTwice(header) });
+    problems.push({
+      line: 1,
+      column: header,
+      reason: { code: 'import.headerTwice', params: { header } },
+    });
   }
   const missing = requiredImportColumns.filter((column) => index[column] === undefined);
   for (const column of missing) {
@@ -75,7 +77,7 @@ export function resolveColumns(
       problems.push({
         line: 1,
         column,
-        message: words.requiredMissing(column),
+        reason: { code: 'import.requiredMissing', params: { column } },
       });
   }
   const resolvedMapping: Partial<Record<ImportColumn, string>> = {};

@@ -1,6 +1,7 @@
 import type { ImportColumn, ImportPreview, ImportSummary } from '../../api/contract/imports.ts';
 import { optionalImportColumns, requiredImportColumns } from '../../api/contract/imports.ts';
 import type { LogField } from '../../api/contract/logs.ts';
+import type { Message } from '../../api/contract/messages/index.ts';
 import type { Product } from '../../api/contract/products.ts';
 import type { Db } from '../../store/database.ts';
 import { carriedOverSeries, type StockDay } from '../carry-over.ts';
@@ -9,7 +10,7 @@ import { listProducts, nameKey } from '../products.ts';
 import { getSettings } from '../settings.ts';
 import { validateRow } from '../validation.ts';
 import { analyse, type Analysis, type AnalyseOptions } from './analyse.ts';
-import { importMessages, type ImportMessages } from './import-messages.ts';
+import { describeMessage } from '../../api/dispatcher.ts';
 import type { ParsedRow } from './rows.ts';
 import type { CsvSource } from './source.ts';
 import { writePlan } from './write.ts';
@@ -61,7 +62,7 @@ export async function planImport(
     if (shelfLife > 1 && rows.some((r) => r.baked !== null))
       assignCarry(db, known, rows, shelfLife);
     for (const row of rows) {
-      const issues = validateRow(row, row.carriedOver, options.language);
+      const issues = validateRow(row, row.carriedOver);
       if (issues.length === 0) continue;
       rejected.add(row.line);
       for (const issue of issues)
@@ -69,7 +70,7 @@ export async function planImport(
           analysis.problems.add({
             line: row.line,
             column: fieldColumn[issue.path],
-            message: issue.message,
+            reason: issue.reason,
           });
     }
   }
@@ -137,23 +138,23 @@ function previewOf(
       otherStores: analysis.otherStores,
     },
     stores: analysis.stores,
+    warnings: [],
     needsStore: analysis.stores.length > 1 && options.store === undefined,
     canImport:
       !analysis.fatal && rows.length > 0 && (problemCount === 0 || options.skipInvalid === true),
   };
 }
 
+/** A file commit would not import; the preview lists why, line by line. */
 export class ImportRefused extends Error {
-  constructor(
-    readonly preview: ImportPreview,
-    words: ImportMessages = importMessages.en,
-  ) {
-    const first = preview.problems[0];
-    super(
-      first
-        ? words.refused(preview.problemCount, first.line, first.message)
-        : words.nothingToImport,
-    );
+  readonly reason: Message;
+  constructor(readonly preview: ImportPreview) {
+    const reason: Message =
+      preview.problemCount > 0
+        ? { code: 'import.refused', params: { problems: preview.problemCount } }
+        : { code: 'import.nothingToImport', params: {} };
+    super(describeMessage(reason));
+    this.reason = reason;
   }
 }
 
@@ -167,8 +168,7 @@ export async function commitImport(
   options: ImportOptions & { now?: Date },
 ): Promise<ImportSummary> {
   const plan = await planImport(db, source, options);
-  if (!plan.preview.canImport)
-    throw new ImportRefused(plan.preview, importMessages[options.language ?? 'en']);
+  if (!plan.preview.canImport) throw new ImportRefused(plan.preview);
   const region = getSettings(db).holidayRegion;
   writePlan(db, plan, {
     now: options.now ?? new Date(),

@@ -8,9 +8,9 @@ import {
 } from '../../api/contract/logs.ts';
 import { isRealDate } from '../calendar.ts';
 import { nameKey } from '../products.ts';
-import { countProblem, isClockTime } from '../validation.ts';
+import { countProblem, isClockTime, maxCount } from '../validation.ts';
+import type { ImportProblemReason } from '../../api/contract/messages/index.ts';
 import type { ColumnIndex } from './columns.ts';
-import { importMessages, type ImportMessages } from './import-messages.ts';
 
 /** One data line, checked field by field. Counts are whole and non-negative. */
 export type ParsedRow = {
@@ -42,6 +42,8 @@ export type ParsedRow = {
 
 const truthy = new Set(['1', 'true', 'yes', 'y', 'ja', 'oui']);
 const falsy = new Set(['0', 'false', 'no', 'n', 'nein', 'non']);
+const maxNameLength = 80;
+const maxNoteLength = 500;
 const numeric = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 type DateProblem = 'format' | 'calendar' | null;
@@ -88,11 +90,10 @@ class LineReader {
     private readonly record: readonly string[],
     private readonly line: number,
     private readonly index: ColumnIndex,
-    private readonly words: ImportMessages,
   ) {}
 
-  problem(column: ImportColumn, message: string): void {
-    this.problems.push({ line: this.line, column, message });
+  problem(column: ImportColumn, reason: ImportProblemReason): void {
+    this.problems.push({ line: this.line, column, reason });
   }
 
   text(column: ImportColumn): string | null {
@@ -107,33 +108,50 @@ class LineReader {
   count(column: ImportColumn, required: boolean): number | null {
     const raw = this.text(column);
     if (raw === null) {
-      if (required) this.problem(column, this.words.empty(column));
+      if (required) this.problem(column, { code: 'import.empty', params: { column } });
       return null;
     }
     const value = numeric.test(raw) ? Number(raw) : Number.NaN;
+    const shown = raw.slice(0, 40);
     if (Number.isNaN(value)) {
-      this.problem(column, this.words.notANumber(column, raw.slice(0, 40), false));
+      const params = { column, raw: shown, commaDecimal: false };
+      this.problem(column, { code: 'import.notANumber', params });
       return null;
     }
-    const wrong = countProblem(column, value, this.words.row);
-    if (wrong) {
-      this.problem(column, this.words.got(wrong.replace(/\.$/, ''), raw));
-      return null;
-    }
-    return value;
+    const wrong = countProblem(value);
+    if (wrong === 'tooLarge')
+      this.problem(column, {
+        code: 'import.tooLarge',
+        params: { column, raw: shown, max: maxCount },
+      });
+    else if (wrong === 'negative' || wrong === 'notWhole')
+      this.problem(column, { code: `import.${wrong}`, params: { column, raw: shown } });
+    return wrong ? null : value;
   }
 
-  decimal(column: ImportColumn, min: number, max: number, unit = ''): number | null {
+  decimal(
+    column: ImportColumn,
+    min: number,
+    max: number,
+    unit: '' | '°C' | 'mm' = '',
+  ): number | null {
     const raw = this.text(column);
     if (raw === null) return null;
     const value = numeric.test(raw) ? Number(raw) : Number.NaN;
+    const shown = raw.slice(0, 40);
     if (!Number.isFinite(value)) {
-      const comma = /^-?\d+,\d+$/.test(raw);
-      this.problem(column, this.words.notANumber(column, raw.slice(0, 40), comma));
+      const commaDecimal = /^-?\d+,\d+$/.test(raw);
+      this.problem(column, {
+        code: 'import.notANumber',
+        params: { column, raw: shown, commaDecimal },
+      });
       return null;
     }
     if (value < min || value > max) {
-      this.problem(column, this.words.mustBe(column, this.words.between(min, max, unit), raw));
+      this.problem(column, {
+        code: 'import.outOfRange',
+        params: { column, raw: shown, min, max, unit },
+      });
       return null;
     }
     return value;
@@ -144,7 +162,7 @@ class LineReader {
     if (raw === null) return null;
     if (truthy.has(raw)) return true;
     if (falsy.has(raw)) return false;
-    this.problem(column, this.words.notFlag(column, raw.slice(0, 40)));
+    this.problem(column, { code: 'import.notFlag', params: { column, raw: raw.slice(0, 40) } });
     return null;
   }
 
@@ -152,7 +170,8 @@ class LineReader {
     const raw = this.text(column)?.toLowerCase() ?? null;
     if (raw === null) return null;
     if ((options as readonly string[]).includes(raw)) return raw as T;
-    this.problem(column, this.words.notOneOf(column, raw.slice(0, 40), options.join(', ')));
+    const params = { column, raw: raw.slice(0, 40), options: [...options] };
+    this.problem(column, { code: 'import.notOneOf', params });
     return null;
   }
 }
@@ -165,31 +184,43 @@ export function parseRecord(
   record: readonly string[],
   line: number,
   index: ColumnIndex,
-  words: ImportMessages = importMessages.en,
 ): { row: ParsedRow } | { problems: ImportProblem[] } {
-  const cells = new LineReader(record, line, index, words);
+  const cells = new LineReader(record, line, index);
   const rawDate = cells.text('date');
   const date = rawDate === null ? null : checkedDate(rawDate);
-  if (date === null) cells.problem('date', words.empty('date'));
+  if (date === null) cells.problem('date', { code: 'import.empty', params: { column: 'date' } });
   else if (date.problem === 'format')
-    cells.problem('date', words.dateFormat(date.date.slice(0, 40)));
-  else if (date.problem === 'calendar') cells.problem('date', words.dateNotInCalendar(date.date));
+    cells.problem('date', { code: 'import.dateFormat', params: { raw: date.date.slice(0, 40) } });
+  else if (date.problem === 'calendar')
+    cells.problem('date', { code: 'import.dateNotInCalendar', params: { date: date.date } });
   const rawProduct = cells.text('product');
   const product = rawProduct === null ? null : interned(rawProduct);
-  if (product === null) cells.problem('product', words.empty('product'));
-  else if (product.name.length > 80) cells.problem('product', words.productTooLong);
+  if (product === null)
+    cells.problem('product', { code: 'import.empty', params: { column: 'product' } });
+  else if (product.name.length > maxNameLength)
+    cells.problem('product', { code: 'import.productTooLong', params: { max: maxNameLength } });
 
   const sold = cells.count('sold', true);
   const baked = cells.count('baked', false);
   const wasted = cells.count('wasted', false);
   const shelfLife = cells.count('shelf_life_days', false);
   if (shelfLife !== null && (shelfLife < 1 || shelfLife > 60))
-    cells.problem('shelf_life_days', words.shelfLifeRange(shelfLife));
+    cells.problem('shelf_life_days', {
+      code: 'import.shelfLifeRange',
+      params: { days: shelfLife },
+    });
   const soldOutTime = cells.text('sold_out_time');
   if (soldOutTime !== null && !isClockTime(soldOutTime))
-    cells.problem('sold_out_time', words.badTime(soldOutTime.slice(0, 20)));
+    cells.problem('sold_out_time', {
+      code: 'import.badTime',
+      params: { raw: soldOutTime.slice(0, 20) },
+    });
   const note = cells.text('note');
-  if (note !== null && note.length > 500) cells.problem('note', words.noteTooLong(note.length));
+  if (note !== null && note.length > maxNoteLength)
+    cells.problem('note', {
+      code: 'import.noteTooLong',
+      params: { length: note.length, max: maxNoteLength },
+    });
 
   const row: ParsedRow = {
     line,
@@ -204,8 +235,8 @@ export function parseRecord(
     unitPrice: cells.decimal('unit_price', 0, 100_000),
     unitCost: cells.decimal('unit_cost', 0, 100_000),
     closed: cells.flag('closed'),
-    temperature: cells.decimal('temperature', -60, 60, ' °C'),
-    rain: cells.decimal('rain', 0, 10_000, ' mm'),
+    temperature: cells.decimal('temperature', -60, 60, '°C'),
+    rain: cells.decimal('rain', 0, 10_000, 'mm'),
     holiday: cells.flag('holiday'),
     store: cells.text('store'),
     soldOut: cells.flag('sold_out') ?? false,

@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { maxImportBytes, type ImportProblem } from '../../api/contract/imports.ts';
-import { importMessages, type ImportMessages } from './import-messages.ts';
+import { describeMessage } from '../../api/dispatcher.ts';
 
 /** Decoded text of a CSV, in chunks, with the encoding checked as it streams by. */
 export type CsvSource = {
@@ -10,39 +10,38 @@ export type CsvSource = {
 
 export class FatalImportProblem extends Error {
   constructor(readonly problem: ImportProblem) {
-    super(problem.message);
+    super(describeMessage(problem.reason));
   }
 }
 
-export function tooLarge(bytes: number, words: ImportMessages = importMessages.en): ImportProblem {
-  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+export function tooLarge(bytes: number): ImportProblem {
   return {
     line: 0,
     column: null,
-    message: words.tooLarge(mb(bytes), mb(maxImportBytes)),
+    reason: { code: 'import.fileTooLarge', params: { bytes, maxBytes: maxImportBytes } },
   };
 }
 
 const chunkChars = 1 << 20;
 
-export function stringSource(text: string, words: ImportMessages = importMessages.en): CsvSource {
+export function stringSource(text: string): CsvSource {
   const totalBytes = Buffer.byteLength(text);
   return {
     totalBytes,
     async *chunks() {
-      if (totalBytes > maxImportBytes) throw new FatalImportProblem(tooLarge(totalBytes, words));
+      if (totalBytes > maxImportBytes) throw new FatalImportProblem(tooLarge(totalBytes));
       for (let at = 0; at < text.length; at += chunkChars) yield text.slice(at, at + chunkChars);
     },
   };
 }
 
 /** Streams a file so a big export never sits in memory twice. */
-export function fileSource(path: string, words: ImportMessages = importMessages.en): CsvSource {
+export function fileSource(path: string): CsvSource {
   const totalBytes = statSync(path).size;
   return {
     totalBytes,
     async *chunks() {
-      if (totalBytes > maxImportBytes) throw new FatalImportProblem(tooLarge(totalBytes, words));
+      if (totalBytes > maxImportBytes) throw new FatalImportProblem(tooLarge(totalBytes));
       const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
       let first = true;
       for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
@@ -53,7 +52,7 @@ export function fileSource(path: string, words: ImportMessages = importMessages.
             throw new FatalImportProblem({
               line: 1,
               column: null,
-              message: words.utf16File,
+              reason: { code: 'import.utf16', params: {} },
             });
         }
         yield decoder.decode(bytes, { stream: true });
@@ -68,10 +67,7 @@ export function fileSource(path: string, words: ImportMessages = importMessages.
  * Passes the text through, refusing it at the first sign of a wrong encoding: bytes that are
  * not UTF-8 (decoded as U+FFFD, typical of Windows-1252 exports) or NUL characters (UTF-16).
  */
-export async function* checkEncoding(
-  chunks: AsyncIterable<string>,
-  words: ImportMessages = importMessages.en,
-): AsyncIterable<string> {
+export async function* checkEncoding(chunks: AsyncIterable<string>): AsyncIterable<string> {
   let line = 1;
   for await (const chunk of chunks) {
     const replaced = chunk.indexOf('\uFFFD');
@@ -84,7 +80,7 @@ export async function* checkEncoding(
       throw new FatalImportProblem({
         line: at,
         column: null,
-        message: utf16 ? words.nulCharacters(at) : words.notUtf8(at),
+        reason: { code: utf16 ? 'import.nulCharacters' : 'import.notUtf8', params: { line: at } },
       });
     }
     line += chunk.match(/\n/g)?.length ?? 0;

@@ -382,21 +382,6 @@ export const de: Dictionary = {
     planned: 'Ihr Plan',
     atPlanned: 'Bei Ihrem Plan',
     young: 'wenig Verlauf',
-    tooLittleHistory: (days, minimum) =>
-      `Erst ${days} Verkaufstage (${minimum} erwünscht): Diese Prognose stützt sich auf das gemeinsame Modell und ist unsicherer.`,
-    why: {
-      weekday: 'Wochentag',
-      holiday: 'Feiertag',
-      'holiday-soon': 'Feiertag naht',
-      'weather-warm': 'warmes Wetter',
-      'weather-cold': 'kaltes Wetter',
-      'weather-rain': 'Regen',
-      'trend-up': 'Verkäufe zuletzt steigend',
-      'trend-down': 'Verkäufe zuletzt fallend',
-      season: 'Jahreszeit',
-      'par-level': 'Ihre Mindestmenge',
-      'default-ratio': 'kein Preis oder keine Kosten: übliche Abwägung von Resten und Ausverkauf',
-    },
     atPar: 'Ihre Mindestmenge',
     plannedOutcome: (left, short, sellOut) =>
       `≈ ${left} übrig, ≈ ${short} zu wenig; ausverkauft mit ${sellOut} Wahrscheinlichkeit`,

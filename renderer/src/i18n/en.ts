@@ -378,21 +378,6 @@ export const en = {
     planned: 'Your plan',
     atPlanned: 'At your plan',
     young: 'little history',
-    tooLittleHistory: (days: number, minimum: number) =>
-      `Only ${days} days of sales so far (${minimum} wanted): this forecast leans on the shared model and is less sure.`,
-    why: {
-      weekday: 'weekday pattern',
-      holiday: 'public holiday',
-      'holiday-soon': 'holiday coming up',
-      'weather-warm': 'warm weather',
-      'weather-cold': 'cold weather',
-      'weather-rain': 'rain',
-      'trend-up': 'sales rising lately',
-      'trend-down': 'sales falling lately',
-      season: 'time of year',
-      'par-level': 'your minimum bake',
-      'default-ratio': 'no price or cost: standard balance of waste and sell-outs',
-    },
     atPar: 'your minimum',
     plannedOutcome: (left: string, short: string, sellOut: string) =>
       `≈ ${left} left over, ≈ ${short} short; sells out with ${sellOut} chance`,

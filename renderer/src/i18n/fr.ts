@@ -383,21 +383,6 @@ export const fr: Dictionary = {
     planned: 'Votre plan',
     atPlanned: 'Avec votre plan',
     young: 'peu d’historique',
-    tooLittleHistory: (days, minimum) =>
-      `Seulement ${days} jours de ventes (${minimum} souhaités) : cette prévision s’appuie sur le modèle commun et reste moins sûre.`,
-    why: {
-      weekday: 'jour de la semaine',
-      holiday: 'jour férié',
-      'holiday-soon': 'jour férié proche',
-      'weather-warm': 'temps chaud',
-      'weather-cold': 'temps froid',
-      'weather-rain': 'pluie',
-      'trend-up': 'ventes en hausse récemment',
-      'trend-down': 'ventes en baisse récemment',
-      season: 'saison',
-      'par-level': 'votre minimum',
-      'default-ratio': 'ni prix ni coût : équilibre standard entre restes et ruptures',
-    },
     atPar: 'votre minimum',
     plannedOutcome: (left, short, sellOut) =>
       `≈ ${left} restants, ≈ ${short} manquants ; rupture avec ${sellOut} de probabilité`,

@@ -1,6 +1,12 @@
+import type { Message } from '../../../electron/api/contract/messages/index.ts';
 import { de } from './de.ts';
 import { en, type Dictionary } from './en.ts';
 import { fr } from './fr.ts';
+import { formatMessage } from './messages/catalogue.ts';
+import { de as deMessages } from './messages/de.ts';
+import { en as enMessages } from './messages/en.ts';
+import { fr as frMessages } from './messages/fr.ts';
+import { formatters } from './formatters.ts';
 
 export const dictionaries = { en, de, fr } satisfies Record<string, Dictionary>;
 export type Language = keyof typeof dictionaries;
@@ -67,3 +73,14 @@ document.documentElement.lang = state.language;
 export const t: Dictionary = new Proxy({} as Dictionary, {
   get: (_target, key) => dictionaries[state.language][key as keyof Dictionary],
 });
+
+const catalogues = { en: enMessages, de: deMessages, fr: frMessages };
+
+/** A backend message in the current language, numbers and dates included. */
+export function say(message: Message): string {
+  return formatMessage(
+    message,
+    catalogues[state.language],
+    formatters(localeTag(state.language), state.currency),
+  );
+}

@@ -75,7 +75,7 @@ describe('breadcast import / export', () => {
     ).toBe(1);
     expect(io.stdout).toEqual([]);
     expect(io.stderr[0]).toBe(`Nothing was imported: 80 problems in ${join(dir, 'bad.csv')}.`);
-    expect(io.stderr[1]).toBe('  line 2 (sold): sold cannot be negative (got -1).');
+    expect(io.stderr[1]).toBe('  line 2 (sold): Sold cannot be negative (found -1).');
     expect(io.stderr).toContain('  … and 30 more.');
     expect(io.stderr.filter((l) => l.startsWith('  line '))).toHaveLength(50);
     const after = openDatabase(dbPath);

@@ -54,9 +54,18 @@ describe('import and export through the API', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.error.code).toBe('bad-request');
-      expect(result.error.issues).toEqual([
-        { path: 'line 2: sold', message: 'sold "x" is not a number.' },
-        { path: 'line 3: date', message: 'date 2024-02-30 does not exist in the calendar.' },
+      expect(result.error.issues).toMatchObject([
+        {
+          path: '2.sold',
+          reason: {
+            code: 'import.notANumber',
+            params: { column: 'sold', raw: 'x', commaDecimal: false },
+          },
+        },
+        {
+          path: '3.date',
+          reason: { code: 'import.dateNotInCalendar', params: { date: '2024-02-30' } },
+        },
       ]);
     }
     const skipped = await backend.ok('import.commit', {

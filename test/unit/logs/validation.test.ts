@@ -32,7 +32,10 @@ describe('validateRow', () => {
           const sold = Math.max(0, baked + carried - wasted) + extra;
           const issues = validateRow({ baked, sold, wasted, soldOut: false }, carried);
           expect(issues.map((i) => i.path)).toContain('sold');
-          expect(issues.find((i) => i.path === 'sold')?.message).toMatch(/more than/);
+          expect(issues.find((i) => i.path === 'sold')?.reason).toEqual({
+            code: 'entry.moreThanStock',
+            params: { sold, wasted: wasted || null, baked, carriedOver: carried },
+          });
         },
       ),
     );
@@ -53,7 +56,15 @@ describe('validateRow', () => {
           const issues = validateRow(row, 0);
           expect(issues).toHaveLength(1);
           expect(issues[0]?.path).toBe(field);
-          expect(issues[0]?.message).toMatch(/negative|whole number|must be a number/);
+          expect(issues[0]?.reason).toEqual({
+            code:
+              value < 0
+                ? 'entry.negative'
+                : Number.isFinite(value)
+                  ? 'entry.notWhole'
+                  : 'entry.notANumber',
+            params: { field },
+          });
           expect(row[field]).toBe(value);
         },
       ),
@@ -69,9 +80,10 @@ describe('validateRow', () => {
     expect(validateRow({ ...base, soldOut: true, soldOutTime: '25:00' }, 0)[0]?.path).toBe(
       'soldOutTime',
     );
-    expect(validateRow({ ...base, soldOut: false, soldOutTime: '14:30' }, 0)[0]?.message).toMatch(
-      /sold out/,
-    );
+    expect(validateRow({ ...base, soldOut: false, soldOutTime: '14:30' }, 0)[0]?.reason).toEqual({
+      code: 'entry.timeWithoutSoldOut',
+      params: {},
+    });
     expect(validateRow({ ...base, soldOut: true, soldOutTime: '14:30' }, 0)).toEqual([]);
     expect(validateRow({ ...base, soldOut: false, wasteReason: 'damaged' }, 0)[0]?.path).toBe(
       'wasteReason',

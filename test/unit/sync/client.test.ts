@@ -24,7 +24,7 @@ describe('sync client against a real coordinator', () => {
   });
   const invite = () =>
     createInvite(
-      app.coordinator.db,
+      app.coordinator.store,
       { expiresAt: new Date(Date.now() + 3600_000), operatorId: null },
       new Date(),
     );
@@ -44,7 +44,7 @@ describe('sync client against a real coordinator', () => {
 
   it('corrects a clock that is hours off, from the coordinator’s answer', async () => {
     const { db, client } = shop({ now: () => new Date(Date.now() - 3 * 3600_000) });
-    await client.enrol({ coordinatorUrl: url, inviteCode: invite(), shopName: 'Slow clock' });
+    await client.enrol({ coordinatorUrl: url, inviteCode: await invite(), shopName: 'Slow clock' });
     // The clock drifts after enrolment: the first signed request is refused, then corrected.
     updateSyncState(db, { clockOffsetMs: 0 });
     const result = await client.runOnce();
@@ -61,7 +61,7 @@ describe('sync client against a real coordinator', () => {
       });
     const { client } = shop({ fetch: oldApp });
     await expect(
-      client.enrol({ coordinatorUrl: url, inviteCode: invite(), shopName: 'Old app' }),
+      client.enrol({ coordinatorUrl: url, inviteCode: await invite(), shopName: 'Old app' }),
     ).rejects.toThrow(/please update/i);
     expect(client.status().enrolled).toBe(false);
   });

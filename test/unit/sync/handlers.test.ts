@@ -66,7 +66,7 @@ describe('sync, ledger and privacy API methods', () => {
     ).rejects.toThrow(/invite code is not known/);
     const invite = () =>
       createInvite(
-        app.coordinator.db,
+        app.coordinator.store,
         { expiresAt: new Date(Date.now() + 60_000), operatorId: null },
         new Date(),
       );
@@ -74,7 +74,7 @@ describe('sync, ledger and privacy API methods', () => {
     context.events.subscribe((e) => events.push(e.type));
     const status = await call('sync.enrol', {
       coordinatorUrl: url,
-      inviteCode: invite(),
+      inviteCode: await invite(),
       shopName: 'Corner bakery',
     });
     expect(status).toMatchObject({
@@ -90,7 +90,11 @@ describe('sync, ledger and privacy API methods', () => {
       trainer: linearTrainer(chainDays(17, 'pretzel', 60)),
       appVersion: '0.1.0',
     });
-    await second.enrol({ coordinatorUrl: url, inviteCode: invite(), shopName: 'Mill bakery' });
+    await second.enrol({
+      coordinatorUrl: url,
+      inviteCode: await invite(),
+      shopName: 'Mill bakery',
+    });
 
     const operator = await operatorSession(app, url);
     await operator.call('POST', '/v1/operator/rounds', {

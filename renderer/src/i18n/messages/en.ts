@@ -1,0 +1,108 @@
+import { en as words } from '../en.ts';
+import type { Catalogue } from './catalogue.ts';
+
+const fields = { baked: 'Baked', sold: 'Sold', wasted: 'Wasted' };
+
+/** A column by the name the import screen gives it. */
+const col = (column: keyof typeof words.import.columns) => words.import.columns[column];
+
+export const en: Catalogue = {
+  'forecast.weekday': ({ weekday, effect }, f) =>
+    `${f.weekdays('long')[weekday]}: ${f.signedPercent(effect)} against an average day`,
+  'forecast.holiday': ({ effect }, f) => `Public holiday: ${f.signedPercent(effect)}`,
+  'forecast.holidaySoon': ({ effect }, f) =>
+    `Public holiday within two days: ${f.signedPercent(effect)}`,
+  'forecast.weatherWarm': ({ effect }, f) => `Warm weather: ${f.signedPercent(effect)}`,
+  'forecast.weatherCold': ({ effect }, f) => `Cold weather: ${f.signedPercent(effect)}`,
+  'forecast.rain': ({ effect }, f) => `Rain: ${f.signedPercent(effect)}`,
+  'forecast.trendUp': ({ effect }, f) =>
+    `Recent days above the usual level: ${f.signedPercent(effect)}`,
+  'forecast.trendDown': ({ effect }, f) =>
+    `Recent days below the usual level: ${f.signedPercent(effect)}`,
+  'forecast.defaultRatio': ({ ratio }, f) =>
+    `No price or cost yet: bakes for a ${f.percent(ratio)} chance of not selling out`,
+  'forecast.parLevel': ({ par }, f) => `Raised to your minimum bake of ${f.number(par)}`,
+  'forecast.historyTooShort': ({ historyDays, minimumDays, model }, f) =>
+    `Only ${f.number(historyDays)} days of sales so far: this forecast leans on the ${model === 'consortium' ? 'consortium’s' : 'general'} model until ${f.number(minimumDays)} days are entered.`,
+  'forecast.carriedOver': ({ units }, f) =>
+    `${f.number(units)} still sellable from earlier days: baked that many fewer`,
+
+  'entry.notANumber': ({ field }) => `${fields[field]} must be a number.`,
+  'entry.negative': ({ field }) => `${fields[field]} cannot be negative.`,
+  'entry.notWhole': ({ field }) => `${fields[field]} must be a whole number.`,
+  'entry.tooLarge': ({ field, max }, f) =>
+    `${fields[field]} looks too large (at most ${f.number(max)}).`,
+  'entry.moreThanStock': ({ sold, wasted, baked, carriedOver }, f) => {
+    const stock =
+      carriedOver > 0
+        ? `baked ${f.number(baked)} plus ${f.number(carriedOver)} carried over (${f.number(baked + carriedOver)})`
+        : `baked ${f.number(baked)}`;
+    return wasted
+      ? `Sold ${f.number(sold)} and wasted ${f.number(wasted)} make ${f.number(sold + wasted)}, more than ${stock}.`
+      : `Sold ${f.number(sold)} is more than ${stock}.`;
+  },
+  'entry.badTime': () => 'Give the time as HH:MM, e.g. 14:30.',
+  'entry.timeWithoutSoldOut': () => 'A sold-out time needs “sold out” ticked (or clear the time).',
+  'entry.reasonWithoutWaste': () => 'Nothing wasted: clear the reason or enter the wasted count.',
+  'entry.outcomeWithoutWaste': () => 'Nothing wasted: clear the outcome or enter the wasted count.',
+
+  'import.empty': ({ column }) => `${col(column)} is empty.`,
+  'import.notANumber': ({ column, raw, commaDecimal }) =>
+    `${col(column)} “${raw}” is not a number${commaDecimal ? ' (use a dot as the decimal separator)' : ''}.`,
+  'import.negative': ({ column, raw }) => `${col(column)} cannot be negative (found ${raw}).`,
+  'import.notWhole': ({ column, raw }) => `${col(column)} must be a whole number (found ${raw}).`,
+  'import.tooLarge': ({ column, raw, max }, f) =>
+    `${col(column)} looks too large: at most ${f.number(max)} (found ${raw}).`,
+  'import.outOfRange': ({ column, raw, min, max, unit }, f) =>
+    `${col(column)} must be between ${f.number(min)} and ${f.number(max)}${unit ? ` ${unit}` : ''} (found ${raw}).`,
+  'import.notFlag': ({ column, raw }) => `${col(column)} “${raw}” is not 0/1 (or yes/no).`,
+  'import.notOneOf': ({ column, raw, options }) =>
+    `${col(column)} “${raw}” is not one of ${options.join(', ')}.`,
+  'import.dateFormat': ({ raw }) => `The date “${raw}” is not written as YYYY-MM-DD.`,
+  'import.dateNotInCalendar': ({ date }) => `The date ${date} does not exist in the calendar.`,
+  'import.productTooLong': ({ max }, f) =>
+    `The product name is longer than ${f.number(max)} characters.`,
+  'import.shelfLifeRange': ({ days }, f) =>
+    `Shelf life must be between 1 and 60 days (found ${f.number(days)}).`,
+  'import.badTime': ({ raw }) => `The sold-out time “${raw}” is not written as HH:MM.`,
+  'import.noteTooLong': ({ length, max }, f) =>
+    `The note is longer than ${f.number(max)} characters (${f.number(length)}).`,
+  'import.mappedColumnMissing': ({ header, column }) =>
+    `The column “${header}” chosen for ${col(column)} is not in the header row.`,
+  'import.headerTwice': ({ header }) => `The column “${header}” appears twice in the header row.`,
+  'import.requiredMissing': ({ column }) =>
+    `The column for ${col(column)} is missing: choose which of the file’s columns holds it.`,
+  'import.fileTooLarge': ({ bytes, maxBytes }, f) =>
+    `The file is ${f.bytes(bytes)}; at most ${f.bytes(maxBytes)} can be imported at once. Split it, e.g. by year.`,
+  'import.utf16': () =>
+    'The file is saved as UTF-16 (Unicode); save it as “CSV UTF-8” and import it again.',
+  'import.nulCharacters': ({ line }, f) =>
+    `Line ${f.number(line)} holds NUL characters: the file looks like UTF-16; save it as “CSV UTF-8”.`,
+  'import.notUtf8': ({ line }, f) =>
+    `Line ${f.number(line)} is not valid UTF-8 text (the file may be saved as Windows-1252); save it as “CSV UTF-8”.`,
+  'import.fieldCount': ({ fields, headerFields }, f) =>
+    `This line has ${f.number(fields)} fields, the header row ${f.number(headerFields)}.`,
+  'import.duplicate': ({ product, date, firstLine }, f) =>
+    `${product} on ${f.date(date)} appears twice (first on line ${f.number(firstLine)}).`,
+  'import.quoteNotClosed': ({ line }, f) =>
+    `A quoted field opens and never closes (found at line ${f.number(line)}): check the quotes.`,
+  'import.notCsv': ({ line }, f) => `The file is not valid CSV near line ${f.number(line)}.`,
+  'import.emptyFile': () => 'The file is empty.',
+  'import.noStoreColumn': () => 'A store was chosen but the file has no store column.',
+  'import.storeNotInFile': ({ store, stores }) =>
+    `The file holds no lines of store “${store}” (stores: ${stores.join(', ')}).`,
+  'import.manyStores': ({ count, stores }, f) =>
+    `The file holds ${f.number(count)} stores (${stores.join(', ')}): choose the one to import.`,
+  'import.headerOnly': () => 'The file has a header row but no data lines.',
+  'import.categoryConflict': ({ product, here, there, line }, f) =>
+    `${product} is “${here}” here but “${there}” on line ${f.number(line)}.`,
+  'import.shelfLifeConflict': ({ product, here, there, line }, f) =>
+    `${product} keeps ${f.number(here)} days here but ${f.number(there)} on line ${f.number(line)}.`,
+  'import.refused': ({ problems }, f) =>
+    problems === 1
+      ? 'The file was not imported: 1 line has a problem.'
+      : `The file was not imported: ${f.number(problems)} problems.`,
+  'import.nothingToImport': () => 'The file holds nothing to import.',
+  'import.staleHistory': ({ newestDate, days }, f) =>
+    `The newest day in this file is ${f.date(newestDate)}, ${f.number(days)} days ago. The forecast learns from it, but it cannot know how sales went since: enter recent days for a forecast of tomorrow.`,
+};
