@@ -5,7 +5,6 @@ import { pino } from 'pino';
 import { buildCoordinator, type CoordinatorPlugin } from '../coordinator/app.ts';
 import { createOperator } from '../coordinator/operator/accounts.ts';
 import { weightsFromSharedModel } from '../coordinator/rounds/initial-model.ts';
-import { secureAggregationRoutes, secureMode } from '../coordinator/secagg/index.ts';
 import type { RoundSettings } from '../federated/protocol/index.ts';
 import { openDatabase, type Db } from '../electron/store/database.ts';
 import { SyncClient } from '../electron/sync/client.ts';
@@ -43,8 +42,7 @@ export async function startLocalCoordinator(options: {
     initialWeights: weightsFromSharedModel(options.seed ?? 1),
     schedule: false,
     // Plain and secure-aggregation rounds, as the coordinator service offers them.
-    modes: [secureMode],
-    plugins: [secureAggregationRoutes, ...(options.plugins ?? [])],
+    plugins: [...(options.plugins ?? [])],
     // Every simulated shop enrols (and the operator logs in) within seconds from one address.
     loginRateLimit: { max: 1000, timeWindow: 60_000 },
     enrolRateLimit: { max: 10_000, timeWindow: 60_000 },

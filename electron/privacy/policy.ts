@@ -9,9 +9,10 @@ import type { Db } from '../store/database.ts';
  */
 export const defaultPrivacyPolicy: PrivacyPolicy = {
   allowPlainRounds: false,
-  minNoiseMultiplier: 1,
+  minNoiseMultiplier: 1.1,
   minShops: 5,
-  epsilonLimit: 300,
+  // A year of nightly rounds at z = 1.1 spends epsilon 232 (366 rounds: 233).
+  epsilonLimit: 250,
 };
 
 type Row = {

@@ -7,7 +7,6 @@ import {
   encodeFloat32,
   enrolResponse,
   generateShopKeyPair,
-  metricsResponse,
   modelResponse,
   refusalAck,
   sha256Hex,
@@ -110,7 +109,6 @@ export class SyncClient {
       modelVersion: null,
       currentRound: null,
       nextRoundAt: null,
-      evaluatedVersions: [],
     };
     saveSyncState(this.db, state);
     this.options.log?.info({ shop: state.shopId }, 'enrolled with coordinator');
@@ -315,14 +313,16 @@ export class SyncClient {
     return weights;
   }
 
-  /** Downloads the current version when new, then evaluates it once and queues the figures. */
+  /**
+   * Downloads the current version when new. Its accuracy on this bakery's days is not sent: a
+   * per-shop figure in the clear would tell the coordinator how this bakery sells.
+   */
   private async fetchCurrentModel(
     http: CoordinatorHttp,
     currentVersion: number | null,
   ): Promise<void> {
     if (currentVersion === null) return;
-    let weights = loadGlobalModel(this.db, currentVersion);
-    if (!weights) {
+    if (!loadGlobalModel(this.db, currentVersion)) {
       const model = (
         await http.send('GET', '/v1/models/current', null, modelResponse, {
           kind: 'model',
@@ -330,41 +330,10 @@ export class SyncClient {
           details: { version: currentVersion },
         })
       ).body!;
-      weights = this.verifyAndStore(model.version, model.weights, model.sha256);
+      this.verifyAndStore(model.version, model.weights, model.sha256);
       currentVersion = model.version;
     }
-    const state = updateSyncState(this.db, { modelVersion: currentVersion });
-    if (state.evaluatedVersions.includes(currentVersion)) return;
-    const metrics = await this.options.trainer.evaluate(weights);
-    const version = currentVersion;
-    this.db.transaction(() => {
-      if (
-        metrics &&
-        metrics.n > 0 &&
-        Number.isFinite(metrics.pinball) &&
-        Number.isFinite(metrics.wape)
-      ) {
-        enqueue(
-          this.db,
-          {
-            kind: 'metrics',
-            roundId: null,
-            idempotencyKey: `metrics:${version}`,
-            path: `/v1/models/${version}/metrics`,
-            body: JSON.stringify(metrics),
-            meta: {
-              kind: 'metrics',
-              roundId: null,
-              details: { modelVersion: version, n: metrics.n },
-            },
-          },
-          this.now(),
-        );
-      }
-      updateSyncState(this.db, {
-        evaluatedVersions: [...loadSyncState(this.db)!.evaluatedVersions, version].slice(-50),
-      });
-    })();
+    updateSyncState(this.db, { modelVersion: currentVersion });
   }
 
   /**
@@ -478,7 +447,6 @@ export class SyncClient {
 
 const answerSchemas = {
   update: updateResponse,
-  metrics: metricsResponse,
   refusal: refusalAck,
 } as const;
 

@@ -3,7 +3,7 @@ import type { RequestMeta } from './ledger.ts';
 
 /** One message waiting for the coordinator. The body is kept byte-exact so a retry is the same upload. */
 export type OutboxMessage = {
-  kind: 'update' | 'metrics' | 'refusal';
+  kind: 'update' | 'refusal';
   roundId: number | null;
   idempotencyKey: string;
   path: string;

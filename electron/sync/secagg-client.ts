@@ -126,8 +126,10 @@ export async function stepSecureRound(
   const params = view.params;
   if (!params)
     return step('waiting', view.phase, 'The round has not started secure aggregation yet.');
+  // The coordinator may ask for more than the settings' threshold (two thirds of its shops),
+  // never less; the policy then checks t against the signed roster itself.
   if (
-    params.threshold !== secaggThresholdFor(round.settings) ||
+    params.threshold < secaggThresholdFor(round.settings) ||
     params.modulusBits !== SECAGG_MODULUS_BITS
   )
     throw new SyncError(

@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { dashboardPlugin } from '../../coordinator/overview/plugin.ts';
-import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
 import { getModel, modelWeights } from '../../coordinator/store/models.ts';
 import { stepSecureRound } from '../../electron/sync/secagg-client.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
@@ -85,8 +84,7 @@ const hostileValues = [
 beforeAll(async () => {
   const dir = tempDir('breadcast-bad-coord-');
   ({ app, url } = await startCoordinator(join(dir, 'coordinator.db'), 0, {
-    modes: [secureMode],
-    plugins: [secureAggregationRoutes, dashboardPlugin()],
+    plugins: [dashboardPlugin()],
   }));
   operator = await operatorSession(app, url);
   shops = await enrolTestShops(url, dir, operator, 3, { prefix: 'bad', policy: anyRoundPolicy });

@@ -25,6 +25,7 @@ describe("the coordinator's database locked by another process", () => {
       policy: anyRoundPolicy,
     });
     dbs.push(shop!.db);
+    await operator.call('PUT', '/v1/operator/settings', { round: { mode: 'plain' } });
     const rounds = () =>
       (sqliteOf(app!).prepare('SELECT COUNT(*) AS n FROM rounds').get() as { n: number }).n;
 

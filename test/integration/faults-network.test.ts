@@ -21,6 +21,7 @@ import { sqliteOf, storedWeights } from '../support/coordinator-store.ts';
 
 const train = { localEpochs: 5, learningRate: 0.05, clipNorm: 0.1 };
 const settings = {
+  mode: 'plain' as const,
   ...train,
   minShops: 3,
   weighting: 'equal' as const,

@@ -112,6 +112,7 @@ describe('shop process killed during upload', () => {
     await operator.call('PUT', '/v1/operator/settings', {
       schedule: null,
       round: {
+        mode: 'plain',
         localEpochs: 5,
         learningRate: 0.05,
         clipNorm: 0.1,

@@ -62,6 +62,26 @@ describe('the bakery’s privacy policy over real HTTP', () => {
       coordinatorRows<{ phase: string }>(dbPath, 'SELECT phase FROM rounds WHERE id = ?', id)[0]!
         .phase;
 
+    // A fresh coordinator runs secure, noised rounds; with a budget set it opens no round
+    // without noise, plain or secure.
+    const fresh = await operator.call('GET', '/v1/operator/settings');
+    expect(fresh.body.round).toMatchObject({
+      mode: 'secure',
+      noiseMultiplier: 1.1,
+      clipNorm: 0.125,
+    });
+    expect((fresh.body.round as { noiseMultiplier: number }).noiseMultiplier).toBeGreaterThan(0);
+    expect(fresh.body.privacy).toEqual({ delta: 1e-5, budget: null });
+    await operator.call('PUT', '/v1/operator/settings', { privacy: { budget: 500 } });
+    for (const settings of [{ mode: 'plain' }, { mode: 'secure', noiseMultiplier: 0 }]) {
+      const refused = await operator.call('POST', '/v1/operator/rounds', { settings });
+      expect(refused.status, JSON.stringify(settings)).toBe(409);
+      expect(refused.body).toMatchObject({ error: 'privacy-budget' });
+      expect(String(refused.body.message)).toMatch(/no bound/);
+    }
+    expect(coordinatorRows(dbPath, 'SELECT id FROM rounds')).toEqual([]);
+    await operator.call('PUT', '/v1/operator/settings', { privacy: { budget: null } });
+
     // A plain round: refused before the first message; only the refusal report is sent.
     const plain = await operator.call('PUT', '/v1/operator/settings', {
       schedule: null,
@@ -84,8 +104,16 @@ describe('the bakery’s privacy policy over real HTTP', () => {
       [],
     );
     expect(coordinatorRows(dbPath, 'SELECT * FROM updates WHERE round_id = 1')).toEqual([]);
-    await operator.call('POST', '/v1/operator/rounds/1/close-phase');
+    // Every shop said no: the round ends at once instead of waiting for its deadline.
     expect(phase(1)).toBe('failed');
+    const detail1 = await operator.call('GET', '/v1/operator/views/rounds/1');
+    const shopRows1 = detail1.body.shops as { mark: string; refusal: unknown }[];
+    expect(shopRows1).toHaveLength(5);
+    for (const row of shopRows1)
+      expect(row).toMatchObject({
+        mark: 'refused',
+        refusal: { stage: 'settings', reasons: [{ code: 'not-masked' }] },
+      });
 
     // A secure, noised round whose threshold (3 of 5) is below floor(2·5/3)+1 = 4: each bakery
     // advertises its round keys, reads the signed roster and stops there.
@@ -122,6 +150,16 @@ describe('the bakery’s privacy policy over real HTTP', () => {
     expect(Object.keys(state.advertisements)).toHaveLength(5);
     expect(state.shareMessages).toEqual({});
     expect(state.maskedInputs).toEqual({});
+    // The dashboard shows each shop's refusal with its reason.
+    const detail2 = await operator.call('GET', '/v1/operator/views/rounds/2');
+    for (const row of detail2.body.shops as { mark: string; refusal: unknown }[])
+      expect(row).toMatchObject({
+        mark: 'refused',
+        refusal: {
+          stage: 'roster',
+          reasons: [{ code: 'threshold-too-low', threshold: 3, shops: 5, minimum: 4 }],
+        },
+      });
   }, 120_000);
 
   it('a masked upload whose answer is lost is ledgered for each attempt and charged once', async () => {
@@ -177,11 +215,14 @@ describe('the bakery’s privacy policy over real HTTP', () => {
     const masked = listLedger(shops[4]!.db, { limit: 50, roundId: 1 }).entries.filter(
       (e) => e.kind === 'masked',
     );
-    // Two requests left, the same bytes; the first got no answer, the retry one.
+    // Two requests left, the same bytes: the first got no answer; the retry, sent after the
+    // round had moved on to unmasking, got the original receipt.
     expect(masked).toHaveLength(2);
     expect(masked[0]!.payloadSha256).toBe(masked[1]!.payloadSha256);
-    expect(masked[1]!.answer).toBe('none');
-    expect(masked[0]!.answer).not.toBe('none');
+    expect(masked.map((e) => [e.answer, e.status])).toEqual([
+      ['accepted', 200],
+      ['none', null],
+    ]);
     const once = computeEpsilon({ noiseMultiplier: z, rounds: 1, delta: 1e-5 }).epsilon;
     expect(lifetimeEpsilon(shops[4]!.db)).toBeCloseTo(once, 9);
     expect(shops[4]!.client.status().privacy).toMatchObject({ rounds: 1, plainUpdates: 0 });

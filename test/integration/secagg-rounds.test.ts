@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
 import { openDatabase, type Db } from '../../electron/store/database.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
 import { forgetFinishedSecureRounds } from '../../electron/sync/secagg-client.ts';
@@ -46,10 +45,7 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
 
   it('completes with t = 7 and publishes the average of the survivors’ clipped updates; fails cleanly with t = 8', async () => {
     const coordinatorDb = join(dir, 'coordinator.db');
-    const started = await startCoordinator(coordinatorDb, 0, {
-      modes: [secureMode],
-      plugins: [secureAggregationRoutes],
-    });
+    const started = await startCoordinator(coordinatorDb, 0, {});
     app = started.app;
     const operator = await operatorSession(app, started.url);
     const stores = [2, 17, 25, 26, 28, 30, 33, 34, 36, 37];
@@ -144,8 +140,6 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
     const D = 3000;
     const coordinatorDb = join(dir, 'coordinator-noise.db');
     let started = await startCoordinator(coordinatorDb, 0, {
-      modes: [secureMode],
-      plugins: [secureAggregationRoutes],
       initialWeights: () => new Float32Array(D),
     });
     app = started.app;
@@ -205,10 +199,7 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
         if (phase !== 'collect') return;
         // The coordinator stops between key sharing and the uploads and comes back from its file.
         await app.close();
-        started = await startCoordinator(coordinatorDb, port, {
-          modes: [secureMode],
-          plugins: [secureAggregationRoutes],
-        });
+        started = await startCoordinator(coordinatorDb, port, {});
         app = started.app;
       },
     );

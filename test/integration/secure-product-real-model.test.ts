@@ -65,7 +65,7 @@ describe('secure round with the real model and trainer', () => {
         mode: 'secure',
         minShops: 3,
         secaggThreshold: 3,
-        noiseMultiplier: 1,
+        noiseMultiplier: 1.1,
         clipNorm: 1,
         localEpochs: 1,
         deadlines: phaseDeadlines(hour),
@@ -104,7 +104,7 @@ describe('secure round with the real model and trainer', () => {
     for (const db of dbs) {
       const uploads = listLedger(db, { limit: 200 }).entries.filter((e) => e.kind === 'masked');
       expect(uploads).toHaveLength(1);
-      expect(uploads[0]!.noiseMultiplier).toBe(1);
+      expect(uploads[0]!.noiseMultiplier).toBe(1.1);
       expect(uploads[0]!.details.sampleCount).toBeGreaterThan(0);
     }
   }, 90_000);

@@ -54,4 +54,6 @@ INSERT OR IGNORE INTO privacy_charges (round_key, round_id, charged_at, mode, no
   FROM sync_ledger WHERE kind = 'update' AND round_id IS NOT NULL;
 UPDATE sync_ledger SET answer = 'accepted' WHERE answer IS NULL;
 DELETE FROM settings WHERE key = 'secagg.budget';
+-- Per-shop accuracy figures are no longer sent in the clear; queued ones are dropped unsent.
+DELETE FROM sync_outbox WHERE kind = 'metrics';
 `;

@@ -89,7 +89,7 @@ describe('settings stage', () => {
   });
 
   it('the defaults refuse the rounds a fresh coordinator ran before: plain, noiseless, or with too little noise', () => {
-    const year = epsilonOfRounds([1]);
+    const year = epsilonOfRounds([1.1]);
     expect(
       codes(
         settingsRefusals(
@@ -111,7 +111,7 @@ describe('settings stage', () => {
     expect(
       settingsRefusals(
         defaultPrivacyPolicy,
-        { mode: 'secure', noiseMultiplier: 1, minShops: 2 },
+        { mode: 'secure', noiseMultiplier: 1.1, minShops: 2 },
         year,
       ),
     ).toEqual([]);
