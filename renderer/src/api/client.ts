@@ -25,10 +25,13 @@ function httpApi(): BreadcastApi {
   return {
     async call(method, input) {
       try {
+        const body = JSON.stringify(input);
         const response = await fetch(`/api/${encodeURIComponent(method)}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-          body: JSON.stringify(input),
+          body,
+          // Small calls (a row saved as the page unloads) must outlive the page.
+          keepalive: body.length < 60_000,
         });
         return (await response.json()) as never;
       } catch (error) {

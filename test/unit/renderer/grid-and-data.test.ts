@@ -8,28 +8,37 @@ describe('spreadsheet movement', () => {
   const grid = (rows: number, cols: number) =>
     Array.from({ length: rows * cols }, (_, i) => ({ row: Math.floor(i / cols), col: i % cols }));
 
-  it('moves down and up the same column and stops at the edges', () => {
-    const cells = grid(3, 4);
+  it('moves down and up a column, and on from the last row to the top of the next column', () => {
+    const cells = grid(3, 3);
     expect(nextCell(cells, { row: 0, col: 2 }, 'down')).toEqual({ row: 1, col: 2 });
-    expect(nextCell(cells, { row: 2, col: 2 }, 'up')).toEqual({ row: 1, col: 2 });
+    expect(nextCell(cells, { row: 2, col: 1 }, 'up')).toEqual({ row: 1, col: 1 });
+    expect(nextCell(cells, { row: 2, col: 0 }, 'down')).toEqual({ row: 0, col: 1 });
+    expect(nextCell(cells, { row: 0, col: 1 }, 'up')).toEqual({ row: 2, col: 0 });
     expect(nextCell(cells, { row: 2, col: 2 }, 'down')).toBeNull();
     expect(nextCell(cells, { row: 0, col: 0 }, 'up')).toBeNull();
   });
 
-  it('falls back to the nearest column on the left where a row lacks the column', () => {
-    const cells = [...grid(1, 7), ...grid(2, 5).filter((c) => c.row === 1)];
-    expect(nextCell(cells, { row: 0, col: 6 }, 'down')).toEqual({ row: 1, col: 4 });
+  it('keeps arrow keys inside their column', () => {
+    const cells = grid(3, 3);
+    expect(nextCell(cells, { row: 2, col: 0 }, 'down', false)).toBeNull();
+    expect(nextCell(cells, { row: 0, col: 1 }, 'up', false)).toBeNull();
+    expect(nextCell(cells, { row: 1, col: 1 }, 'down', false)).toEqual({ row: 2, col: 1 });
   });
 
-  it('always lands on an existing cell in the neighbouring row', () => {
+  it('visits every cell exactly once column by column, and back the same way', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 8 }), (rows, cols) => {
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 4 }), (rows, cols) => {
         const cells = grid(rows, cols);
-        for (const cell of cells) {
-          const down = nextCell(cells, cell, 'down');
-          if (cell.row === rows - 1) expect(down).toBeNull();
-          else expect(down).toEqual({ row: cell.row + 1, col: cell.col });
-        }
+        const walk = (start: { row: number; col: number }, move: 'down' | 'up') => {
+          const seen = [start];
+          for (let next = nextCell(cells, start, move); next; next = nextCell(cells, next, move))
+            seen.push(next);
+          return seen;
+        };
+        const down = walk({ row: 0, col: 0 }, 'down');
+        expect(down).toHaveLength(rows * cols);
+        expect(down.map((c) => c.col * rows + c.row)).toEqual(cells.map((_, i) => i));
+        expect(walk(down.at(-1)!, 'up')).toEqual([...down].reverse());
       }),
     );
   });
