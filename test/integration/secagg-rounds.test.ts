@@ -243,18 +243,32 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
         .get(),
     ).toEqual({ c: 0 });
 
-    // A total budget between one and two such rounds: the next round stops before any update.
+    // A total budget between one and two such rounds, set while the next round advertises: it
+    // stops as advertising closes, before any update is computed.
     const one = computeEpsilon({ noiseMultiplier: z, rounds: 1, delta: 1e-5 }).epsilon;
     const two = computeEpsilon({ noiseMultiplier: z, rounds: 2, delta: 1e-5 }).epsilon;
-    sqliteOf(app)
-      .prepare("INSERT INTO settings (key, value) VALUES ('privacy', ?)")
-      .run(JSON.stringify({ delta: 1e-5, budget: (one + two) / 2 }));
+    const budget = { privacy: { delta: 1e-5, budget: (one + two) / 2 } };
     const versions = modelVersions(app).length;
-    const stopped = await runSecureRound(() => app, operator, shops, new Set(), null);
+    const stopped = await runSecureRound(
+      () => app,
+      operator,
+      shops,
+      new Set(),
+      null,
+      async (phase) => {
+        if (phase === 'advertise')
+          expect((await operator.call('PUT', '/v1/operator/settings', budget)).status).toBe(200);
+      },
+    );
     expect(stopped.round.phase).toBe('failed');
     expect(String(stopped.round.failureReason)).toMatch(/above the total budget/);
     expect(modelVersions(app).length).toBe(versions);
     expect(stopped.steps.every((s) => s.action !== 'uploaded')).toBe(true);
+    // Once set, the budget refuses the next round at the door, with its reason.
+    const refused = await operator.call('POST', '/v1/operator/rounds', {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe('privacy-budget');
+    expect(String(refused.body.message)).toMatch(/above the total budget/);
   });
 });
 
