@@ -48,7 +48,7 @@ describe('dashboard round privacy sentence', () => {
           if (privacy.noiseMultiplier > 0)
             expect(sentence).toContain(`with noise (noise multiplier ${privacy.noiseMultiplier})`);
           else expect(sentence).toMatch(/without noise/);
-          if (privacy.summed !== null) expect(sentence).toContain(`${privacy.summed} bakeries`);
+          if (privacy.summed !== null) expect(sentence).toContain(`sum of ${privacy.summed} baker`);
         }
       }),
     );
