@@ -101,3 +101,7 @@ export function refusalReasonWords(reason: RefusalReason): string {
         : `it would bring its ε over the last year to ${reason.epsilon.toFixed(1)}, above its limit of ${reason.limit}`;
   }
 }
+
+/** Why the dashboard shows no accuracy figure: shops no longer send theirs in the clear. */
+export const noFiguresSent =
+  'Shops send no accuracy figures: one shop’s error would show the coordinator how it sells. Only a consortium total from inside a masked sum may come here, and the rounds do not carry one yet.';

@@ -111,7 +111,7 @@ export const privacyDe: PrivacyWords = {
       `${messages} ${messages === 1 ? 'Nachricht' : 'Nachrichten'}, ${bytes}`,
     other: 'Keiner Runde zugeordnet',
     otherLead:
-      'Anmeldung, Statusabfragen, Modell-Downloads und Genauigkeitsübersichten (jede Statusabfrage trägt nur die Kennungs-Header: Bäckerei-ID, App-Version, Uhrzeit).',
+      'Anmeldung, Statusabfragen und Modell-Downloads (jede Statusabfrage trägt nur die Kennungs-Header: Bäckerei-ID, App-Version, Uhrzeit).',
     showMessages: 'Nachrichten anzeigen',
     more: 'Ältere Runden',
     nothingSent: 'Bisher hat nichts diese Bäckerei verlassen.',

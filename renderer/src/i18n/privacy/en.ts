@@ -113,7 +113,7 @@ export const privacyEn = {
       `${messages} ${messages === 1 ? 'message' : 'messages'}, ${bytes}`,
     other: 'Not tied to a round',
     otherLead:
-      'Enrolment, status checks, model downloads and accuracy summaries (each status check carries only the identifying headers: bakery id, app version, time).',
+      'Enrolment, status checks and model downloads (each status check carries only the identifying headers: bakery id, app version, time).',
     showMessages: 'Show the messages',
     more: 'Older rounds',
     nothingSent: 'Nothing has left this bakery yet.',

@@ -112,7 +112,7 @@ export const privacyFr: PrivacyWords = {
     totals: (messages, bytes) => `${messages} message${messages === 1 ? '' : 's'}, ${bytes}`,
     other: 'Hors tour',
     otherLead:
-      'Inscription, vérifications d’état, téléchargements du modèle et résumés de précision (chaque vérification d’état ne porte que les en-têtes d’identification : identifiant de la boulangerie, version de l’application, heure).',
+      'Inscription, vérifications d’état et téléchargements du modèle (chaque vérification d’état ne porte que les en-têtes d’identification : identifiant de la boulangerie, version de l’application, heure).',
     showMessages: 'Afficher les messages',
     more: 'Tours plus anciens',
     nothingSent: 'Rien n’a encore quitté cette boulangerie.',
