@@ -5,12 +5,21 @@ import { defaultPrivacyPolicy, savePrivacyPolicy } from '../../electron/privacy/
 import { tempDir } from '../integration/coordinator-harness.ts';
 import {
   loginOperator,
+  operatorName,
+  operatorPassword,
   seedCoordinatorDb,
   spawnCoordinator,
   type CoordinatorProcess,
 } from '../support/coordinator-process.ts';
 import { enrolTestShops, phaseDeadlines } from '../support/shops.ts';
-import { buildUi, launchChromium, screenshot, startCli, type RunningCli } from './harness.ts';
+import {
+  buildUi,
+  launchChromium,
+  screenshot,
+  startCli,
+  submitOperatorLogin,
+  type RunningCli,
+} from './harness.ts';
 
 /*
  * What the bakery owner reads about privacy after a plain round and a secure noised one: four
@@ -159,5 +168,32 @@ describe('the Consortium screen after a plain round and a secure noised round', 
     await page.getByTestId('privacy-policy').waitFor();
     expect(await page.getByTestId('min-noise').inputValue()).toBe('1.5');
     await screenshot(page, 'bakery-settings-privacy-policy-de');
-  }, 240_000);
+
+    // The operator's dashboard says the same of both rounds, and why the fourth bakery skipped one.
+    await buildUi('coordinator/dashboard');
+    const dashboard = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await dashboard.goto(`${coordinator!.url}/dashboard/`);
+    await submitOperatorLogin(dashboard, operatorName, operatorPassword);
+    const roundPage = async (id: number) => {
+      await dashboard.goto(`${coordinator!.url}/dashboard/#/rounds/${id}`);
+      await expect
+        .poll(() => dashboard.getByTestId('round-outcome').textContent())
+        .toBe('published');
+      return (await dashboard.getByTestId('round-privacy').textContent())!.trim();
+    };
+    const plainRound = await roundPage(1);
+    expect(plainRound).toBe(
+      'Plain round: the coordinator read each of 3 bakeries’ clipped updates itself, unmasked and without noise.',
+    );
+    expect(await dashboard.getByTestId('round-epsilon').textContent()).toContain('no ε bound');
+    expect(await dashboard.getByTestId('round-shops').textContent()).toMatch(
+      /skipped \(its policy\).*it was not masked \(plain round\)/,
+    );
+    await screenshot(dashboard, 'dashboard-round-plain');
+    expect(await roundPage(2)).toBe(
+      `The coordinator saw only the sum of 4 bakeries’ updates (at least 3 needed to unmask it), with noise (noise multiplier ${z}); no single bakery's update could be read.`,
+    );
+    expect(await dashboard.getByTestId('round-epsilon').textContent()).toMatch(/ε = 4\.24/);
+    await screenshot(dashboard, 'dashboard-round-secure-noised');
+  }, 360_000);
 });
