@@ -6,7 +6,7 @@ import { ledgerRequestLog } from '../../electron/sync/ledger.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
 import type { PrivacyPolicy } from '../../electron/api/contract/privacy.ts';
 import { savePrivacyPolicy } from '../../electron/privacy/policy.ts';
-import { chainDays, linearTrainer, tempDir } from '../integration/coordinator-harness.ts';
+import { chainDays, linearTrainer, tempDir, type Day } from '../integration/coordinator-harness.ts';
 import {
   loginOperator,
   seedCoordinatorDb,
@@ -50,6 +50,8 @@ export async function enrolTestShops(
     fetch?: (i: number) => typeof fetch | undefined;
     /** Saved in each shop's database; without it the app's defaults apply. */
     policy?: PrivacyPolicy;
+    /** The shop's sales; default: a store of the real chain data in ../shared. */
+    days?: (i: number) => Day[];
   } = {},
 ): Promise<TestShop[]> {
   const shops: TestShop[] = [];
@@ -58,7 +60,9 @@ export async function enrolTestShops(
     const path = join(dir, `${name}.db`);
     const db = openDatabase(path);
     if (options.policy) savePrivacyPolicy(db, options.policy, new Date());
-    const trainer = linearTrainer(chainDays(stores[i % stores.length]!, 'roll', 40 + 7 * i));
+    const trainer = linearTrainer(
+      options.days?.(i) ?? chainDays(stores[i % stores.length]!, 'roll', 40 + 7 * i),
+    );
     const client = new SyncClient({ db, trainer, appVersion: '0.1.0', fetch: options.fetch?.(i) });
     const invite = await operator.call('POST', '/v1/operator/invites', { expiresInHours: 1 });
     if (invite.status !== 200) throw new Error(`invite: ${JSON.stringify(invite.body)}`);
