@@ -1,11 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCoordinator } from '../../coordinator/app.ts';
-import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
 import { stepSecureRound } from '../../electron/sync/secagg-client.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
 import type { RoundView } from '../../federated/protocol/index.ts';
 import { operatorSession, parameterCount, tempDir } from './coordinator-harness.ts';
-import { clippedDelta, enrolTestShops, phaseDeadlines, type TestShop } from '../support/shops.ts';
+import {
+  anyRoundPolicy,
+  clippedDelta,
+  enrolTestShops,
+  phaseDeadlines,
+  type TestShop,
+} from '../support/shops.ts';
 import { syntheticDays } from '../support/synthetic-days.ts';
 import { pino } from 'pino';
 import { ChangeFeed } from '../../coordinator/overview/change-feed.ts';
@@ -389,8 +394,6 @@ for (const target of targets) {
         logger: silent,
         initialWeights: () => new Float32Array(parameterCount),
         schedule: false,
-        modes: [secureMode],
-        plugins: [secureAggregationRoutes],
       });
       const shops: TestShop[] = [];
       try {
@@ -401,6 +404,8 @@ for (const target of targets) {
           ...(await enrolTestShops(url, dir, operator, 3, {
             prefix: target.kind,
             days: (i) => syntheticDays(i + 1, 40 + 7 * i),
+            // These bakeries take part in the plain round and the noiseless secure one.
+            policy: anyRoundPolicy,
           })),
         );
         const train = { localEpochs: 5, learningRate: 0.05, clipNorm: 0.1 };
@@ -413,7 +418,7 @@ for (const target of targets) {
               ...train,
               mode,
               minShops: 3,
-              secaggThreshold: 2,
+              secaggThreshold: 3,
               noiseMultiplier: 0,
               weighting: 'equal',
               serverOptimizer: { kind: 'fedavg', learningRate: 1 },
