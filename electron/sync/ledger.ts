@@ -3,6 +3,7 @@ import { sha256Hex } from '../../federated/protocol/index.ts';
 import type { LedgerEntry } from '../api/contract/sync.ts';
 import { chargeRound, lifetimeEpsilon, type Charge } from '../privacy/budget.ts';
 import type { Db } from '../store/database.ts';
+import { bakeryDate } from '../logs/settings.ts';
 
 /** What a request carried, as the owner reads it. */
 export type LedgerKind =
@@ -171,7 +172,7 @@ export function exportLedger(
   now: Date,
 ): { fileName: string; mimeType: string; content: string } {
   const entries = db.prepare<[], Row>('SELECT * FROM sync_ledger ORDER BY id').all().map(toEntry);
-  const stamp = now.toISOString().slice(0, 10);
+  const stamp = bakeryDate(db, now);
   if (format === 'json')
     return {
       fileName: `breadcast-ledger-${stamp}.json`,

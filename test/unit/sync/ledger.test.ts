@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { lifetimeEpsilon, shopPrivacy } from '../../../electron/privacy/budget.ts';
+import { setSettings } from '../../../electron/logs/settings.ts';
 import { openDatabase } from '../../../electron/store/database.ts';
 import { CoordinatorHttp } from '../../../electron/sync/http.ts';
 import { exportLedger, ledgerRequestLog, listLedger } from '../../../electron/sync/ledger.ts';
@@ -148,5 +149,13 @@ describe('every request in the ledger', () => {
     expect(shopPrivacy(db, new Date())).toMatchObject({ rounds: 2, noiselessUpdates: 1 });
     const csv = exportLedger(db, 'csv', new Date()).content.trim().split('\n');
     expect(csv).toHaveLength(1 + listLedger(db, { limit: 100 }).total);
+  });
+
+  it('names the export after the bakery\'s day, not the UTC date', () => {
+    // 01:00 on 11 June in Auckland is still 10 June in UTC.
+    setSettings(db, { timeZone: 'Pacific/Auckland' });
+    expect(exportLedger(db, 'json', new Date('2026-06-10T13:00:00Z')).fileName).toBe(
+      'breadcast-ledger-2026-06-11.json',
+    );
   });
 });
