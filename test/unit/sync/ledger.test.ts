@@ -151,7 +151,7 @@ describe('every request in the ledger', () => {
     expect(csv).toHaveLength(1 + listLedger(db, { limit: 100 }).total);
   });
 
-  it('names the export after the bakery\'s day, not the UTC date', () => {
+  it("names the export after the bakery's day, not the UTC date", () => {
     // 01:00 on 11 June in Auckland is still 10 June in UTC.
     setSettings(db, { timeZone: 'Pacific/Auckland' });
     expect(exportLedger(db, 'json', new Date('2026-06-10T13:00:00Z')).fileName).toBe(
