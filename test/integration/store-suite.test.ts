@@ -19,12 +19,7 @@ import { ensureInitialModel } from '../../coordinator/rounds/initial-model.ts';
 import { plainMode } from '../../coordinator/rounds/plain-mode.ts';
 import { acceptPlainUpdate } from '../../coordinator/rounds/plain-upload.ts';
 import { postgresMigrations, sqliteMigrations } from '../../coordinator/store/migrations/index.ts';
-import {
-  getModel,
-  insertModel,
-  modelWeights,
-  setCurrentModelVersion,
-} from '../../coordinator/store/models.ts';
+import { getModel, insertModel, modelWeights } from '../../coordinator/store/models.ts';
 import { getRound, insertRound } from '../../coordinator/store/rounds.ts';
 import { getSetting, putSetting } from '../../coordinator/store/settings.ts';
 import { createInvite, enrolShop, useNonce } from '../../coordinator/store/shops.ts';
