@@ -33,6 +33,7 @@ import {
 } from './rounds/initial-model.ts';
 import type { RoundMode } from './rounds/phases.ts';
 import { plainMode } from './rounds/plain-mode.ts';
+import { secureAggregationRoutes, secureMode } from './secagg/index.ts';
 import { serviceEndpoints } from './service/routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { shopRoutes } from './routes/shop-routes.ts';
@@ -68,7 +69,7 @@ export type CoordinatorOptions = {
   /** Version 1 of the global model when the registry is empty; defaults to the shared model code. */
   initialWeights?: InitialWeights;
   modelSeed?: number;
-  /** Extra round modes (secure aggregation) besides plain. */
+  /** Round modes besides the two every coordinator runs: secure (the default) and plain. */
   modes?: RoundMode[];
   plugins?: CoordinatorPlugin[];
   https?: { key: string | Buffer; cert: string | Buffer };
@@ -140,7 +141,7 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     store,
     log,
     now,
-    modes: [plainMode, ...(options.modes ?? [])],
+    modes: [secureMode, plainMode, ...(options.modes ?? [])],
     schedule: options.schedule ?? true,
     watchMs:
       options.watchMs !== undefined ? options.watchMs : store.kind === 'postgres' ? 1000 : null,
@@ -274,6 +275,8 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     engine,
     requireOperator: context.requireOperator,
   });
+  // Secure rounds are the default, so their routes are part of every coordinator.
+  await app.register(async (scope) => secureAggregationRoutes(scope, context));
   for (const plugin of options.plugins ?? [])
     await app.register(async (scope) => plugin(scope, context));
 

@@ -10,7 +10,6 @@ import {
 } from '../../coordinator/operator/accounts.ts';
 import { dashboardPlugin } from '../../coordinator/overview/plugin.ts';
 import { weightsFromSharedModel } from '../../coordinator/rounds/initial-model.ts';
-import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
 import {
   backupCoordinatorDatabase,
   restoreCoordinatorDatabase,
@@ -176,8 +175,7 @@ export const coordinatorCommand: Command = {
       maxUpdateBytes: config.maxUpdateBytes,
       initialWeights: weightsFromSharedModel(config.modelSeed),
       // Secure aggregation is offered alongside plain rounds; the operator's settings pick the mode.
-      modes: [secureMode],
-      plugins: [dashboardPlugin(), secureAggregationRoutes],
+      plugins: [dashboardPlugin()],
     });
     const address = await app.listen({ host: config.host, port: config.port });
     io.out(`Breadcast coordinator listening on ${address}`);

@@ -50,8 +50,9 @@ describe('breadcast demo', () => {
     expect(await model.textContent()).toMatch(
       new RegExp(`v${mergedVersion}\\b.*by round ${rounds}`),
     );
-    // Every bakery evaluated the last model on its own recent days and reported the error.
-    await expect.poll(() => page.getByTestId('model-error').count()).toBe(1);
+    // No bakery's accuracy figures reached the coordinator, and the dashboard says why.
+    expect(await page.getByTestId('model-error').count()).toBe(0);
+    expect(await page.getByTestId('no-figures').textContent()).toMatch(/send no accuracy figures/);
     await screenshot(page, 'demo-dashboard-overview');
 
     await page.goto(demo.dashboard.replace(/\/$/, '/#/rounds'));
@@ -64,6 +65,17 @@ describe('breadcast demo', () => {
       );
     }
     await screenshot(page, 'demo-dashboard-rounds');
+
+    // The demo runs the product's default rounds: masked, with noise, and the round page says so.
+    await page.goto(demo.dashboard.replace(/\/$/, `/#/rounds/${rounds}`));
+    const privacy = page.getByTestId('round-privacy');
+    await expect
+      .poll(() => privacy.textContent())
+      .toMatch(
+        new RegExp(
+          `The coordinator saw only the sum of ${bakeries} bakeries’ updates .*with noise \\(noise multiplier 1\\.1\\)`,
+        ),
+      );
   });
 
   it('leaves one bakery app open holding the merged model, with its updates in the ledger', async () => {

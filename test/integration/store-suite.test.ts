@@ -1,11 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCoordinator } from '../../coordinator/app.ts';
-import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
 import { stepSecureRound } from '../../electron/sync/secagg-client.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
 import type { RoundView } from '../../federated/protocol/index.ts';
 import { operatorSession, parameterCount, tempDir } from './coordinator-harness.ts';
-import { clippedDelta, enrolTestShops, phaseDeadlines, type TestShop } from '../support/shops.ts';
+import {
+  anyRoundPolicy,
+  clippedDelta,
+  enrolTestShops,
+  phaseDeadlines,
+  type TestShop,
+} from '../support/shops.ts';
 import { syntheticDays } from '../support/synthetic-days.ts';
 import { pino } from 'pino';
 import { ChangeFeed } from '../../coordinator/overview/change-feed.ts';
@@ -14,12 +19,7 @@ import { ensureInitialModel } from '../../coordinator/rounds/initial-model.ts';
 import { plainMode } from '../../coordinator/rounds/plain-mode.ts';
 import { acceptPlainUpdate } from '../../coordinator/rounds/plain-upload.ts';
 import { postgresMigrations, sqliteMigrations } from '../../coordinator/store/migrations/index.ts';
-import {
-  getModel,
-  insertModel,
-  modelWeights,
-  recordMetrics,
-} from '../../coordinator/store/models.ts';
+import { getModel, insertModel, modelWeights } from '../../coordinator/store/models.ts';
 import { getRound, insertRound } from '../../coordinator/store/rounds.ts';
 import { getSetting, putSetting } from '../../coordinator/store/settings.ts';
 import { createInvite, enrolShop, useNonce } from '../../coordinator/store/shops.ts';
@@ -32,7 +32,13 @@ import {
   sha256Hex,
   type RoundSettings,
 } from '../../federated/protocol/index.ts';
-import { at, dashboardViews, enrol, writeHistory } from '../support/coordinator-history.ts';
+import {
+  addFigures,
+  at,
+  dashboardViews,
+  enrol,
+  writeHistory,
+} from '../support/coordinator-history.ts';
 import { sqliteOf } from '../support/coordinator-store.ts';
 import { postgresTarget, sqliteTarget, type StoreTarget } from '../support/store-targets.ts';
 
@@ -142,19 +148,8 @@ for (const target of targets) {
       expect(nonce!.expires_at).toBe(expiresAt);
 
       // Sums past 2^31 stay exact numbers; doubles stay doubles.
-      for (const [i, payload] of ['a', 'b'].entries())
-        await recordMetrics(
-          store,
-          {
-            version: 1,
-            shopId: i === 0 ? shop : await enrol(store, 'Other', at(1)),
-            n: 2e9,
-            pinball: 0.25,
-            wape: 0.5,
-            payloadSha256: payload,
-          },
-          at(2),
-        );
+      await enrol(store, 'Other', at(1));
+      for (let i = 0; i < 2; i++) await addFigures(store, 1, 2e9, 0.25, 0.5);
       expect(await store.get('SELECT * FROM model_metrics')).toEqual({
         version: 1,
         reports: 2,
@@ -374,8 +369,6 @@ for (const target of targets) {
         logger: silent,
         initialWeights: () => new Float32Array(parameterCount),
         schedule: false,
-        modes: [secureMode],
-        plugins: [secureAggregationRoutes],
       });
       const shops: TestShop[] = [];
       try {
@@ -386,6 +379,8 @@ for (const target of targets) {
           ...(await enrolTestShops(url, dir, operator, 3, {
             prefix: target.kind,
             days: (i) => syntheticDays(i + 1, 40 + 7 * i),
+            // These bakeries take part in the plain round and the noiseless secure one.
+            policy: anyRoundPolicy,
           })),
         );
         const train = { localEpochs: 5, learningRate: 0.05, clipNorm: 0.1 };
@@ -398,7 +393,7 @@ for (const target of targets) {
               ...train,
               mode,
               minShops: 3,
-              secaggThreshold: 2,
+              secaggThreshold: 3,
               noiseMultiplier: 0,
               weighting: 'equal',
               serverOptimizer: { kind: 'fedavg', learningRate: 1 },
