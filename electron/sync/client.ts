@@ -26,7 +26,12 @@ import { enqueue, flushOutbox, hasPending, pendingCount, type OutboxMessage } fr
 import { ledgerRequestLog } from './ledger.ts';
 import { loadSyncState, saveSyncState, updateSyncState, type SyncState } from './state.ts';
 import type { LocalTrainer } from './trainer.ts';
-import { forgetFinishedSecureRounds, stepSecureRound, type SecureStep } from './secagg-client.ts';
+import {
+  forgetFinishedSecureRounds,
+  stepSecureRound,
+  type LocalUpdate,
+  type SecureStep,
+} from './secagg-client.ts';
 
 export type SyncClientOptions = {
   db: Db;
@@ -360,6 +365,18 @@ export class SyncClient {
     return { delta, sampleCount: trained.sampleCount };
   }
 
+  /**
+   * A secure round's update also carries how the round's global model does on this bakery's
+   * recent days: masked coordinates, so the coordinator learns only the consortium's figures.
+   */
+  private async secureUpdate(http: CoordinatorHttp, round: RoundView): Promise<LocalUpdate> {
+    const update = await this.localUpdate(http, round);
+    const figures = await this.options.trainer.evaluate(
+      await this.modelVersion(http, round.modelVersion),
+    );
+    return { ...update, metrics: figures && { wape: figures.wape, pinball: figures.pinball } };
+  }
+
   /** This bakery's step of a secure-aggregation round (shops poll: one step per sync). */
   private async secureStep(
     http: CoordinatorHttp,
@@ -376,7 +393,7 @@ export class SyncClient {
         identity,
         now: this.now,
         ...(this.options.log ? { log: this.options.log } : {}),
-        computeUpdate: (r) => this.localUpdate(http, r),
+        computeUpdate: (r) => this.secureUpdate(http, r),
       },
       round,
     );

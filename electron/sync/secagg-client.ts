@@ -1,31 +1,53 @@
+/**
+ * The shop's side of a secure round over HTTP (the active-adversary protocol of
+ * federated/secagg/shop-round.ts and shop-unmask.ts). Shops poll: each call reads what the
+ * coordinator asks in the current phase, does this shop's part once, persists its SecAgg state
+ * and the message in the shop database, then sends. The shop trusts no number the coordinator
+ * states: n, T, c and the graph come from the roster it verified signature by signature, and the
+ * bakery's policy is checked against those before anything derived from its data leaves.
+ */
 import type { Logger } from 'pino';
-import type { RoundView } from '../../federated/protocol/index.ts';
-import { prepareContribution } from '../../federated/privacy/contribution.ts';
-import { cryptoRandom, type RandomSource } from '../../federated/privacy/gaussian.ts';
+import type { RoundSettings, RoundView } from '../../federated/protocol/index.ts';
+import {
+  encodeContribution,
+  type EvaluationFigures,
+} from '../../federated/privacy/contribution.ts';
+import { cryptoRandom, type RandomSource } from '../../federated/privacy/random.ts';
+import { SecAggError } from '../../federated/secagg/bytes.ts';
+import { ed25519RawFromPkcs8 } from '../../federated/secagg/primitives.ts';
+import type { RoundConfig } from '../../federated/secagg/round-config.ts';
+import {
+  SECURE_MODULUS_BITS,
+  contributionPlanOf,
+  secureRoundView,
+  secureRoutes,
+  secureVectorLength,
+  type SecureRoundView,
+} from '../../federated/secagg/round-http.ts';
+import type { ClientState } from '../../federated/secagg/round-types.ts';
 import {
   advertiseKeys,
-  ed25519RawFromPkcs8,
   maskedInput,
   shareKeys,
-  unmaskResponse,
   verifyRoster,
-  type ClientState,
-} from '../../federated/secagg/index.ts';
-import {
-  SECAGG_MODULUS_BITS,
-  roundPrivacySettings,
-  secureVectorLength,
-  secaggThresholdFor,
-  secureAck,
-  secureRoundView,
-  type SecureRoundView,
-} from '../../federated/secagg/wire.ts';
+  type ShopIdentity,
+} from '../../federated/secagg/shop-round.ts';
+import { confirmSurvivors, unmaskResponse } from '../../federated/secagg/shop-unmask.ts';
 import { roundKey } from '../privacy/budget.ts';
-import { admitByRoster, admitBySettings } from '../privacy/refusals.ts';
+import { admitByRoster, admitBySettings, type Refusal } from '../privacy/refusals.ts';
 import type { Db } from '../store/database.ts';
-import { SyncError } from './errors.ts';
+import { deliver, outgoing } from './secagg-delivery.ts';
+import { deleteRound, loadRound, saveRound, type PersistedRound } from './secagg-store.ts';
 import type { CoordinatorHttp } from './http.ts';
-import type { RequestMeta } from './ledger.ts';
+
+export { forgetFinishedSecureRounds } from './secagg-store.ts';
+
+export type LocalUpdate = {
+  delta: Float32Array;
+  sampleCount: number;
+  /** The round's global model measured on this bakery's recent days; null: nothing to measure. */
+  metrics?: EvaluationFigures | null;
+};
 
 export type SecureRoundOptions = {
   db: Db;
@@ -34,7 +56,7 @@ export type SecureRoundOptions = {
   identity: { shopId: string; privateKey: string };
   now: () => Date;
   /** Trains from the round's global model and returns local − global (unclipped). */
-  computeUpdate: (round: RoundView) => Promise<{ delta: Float32Array; sampleCount: number }>;
+  computeUpdate: (round: RoundView) => Promise<LocalUpdate>;
   random?: RandomSource;
   log?: Logger;
 };
@@ -46,6 +68,7 @@ export type SecureStep = {
     | 'advertised'
     | 'shared'
     | 'uploaded'
+    | 'confirmed'
     | 'unmasked'
     | 'waiting'
     | 'not-taking-part'
@@ -54,168 +77,83 @@ export type SecureStep = {
   message: string;
 };
 
-type Outgoing = {
-  path: string;
-  body: string;
-  kind: 'advertise' | 'shares' | 'masked' | 'unmask';
-  /** Its ledger line (and, for the masked upload, the round's charge), the same on every resend. */
-  meta?: RequestMeta;
-};
+const actions = {
+  advertise: 'advertised',
+  shares: 'shared',
+  masked: 'uploaded',
+  confirm: 'confirmed',
+  unmask: 'unmasked',
+} as const;
 
-/** Everything this shop must remember about one secure round, persisted before anything is sent. */
-type PersistedRound = {
-  client: ClientState;
-  outgoing: Outgoing | null;
-};
-
-const stateKey = (roundId: number) => `secagg.round.${roundId}`;
-
-function load<T>(db: Db, key: string): T | null {
-  const row = db
-    .prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
-    .get(key);
-  return row ? (JSON.parse(row.value) as T) : null;
-}
-
-function save(db: Db, key: string, value: unknown): void {
-  db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-  ).run(key, JSON.stringify(value));
-}
+type Next = { persisted: PersistedRound } | { refusal: SecureStep } | null;
 
 /**
- * One step of the shop's side of a secure round: reads what the coordinator needs in the
- * current phase, does this shop's part once, persists its SecAgg state in the shop database,
- * then sends. Call it on every sync while the round runs (shops poll). Safe to retry at any
- * point: an unacknowledged message is resent byte-identical after a crash or a lost answer.
+ * One step of this shop's part in a secure round. Call it on every sync while the round runs.
+ * Safe to retry at any point: an unacknowledged message is resent byte-identical after a crash
+ * or a lost answer, and no request — a retry, a replay, a crafted one — obtains a second answer.
  */
 export async function stepSecureRound(
   options: SecureRoundOptions,
   round: RoundView,
 ): Promise<SecureStep> {
-  const { db, http, identity } = options;
+  const { db, http } = options;
   const step = (action: SecureStep['action'], phase: string, message: string): SecureStep => ({
     roundId: round.id,
     phase,
     action,
     message,
   });
-  let persisted = load<PersistedRound>(db, stateKey(round.id));
-  // The bakery's policy, until its update has left: after that, withholding the unmask answer
-  // would only fail the round for the others.
-  const updateSent = persisted?.client.phase === 'masked' || persisted?.client.phase === 'unmasked';
-  const refused = () =>
+  let persisted = loadRound(db, round.id);
+  if (persisted?.refused)
+    return step('refused', round.phase, refusedWords(round.id, persisted.refused.message));
+  // The bakery's policy, until its update has left: after that, withholding the remaining
+  // answers would only fail the round for the others.
+  const updateSent = persisted !== null && !['advertised', 'shared'].includes(persisted.client.phase);
+  const policyRefused = () =>
     step(
       'refused',
       round.phase,
       `Round ${round.id} was skipped under this bakery's privacy policy; nothing derived from its data was sent.`,
     );
-  if (!updateSent && admitBySettings(db, options.now(), http.baseUrl, round)) return refused();
-  if (persisted?.outgoing) persisted = await deliver(options, round, persisted);
+  if (!updateSent && admitBySettings(db, options.now(), http.baseUrl, round))
+    return policyRefused();
+  if (persisted?.outgoing) persisted = await deliver(options, round.id, persisted);
 
   const view: SecureRoundView = (
-    await http.send('GET', `/v1/rounds/${round.id}/secagg`, null, secureRoundView, {
+    await http.send('GET', secureRoutes.view(round.id), null, secureRoundView, {
       kind: 'round-status',
       roundId: round.id,
     })
   ).body!;
   if (view.phase === 'published' || view.phase === 'failed') {
-    db.prepare('DELETE FROM settings WHERE key = ?').run(stateKey(round.id));
+    deleteRound(db, round.id);
     return step('finished', view.phase, `Round ${round.id} is ${view.phase}.`);
   }
-  const params = view.params;
-  if (!params)
-    return step('waiting', view.phase, 'The round has not started secure aggregation yet.');
-  // The coordinator may ask for more than the settings' threshold (two thirds of its shops),
-  // never less; the policy then checks t against the signed roster itself.
-  if (
-    params.threshold < secaggThresholdFor(round.settings) ||
-    params.modulusBits !== SECAGG_MODULUS_BITS
-  )
-    throw new SyncError(
-      'bad-round',
-      `The coordinator's secure-aggregation parameters for round ${round.id} do not match the round's settings; this bakery does not take part.`,
-      false,
+  if (view.dropped && persisted) {
+    saveRound(db, round.id, { ...persisted, outgoing: null });
+    return step(
+      'not-taking-part',
+      view.phase,
+      `The coordinator took this bakery out of round ${round.id} (${view.dropped}).`,
     );
-  const client = persisted?.client;
-
-  // n from the roster this shop verified; t the fewest uploads any published sum needs.
-  const rosterRefused = (state: ClientState, rosterSize: number) =>
-    admitByRoster(db, options.now(), http.baseUrl, round, {
-      rosterSize,
-      threshold: state.params.threshold,
-    });
-
-  let next: { client: ClientState; outgoing: Outgoing } | null = null;
-  if (view.phase === 'advertise' && !client) {
-    const { state, message } = advertiseKeys(
-      { shopId: identity.shopId, secretKey: ed25519RawFromPkcs8(identity.privateKey) },
-      params,
-    );
-    next = { client: state, outgoing: outgoing(round.id, 'advertise', message) };
-  } else if (view.phase === 'share' && client?.phase === 'advertised' && view.roster) {
-    if (rosterRefused(client, verifyRoster(client, view.roster).length)) return refused();
-    const { state, message } = await shareKeys(client, view.roster);
-    next = {
-      client: state,
-      outgoing: outgoing(round.id, 'shares', message, {
-        shares: message.shares.length,
-        rosterSize: view.roster.length,
-        threshold: params.threshold,
-      }),
-    };
-  } else if (view.phase === 'collect' && client?.phase === 'shared' && view.sharesForMe) {
-    if (rosterRefused(client, client.roster?.length ?? 0)) return refused();
-    const update = await options.computeUpdate(round);
-    if (secureVectorLength(update.delta.length, round.settings) !== params.vectorLength)
-      throw new SyncError(
-        'bad-round',
-        'The local update does not match the round’s model size.',
-        false,
-      );
-    const settings = roundPrivacySettings(round.settings, params);
-    const contribution = prepareContribution(
-      update.delta,
-      settings,
-      options.random ?? cryptoRandom,
-    );
-    const { state, message } = maskedInput(client, view.sharesForMe, contribution.encoded);
-    const masked = outgoing(round.id, 'masked', message, {
-      mode: 'secure',
-      parameters: update.delta.length,
-      sampleCount: update.sampleCount,
-      normBeforeClip: contribution.norm,
-      clipNorm: settings.clipNorm,
-      noiseMultiplier: settings.noiseMultiplier,
-      noiseStd: contribution.noiseStd,
-      threshold: params.threshold,
-      rosterSize: client.roster?.length ?? null,
-    });
-    masked.meta.charge = {
-      roundKey: roundKey(http.baseUrl, round),
-      roundId: round.id,
-      mode: 'secure',
-      noiseMultiplier: settings.noiseMultiplier,
-      clipNorm: settings.clipNorm,
-    };
-    next = { client: state, outgoing: masked };
-  } else if (
-    view.phase === 'unmask' &&
-    client?.phase === 'masked' &&
-    view.unmaskRequest?.survivors.includes(identity.shopId)
-  ) {
-    const { state, message } = unmaskResponse(client, view.unmaskRequest);
-    next = {
-      client: state,
-      outgoing: outgoing(round.id, 'unmask', message, {
-        survivors: view.unmaskRequest.survivors.length,
-        dropped: view.unmaskRequest.dropped.length,
-      }),
-    };
   }
+  if (!view.params)
+    return step('waiting', view.phase, 'The round has not started secure aggregation yet.');
 
+  let next: Next;
+  try {
+    next = await nextMessage(options, round, view, persisted, policyRefused);
+  } catch (error) {
+    if (!(error instanceof SecAggError)) throw error;
+    // The coordinator (or a peer it relayed) broke the protocol: stop, keep the secrets, say why.
+    const refused = { code: error.code, message: error.message };
+    if (persisted) saveRound(db, round.id, { ...persisted, outgoing: null, refused });
+    options.log?.warn({ round: round.id, code: error.code }, 'secure round refused');
+    return step('refused', view.phase, refusedWords(round.id, error.message));
+  }
+  if (next && 'refusal' in next) return next.refusal;
   if (!next) {
-    const taking = client !== undefined;
+    const taking = persisted !== null;
     return step(
       taking ? 'waiting' : 'not-taking-part',
       view.phase,
@@ -224,107 +162,146 @@ export async function stepSecureRound(
         : `Round ${round.id} started without this bakery; it will take part in the next one.`,
     );
   }
-  const stored: PersistedRound = { client: next.client, outgoing: next.outgoing };
   // Persist first: a crash from here on resends exactly this message, never a second, different one.
-  save(db, stateKey(round.id), stored);
-  const kind = next.outgoing.kind;
-  await deliver(options, round, stored);
-  const actions = {
-    advertise: 'advertised',
-    shares: 'shared',
-    masked: 'uploaded',
-    unmask: 'unmasked',
-  } as const;
+  saveRound(db, round.id, next.persisted);
+  const kind = next.persisted.outgoing!.kind;
+  await deliver(options, round.id, next.persisted);
   return step(actions[kind], view.phase, `Round ${round.id}: sent this bakery's ${kind} message.`);
 }
 
-function outgoing(
-  roundId: number,
-  kind: Outgoing['kind'],
-  message: unknown,
-  details: RequestMeta['details'] = {},
-): Outgoing & { meta: RequestMeta } {
+function refusedWords(roundId: number, why: string): string {
+  return `This bakery stopped taking part in round ${roundId}: the coordinator did not follow the secure protocol (${why}). Nothing more is sent for it.`;
+}
+
+/** This shop's message for the current phase, with the state to persist before sending it. */
+async function nextMessage(
+  options: SecureRoundOptions,
+  round: RoundView,
+  view: SecureRoundView,
+  persisted: PersistedRound | null,
+  policyRefused: () => SecureStep,
+): Promise<Next> {
+  const { db, http } = options;
+  const identity: ShopIdentity = {
+    shopId: options.identity.shopId,
+    secretKey: ed25519RawFromPkcs8(options.identity.privateKey),
+  };
+  const params = view.params!;
+  const client = persisted?.client;
+  const with_ = (state: ClientState, out: PersistedRound['outgoing']): Next => ({
+    persisted: { client: state, outgoing: out },
+  });
+  // The policy against n and T as this shop verified them from the signed roster.
+  const rosterRefusal = (config: RoundConfig): Refusal | null =>
+    admitByRoster(db, options.now(), http.baseUrl, round, {
+      rosterSize: config.rosterSize,
+      threshold: config.minSurvivors,
+    });
+
+  if (view.phase === 'advertise' && !client) {
+    if (params.modulusBits !== SECURE_MODULUS_BITS)
+      throw new SecAggError('malformed', `the round's ring is not Z_2^${SECURE_MODULUS_BITS}`);
+    const { state, message } = advertiseKeys(identity, params);
+    return with_(state, outgoing(round.id, 'advertise', message));
+  }
+  if (view.phase === 'share' && client?.phase === 'advertised' && view.share) {
+    const { roster, shareKeys: keys } = view.share;
+    const { config } = verifyRoster(client, roster);
+    if (rosterRefusal(config)) return { refusal: policyRefused() };
+    const { state, message } = shareKeys(client, identity, roster, keys);
+    return with_(
+      state,
+      outgoing(round.id, 'shares', message, {
+        shares: message.shares.length,
+        ...configDetails(config),
+      }),
+    );
+  }
+  if (view.phase === 'collect' && client?.phase === 'shared' && view.collect) {
+    const config = client.config!;
+    if (rosterRefusal(config)) return { refusal: policyRefused() };
+    return with_(...(await maskedUpload(options, round, client, view.collect, config)));
+  }
+  if (view.phase === 'confirm' && client?.phase === 'masked' && view.confirm) {
+    if (!view.confirm.survivors.includes(client.shopId)) return null;
+    const { state, message } = confirmSurvivors(client, identity, view.confirm);
+    return with_(
+      state,
+      outgoing(round.id, 'confirm', message, { survivors: view.confirm.survivors.length }),
+    );
+  }
+  if (view.phase === 'unmask' && client?.phase === 'confirmed' && view.unmask) {
+    const { state, message } = unmaskResponse(client, view.unmask);
+    return with_(
+      state,
+      outgoing(round.id, 'unmask', message, {
+        survivors: view.unmask.survivors.length,
+        dropped: client.config!.rosterSize - view.unmask.survivors.length,
+        confirmations: view.unmask.confirmations.length,
+        selfMaskShares: Object.keys(message.selfMaskShares).length,
+        maskKeyShares: Object.keys(message.maskKeyShares).length,
+      }),
+    );
+  }
+  return null;
+}
+
+function configDetails(config: RoundConfig) {
   return {
-    path: `/v1/rounds/${roundId}/secagg/${kind}`,
-    body: JSON.stringify(message),
-    kind,
-    meta: { kind, roundId, details },
+    rosterSize: config.rosterSize,
+    threshold: config.minSurvivors,
+    colluders: config.colluders,
+    graph: config.graph,
+    neighbours: config.neighbours,
+    shamirThreshold: config.threshold,
   };
 }
 
 /**
- * Sends the persisted message and clears it once acknowledged. Its ledger line, and for the
- * masked upload the round's privacy charge, are written before each attempt leaves, so an
- * upload whose answer is lost still counts, once.
+ * The masked upload: trains, clips, weights by samples, adds the evaluation figures as masked
+ * coordinates and this shop's share of the noise (sized so the honest survivors alone carry it
+ * when c shops collude), masks, and reports any neighbour whose share was bad.
  */
-async function deliver(
+async function maskedUpload(
   options: SecureRoundOptions,
   round: RoundView,
-  persisted: PersistedRound,
-): Promise<PersistedRound> {
-  const { db, http } = options;
-  const roundId = round.id;
-  const out = persisted.outgoing!;
-  try {
-    await http.send(
-      'POST',
-      out.path,
-      out.body,
-      secureAck,
-      out.meta ?? legacyMeta(http, round, persisted),
-    );
-  } catch (error) {
-    // The phase moved on without this message: it can never count, so stop resending it.
-    if (
-      error instanceof SyncError &&
-      !error.retryable &&
-      (error.status === 409 || error.status === 403)
-    ) {
-      options.log?.warn(
-        { round: roundId, kind: out.kind, err: error },
-        'secure-aggregation message refused',
-      );
-      const dropped = { ...persisted, outgoing: null };
-      save(db, stateKey(roundId), dropped);
-      return dropped;
-    }
-    throw error;
-  }
-  const done: PersistedRound = { ...persisted, outgoing: null };
-  save(db, stateKey(roundId), done);
-  return done;
-}
-
-/**
- * A message persisted by a version that ledgered on acknowledgement has no `meta`; its masked
- * upload is charged from what that version kept, so an upgrade mid-round sends nothing uncounted.
- */
-function legacyMeta(
-  http: CoordinatorHttp,
-  round: RoundView,
-  persisted: PersistedRound,
-): RequestMeta {
-  const out = persisted.outgoing!;
-  const meta: RequestMeta = { kind: out.kind, roundId: round.id };
-  if (out.kind === 'masked') {
-    const kept = (persisted as { upload?: { noiseMultiplier?: number; clipNorm?: number } }).upload;
-    meta.charge = {
-      roundKey: roundKey(http.baseUrl, round),
-      roundId: round.id,
-      mode: 'secure',
-      noiseMultiplier: kept?.noiseMultiplier ?? 0,
-      clipNorm: kept?.clipNorm ?? null,
-    };
-  }
-  return meta;
-}
-
-/**
- * Drops the SecAgg state of every round but the running one: a shop that was off when a round
- * ended never saw it finish. Call it whenever the current round is known (null: none running).
- */
-export function forgetFinishedSecureRounds(db: Db, runningRoundId: number | null): number {
-  const keep = runningRoundId === null ? '' : stateKey(runningRoundId);
-  return db.prepare("DELETE FROM settings WHERE key LIKE 'secagg.round.%' AND key <> ?").run(keep)
-    .changes;
+  client: ClientState,
+  collect: NonNullable<SecureRoundView['collect']>,
+  config: RoundConfig,
+): Promise<[ClientState, PersistedRound['outgoing']]> {
+  const { http } = options;
+  const settings: RoundSettings = round.settings;
+  const update = await options.computeUpdate(round);
+  const parameters = update.delta.length;
+  if (secureVectorLength(parameters, settings) !== client.params.vectorLength)
+    throw new SecAggError('malformed', 'the round’s vector length does not match the model');
+  const plan = contributionPlanOf(settings, parameters, config, client.params.modulusBits);
+  const contribution = encodeContribution(
+    plan,
+    { update: update.delta, sampleCount: update.sampleCount, metrics: update.metrics ?? null },
+    options.random ?? cryptoRandom,
+  );
+  const { state, message } = maskedInput(client, collect.shares, collect.dropped, contribution.encoded);
+  const masked = outgoing(round.id, 'masked', message, {
+    mode: 'secure',
+    parameters,
+    sampleCount: update.sampleCount,
+    weight: contribution.weight,
+    normBeforeClip: contribution.norm,
+    clipNorm: settings.clipNorm,
+    noiseMultiplier: settings.noiseMultiplier,
+    noiseStd: contribution.noiseShareStd,
+    metricsReported: Boolean(update.metrics),
+    maskedWith: message.maskedWith.length,
+    shareReports: message.reports.length,
+    ...configDetails(config),
+  });
+  masked.meta.charge = {
+    roundKey: roundKey(http.baseUrl, round),
+    roundId: round.id,
+    mode: 'secure',
+    noiseMultiplier: settings.noiseMultiplier,
+    clipNorm: settings.clipNorm,
+  };
+  return [state, masked];
 }
