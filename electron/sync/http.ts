@@ -116,7 +116,7 @@ export class CoordinatorHttp {
       response = await (this.options.fetch ?? fetch)(url, {
         method,
         headers: requestHeaders,
-        body: body ?? undefined,
+        body: body === null ? undefined : typeof body === 'string' ? body : new Uint8Array(body),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
       });
       text = await response.text();

@@ -20,10 +20,54 @@ export type Shop = {
   shopId: string;
   http: CoordinatorHttp;
   update: (global: Float32Array) => Float32Array;
+  /** Training samples behind its update (the round's weight); 30 unless a test says otherwise. */
+  samples?: number;
+  /** How the round's model did on its recent days (masked coordinates of the upload). */
+  metrics?: { wape: number; pinball: number } | null;
 };
 
-export type Phase = 'advertise' | 'share' | 'collect' | 'unmask';
-export const phases: Phase[] = ['advertise', 'share', 'collect', 'unmask'];
+export type Phase = 'advertise' | 'share' | 'collect' | 'confirm' | 'unmask';
+export const phases: Phase[] = ['advertise', 'share', 'collect', 'confirm', 'unmask'];
+
+/** The client of `shop` talking to `baseUrl` (a proxy in front of the coordinator, say). */
+export function httpVia(shop: Shop, baseUrl: string): CoordinatorHttp {
+  const state = loadSyncState(shop.db)!;
+  const ledger = () => ledgerRequestLog(shop.db, () => new Date());
+  return new CoordinatorHttp(
+    {
+      baseUrl,
+      appVersion: '0.1.0',
+      now: () => new Date(),
+      clockOffsetMs: 0,
+      log: {
+        sending: (request) => ledger().sending(request),
+        answered: (id, status) => ledger().answered(id, status),
+      },
+    },
+    { shopId: state.shopId, privateKey: state.privateKey },
+  );
+}
+
+/** One poll of `shop` in `round`, as the app's sync does it. */
+export function pollOnce(app: () => FastifyInstance, shop: Shop, round: RoundView) {
+  return stepSecureRound(
+    {
+      db: shop.db,
+      http: shop.http,
+      identity: { shopId: shop.shopId, privateKey: loadSyncState(shop.db)!.privateKey },
+      now: () => new Date(),
+      computeUpdate: async (r: RoundView) => {
+        const global = storedWeights(sqliteOf(app()), r.modelVersion);
+        return {
+          delta: shop.update(global),
+          sampleCount: shop.samples ?? 30,
+          metrics: shop.metrics ?? null,
+        };
+      },
+    },
+    round,
+  );
+}
 
 /** Enrols `count` shops over HTTP, each with its own SQLite file and identity. */
 export async function enrolShops(
@@ -115,22 +159,12 @@ export async function runSecureRound(
         continue;
       const round = await view();
       if (round.phase !== phase) break;
-      const options = {
-        db: shop.db,
-        http: shop.http,
-        identity: { shopId: shop.shopId, privateKey: loadSyncState(shop.db)!.privateKey },
-        now: () => new Date(),
-        computeUpdate: async (r: RoundView) => {
-          const global = storedWeights(sqliteOf(app()), r.modelVersion);
-          return { delta: shop.update(global), sampleCount: 30 };
-        },
-      };
       try {
-        steps.push(await stepSecureRound(options, round));
+        steps.push(await pollOnce(app, shop, round));
       } catch (error) {
         // A lost answer: the shop's next poll resends the persisted message.
         steps.push({ roundId, phase, action: 'waiting', message: String(error) });
-        steps.push(await stepSecureRound(options, round));
+        steps.push(await pollOnce(app, shop, round));
       }
     }
     current = await view();

@@ -1,0 +1,103 @@
+/**
+ * A lying coordinator over real HTTP: a proxy in front of the real coordinator that can rewrite
+ * what each shop is shown (the secure round's GET view) and answer a shop's messages itself
+ * instead of forwarding them. Shops authenticate their requests but not the answers — the
+ * coordinator's word is exactly what the protocol must not trust — so whatever this proxy says
+ * is what a cheating coordinator could say. It keeps every body a shop sent, which is all the
+ * attacker collects.
+ */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { headers } from '../../federated/protocol/index.ts';
+import type { SecureRoundView } from '../../federated/secagg/round-http.ts';
+
+export type SecureKind = 'advertise' | 'shares' | 'masked' | 'confirm' | 'unmask';
+
+export type Sent = { shopId: string; kind: SecureKind; roundId: number; body: Buffer };
+
+export type Lies = {
+  /** Rewrites the view a shop polls (null: answer as the real coordinator did). */
+  view?: (shopId: string, view: SecureRoundView) => SecureRoundView | null;
+  /** Answers a shop's message without forwarding it (null: forward). */
+  swallow?: (sent: Sent) => boolean;
+};
+
+const viewPath = /^\/v1\/rounds\/(\d+)\/secagg$/;
+const postPath = /^\/v1\/rounds\/(\d+)\/secagg\/(advertise|shares|masked|confirm|unmask)$/;
+
+export async function startLyingCoordinator(
+  upstreamPort: number,
+  lies: Lies,
+): Promise<{ url: string; sent: Sent[]; close(): Promise<void> }> {
+  const sent: Sent[] = [];
+  const server: Server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const shopId = String(incoming.headers[headers.shop] ?? '');
+      const path = incoming.url ?? '';
+      const post = incoming.method === 'POST' ? postPath.exec(path) : null;
+      if (post) {
+        const message: Sent = {
+          shopId,
+          kind: post[2] as SecureKind,
+          roundId: Number(post[1]),
+          body,
+        };
+        sent.push(message);
+        if (lies.swallow?.(message)) {
+          const ack = JSON.stringify({
+            roundId: message.roundId,
+            accepted: true,
+            duplicate: false,
+            receivedAt: new Date().toISOString(),
+          });
+          outgoing.writeHead(200, { 'content-type': 'application/json' });
+          outgoing.end(ack);
+          return;
+        }
+      }
+      const rewrite = incoming.method === 'GET' && viewPath.test(path) && lies.view;
+      const forward = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: upstreamPort,
+          method: incoming.method,
+          path,
+          headers: incoming.headers,
+        },
+        (answer) => {
+          if (!rewrite || answer.statusCode !== 200) {
+            outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(outgoing);
+            return;
+          }
+          const parts: Buffer[] = [];
+          answer.on('data', (c: Buffer) => parts.push(c));
+          answer.on('end', () => {
+            const real = JSON.parse(Buffer.concat(parts).toString('utf8')) as SecureRoundView;
+            const told = rewrite(shopId, real) ?? real;
+            const text = JSON.stringify(told);
+            const { 'content-length': _length, etag: _etag, ...rest } = answer.headers;
+            outgoing.writeHead(200, { ...rest, 'content-length': Buffer.byteLength(text) });
+            outgoing.end(text);
+          });
+        },
+      );
+      forward.on('error', () => outgoing.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no proxy port');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    sent,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
