@@ -64,7 +64,8 @@ export class CoordinatorHttp {
         ({ response, text } = await this.attempt(method, path, body, meta, extraHeaders));
       }
     }
-    const bytesSent = body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    const bytesSent =
+      body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     if (response.status === 304) return { status: 304, body: null, bytesSent };
     if (!response.ok) throw refusalOf(response.status, text);
     const parsed = schema.safeParse(safeJson(text));

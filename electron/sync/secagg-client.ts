@@ -108,7 +108,8 @@ export async function stepSecureRound(
     return step('refused', round.phase, refusedWords(round.id, persisted.refused.message));
   // The bakery's policy, until its update has left: after that, withholding the remaining
   // answers would only fail the round for the others.
-  const updateSent = persisted !== null && !['advertised', 'shared'].includes(persisted.client.phase);
+  const updateSent =
+    persisted !== null && !['advertised', 'shared'].includes(persisted.client.phase);
   const policyRefused = () =>
     step(
       'refused',
@@ -281,7 +282,12 @@ async function maskedUpload(
     { update: update.delta, sampleCount: update.sampleCount, metrics: update.metrics ?? null },
     options.random ?? cryptoRandom,
   );
-  const { state, message } = maskedInput(client, collect.shares, collect.dropped, contribution.encoded);
+  const { state, message } = maskedInput(
+    client,
+    collect.shares,
+    collect.dropped,
+    contribution.encoded,
+  );
   const masked = outgoing(round.id, 'masked', message, {
     mode: 'secure',
     parameters,

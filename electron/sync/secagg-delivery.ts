@@ -11,7 +11,12 @@ import type { MaskedInputMessage } from '../../federated/secagg/round-types.ts';
 import { SyncError } from './errors.ts';
 import type { CoordinatorHttp } from './http.ts';
 import type { RequestMeta } from './ledger.ts';
-import { saveRound, type Outgoing, type OutgoingKind, type PersistedRound } from './secagg-store.ts';
+import {
+  saveRound,
+  type Outgoing,
+  type OutgoingKind,
+  type PersistedRound,
+} from './secagg-store.ts';
 import type { Db } from '../store/database.ts';
 
 export function outgoing(

@@ -58,7 +58,6 @@ export function deleteRound(db: Db, roundId: number): void {
  */
 export function forgetFinishedSecureRounds(db: Db, runningRoundId: number | null): number {
   const keep = runningRoundId === null ? '' : stateKey(runningRoundId);
-  return db
-    .prepare("DELETE FROM settings WHERE key LIKE 'secagg.round.%' AND key <> ?")
-    .run(keep).changes;
+  return db.prepare("DELETE FROM settings WHERE key LIKE 'secagg.round.%' AND key <> ?").run(keep)
+    .changes;
 }

@@ -115,7 +115,9 @@ describe('the active-adversary secure round over real HTTP', () => {
     const total = weights.reduce((a, b) => a + b, 0);
     const expected = new Float64Array(D);
     shops.forEach((shop, i) =>
-      clipped(shop.update(before), C).forEach((v, j) => (expected[j]! += (weights[i]! * v) / total)),
+      clipped(shop.update(before), C).forEach(
+        (v, j) => (expected[j]! += (weights[i]! * v) / total),
+      ),
     );
     const published = storedWeights(sqliteOf(app), Number(round.resultVersion));
     let worst = 0;
@@ -123,8 +125,12 @@ describe('the active-adversary secure round over real HTTP', () => {
     expect(worst).toBeLessThan(1e-6);
     // Equal weights would be a different model: the weighting really happened.
     const equal = new Float64Array(D);
-    shops.forEach((shop) => clipped(shop.update(before), C).forEach((v, j) => (equal[j]! += v / 10)));
-    expect(Math.max(...Array.from(equal, (v, j) => Math.abs(v - expected[j]!)))).toBeGreaterThan(1e-3);
+    shops.forEach((shop) =>
+      clipped(shop.update(before), C).forEach((v, j) => (equal[j]! += v / 10)),
+    );
+    expect(Math.max(...Array.from(equal, (v, j) => Math.abs(v - expected[j]!)))).toBeGreaterThan(
+      1e-3,
+    );
     expect(steps.filter((s) => s.action === 'confirmed')).toHaveLength(7);
 
     // The ledger of a shop lists one line per message of the round, the masked upload with what
@@ -132,7 +138,10 @@ describe('the active-adversary secure round over real HTTP', () => {
     const ledger = listLedger(shops[4]!.db, { limit: 100, roundId: Number(round.id) }).entries;
     const kinds = ledger.map((e) => e.kind);
     for (const kind of ['advertise', 'shares', 'masked', 'confirm', 'unmask'])
-      expect(kinds.filter((k) => k === kind), kind).toHaveLength(1);
+      expect(
+        kinds.filter((k) => k === kind),
+        kind,
+      ).toHaveLength(1);
     const masked = ledger.find((e) => e.kind === 'masked')!;
     expect(masked.details).toMatchObject({
       mode: 'secure',

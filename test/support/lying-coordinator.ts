@@ -17,8 +17,10 @@ export type Sent = { shopId: string; kind: SecureKind; roundId: number; body: Bu
 export type Lies = {
   /** Rewrites the view a shop polls (null: answer as the real coordinator did). */
   view?: (shopId: string, view: SecureRoundView) => SecureRoundView | null;
-  /** Answers a shop's message without forwarding it (null: forward). */
+  /** Answers a shop's message without forwarding it (false: forward). */
   swallow?: (sent: Sent) => boolean;
+  /** Forwards the message but never answers the shop (it waits until it is killed). */
+  hold?: (sent: Sent) => boolean;
 };
 
 const viewPath = /^\/v1\/rounds\/(\d+)\/secagg$/;
@@ -27,8 +29,15 @@ const postPath = /^\/v1\/rounds\/(\d+)\/secagg\/(advertise|shares|masked|confirm
 export async function startLyingCoordinator(
   upstreamPort: number,
   lies: Lies,
-): Promise<{ url: string; sent: Sent[]; close(): Promise<void> }> {
+): Promise<{
+  url: string;
+  sent: Sent[];
+  /** Messages forwarded whose answer was kept from the shop, with the coordinator's status. */
+  held: (Sent & { status: number })[];
+  close(): Promise<void>;
+}> {
   const sent: Sent[] = [];
+  const held: (Sent & { status: number })[] = [];
   const server: Server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -37,6 +46,7 @@ export async function startLyingCoordinator(
       const shopId = String(incoming.headers[headers.shop] ?? '');
       const path = incoming.url ?? '';
       const post = incoming.method === 'POST' ? postPath.exec(path) : null;
+      let holding: Sent | null = null;
       if (post) {
         const message: Sent = {
           shopId,
@@ -56,6 +66,7 @@ export async function startLyingCoordinator(
           outgoing.end(ack);
           return;
         }
+        if (lies.hold?.(message)) holding = message;
       }
       const rewrite = incoming.method === 'GET' && viewPath.test(path) && lies.view;
       const forward = httpRequest(
@@ -67,6 +78,12 @@ export async function startLyingCoordinator(
           headers: incoming.headers,
         },
         (answer) => {
+          if (holding) {
+            const kept = holding;
+            answer.resume();
+            answer.on('end', () => held.push({ ...kept, status: answer.statusCode ?? 0 }));
+            return;
+          }
           if (!rewrite || answer.statusCode !== 200) {
             outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(outgoing);
@@ -94,6 +111,7 @@ export async function startLyingCoordinator(
   return {
     url: `http://127.0.0.1:${address.port}`,
     sent,
+    held,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
