@@ -110,6 +110,7 @@ export async function benchCoordinator(shops = 200, rounds = 3): Promise<Coordin
               advertiseSeconds: 600,
               shareSeconds: 600,
               collectSeconds: 3600,
+              confirmSeconds: 600,
               unmaskSeconds: 600,
             },
           },

@@ -72,6 +72,7 @@ const collecting: Partial<RoundSettings> = {
     advertiseSeconds: 3600,
     shareSeconds: 3600,
     collectSeconds: 3600,
+    confirmSeconds: 3600,
     unmaskSeconds: 3600,
   },
 };
