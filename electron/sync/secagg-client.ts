@@ -200,8 +200,13 @@ async function nextMessage(
     });
 
   if (view.phase === 'advertise' && !client) {
-    if (params.modulusBits !== SECURE_MODULUS_BITS)
-      throw new SecAggError('malformed', `the round's ring is not Z_2^${SECURE_MODULUS_BITS}`);
+    // The parameters are bound into every signature: they must be the round's own settings.
+    if (
+      params.modulusBits !== SECURE_MODULUS_BITS ||
+      params.colluders !== round.settings.colluders ||
+      params.graph !== round.settings.secaggGraph
+    )
+      throw new SecAggError('malformed', `the round's parameters do not match its settings`);
     const { state, message } = advertiseKeys(identity, params);
     return with_(state, outgoing(round.id, 'advertise', message));
   }

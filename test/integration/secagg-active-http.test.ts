@@ -28,7 +28,7 @@ import type { RoundRun } from '../../simulation/secagg-round.ts';
 import { anyRoundPolicy, phaseDeadlines } from '../support/shops.ts';
 import { startLyingCoordinator, type Lies, type Sent } from '../support/lying-coordinator.ts';
 import { sqliteOf, storedWeights } from '../support/coordinator-store.ts';
-import { attackerRebuilds, sameVector } from '../unit/privacy/active-harness.ts';
+import { attackerRebuilds } from '../unit/privacy/active-harness.ts';
 import { operatorSession, startCoordinator, tempDir } from './coordinator-harness.ts';
 import { enrolShops, httpVia, pollOnce, runSecureRound, type Shop } from './secagg-harness.ts';
 
@@ -299,7 +299,7 @@ describe('a lying coordinator over real HTTP', () => {
   it('split view of the survivors, then unmask requests with every signature gathered per set: every shop refuses, the victim stays hidden', async () => {
     const book = signatureBook();
     let everyone: string[] = [];
-    const { shops, victim, states, outcomes, run, rebuilt } = await liedTo(
+    const { shops, states, outcomes, run, rebuilt } = await liedTo(
       'split',
       ({ shops, victim, stage }) => {
         const groupB = new Set(shops.slice(6).map((s) => s.shopId));
