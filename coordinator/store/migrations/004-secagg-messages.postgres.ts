@@ -6,9 +6,9 @@ ALTER TABLE rounds ADD CONSTRAINT rounds_phase_check
   CHECK (phase IN ('open','advertise','share','collect','confirm','unmask','aggregating','published','failed'));
 
 -- One row per message a shop sent in a secure round (the round header stays in phase_state):
--- the digest of the body as received answers a retry with the first receipt; `body` is what the
+-- the digest of the body as received answers a retry with the first receipt; the body is what the
 -- coordinator's steps read (a share message without its records, which go to secagg_shares; the
--- binary masked upload, dropped once the round ends); `meta` small facts read without the body.
+-- binary masked upload, dropped once the round ends); meta holds small facts read without the body.
 CREATE TABLE secagg_messages (
   round_id integer NOT NULL REFERENCES rounds(id),
   shop_id text COLLATE "C" NOT NULL REFERENCES shops(id),

@@ -26,9 +26,9 @@ ALTER TABLE rounds_new RENAME TO rounds;
 CREATE UNIQUE INDEX rounds_one_active ON rounds ((1)) WHERE phase NOT IN ('published','failed');
 
 -- One row per message a shop sent in a secure round (the round header stays in phase_state):
--- the digest of the body as received answers a retry with the first receipt; `body` is what the
+-- the digest of the body as received answers a retry with the first receipt; the body is what the
 -- coordinator's steps read (a share message without its records, which go to secagg_shares; the
--- binary masked upload, dropped once the round ends); `meta` small facts read without the body.
+-- binary masked upload, dropped once the round ends); meta holds small facts read without the body.
 CREATE TABLE secagg_messages (
   round_id INTEGER NOT NULL REFERENCES rounds(id),
   shop_id TEXT NOT NULL REFERENCES shops(id),
