@@ -94,15 +94,18 @@ export async function messagesOf(
   );
 }
 
-/** The small facts of each message of a kind, without bodies. */
+/** The small facts of each message of a kind (of some shops), without bodies. */
 export async function metaOf(
   sql: Sql,
   roundId: number,
   kind: SecureMessageKind,
+  shopId?: string,
 ): Promise<{ shop_id: string; meta: string | null }[]> {
   return sql.all(
-    'SELECT shop_id, meta FROM secagg_messages WHERE round_id = ? AND kind = ? ORDER BY shop_id',
-    [roundId, kind],
+    `SELECT shop_id, meta FROM secagg_messages WHERE round_id = ? AND kind = ?${
+      shopId === undefined ? '' : ' AND shop_id = ?'
+    } ORDER BY shop_id`,
+    [roundId, kind, ...(shopId === undefined ? [] : [shopId])],
   );
 }
 
@@ -157,13 +160,12 @@ export async function recordsFrom(
 }
 
 /**
- * What a finished round no longer needs: the masked uploads and the encrypted shares (the
- * digests and receipts stay, so a late retry still gets its receipt).
+ * What a round no longer needs once its sum is unmasked: the masked uploads and the encrypted
+ * shares (the digests and receipts stay, so a late retry still gets its receipt).
  */
 export async function dropRoundPayloads(sql: Sql, roundId: number): Promise<void> {
-  await sql.run(
-    "UPDATE secagg_messages SET body = NULL WHERE round_id = ? AND kind IN ('masked', 'shares', 'unmask')",
-    [roundId],
-  );
+  await sql.run("UPDATE secagg_messages SET body = NULL WHERE round_id = ? AND kind = 'masked'", [
+    roundId,
+  ]);
   await sql.run('DELETE FROM secagg_shares WHERE round_id = ?', [roundId]);
 }

@@ -12,7 +12,7 @@ export type SignedParts = {
   shopId: string;
   timestamp: number;
   nonce: string;
-  body: string;
+  body: string | Uint8Array;
 };
 
 export function canonicalRequest(parts: SignedParts): string {
