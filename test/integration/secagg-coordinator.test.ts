@@ -100,11 +100,6 @@ async function everyone(shops: CoreShop[], roundId: number, step: Step) {
   return sent;
 }
 
-async function closePhase(c: Consortium, roundId: number) {
-  const closed = await c.operator.call('POST', `/v1/operator/rounds/${roundId}/close-phase`);
-  expect(closed.status, JSON.stringify(closed.body)).toBe(200);
-}
-
 function expectClose(actual: Float32Array, expected: Float64Array, tolerance = 1e-5) {
   expect(actual.length).toBe(expected.length);
   actual.forEach((v, j) => expect(Math.abs(v - expected[j]!)).toBeLessThan(tolerance));
