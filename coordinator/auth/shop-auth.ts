@@ -20,7 +20,7 @@ declare module 'fastify' {
     /** The shop a signed request came from, set by `requireShop`. */
     shop?: ShopRow;
     /** The body exactly as received: signatures cover its bytes, not a re-serialisation. */
-    rawBody?: string;
+    rawBody?: string | Buffer;
   }
 }
 

@@ -4,4 +4,4 @@
  */
 export { secureMode } from './mode.ts';
 export { secureAggregationRoutes } from './routes.ts';
-export { loadSecAggState, thresholdFor } from './state.ts';
+export { loadHeader, type SecureHeader } from './state.ts';

@@ -1,52 +1,103 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodType } from 'zod';
 import { errorBody, roundIdParams } from '../../federated/protocol/index.ts';
+import { assertCryptoAvailable } from '../../federated/secagg/primitives.ts';
+import { droppedSoFar, shareKeysFor } from '../../federated/secagg/coordinator-round.ts';
+import { unmaskRequestOf } from '../../federated/secagg/coordinator-unmask.ts';
 import {
-  acceptAdvertisement,
-  acceptMaskedInput,
-  acceptShareKeys,
-  acceptUnmask,
-  assertCryptoAvailable,
-  compactServerState,
-  recoverSum,
-  routeShares,
-} from '../../federated/secagg/index.ts';
-import {
-  advertisementBody,
-  maskedInputBody,
+  MASKED_CONTENT_TYPE,
   secureAck,
   secureRoundView,
-  shareKeysBody,
-  unmaskBody,
-} from '../../federated/secagg/wire.ts';
-import type { ServerState } from '../../federated/secagg/types.ts';
-import type { SecureAck } from '../../federated/secagg/wire.ts';
-import type { ZodType } from 'zod';
+  type SecureAck,
+  type SecureRoundView,
+} from '../../federated/secagg/round-http.ts';
+import type { ShareRecord } from '../../federated/secagg/round-types.ts';
+import {
+  advertisementMessage,
+  confirmation,
+  parseMaskedUpload,
+  shareKeysMessage,
+  unmaskMessage,
+} from '../../federated/secagg/round-wire.ts';
 import type { CoordinatorContext } from '../app.ts';
 import { CoordinatorError } from '../errors.ts';
-import { audit } from '../store/database.ts';
+import { activeRound, getRound, settingsOf, type RoundRow } from '../store/rounds.ts';
+import { kindsSent, recordsTo } from '../store/secagg.ts';
 import {
-  activeRound,
-  checkIn,
-  getRound,
-  markUploaded,
-  uploadedAt,
-  settingsOf,
-  type RoundRow,
-} from '../store/rounds.ts';
-import type { Sql } from '../store/sql.ts';
-import type { RoundPhase } from '../../federated/protocol/index.ts';
-import { loadSecAggState, saveSecAggState, withSecAggState } from './state.ts';
+  receiveAdvertisement,
+  receiveConfirmation,
+  receiveMasked,
+  receiveShareKeys,
+  receiveUnmask,
+} from './messages.ts';
+import { recoverIfReady } from './recovery.ts';
+import { roundData, treeOf } from './round-data.ts';
+import { asCoordinatorError, loadHeader, type SecureHeader } from './state.ts';
 
-/** Largest masked upload accepted: 4 bytes per parameter in base64, for models up to ~12M parameters. */
-const maxMaskedBytes = 64 * 1024 * 1024;
+/** Largest masked upload: 4 bytes a coordinate for models up to ~16M parameters, plus its header. */
+const maxMaskedBytes = 65 * 1024 * 1024;
+
+/** What one shop needs in the round's current phase (round-http.ts secureRoundView). */
+async function viewFor(
+  context: CoordinatorContext,
+  round: RoundRow,
+  header: SecureHeader,
+  me: string,
+): Promise<SecureRoundView> {
+  const { store } = context;
+  const sent = await kindsSent(store, round.id, me);
+  const view: SecureRoundView = {
+    roundId: round.id,
+    phase: round.phase,
+    params: header.params,
+    share: null,
+    collect: null,
+    confirm: null,
+    unmask: null,
+    received: {
+      advertise: sent.has('advertise'),
+      shares: sent.has('shares'),
+      masked: sent.has('masked'),
+      confirm: sent.has('confirm'),
+      unmask: sent.has('unmask'),
+    },
+    dropped: header.convicted[me] ?? header.excluded[me] ?? null,
+  };
+  if (view.dropped) return view;
+  if (round.phase === 'share' && header.roster?.some((e) => e.shopId === me)) {
+    const data = await roundData(store, round.id, header);
+    view.share = {
+      roster: header.roster,
+      shareKeys: shareKeysFor(data.graph, (id) => treeOf(data, id), me),
+    };
+  } else if (round.phase === 'collect' && header.sharers?.includes(me)) {
+    const { graph } = await roundData(store, round.id, header);
+    const records = await recordsTo(store, round.id, me);
+    const sharers = new Set(header.sharers);
+    // In the order of this shop's neighbours, as the core's sharesFor gives them.
+    const shares = graph
+      .neighbours(me)
+      .filter((v) => sharers.has(v) && records.has(v))
+      .map((v) => JSON.parse(records.get(v)!) as ShareRecord);
+    view.collect = { shares, dropped: droppedSoFar(header) };
+  } else if (round.phase === 'confirm' && header.survivors?.includes(me)) {
+    view.confirm = { survivors: header.survivors };
+  } else if (
+    round.phase === 'unmask' &&
+    header.phase === 'unmask' &&
+    header.confirmations?.some((c) => c.shopId === me)
+  ) {
+    view.unmask = unmaskRequestOf(header);
+  }
+  return view;
+}
 
 /**
- * The shop-facing SecAgg routes (all signed): one GET a polling shop reads in every phase, and
- * one POST per protocol message. Each POST is validated by the shared schema, checked against
- * the authenticated shop, applied to the round's stored state in one transaction and then
- * acknowledged; an identical retry is answered as a duplicate, a different second message is
- * refused with 409.
+ * The shop-facing routes of a secure round (all signed; contract in round-http.ts): one GET a
+ * polling shop reads in every phase, and one POST per protocol message. Each message is checked
+ * against the authenticated shop and the round by the core, stored as its own row, then
+ * acknowledged; the same message again gets its first receipt in any phase.
  */
 export async function secureAggregationRoutes(
   app: FastifyInstance,
@@ -57,87 +108,30 @@ export async function secureAggregationRoutes(
   const { store, now, engine, requireShop, log } = context;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['secure aggregation'];
+  const receiving = { store, now };
 
-  const wrongPhase = (round: RoundRow, phase: RoundPhase) =>
-    new CoordinatorError(409, 'wrong-phase', `Round ${round.id} is ${round.phase}, not ${phase}.`, {
-      phase: round.phase,
-    });
+  // The masked upload is binary; the signature covers its bytes as received.
+  app.addContentTypeParser(
+    MASKED_CONTENT_TYPE,
+    { parseAs: 'buffer', bodyLimit: maxMaskedBytes },
+    (request, body, done) => {
+      request.rawBody = body as Buffer;
+      done(null, body);
+    },
+  );
 
-  const running = async (roundId: number, phase: RoundPhase): Promise<RoundRow> => {
-    const round = await getRound(store, roundId);
-    if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
-    // Only one round runs at a time, so a round in a running phase is the active one.
-    if (round.phase !== phase) throw wrongPhase(round, phase);
-    return round;
+  const recover = async (roundId: number) => {
+    if (await recoverIfReady(store, roundId, now)) await engine.afterRequest(roundId);
   };
-
-  const ownMessage = (shopId: string, bodyShopId: string) => {
-    if (shopId !== bodyShopId)
-      throw new CoordinatorError(
-        403,
-        'not-yours',
-        'A shop can send secure-aggregation messages only as itself.',
-      );
-  };
-
-  /** Applies one message; returns the acknowledgement and tells the engine when something changed. */
-  const accept = async (
-    roundId: number,
-    phase: RoundPhase,
-    apply: (state: ServerState) => ServerState,
-    after?: (tx: Sql) => Promise<void>,
-  ) => {
-    await running(roundId, phase);
-    const duplicate = await withSecAggState(store, roundId, async (state, round, tx) => {
-      // Checked again under the round's lock: the phase may have ended since the check above.
-      if (round.phase !== phase) throw wrongPhase(round, phase);
-      const next = apply(state);
-      if (next !== state) await after?.(tx);
-      return { state: next, result: next === state };
-    });
-    if (!duplicate) await engine.afterRequest(roundId);
-    return { roundId, accepted: true as const, duplicate, receivedAt: now().toISOString() };
-  };
-
-  /** Rebuilds the sum once t shops answered; rebuilding is asynchronous, so it runs outside the transaction. */
-  const recoverIfReady = async (roundId: number) => {
-    const round = await getRound(store, roundId);
-    const state = round && loadSecAggState(round);
-    if (!state || state.phase !== 'unmask') return;
-    if (Object.keys(state.unmaskMessages).length < state.params.threshold) return;
-    const recovered = compactServerState(await recoverSum(state));
-    const stored = await store.transaction(async (tx) => {
-      const fresh = await getRound(tx, roundId, 'update');
-      const current = fresh && loadSecAggState(fresh);
-      if (!current || current.phase !== 'unmask' || fresh.phase !== 'unmask') return false;
-      await saveSecAggState(tx, roundId, recovered);
-      await audit(
-        tx,
-        'system',
-        recovered.phase === 'done' ? 'secagg.sum-recovered' : 'secagg.unmask-failed',
-        {
-          round: roundId,
-          survivors: recovered.unmaskRequest?.survivors.length ?? 0,
-          reason: recovered.failure ?? null,
-        },
-        now(),
-      );
-      return true;
-    });
-    if (stored) await engine.afterRequest(roundId);
-  };
-
   app.addHook('onReady', async () => {
-    // A coordinator stopped between the t-th unmask answer and storing the sum finishes here.
+    // A coordinator stopped between the last unmask answer and storing the sum finishes here.
     const round = await activeRound(store);
     if (round?.phase === 'unmask')
-      await recoverIfReady(round.id).catch((error) =>
-        log.error({ err: error }, 'sum recovery failed'),
-      );
+      await recover(round.id).catch((error) => log.error({ err: error }, 'sum recovery failed'));
   });
   // …or, when coordinators share the store, whichever of the others watches next.
   engine.addWatcher(async (round) => {
-    if (round?.phase === 'unmask') await recoverIfReady(round.id);
+    if (round?.phase === 'unmask') await recover(round.id);
   });
 
   api.get('/v1/rounds/:roundId/secagg', {
@@ -152,60 +146,60 @@ export async function secureAggregationRoutes(
       const roundId = request.params.roundId;
       const round = await getRound(store, roundId);
       if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
-      const state = loadSecAggState(round);
-      if (!state) {
-        if (settingsOf(round).mode !== 'secure')
-          throw new CoordinatorError(
-            409,
-            'wrong-mode',
-            `Round ${roundId} does not use secure aggregation.`,
-          );
-        // Still open (or failed before advertising began): nothing to do yet.
-        const none = { advertisement: false, shares: false, maskedInput: false, unmask: false };
-        return {
-          roundId,
-          phase: round.phase,
-          params: null,
-          roster: null,
-          sharesForMe: null,
-          unmaskRequest: null,
-          received: none,
-        };
-      }
-      const me = request.shop!.id;
+      const header = loadHeader(round);
+      if (header) return viewFor(context, round, header, request.shop!.id);
+      if (settingsOf(round).mode !== 'secure')
+        throw new CoordinatorError(
+          409,
+          'wrong-mode',
+          `Round ${roundId} does not use secure aggregation.`,
+        );
+      // Still open (or failed before advertising began): nothing to do yet.
+      const none = {
+        advertise: false,
+        shares: false,
+        masked: false,
+        confirm: false,
+        unmask: false,
+      };
       return {
         roundId,
         phase: round.phase,
-        params: state.params,
-        roster: round.phase === 'share' ? (state.roster ?? null) : null,
-        sharesForMe:
-          round.phase === 'collect' && state.sharers?.includes(me) ? routeShares(state, me) : null,
-        unmaskRequest: round.phase === 'unmask' ? (state.unmaskRequest ?? null) : null,
-        received: {
-          advertisement: me in state.advertisements,
-          shares: me in state.shareMessages,
-          maskedInput: me in state.maskedInputs,
-          unmask: me in state.unmaskMessages,
-        },
+        params: null,
+        share: null,
+        collect: null,
+        confirm: null,
+        unmask: null,
+        received: none,
+        dropped: null,
       };
     },
   });
 
+  const ownMessage = (shopId: string, bodyShopId: string) => {
+    if (shopId !== bodyShopId)
+      throw new CoordinatorError(
+        403,
+        'not-yours',
+        'A shop can send secure-aggregation messages only as itself.',
+      );
+  };
+
   const post = <B>(
     path: string,
     summary: string,
-    body: ZodType<B>,
-    handle: (roundId: number, shopId: string, body: B) => Promise<SecureAck> | SecureAck,
-    bodyLimit?: number,
+    body: ZodType<B> | null,
+    handle: (roundId: number, shopId: string, body: B) => Promise<SecureAck & { stored: boolean }>,
+    after?: (roundId: number) => Promise<void>,
   ) =>
     api.post(`/v1/rounds/:roundId/secagg/${path}`, {
       preHandler: requireShop,
-      ...(bodyLimit ? { bodyLimit } : {}),
+      ...(body ? {} : { bodyLimit: maxMaskedBytes }),
       schema: {
         tags,
         summary,
         params: roundIdParams,
-        body,
+        ...(body ? { body } : {}),
         response: {
           200: secureAck,
           400: errorBody,
@@ -214,66 +208,79 @@ export async function secureAggregationRoutes(
           409: errorBody,
         },
       },
-      handler: async (request) =>
-        handle(request.params.roundId, request.shop!.id, request.body as B),
+      handler: async (request) => {
+        const roundId = request.params.roundId;
+        const { stored, ...ack } = await handle(roundId, request.shop!.id, request.body as B);
+        if (stored) await engine.afterRequest(roundId);
+        await after?.(roundId);
+        return ack;
+      },
     });
 
   post(
     'advertise',
-    'Round 0: this shop’s signed round keys',
-    advertisementBody,
+    'Advertise: this shop’s signed round keys',
+    advertisementMessage,
     (roundId, shopId, ad) => {
       ownMessage(shopId, ad.shopId);
-      return accept(
-        roundId,
-        'advertise',
-        (s) => acceptAdvertisement(s, ad),
-        (tx) => checkIn(tx, roundId, shopId, now()),
-      );
+      return receiveAdvertisement(receiving, roundId, ad);
     },
   );
 
   post(
     'shares',
-    'Round 1: encrypted Shamir shares for every other shop',
-    shareKeysBody,
-    (roundId, shopId, msg) => {
-      ownMessage(shopId, msg.shopId);
-      return accept(roundId, 'share', (s) => acceptShareKeys(s, msg));
+    'Share: encrypted, committed Shamir shares for each neighbour',
+    shareKeysMessage,
+    (roundId, shopId, message) => {
+      ownMessage(shopId, message.shopId);
+      return receiveShareKeys(receiving, roundId, message);
     },
   );
 
   post(
     'masked',
-    'Round 2: this shop’s masked update',
-    maskedInputBody,
-    async (roundId, shopId, msg) => {
-      ownMessage(shopId, msg.shopId);
-      // The same upload again (its answer was lost) gets its original receipt, whatever phase the
-      // round has reached since: the shop must learn it counted, not that it came too late.
+    'Collect: this shop’s masked contribution (binary) and any share reports',
+    null,
+    async (roundId, shopId, raw: unknown) => {
+      if (!Buffer.isBuffer(raw))
+        throw new CoordinatorError(
+          415,
+          'wrong-content-type',
+          `The masked upload is sent as ${MASKED_CONTENT_TYPE}.`,
+        );
       const round = await getRound(store, roundId);
-      const held = round && loadSecAggState(round)?.maskedInputs[shopId];
-      const receivedAt = held === msg.masked ? await uploadedAt(store, roundId, shopId) : null;
-      if (receivedAt) return { roundId, accepted: true as const, duplicate: true, receivedAt };
-      return accept(
-        roundId,
-        'collect',
-        (s) => acceptMaskedInput(s, msg),
-        (tx) => markUploaded(tx, roundId, shopId, now().toISOString()),
-      );
+      const header = round && loadHeader(round);
+      if (!header)
+        throw new CoordinatorError(404, 'no-round', `There is no secure round ${roundId}.`);
+      let upload;
+      try {
+        upload = parseMaskedUpload(raw, header.params.vectorLength);
+      } catch (error) {
+        throw asCoordinatorError(error);
+      }
+      ownMessage(shopId, upload.shopId);
+      return receiveMasked(receiving, roundId, upload, raw);
     },
-    maxMaskedBytes,
+  );
+
+  post(
+    'confirm',
+    'Confirm: this shop’s signature over the survivor set (the consistency check)',
+    confirmation,
+    (roundId, shopId, c) => {
+      ownMessage(shopId, c.shopId);
+      return receiveConfirmation(receiving, roundId, c);
+    },
   );
 
   post(
     'unmask',
-    'Round 3: shares that remove the masks of survivors and dropped shops',
-    unmaskBody,
-    async (roundId, shopId, msg) => {
-      ownMessage(shopId, msg.shopId);
-      const ack = await accept(roundId, 'unmask', (s) => acceptUnmask(s, msg));
-      await recoverIfReady(roundId);
-      return ack;
+    'Unmask: shares that remove the masks of survivors and dropped shops',
+    unmaskMessage,
+    (roundId, shopId, message) => {
+      ownMessage(shopId, message.shopId);
+      return receiveUnmask(receiving, roundId, message);
     },
+    recover,
   );
 }

@@ -1,42 +1,73 @@
-import { SecAggError, type SecAggParams, type ServerState } from '../../federated/secagg/index.ts';
-import {
-  SECAGG_MODULUS_BITS,
-  secaggThresholdFor,
-  secureVectorLength,
-} from '../../federated/secagg/wire.ts';
-import { minimumThreshold, type RoundSettings } from '../../federated/protocol/index.ts';
+import { SecAggError } from '../../federated/secagg/bytes.ts';
+import { ed25519RawFromSpki } from '../../federated/secagg/primitives.ts';
+import { SECURE_MODULUS_BITS, secureVectorLength } from '../../federated/secagg/round-http.ts';
+import { MAX_ROUND_SHOPS } from '../../federated/secagg/round-protocol.ts';
+import type { SecAggParams, ServerRound } from '../../federated/secagg/round-types.ts';
+import type { RoundSettings } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
 import type { Sql } from '../store/sql.ts';
-import { getRound, setPhaseState, type RoundRow } from '../store/rounds.ts';
+import { setPhaseState, type RoundRow } from '../store/rounds.ts';
 
 /**
- * A secure round keeps its whole SecAgg server state as JSON in `rounds.phase_state`, written
- * in the same transaction that accepts a message, so a restart resumes exactly.
+ * A secure round's header as the coordinator keeps it in `rounds.phase_state`: the core's round
+ * (params, roster, configuration, survivor set, who was dropped and why), plus what unmasking and
+ * aggregation produced. Small: every shop message lives in its own row (store/secagg.ts).
  */
-export function loadSecAggState(round: RoundRow): ServerState | null {
-  return round.phase_state ? (JSON.parse(round.phase_state) as ServerState) : null;
+export type SecureHeader = ServerRound & {
+  /** Σ of the survivors' contributions, base64 little-endian words, once unmasked. */
+  sum?: string;
+  /** Unmasking: answers used, and revealed shares that failed their commitment (skipped). */
+  recovery?: { answers: number; wrongShares: number };
+  /** Aggregation: the robust check of the sum, and the decoded divisor and figures. */
+  outcome?: SecureOutcome;
+};
+
+export type SecureOutcome = {
+  sumNorm: number;
+  sumBound: number;
+  totalWeight: number;
+  totalWeightNoiseStd: number;
+  metrics: {
+    reporting: { value: number; noiseStd: number };
+    wape: { value: number; noiseStd: number };
+    pinball: { value: number; noiseStd: number };
+  } | null;
+};
+
+export function loadHeader(round: Pick<RoundRow, 'phase_state'>): SecureHeader | null {
+  if (!round.phase_state) return null;
+  const header = JSON.parse(round.phase_state) as SecureHeader | null;
+  return header?.version === 2 ? header : null;
 }
 
-export async function saveSecAggState(
-  sql: Sql,
-  roundId: number,
-  state: ServerState,
-): Promise<void> {
-  await setPhaseState(sql, roundId, state);
+export async function saveHeader(sql: Sql, roundId: number, header: SecureHeader): Promise<void> {
+  await setPhaseState(sql, roundId, header);
+}
+
+/** Enrolled, non-revoked shops with their identity key as raw Ed25519 (what adverts are signed with). */
+export async function enrolledIdentities(sql: Sql): Promise<Record<string, string>> {
+  const rows = await sql.all<{ shop_id: string; public_key: string }>(
+    `SELECT c.shop_id, c.public_key FROM credentials c JOIN shops s ON s.id = c.shop_id
+     WHERE c.revoked_at IS NULL AND s.revoked_at IS NULL ORDER BY c.created_at`,
+  );
+  const out: Record<string, string> = {};
+  for (const row of rows) out[row.shop_id] = ed25519RawFromSpki(row.public_key);
+  return out;
+}
+
+/** Shops of the round revoked since it opened. */
+export async function revokedShops(sql: Sql, ids: readonly string[]): Promise<string[]> {
+  const rows = await sql.all<{ id: string }>('SELECT id FROM shops WHERE revoked_at IS NOT NULL');
+  const inRound = new Set(ids);
+  return rows.map((r) => r.id).filter((id) => inRound.has(id));
 }
 
 /**
- * t: the operator's threshold, else more than two thirds of the shops enrolled when the round
- * opens (the rule every shop checks against its signed roster, which cannot be larger), and
- * never below the settings' own minimum.
+ * The round's parameters. The roster may hold every shop enrolled when the round opens; n, c,
+ * T, t and the graph follow from the signed roster (roundConfig), on both sides.
  */
-export function thresholdFor(settings: RoundSettings, enrolled: number): number {
-  if (settings.secaggThreshold !== null) return secaggThresholdFor(settings);
-  return Math.max(secaggThresholdFor(settings), minimumThreshold(enrolled));
-}
-
 export function paramsFor(
-  round: RoundRow,
+  round: Pick<RoundRow, 'id' | 'opened_at'>,
   settings: RoundSettings,
   parameterCount: number,
   enrolled: number,
@@ -44,46 +75,15 @@ export function paramsFor(
   return {
     // The opening time makes the id unique even if a coordinator database is ever recreated.
     roundId: `breadcast-round-${round.id}-${round.opened_at}`,
-    threshold: thresholdFor(settings, enrolled),
     vectorLength: secureVectorLength(parameterCount, settings),
-    modulusBits: SECAGG_MODULUS_BITS,
+    modulusBits: SECURE_MODULUS_BITS,
+    maxShops: Math.min(MAX_ROUND_SHOPS, Math.max(2, enrolled)),
+    colluders: settings.colluders,
+    graph: settings.secaggGraph,
   };
 }
 
-/**
- * Runs one SecAgg step on the stored state inside a transaction that holds the round's row (so
- * two coordinators never interleave a read-modify-write of it); protocol refusals become HTTP
- * answers.
- */
-export async function withSecAggState<T>(
-  sql: Sql,
-  roundId: number,
-  step: (
-    state: ServerState,
-    round: RoundRow,
-    tx: Sql,
-  ) => Promise<{ state: ServerState; result: T }> | { state: ServerState; result: T },
-): Promise<T> {
-  return sql.transaction(async (tx) => {
-    const round = await getRound(tx, roundId, 'update');
-    if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
-    const state = loadSecAggState(round);
-    if (!state)
-      throw new CoordinatorError(
-        409,
-        'wrong-mode',
-        `Round ${roundId} does not use secure aggregation.`,
-      );
-    try {
-      const { state: next, result } = await step(state, round, tx);
-      if (next !== state) await saveSecAggState(tx, roundId, next);
-      return result;
-    } catch (error) {
-      throw asCoordinatorError(error);
-    }
-  });
-}
-
+/** Protocol refusals as HTTP answers. */
 export function asCoordinatorError(error: unknown): unknown {
   if (!(error instanceof SecAggError)) return error;
   const status =
