@@ -15,8 +15,8 @@ import {
 } from '../support/shops.ts';
 import { storedWeights } from '../support/coordinator-store.ts';
 
-type Phase = 'advertise' | 'share' | 'collect' | 'unmask';
-const phases: Phase[] = ['advertise', 'share', 'collect', 'unmask'];
+type Phase = 'advertise' | 'share' | 'collect' | 'confirm' | 'unmask';
+const phases: Phase[] = ['advertise', 'share', 'collect', 'confirm', 'unmask'];
 const hour = 3600;
 const train = { localEpochs: 5, learningRate: 0.05, clipNorm: 0.1 };
 

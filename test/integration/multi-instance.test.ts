@@ -173,7 +173,7 @@ describe.skipIf(target.skip)('several coordinators on one PostgreSQL', () => {
         return await stepSecureRound(options, view);
       }
     };
-    for (const phase of ['advertise', 'share', 'collect', 'unmask']) {
+    for (const phase of ['advertise', 'share', 'collect', 'confirm', 'unmask']) {
       const round = await operator.call('GET', `/v1/operator/rounds/${second}`);
       expect(round.body.phase).toBe(phase);
       for (const [i, shop] of shops.entries()) {

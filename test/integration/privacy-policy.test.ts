@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lifetimeEpsilon } from '../../electron/privacy/budget.ts';
-import { defaultPrivacyPolicy } from '../../electron/privacy/policy.ts';
+import { defaultPrivacyPolicy, savePrivacyPolicy } from '../../electron/privacy/policy.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
 import { computeEpsilon } from '../../federated/privacy/accountant.ts';
 import { sha256Hex } from '../../federated/protocol/index.ts';
@@ -56,7 +56,7 @@ async function settle(shops: TestShop[], isDone: () => boolean, polls = 12): Pro
 }
 
 describe('the bakery’s privacy policy over real HTTP', () => {
-  it('a default bakery refuses a plain round and a round whose threshold is below floor(2n/3)+1, and sends nothing from its data for either', async () => {
+  it('a default bakery refuses a plain round, and a secure round whose signed roster is smaller than it accepts, and sends nothing from its data for either', async () => {
     const { dbPath, operator, shops } = await startConsortium('policy-refusals', 5, 'pol');
     const phase = (id: number) =>
       coordinatorRows<{ phase: string }>(dbPath, 'SELECT phase FROM rounds WHERE id = ?', id)[0]!
@@ -115,10 +115,15 @@ describe('the bakery’s privacy policy over real HTTP', () => {
         refusal: { stage: 'settings', reasons: [{ code: 'not-masked' }] },
       });
 
-    // A secure, noised round whose threshold (3 of 5) is below floor(2·5/3)+1 = 4: each bakery
-    // advertises its round keys, reads the signed roster and stops there.
+    // A secure, noised round of 5 bakeries, each of which now asks for at least 6: each
+    // advertises its round keys, counts the roster's verified signatures and stops there. (The
+    // survivor threshold is no longer the coordinator's to set: each bakery derives
+    // floor(2n/3)+1 from the signed roster itself, so a lower one cannot be offered; a lying
+    // coordinator's attempts are in secagg-active-http.test.ts.)
+    for (const shop of shops)
+      savePrivacyPolicy(shop.db, { ...defaultPrivacyPolicy, minShops: 6 }, new Date());
     const low = await operator.call('PUT', '/v1/operator/settings', {
-      round: { mode: 'secure', minShops: 2, secaggThreshold: 3, noiseMultiplier: 1.2 },
+      round: { mode: 'secure', minShops: 2, noiseMultiplier: 1.2 },
     });
     expect(low.status, JSON.stringify(low.body)).toBe(200);
     await operator.call('POST', '/v1/operator/rounds', {});
@@ -136,20 +141,20 @@ describe('the bakery’s privacy policy over real HTTP', () => {
       sha256Hex(
         JSON.stringify({
           stage: 'roster',
-          reasons: [{ code: 'threshold-too-low', threshold: 3, shops: 5, minimum: 4 }],
+          reasons: [{ code: 'too-few-shops', shops: 5, minimum: 6 }],
         }),
       ),
     );
     // The coordinator holds their round keys and nothing else of theirs for round 2.
-    const state = JSON.parse(
-      coordinatorRows<{ phase_state: string }>(
+    expect(
+      coordinatorRows(
         dbPath,
-        'SELECT phase_state FROM rounds WHERE id = 2',
-      )[0]!.phase_state,
-    ) as { advertisements: object; shareMessages: object; maskedInputs: object };
-    expect(Object.keys(state.advertisements)).toHaveLength(5);
-    expect(state.shareMessages).toEqual({});
-    expect(state.maskedInputs).toEqual({});
+        'SELECT kind, COUNT(*) AS n FROM secagg_messages WHERE round_id = 2 GROUP BY kind',
+      ),
+    ).toEqual([{ kind: 'advertise', n: 5 }]);
+    expect(
+      coordinatorRows(dbPath, 'SELECT COUNT(*) AS n FROM secagg_shares WHERE round_id = 2'),
+    ).toEqual([{ n: 0 }]);
     // The dashboard shows each shop's refusal with its reason.
     const detail2 = await operator.call('GET', '/v1/operator/views/rounds/2');
     for (const row of detail2.body.shops as { mark: string; refusal: unknown }[])
@@ -157,7 +162,7 @@ describe('the bakery’s privacy policy over real HTTP', () => {
         mark: 'refused',
         refusal: {
           stage: 'roster',
-          reasons: [{ code: 'threshold-too-low', threshold: 3, shops: 5, minimum: 4 }],
+          reasons: [{ code: 'too-few-shops', shops: 5, minimum: 6 }],
         },
       });
   }, 120_000);
@@ -203,7 +208,7 @@ describe('the bakery’s privacy policy over real HTTP', () => {
     const phase = () =>
       coordinatorRows<{ phase: string }>(dbPath, 'SELECT phase FROM rounds WHERE id = 1')[0]!.phase;
     // Shop 4 acts last in every pass, so its lost upload is the one that closes the collection:
-    // when it asks again the round has moved on to unmasking.
+    // when it asks again the round has moved on to the survivor check.
     for (let pass = 0; pass < 6 && phase() !== 'unmask'; pass++)
       for (const shop of shops) await shop.client.runOnce();
     expect(cut).toBe(false);
@@ -216,7 +221,7 @@ describe('the bakery’s privacy policy over real HTTP', () => {
       (e) => e.kind === 'masked',
     );
     // Two requests left, the same bytes: the first got no answer; the retry, sent after the
-    // round had moved on to unmasking, got the original receipt.
+    // round had moved on, got the original receipt.
     expect(masked).toHaveLength(2);
     expect(masked[0]!.payloadSha256).toBe(masked[1]!.payloadSha256);
     expect(masked.map((e) => [e.answer, e.status])).toEqual([
@@ -289,11 +294,12 @@ describe('the bakery’s privacy policy over real HTTP', () => {
         'advertise',
         'shares',
         'masked',
+        'confirm',
         'model',
       ])
         expect(kinds, kind).toContain(kind);
     }
-    // t = 4 of the 5 answers rebuild the sum; the fifth may find the round over.
+    // T = 4 of the 5 answers rebuild the sum; the fifth may find the round over.
     const unmasks = shops.filter((shop) =>
       listLedger(shop.db, { limit: 10_000 }).entries.some((e) => e.kind === 'unmask'),
     );

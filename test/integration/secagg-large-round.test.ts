@@ -30,6 +30,8 @@ describe('a 300-shop secure round over HTTP', () => {
     const dir = tempDir('breadcast-secagg-300-');
     const started = await startCoordinator(join(dir, 'coordinator.db'), 0, {
       initialWeights: () => new Float32Array(D),
+      // 300 bakeries enrol within seconds from one address.
+      enrolRateLimit: { max: 10_000, timeWindow: 60_000 },
     });
     app = started.app;
     const operator = await operatorSession(started.app, started.url);

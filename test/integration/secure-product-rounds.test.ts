@@ -112,7 +112,7 @@ describe('secure aggregation in the shipped coordinator and sync client', () => 
     const row = phaseOf(roundId);
     expect(row.phase, String(row.failure_reason)).toBe('published');
     expect([...seenPhases]).toEqual(
-      expect.arrayContaining(['advertise', 'share', 'collect', 'unmask']),
+      expect.arrayContaining(['advertise', 'share', 'collect', 'confirm', 'unmask']),
     );
     expect([...participated.values()]).toEqual([roundId, roundId, roundId, roundId]);
 
