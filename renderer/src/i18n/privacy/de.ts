@@ -136,6 +136,7 @@ export const privacyDe: PrivacyWords = {
       advertise: 'Rundenschlüssel',
       shares: 'Verschlüsselte Schlüsselanteile',
       masked: 'Maskiertes Modell-Update',
+      confirm: 'Teilnehmerprüfung',
       unmask: 'Hilfe beim Entschlüsseln',
       metrics: 'Genauigkeitsübersicht',
       refusal: 'Ablehnungsmeldung',
@@ -145,6 +146,8 @@ export const privacyDe: PrivacyWords = {
         `${numbers} Zahlen (die Änderung des gemeinsamen Modells nach dem Training mit ${examples} Beispielen), begrenzt auf ${clip}; nicht maskiert, kein Rauschen.`,
       masked: (numbers, clip, noise, threshold, shops) =>
         `${numbers} Zahlen, begrenzt auf ${clip}, Rauschen ×${noise}, maskiert; Schwelle ${threshold} von ${shops} Bäckereien.`,
+      confirm: (survivors) =>
+        `Die Unterschrift dieser Bäckerei unter die Liste der ${survivors} Bäckereien, deren Updates summiert werden, damit der Koordinator nicht verschiedenen Bäckereien verschiedene Listen zeigen kann.`,
       unmask: (survivors, dropped) =>
         `Anteile, mit denen der Koordinator die Summe der Updates von ${survivors} Bäckereien entschlüsseln kann (${dropped} ausgestiegen); nie ein Anteil, der eine einzelne Bäckerei entschlüsselt.`,
       shares: (shares) =>
