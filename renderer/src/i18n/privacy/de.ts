@@ -150,6 +150,8 @@ export const privacyDe: PrivacyWords = {
         `Die Unterschrift dieser Bäckerei unter die Liste der ${survivors} Bäckereien, deren Updates summiert werden, damit der Koordinator nicht verschiedenen Bäckereien verschiedene Listen zeigen kann.`,
       unmask: (survivors, dropped) =>
         `Anteile, mit denen der Koordinator die Summe der Updates von ${survivors} Bäckereien entschlüsseln kann (${dropped} ausgestiegen); nie ein Anteil, der eine einzelne Bäckerei entschlüsselt.`,
+      confirm: (survivors) =>
+        `Die Unterschrift dieser Bäckerei unter die Liste der ${survivors} Bäckereien, deren Updates summiert werden, damit der Koordinator nicht verschiedenen Bäckereien verschiedene Listen zeigen kann.`,
       shares: (shares) =>
         `Schlüsselanteile für ${shares} Bäckereien, jeder so verschlüsselt, dass nur diese Bäckerei ihn lesen kann.`,
       advertise: 'Zwei öffentliche Schlüssel für diese Runde, von dieser Bäckerei signiert.',

@@ -151,6 +151,8 @@ export const privacyFr: PrivacyWords = {
         `La signature de cette boulangerie sur la liste des ${survivors} boulangeries dont les mises à jour sont additionnées, pour que le coordinateur ne puisse pas montrer des listes différentes à différentes boulangeries.`,
       unmask: (survivors, dropped) =>
         `Des parts qui permettent au coordinateur de démasquer la somme de ${survivors} boulangeries (${dropped} parties en route) ; jamais une part qui démasque une seule boulangerie.`,
+      confirm: (survivors) =>
+        `La signature de cette boulangerie sur la liste des ${survivors} boulangeries dont les mises à jour sont additionnées, pour que le coordinateur ne puisse pas montrer des listes différentes à différentes boulangeries.`,
       shares: (shares) =>
         `Parts de clés pour ${shares} boulangeries, chacune chiffrée pour que seule cette boulangerie puisse la lire.`,
       advertise: 'Deux clés publiques pour ce tour, signées par cette boulangerie.',
