@@ -32,6 +32,7 @@ describe('a 300-shop secure round over HTTP', () => {
       initialWeights: () => new Float32Array(D),
       // 300 bakeries enrol within seconds from one address.
       enrolRateLimit: { max: 10_000, timeWindow: 60_000 },
+      logger: (await import('pino')).default({ level: 'error' }),
     });
     app = started.app;
     const operator = await operatorSession(started.app, started.url);
