@@ -12,6 +12,7 @@ import type { Db } from '../../electron/store/database.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
 import { loadRound } from '../../electron/sync/secagg-store.ts';
 import type { RoundView } from '../../federated/protocol/index.ts';
+import { generateX25519 } from '../../federated/secagg/primitives.ts';
 import { roundConfig } from '../../federated/secagg/round-config.ts';
 import { paramsDigest } from '../../federated/secagg/round-protocol.ts';
 import type { SecureRoundView } from '../../federated/secagg/round-http.ts';
@@ -337,6 +338,58 @@ describe('a lying coordinator over real HTTP', () => {
       expect(outcomes.get(shop.shopId), shop.name).toMatch(/valid signatures/);
     }
     expect(run.transcript.answers).toHaveLength(0);
+    expect(rebuilt).toBeNull();
+  });
+  it('claims a lower threshold: an unmask request with 2 of the signatures is refused by every shop', async () => {
+    const book = signatureBook();
+    let everyone: string[] = [];
+    const { shops, states, outcomes, run, rebuilt } = await liedTo('few', ({ stage }) => ({
+      view: (_id, view: SecureRoundView) => {
+        if (view.confirm) everyone = view.confirm.survivors;
+        if (stage() !== 'unmask') return null;
+        return {
+          ...view,
+          phase: 'unmask',
+          confirm: null,
+          unmask: { survivors: everyone, confirmations: book.over(everyone).slice(0, 2) },
+        };
+      },
+      swallow: (s) => {
+        if (s.kind === 'confirm')
+          book.add(everyone, JSON.parse(s.body.toString('utf8')) as Confirmation);
+        return false;
+      },
+    }));
+    expect(book.over(everyone)).toHaveLength(10);
+    for (const shop of shops) {
+      expect(states.get(shop.shopId)!.phase, shop.name).toBe('confirmed');
+      expect(outcomes.get(shop.shopId), shop.name).toMatch(/2 valid signatures/);
+    }
+    expect(run.transcript.answers).toHaveLength(0);
+    expect(rebuilt).toBeNull();
+  });
+
+  it('alters one roster line: every shop refuses before it shares anything', async () => {
+    const { shops, states, outcomes, run, rebuilt } = await liedTo('forged', ({ shops }) => ({
+      view: (_id, view: SecureRoundView) =>
+        view.share
+          ? {
+              ...view,
+              share: {
+                ...view.share,
+                roster: view.share.roster.map((e) =>
+                  e.shopId === shops[5]!.shopId ? { ...e, maskKey: generateX25519().publicKey } : e,
+                ),
+              },
+            }
+          : null,
+    }));
+    for (const shop of shops) {
+      expect(states.get(shop.shopId)!.phase, shop.name).toBe('advertised');
+      expect(outcomes.get(shop.shopId), shop.name).toMatch(/not signed by its identity/);
+    }
+    expect(run.transcript.shareMessages.size).toBe(0);
+    expect(run.transcript.uploads.size).toBe(0);
     expect(rebuilt).toBeNull();
   });
 });
