@@ -1,38 +1,19 @@
-/** Secure aggregation (Bonawitz et al. 2017): the public surface used by the coordinator and the shop. */
-export * from './types.ts';
-export {
-  SecAggError,
-  type SecAggErrorCode,
-  toBase64,
-  fromBase64,
-  wordsToBase64,
-  wordsFromBase64,
-} from './bytes.ts';
+/**
+ * Secure aggregation against a coordinator that cheats (Bonawitz et al. 2017, malicious-server
+ * variant; SecAgg+ graphs from Bell et al. 2020): the public surface of the shop's and the
+ * coordinator's steps, and the HTTP contract both sides speak.
+ */
+export { SecAggError, type SecAggErrorCode, toBase64, fromBase64 } from './bytes.ts';
 export { assertCryptoAvailable, ed25519RawFromSpki, ed25519RawFromPkcs8 } from './primitives.ts';
-export { paramsDigest, validateParams, MAX_SHAMIR_SHARES, rosterSizeProblem } from './protocol.ts';
-export { ringAddInPlace, ringSubInPlace } from './ring.ts';
+export * from './round-types.ts';
+export * from './round-http.ts';
+export { roundConfig, minimumThreshold, type RoundConfig } from './round-config.ts';
 export {
   advertiseKeys,
-  verifyRoster,
   shareKeys,
   maskedInput,
-  unmaskResponse,
   createShopIdentity,
-  identityPublicKey,
   type ShopIdentity,
-} from './client.ts';
-export {
-  createServerRound,
-  acceptAdvertisement,
-  roster,
-  acceptShareKeys,
-  routeShares,
-  acceptMaskedInput,
-  unmaskRequest,
-  acceptUnmask,
-  closePhase,
-  recoverSum,
-  recoveredSum,
-  compactServerState,
-} from './server.ts';
-export * from './wire.ts';
+  type ShopRequirements,
+} from './shop-round.ts';
+export { confirmSurvivors, unmaskResponse } from './shop-unmask.ts';

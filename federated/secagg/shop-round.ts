@@ -11,6 +11,7 @@ import { merkleRoot, merkleVerify } from './merkle.ts';
 import {
   agree,
   assertCryptoAvailable,
+  generateEd25519,
   ephemeralAgreements,
   generateX25519,
   open,
@@ -54,6 +55,13 @@ import {
 
 /** A shop's long-term signing identity: the Ed25519 key whose public half the coordinator enrolled. */
 export type ShopIdentity = { shopId: string; secretKey: string };
+
+/** A fresh identity with its public key (simulations and benchmarks; the app enrols its own). */
+export function createShopIdentity(shopId: string): ShopIdentity & { publicKey: string } {
+  assertCryptoAvailable();
+  const keys = generateEd25519();
+  return { shopId, secretKey: keys.secretKey, publicKey: keys.publicKey };
+}
 
 /**
  * What the bakery's policy demands beyond the protocol's own floor. A policy can only raise the

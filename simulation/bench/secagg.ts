@@ -1,5 +1,5 @@
 import { ringAddInPlace, maskVector } from '../../federated/secagg/ring.ts';
-import { createShopIdentity } from '../../federated/secagg/client.ts';
+import { createShopIdentity } from '../../federated/secagg/shop-round.ts';
 import { forgetImportedKeys, sha256 } from '../../federated/secagg/primitives.ts';
 import { utf8 } from '../../federated/secagg/bytes.ts';
 import { forgetConfigs, type GraphChoice } from '../../federated/secagg/round-config.ts';

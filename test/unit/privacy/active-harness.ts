@@ -4,7 +4,7 @@
  * everything a lying coordinator (with colluding shops) collected.
  */
 import { fromBase64 } from '../../../federated/secagg/bytes.ts';
-import { createShopIdentity } from '../../../federated/secagg/client.ts';
+import { createShopIdentity } from '../../../federated/secagg/shop-round.ts';
 import { isX25519Pair } from '../../../federated/secagg/primitives.ts';
 import { pairwiseMask, pairwiseMaskKey, selfMask } from '../../../federated/secagg/protocol.ts';
 import { ringAddInPlace, ringSubInPlace } from '../../../federated/secagg/ring.ts';

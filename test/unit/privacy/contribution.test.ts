@@ -315,7 +315,7 @@ describe('encode → secure sum → decode', () => {
     );
     const inputs = Object.fromEntries(ids.map((id, i) => [id, contributions[i]!.encoded]));
     const outcome = await runRound(
-      { roundId: 'pipe', threshold: 5, vectorLength: plan.length, modulusBits: 32 },
+      { roundId: 'pipe', vectorLength: plan.length, colluders: 2 },
       inputs,
       {
         afterShare: [ids[5]!],
