@@ -146,8 +146,6 @@ export const privacyDe: PrivacyWords = {
         `${numbers} Zahlen (die Änderung des gemeinsamen Modells nach dem Training mit ${examples} Beispielen), begrenzt auf ${clip}; nicht maskiert, kein Rauschen.`,
       masked: (numbers, clip, noise, threshold, shops) =>
         `${numbers} Zahlen, begrenzt auf ${clip}, Rauschen ×${noise}, maskiert; Schwelle ${threshold} von ${shops} Bäckereien.`,
-      confirm: (survivors) =>
-        `Die Unterschrift dieser Bäckerei unter die Liste der ${survivors} Bäckereien, deren Updates summiert werden, damit der Koordinator nicht verschiedenen Bäckereien verschiedene Listen zeigen kann.`,
       unmask: (survivors, dropped) =>
         `Anteile, mit denen der Koordinator die Summe der Updates von ${survivors} Bäckereien entschlüsseln kann (${dropped} ausgestiegen); nie ein Anteil, der eine einzelne Bäckerei entschlüsselt.`,
       confirm: (survivors) =>

@@ -147,8 +147,6 @@ export const privacyFr: PrivacyWords = {
         `${numbers} nombres (la modification du modèle partagé après entraînement sur ${examples} exemples), bornés à ${clip} ; non masqués, sans bruit.`,
       masked: (numbers, clip, noise, threshold, shops) =>
         `${numbers} nombres, bornés à ${clip}, bruit ×${noise}, masqués ; seuil de ${threshold} sur ${shops} boulangeries.`,
-      confirm: (survivors) =>
-        `La signature de cette boulangerie sur la liste des ${survivors} boulangeries dont les mises à jour sont additionnées, pour que le coordinateur ne puisse pas montrer des listes différentes à différentes boulangeries.`,
       unmask: (survivors, dropped) =>
         `Des parts qui permettent au coordinateur de démasquer la somme de ${survivors} boulangeries (${dropped} parties en route) ; jamais une part qui démasque une seule boulangerie.`,
       confirm: (survivors) =>
