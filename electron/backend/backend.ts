@@ -83,7 +83,9 @@ export function createBackend(options: BackendOptions): Backend {
   if (options.nightlyJobs) {
     // At start too: the app may have been closed through the night.
     if (context.weather)
-      void refreshWeather(context.db, context.weather, { now: context.now(), log });
+      refreshWeather(context.db, context.weather, { now: context.now(), log }).catch(
+        (error: unknown) => log.warn({ err: error }, 'weather forecast not stored'),
+      );
     startTrainingSchedule(context).catch((error: unknown) =>
       log.error({ err: error }, 'nightly training schedule failed to start'),
     );

@@ -96,7 +96,9 @@ export class TrainingManager {
       await refreshWeather(this.context.db, this.context.weather, {
         now: this.context.now(),
         log: this.context.log,
-      });
+      }).catch((error: unknown) =>
+        this.context.log.warn({ err: error }, 'weather forecast not stored'),
+      );
     await this.start(trigger).promise.catch(() => undefined);
     try {
       await syncIfEnrolled(this.context);
