@@ -2,10 +2,12 @@ import type { RoundPrivacy } from '../../federated/protocol/operator-views.ts';
 import type { RoundSettings } from '../../federated/protocol/index.ts';
 import { effectiveNoise } from './budget.ts';
 
-type StoredSecAgg = {
-  params?: { threshold?: unknown };
+/** What the secure round's header (coordinator/secagg/state.ts) says, read defensively. */
+type StoredHeader = {
+  version?: unknown;
+  config?: RoundPrivacy['configuration'];
   roster?: unknown[];
-  unmaskRequest?: { survivors?: unknown[] };
+  survivors?: unknown[];
   sum?: unknown;
 };
 
@@ -13,7 +15,8 @@ const count = (value: unknown): number | null => (Array.isArray(value) ? value.l
 
 /**
  * What the coordinator could see of one round: the settings it ran with, and from its own
- * records the threshold and roster of a secure round and how many updates the sum held.
+ * records the configuration of a secure round (roster, colluders, thresholds, graph) and how
+ * many updates the sum held.
  */
 export function roundPrivacy(
   settings: RoundSettings,
@@ -33,20 +36,22 @@ export function roundPrivacy(
       rosterSize: null,
       summed: plainUpdates > 0 ? plainUpdates : null,
       released: published || plainUpdates > 0,
+      configuration: null,
     };
-  let state: StoredSecAgg;
+  let state: StoredHeader;
   try {
-    state = (JSON.parse(phaseState ?? '{}') as StoredSecAgg | null) ?? {};
+    state = (JSON.parse(phaseState ?? '{}') as StoredHeader | null) ?? {};
   } catch {
     state = {};
   }
-  const threshold = state.params?.threshold;
   const unmasked = Boolean(state.sum);
+  const configuration = state.version === 2 && state.config ? state.config : null;
   return {
     ...base,
-    threshold: typeof threshold === 'number' ? threshold : null,
+    threshold: configuration?.minSurvivors ?? null,
     rosterSize: count(state.roster),
-    summed: unmasked ? count(state.unmaskRequest?.survivors) : null,
+    summed: unmasked ? count(state.survivors) : null,
     released: published || unmasked,
+    configuration,
   };
 }

@@ -159,7 +159,11 @@ export const RoundPrivacy = z.object({
   /** The noise the aggregate really carried: 0 for a plain round whatever its setting. */
   noiseMultiplier: z.number(),
   clipNorm: z.number(),
-  threshold: z.number().int().nullable().describe('t the secure round ran with'),
+  threshold: z
+    .number()
+    .int()
+    .nullable()
+    .describe('T: the bakeries that had to upload and sign for the sum to be unmasked'),
   rosterSize: z.number().int().nullable().describe('Shops in its signed roster'),
   summed: z
     .number()
@@ -167,6 +171,19 @@ export const RoundPrivacy = z.object({
     .nullable()
     .describe('Updates in the aggregate the coordinator saw (plain: updates it read)'),
   released: z.boolean().describe('Whether the coordinator saw an aggregate (or a plain update)'),
+  configuration: z
+    .object({
+      rosterSize: z.number().int(),
+      colluders: z.number().int(),
+      minSurvivors: z.number().int(),
+      graph: z.enum(['complete', 'secagg+']),
+      neighbours: z.number().int(),
+      threshold: z.number().int(),
+    })
+    .nullable()
+    .describe(
+      'What the secure round was built to withstand, derived from its signed roster: n, c colluders, T survivors, graph, k neighbours, t-of-(k+1) shares',
+    ),
 });
 export type RoundPrivacy = z.infer<typeof RoundPrivacy>;
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   privacyWords,
   refusalReasonWords,
+  roundConfigurationSentence,
   roundPrivacySentence,
 } from '../../../coordinator/dashboard/src/lib/privacy.ts';
 import type { PrivacySummary, RoundPrivacy } from '../../../federated/protocol/operator-views.ts';
@@ -33,6 +34,7 @@ describe('dashboard round privacy sentence', () => {
         const privacy: RoundPrivacy = {
           ...facts,
           noiseMultiplier: facts.mode === 'plain' ? 0 : facts.noiseMultiplier,
+          configuration: null,
         };
         const sentence = roundPrivacySentence(privacy, running);
         if (privacy.mode === 'plain') {
@@ -63,6 +65,7 @@ describe('dashboard round privacy sentence', () => {
       rosterSize: 14,
       summed: 14,
       released: true,
+      configuration: null,
     };
     expect(roundPrivacySentence(secure, false)).toBe(
       "The coordinator saw only the sum of 14 bakeries’ updates (at least 10 needed to unmask it), with noise (noise multiplier 1.1); no single bakery's update could be read.",
@@ -118,5 +121,32 @@ describe('dashboard privacy budget words', () => {
     expect(
       privacyWords({ ...summary, available: false, epsilonTotal: null, roundsCounted: 0 }),
     ).toMatchObject({ level: 'none', text: expect.stringMatching(/No privacy budget spent yet/) });
+  });
+
+  it('says what a secure round was built to withstand, on either graph', () => {
+    const complete = {
+      rosterSize: 14,
+      colluders: 4,
+      minSurvivors: 10,
+      graph: 'complete' as const,
+      neighbours: 13,
+      threshold: 10,
+    };
+    expect(roundConfigurationSentence(complete)).toBe(
+      'Built for the 14 bakeries of its signed roster and a coordinator colluding with up to 4 of them: at least 10 had to upload and sign the list of survivors, and each bakery split its secrets among all the others, 10 shares needed to rebuild one.',
+    );
+    expect(
+      roundConfigurationSentence({
+        ...complete,
+        rosterSize: 500,
+        colluders: 166,
+        minSurvivors: 334,
+        graph: 'secagg+',
+        neighbours: 254,
+        threshold: 170,
+      }),
+    ).toMatch(
+      /split its secrets among its 254 neighbours \(drawn from the roster\), 170 shares needed/,
+    );
   });
 });

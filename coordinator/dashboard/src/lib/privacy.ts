@@ -84,6 +84,17 @@ export function roundPrivacySentence(privacy: RoundPrivacy, running: boolean): s
   return `The coordinator saw only the sum of ${bakeries(privacy.summed)} updates${threshold}, ${noise}; no single bakery's update could be read.`;
 }
 
+/** What a secure round was built to withstand, from the configuration its signed roster gave. */
+export function roundConfigurationSentence(
+  config: NonNullable<RoundPrivacy['configuration']>,
+): string {
+  const split =
+    config.graph === 'complete'
+      ? 'among all the others'
+      : `among its ${config.neighbours} neighbours (drawn from the roster)`;
+  return `Built for the ${config.rosterSize} bakeries of its signed roster and a coordinator colluding with up to ${config.colluders} of them: at least ${config.minSurvivors} had to upload and sign the list of survivors, and each bakery split its secrets ${split}, ${config.threshold} shares needed to rebuild one.`;
+}
+
 /** Why a bakery skipped a round, from the codes and numbers it reported. */
 export function refusalReasonWords(reason: RefusalReason): string {
   switch (reason.code) {
@@ -104,4 +115,4 @@ export function refusalReasonWords(reason: RefusalReason): string {
 
 /** Why the dashboard shows no accuracy figure: shops no longer send theirs in the clear. */
 export const noFiguresSent =
-  'Shops send no accuracy figures: one shop’s error would show the coordinator how it sells. Only a consortium total from inside a masked sum may come here, and the rounds do not carry one yet.';
+  'No figures yet. Shops send no accuracy figures of their own (one shop’s error would show the coordinator how it sells): the consortium’s figures for a model arrive only as a noised total inside the masked sum of the next secure round.';
