@@ -26,8 +26,10 @@ export async function rawRequest(
   method: string,
   path: string,
   caller: Caller,
-  body?: string,
-  contentType = 'application/json',
+  body?: string | Uint8Array,
+  contentType = typeof body === 'string' || body === undefined
+    ? 'application/json'
+    : 'application/octet-stream',
 ): Promise<RawAnswer> {
   const h: Record<string, string> = { [headers.protocol]: String(protocolVersion) };
   if (body !== undefined) h['content-type'] = contentType;
@@ -50,7 +52,11 @@ export async function rawRequest(
       body: body ?? '',
     });
   }
-  const response = await fetch(new URL(path, baseUrl), { method, headers: h, body });
+  const response = await fetch(new URL(path, baseUrl), {
+    method,
+    headers: h,
+    body: body === undefined || typeof body === 'string' ? body : Buffer.from(body),
+  });
   const text = await response.text();
   return { status: response.status, body: jsonObjectOrNull(text), text };
 }
