@@ -35,8 +35,8 @@ import { recoverIfReady } from './recovery.ts';
 import { roundData, treeOf } from './round-data.ts';
 import { asCoordinatorError, loadHeader, type SecureHeader } from './state.ts';
 
-/** Largest masked upload: 4 bytes a coordinate for models up to ~16M parameters, plus its header. */
-const maxMaskedBytes = 65 * 1024 * 1024;
+/** Largest masked upload: 4 bytes a coordinate at the wire's 10M-coordinate cap, plus its header. */
+const maxMaskedBytes = 48 * 1024 * 1024;
 
 /** What one shop needs in the round's current phase (round-http.ts secureRoundView). */
 async function viewFor(

@@ -109,19 +109,33 @@ describe('privacy budget view and budget stop', () => {
   });
 
   it('charges a round that failed after its aggregate was seen, and not one that failed before', async () => {
+    // The secure round's header (coordinator/secagg/state.ts), as far as the views read it.
+    const config = {
+      rosterSize: 4,
+      colluders: 1,
+      minSurvivors: 3,
+      graph: 'complete',
+      neighbours: 3,
+      threshold: 3,
+    };
     await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1);
     await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 2, {
       phase: 'failed',
-      phaseState: { sum: 'AAAA', params: { threshold: 3 } },
+      phaseState: { version: 2, config, survivors: ['a', 'b', 'c'], sum: 'AAAA' },
     });
     await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 3, {
       phase: 'failed',
-      phaseState: { params: { threshold: 3 } },
+      phaseState: { version: 2, config },
     });
     const view = await privacyView(db);
     expect(view.series.map((p) => p.round)).toEqual([1, 2]);
     expect(view.summary.epsilonTotal).toBeCloseTo(referenceEpsilon.twoRounds, 6);
-    expect((await roundDetailView(db, 2))?.privacy).toMatchObject({ released: true, threshold: 3 });
+    expect((await roundDetailView(db, 2))?.privacy).toMatchObject({
+      released: true,
+      threshold: 3,
+      summed: 3,
+      configuration: config,
+    });
     expect((await roundDetailView(db, 3))?.epsilon).toBeNull();
   });
 

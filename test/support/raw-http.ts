@@ -52,7 +52,11 @@ export async function rawRequest(
       body: body ?? '',
     });
   }
-  const response = await fetch(new URL(path, baseUrl), { method, headers: h, body });
+  const response = await fetch(new URL(path, baseUrl), {
+    method,
+    headers: h,
+    body: body === undefined || typeof body === 'string' ? body : Buffer.from(body),
+  });
   const text = await response.text();
   return { status: response.status, body: jsonObjectOrNull(text), text };
 }
