@@ -11,7 +11,17 @@ import { initBackend } from '../../federated/model/backend.ts';
 import type { ProductSeries } from './csv-histories.ts';
 import { trainingSettings } from './training-settings.ts';
 
-export type BacktestFigures = { wape: number; waste: number; shortage: number; cost: number };
+export type BacktestFigures = {
+  wape: number;
+  waste: number;
+  shortage: number;
+  /** Units of the unit price at the default critical ratio (the figure the CLI compares). */
+  cost: number;
+  /** Waste at unit cost plus shortage at lost margin, over products with price and cost. */
+  money: number | null;
+  /** Units left over or short of products without price or cost (not in `money`). */
+  unpricedUnits: number;
+};
 
 export type BacktestResult = {
   days: number;
@@ -31,14 +41,33 @@ export const backtestMethod =
   'before. Naive bakes what sold on the same weekday last week. Cost = waste × unit cost + ' +
   'shortage × lost margin at the default critical ratio 0.7, in units of the unit price.';
 
-type Tally = { absErr: number; sold: number; waste: number; shortage: number };
-const tally = (): Tally => ({ absErr: 0, sold: 0, waste: 0, shortage: 0 });
+type Tally = {
+  absErr: number;
+  sold: number;
+  waste: number;
+  shortage: number;
+  money: number | null;
+  unpricedUnits: number;
+};
+const tally = (): Tally => ({
+  absErr: 0,
+  sold: 0,
+  waste: 0,
+  shortage: 0,
+  money: null,
+  unpricedUnits: 0,
+});
 
-function add(t: Tally, forecast: number, bake: number, sold: number) {
+function add(t: Tally, p: ProductSeries, forecast: number, bake: number, sold: number) {
+  const waste = Math.max(bake - sold, 0);
+  const shortage = Math.max(sold - bake, 0);
   t.absErr += Math.abs(forecast - sold);
   t.sold += sold;
-  t.waste += Math.max(bake - sold, 0);
-  t.shortage += Math.max(sold - bake, 0);
+  t.waste += waste;
+  t.shortage += shortage;
+  if (p.unitPrice !== null && p.unitCost !== null)
+    t.money = (t.money ?? 0) + waste * p.unitCost + shortage * (p.unitPrice - p.unitCost);
+  else t.unpricedUnits += waste + shortage;
 }
 
 function figures(t: Tally, ratio: number): BacktestFigures {
@@ -47,6 +76,8 @@ function figures(t: Tally, ratio: number): BacktestFigures {
     waste: t.waste,
     shortage: t.shortage,
     cost: decisionCost(t.waste, t.shortage, ratio),
+    money: t.money === null ? null : Math.round(t.money * 100) / 100,
+    unpricedUnits: t.unpricedUnits,
   };
 }
 
@@ -119,9 +150,9 @@ export async function backtest(
       const q = scaleQuantiles(predicted[i]!, r.row!.level);
       const weekday = (dayNumber(r.day.date) + 3) % 7;
       const par = p.parLevels?.[weekday] ?? null;
-      add(model, q.p50, newsvendorQuantity(q, ratio, par), sold);
+      add(model, p, q.p50, newsvendorQuantity(q, ratio, par), sold);
       const n = naiveBake(p, byDate, r.day.date)!;
-      add(naive, n, n, sold);
+      add(naive, p, n, n, sold);
       scoredDays.add(r.day.date);
     });
   }

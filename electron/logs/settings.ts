@@ -1,5 +1,5 @@
 import type { HolidayRegion, Settings } from '../api/contract/data.ts';
-import { ApiError } from '../api/dispatcher.ts';
+import { ApiError, issueOf } from '../api/dispatcher.ts';
 import type { Db } from '../store/database.ts';
 import { holidaysBetween, isKnownRegion, regionCode } from './holidays.ts';
 
@@ -21,8 +21,11 @@ export function getSettings(db: Db): Settings {
 
 export function setSettings(db: Db, patch: Partial<Settings>): Settings {
   if (patch.holidayRegion && !isKnownRegion(patch.holidayRegion)) {
-    const message = `The holiday calendar does not know the region ${regionCode(patch.holidayRegion)}.`;
-    throw new ApiError('bad-request', message, [{ path: 'holidayRegion', message }]);
+    const reason = {
+      code: 'refusal.unknownRegion',
+      params: { region: regionCode(patch.holidayRegion) },
+    } as const;
+    throw new ApiError('bad-request', reason, [issueOf('holidayRegion', reason)]);
   }
   return db.transaction(() => {
     const put = db.prepare(

@@ -56,6 +56,8 @@ export const de: Dictionary = {
     error: 'Fehler',
     notAvailable: (method) =>
       `Dieser Teil der App ist noch nicht verfügbar (dem Backend fehlt „${method}“).`,
+    dateProblem: (example) => `Bitte das Datum wie ${example} schreiben.`,
+    dateOutOfRange: 'Dieser Tag liegt außerhalb des erlaubten Bereichs.',
   },
   today: {
     title: 'Tageserfassung',
@@ -217,9 +219,8 @@ export const de: Dictionary = {
     another: 'Andere Datei wählen',
     formatTitle: 'So sollte die Datei aussehen',
     formatRequired:
-      'Eine Kopfzeile, dann eine Zeile pro Tag und Produkt. Pflichtspalten: date (JJJJ-MM-TT), product, sold.',
-    formatOptional:
-      'Optional: baked, wasted, sold_out, sold_out_time, waste_reason, waste_outcome, note, category, shelf_life_days, unit_price, unit_cost, closed, temperature, rain, holiday, store. Andere Spaltennamen lassen sich unten zuordnen.',
+      'Eine Kopfzeile, dann eine Zeile pro Tag und Produkt. Pflichtspalten (oder Ihre eigenen Spaltennamen, unten zugeordnet):',
+    formatOptional: 'Weitere Spalten:',
     mappingTitle: 'Spalten',
     mappingLead: 'Welche Spalte Ihrer Datei welchen Wert enthält.',
     required: 'Pflicht',
@@ -350,7 +351,7 @@ export const de: Dictionary = {
       `${from} – ${to}: ${days} Öffnungstage, ${products} Produkte, Verbundmodell Version ${version}.`,
     alone: 'Allein',
     consortium: 'Mit dem Verbund',
-    error: 'Prognosefehler (WAPE)',
+    error: 'Prognose daneben um etwa',
     waste: 'Übrig gebliebene Stück',
     shortage: 'Fehlende Stück',
     money: 'Kosten der Reste + entgangene Marge',
@@ -370,17 +371,11 @@ export const de: Dictionary = {
     forDate: (date) => `Für ${date}`,
     byCalendar: 'morgen laut Kalender',
     print: 'Backplan drucken',
-    logsBehind: (date) =>
-      `Ihre Einträge enden am ${date}; die Prognose überbrückt die fehlenden Tage und ist daher unsicherer.`,
     noLogs: 'Noch keine Tage erfasst: Die Prognose stützt sich allein auf das gemeinsame Modell.',
     enterDays: 'Fehlende Tage erfassen',
     closedDay: 'Die Bäckerei ist an diesem Tag als geschlossen markiert.',
-    nothingForDate:
-      'Für dieses Datum lässt sich kein Produkt vorhersagen: Dafür braucht es Verkäufe in den Wochen davor.',
     dayAfterLast: (date) => `Prognose für ${date}, den Tag nach Ihrem letzten Eintrag`,
     noForecastYet: 'Noch keine Prognose',
-    trainHint:
-      'Trainieren Sie das Modell einmal (dauert ein, zwei Minuten); danach lernt es jede Nacht.',
     expected: 'Erwartet',
     range: 'Wahrscheinlich',
     recommended: 'Backen',
@@ -406,11 +401,8 @@ export const de: Dictionary = {
     versionText: (n) => `v${n}`,
     sources: { local: 'hier trainiert', global: 'Verbund', adapted: 'Verbund + lokal' },
     trainedAt: 'Trainiert',
-    backend: 'Läuft auf',
-    features: 'Merkmale',
     noModel: 'Noch kein Modell trainiert.',
     training: 'Training läuft …',
-    loss: (value) => `Fehler ${value}`,
     trainNow: 'Jetzt trainieren',
     trainingStarted: 'Training gestartet. Sie können weiterarbeiten.',
     trainingCancelled: 'Training abgebrochen; das aktuelle Modell bleibt unverändert.',
@@ -422,18 +414,11 @@ export const de: Dictionary = {
       failed: 'fehlgeschlagen',
       cancelled: 'abgebrochen',
     },
-    lossChange: (before, after) => `Fehler ${before} → ${after}`,
     nextRun: (time, when) => `Jede Nacht um ${time}; nächster Lauf ${when}.`,
     accuracyTitle: 'Wie gut waren frühere Prognosen?',
-    accuracyText: (wape, days) =>
-      `In den letzten ${days} Tagen lag die Prognose um ${wape} der Verkäufe daneben.`,
     biasHigh: (units) => `Sie lag im Schnitt ${units} Stück pro Tag zu hoch.`,
     biasLow: (units) => `Sie lag im Schnitt ${units} Stück pro Tag zu niedrig.`,
-    wape: 'Fehler',
-    bias: 'Verzerrung',
     days: 'Tage',
-    wapeExplained:
-      'Fehler = gesamte Abweichung der mittleren Prognose ÷ gesamte Verkäufe (kleiner ist besser).',
     noAccuracyYet: 'Es sind noch zu wenige Prognosen eingetroffen, um sie zu beurteilen.',
     backtestTitle: 'Rückblick-Test',
     backtestLead:
@@ -445,8 +430,6 @@ export const de: Dictionary = {
     cost: 'Kosten',
     theModel: 'Breadcast',
     naive: 'Gleicher Tag letzte Woche',
-    backtestFacts: (days, products, seconds, backend) =>
-      `${days} Tage, ${products} Produkte, trainiert in ${seconds} s auf ${backend}.`,
     sheetTitle: 'Backplan',
     toBake: 'Backen',
     done: 'Erledigt',
@@ -454,6 +437,29 @@ export const de: Dictionary = {
     sheetWarning: 'noch wenig Verlauf: Die Prognose ist unsicherer.',
     sheetModel: (version, when) => `Modell v${version}, trainiert ${when}`,
     printedAt: (when) => `Gedruckt ${when}`,
+    logsBehind: (date, days) =>
+      `Ihre Einträge enden am ${date}, vor ${days} Tagen. Die Prognose füllt die Tage seitdem mit ihren Erwartungen und ist daher unsicherer als sonst.`,
+    nothingForDate: (date, last) =>
+      `Für den ${date} gibt es noch nichts vorherzusagen. Eine Prognose geht von den Verkäufen der Wochen direkt davor aus, und Ihre Einträge enden am ${last}. Erfassen oder importieren Sie die Tage seitdem; was die Prognose aus Ihrem Verlauf macht, zeigt der Tag nach Ihrem letzten Eintrag.`,
+    nothingLogged:
+      'Eine Prognose geht von den Verkäufen der Wochen direkt vor dem Tag aus. Erfassen Sie Ihre Tage in der Tageserfassung oder importieren Sie den Verlauf Ihrer Kasse.',
+    trainHint:
+      'Die Prognose lernt aus Ihren eigenen Verkäufen. Sind einige Wochen erfasst oder importiert, drücken Sie „Jetzt trainieren“: Das dauert ein, zwei Minuten, danach lernt sie jede Nacht von selbst.',
+    accuracyText: (wape, days) =>
+      `In den letzten ${days} Tagen lag die Prognose um etwa ${wape} daneben.`,
+    wape: 'Daneben um etwa',
+    bias: 'Meist',
+    tooMany: (units) => `${units} zu viel`,
+    tooFew: (units) => `${units} zu wenig`,
+    wapeExplained:
+      '„Daneben um etwa“: wie weit die mittlere Prognose Tag für Tag danebenlag, zusammengezählt und mit allen Verkäufen verglichen (kleiner ist besser).',
+    backtestFacts: (days, products) => `${days} Tage, ${products} Produkte.`,
+    backtestMethod:
+      'Einmal mit den Tagen vor diesen 8 Wochen trainiert; dann wird jeder Tag mit den Verkäufen vom Vorabend vorhergesagt. „Gleicher Tag letzte Woche“ backt, was eine Woche vorher am selben Wochentag verkauft wurde. Kosten: Reste zu ihren Kosten, entgangene Verkäufe zur entgangenen Marge.',
+    costWithUnpriced: (money, units) => `${money} + ${units} Stück ohne Preise`,
+    details: 'Technische Einzelheiten',
+    trainingTook: (seconds, backend) => `In ${seconds} s trainiert auf ${backend}.`,
+    lossChange: (before, after) => `Trainingsfehler ${before} → ${after}`,
   },
   consortium: {
     title: 'Verbund',

@@ -104,6 +104,14 @@ export function formatters(tag: string, currency: string) {
       }
       return timestamp;
     },
+    /** A country (ISO 3166 code) by its name in this language, e.g. DE → "Deutschland". */
+    country(code: string): string {
+      try {
+        return new Intl.DisplayNames(tag, { type: 'region' }).of(code) ?? code;
+      } catch {
+        return code;
+      }
+    },
     /** "a, b and c" in the locale's words. */
     list(items: string[]): string {
       return new Intl.ListFormat(tag, { type: 'conjunction' }).format(items);

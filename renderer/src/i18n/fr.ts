@@ -56,6 +56,8 @@ export const fr: Dictionary = {
     error: 'Erreur',
     notAvailable: (method) =>
       `Cette partie de l’application n’est pas encore disponible (le service n’a pas « ${method} »).`,
+    dateProblem: (example) => `Écrivez la date comme ${example}.`,
+    dateOutOfRange: 'Ce jour est en dehors de la période permise ici.',
   },
   today: {
     title: 'Saisie du jour',
@@ -217,9 +219,8 @@ export const fr: Dictionary = {
     another: 'Choisir un autre fichier',
     formatTitle: 'À quoi le fichier doit ressembler',
     formatRequired:
-      'Une ligne d’en-tête, puis une ligne par jour et par produit. Colonnes obligatoires : date (AAAA-MM-JJ), product, sold.',
-    formatOptional:
-      'Facultatives : baked, wasted, sold_out, sold_out_time, waste_reason, waste_outcome, note, category, shelf_life_days, unit_price, unit_cost, closed, temperature, rain, holiday, store. D’autres en-têtes peuvent être associés ci-dessous.',
+      'Une ligne d’en-tête, puis une ligne par jour et par produit. Colonnes obligatoires (ou vos propres noms, associés ci-dessous) :',
+    formatOptional: 'Colonnes facultatives :',
     mappingTitle: 'Colonnes',
     mappingLead: 'Quelle colonne de votre fichier contient chaque valeur.',
     required: 'obligatoire',
@@ -351,7 +352,7 @@ export const fr: Dictionary = {
       `${from} – ${to} : ${days} jours d’ouverture, ${products} produits, modèle du consortium version ${version}.`,
     alone: 'Seul',
     consortium: 'Avec le consortium',
-    error: 'Erreur de prévision (WAPE)',
+    error: 'Prévision décalée d’environ',
     waste: 'Pièces invendues',
     shortage: 'Pièces manquantes',
     money: 'Coût des invendus + marge perdue',
@@ -371,17 +372,11 @@ export const fr: Dictionary = {
     forDate: (date) => `Pour le ${date}`,
     byCalendar: 'demain selon le calendrier',
     print: 'Imprimer la fiche',
-    logsBehind: (date) =>
-      `Vos saisies s’arrêtent au ${date} ; la prévision comble les jours manquants et en devient moins sûre.`,
     noLogs: 'Aucun jour saisi : la prévision s’appuie sur le seul modèle commun.',
     enterDays: 'Saisir les jours manquants',
     closedDay: 'La boutique est marquée fermée ce jour-là.',
-    nothingForDate:
-      'Aucun produit ne peut être prévu pour cette date : il faut des ventes dans les semaines qui précèdent.',
     dayAfterLast: (date) => `Prévoir le ${date}, lendemain de votre dernière saisie`,
     noForecastYet: 'Pas encore de prévision',
-    trainHint:
-      'Entraînez le modèle une première fois (une à deux minutes) ; ensuite il apprend chaque nuit.',
     expected: 'Attendu',
     range: 'Fourchette',
     recommended: 'À cuire',
@@ -407,11 +402,8 @@ export const fr: Dictionary = {
     versionText: (n) => `v${n}`,
     sources: { local: 'entraîné ici', global: 'consortium', adapted: 'consortium + local' },
     trainedAt: 'Entraîné',
-    backend: 'Tourne sur',
-    features: 'Variables',
     noModel: 'Aucun modèle entraîné pour l’instant.',
     training: 'Entraînement…',
-    loss: (value) => `erreur ${value}`,
     trainNow: 'Entraîner maintenant',
     trainingStarted: 'Entraînement lancé. Vous pouvez continuer à travailler.',
     trainingCancelled: 'Entraînement annulé ; le modèle en service reste inchangé.',
@@ -423,18 +415,11 @@ export const fr: Dictionary = {
       failed: 'échoué',
       cancelled: 'annulé',
     },
-    lossChange: (before, after) => `erreur ${before} → ${after}`,
     nextRun: (time, when) => `Chaque nuit à ${time} ; prochain ${when}.`,
     accuracyTitle: 'Les prévisions passées étaient-elles justes ?',
-    accuracyText: (wape, days) =>
-      `Sur les ${days} derniers jours, la prévision s’est écartée de ${wape} des ventes.`,
     biasHigh: (units) => `Elle était trop haute de ${units} pièces par jour en moyenne.`,
     biasLow: (units) => `Elle était trop basse de ${units} pièces par jour en moyenne.`,
-    wape: 'Erreur',
-    bias: 'Biais',
     days: 'Jours',
-    wapeExplained:
-      'Erreur = écart total de la prévision centrale ÷ total vendu (plus bas, c’est mieux).',
     noAccuracyYet: 'Trop peu de prévisions se sont réalisées pour les juger.',
     backtestTitle: 'Test sur le passé',
     backtestLead:
@@ -446,8 +431,6 @@ export const fr: Dictionary = {
     cost: 'Coût',
     theModel: 'Breadcast',
     naive: 'Même jour la semaine passée',
-    backtestFacts: (days, products, seconds, backend) =>
-      `${days} jours, ${products} produits, entraîné en ${seconds} s sur ${backend}.`,
     sheetTitle: 'Fiche de cuisson',
     toBake: 'À cuire',
     done: 'Fait',
@@ -455,6 +438,29 @@ export const fr: Dictionary = {
     sheetWarning: 'peu d’historique : la prévision est moins sûre.',
     sheetModel: (version, when) => `Modèle v${version}, entraîné le ${when}`,
     printedAt: (when) => `Imprimé le ${when}`,
+    logsBehind: (date, days) =>
+      `Vos saisies s’arrêtent au ${date}, il y a ${days} jours. La prévision comble les jours depuis avec ce qu’elle attendait, elle est donc moins sûre que d’habitude.`,
+    nothingForDate: (date, last) =>
+      `Rien à prévoir pour le ${date} pour l’instant. Une prévision part des ventes des semaines juste avant le jour, et vos saisies s’arrêtent au ${last}. Saisissez ou importez les jours depuis ; pour voir ce que la prévision tire de votre historique, regardez le lendemain de votre dernière saisie.`,
+    nothingLogged:
+      'Une prévision part des ventes des semaines juste avant le jour. Saisissez vos journées dans la saisie du jour, ou importez l’historique de votre caisse.',
+    trainHint:
+      'La prévision apprend de vos propres ventes. Quand quelques semaines sont saisies ou importées, appuyez sur « Entraîner maintenant » : cela prend une minute ou deux, puis elle apprend seule chaque nuit.',
+    accuracyText: (wape, days) =>
+      `Sur les ${days} derniers jours, la prévision s’est trompée d’environ ${wape}.`,
+    wape: 'Écart d’environ',
+    bias: 'En général',
+    tooMany: (units) => `${units} de trop`,
+    tooFew: (units) => `${units} de moins`,
+    wapeExplained:
+      '« Écart d’environ » : de combien la prévision médiane s’est trompée chaque jour, additionné et comparé à toutes les ventes (plus petit, c’est mieux).',
+    backtestFacts: (days, products) => `${days} jours, ${products} produits.`,
+    backtestMethod:
+      'Entraîné une fois sur les jours avant ces 8 semaines ; chaque jour est ensuite prévu avec les ventes connues la veille au soir. « Même jour la semaine dernière » cuit ce qui s’est vendu ce jour-là une semaine plus tôt. Coût : les restes à leur coût, les ventes manquées à la marge perdue.',
+    costWithUnpriced: (money, units) => `${money} + ${units} unités sans prix`,
+    details: 'Détails techniques',
+    trainingTook: (seconds, backend) => `Entraîné en ${seconds} s sur ${backend}.`,
+    lossChange: (before, after) => `Erreur d’entraînement ${before} → ${after}`,
   },
   consortium: {
     title: 'Consortium',

@@ -21,6 +21,10 @@ export function addDays(iso: string, days: number): string {
   return isoDay(date);
 }
 
+/** Whole days from one calendar day to another (negative when `to` comes first). */
+export const daysBetween = (from: string, to: string): number =>
+  Math.round((dayDate(to).getTime() - dayDate(from).getTime()) / 86_400_000);
+
 /** Monday = 0 … Sunday = 6, the order par levels are stored in. */
 export const weekdayIndex = (iso: string): number => (dayDate(iso).getDay() + 6) % 7;
 
