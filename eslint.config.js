@@ -1,4 +1,4 @@
-// Lint doubles as the architecture guard: each component may import only what DESIGN.md allows.
+// Lint doubles as the architecture guard: each component may import only what docs/architecture.md allows.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';

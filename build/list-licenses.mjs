@@ -95,7 +95,7 @@ const lines = [
   '| --- | --- | --- |',
   '| `data/bakery-chain.csv`, `data/demo/bakery-chain-store-2.csv` | bakery data set of the ddop package (d3group/ddop), a real German bakery chain; see `data/SOURCES.md` | BSD 3-Clause, "Copyright (c) 2007-2020 The ddop developers" — full text in `data/LICENSE-ddop.txt` (and `data/demo/`), which must travel with every copy |',
   '',
-  'The French bakery file used by some tests (`../shared/data/french-bakery.csv`) is not shipped and never copied into the project.',
+  'The French bakery file read by `npm run test:extra` (`../shared/data/french-bakery.csv`) is not shipped and never copied into the project.',
   '',
   '## Packages',
   '',

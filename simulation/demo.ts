@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { dashboardPlugin } from '../coordinator/overview/plugin.ts';
 import { extractSamples } from '../federated/features/extract.ts';
-import { initBackend } from '../federated/model/backend.ts';
+import { initTrainer } from '../federated/model/train.ts';
 import type { RoundSettings } from '../federated/protocol/index.ts';
 import { createBackend, type Backend } from '../electron/backend/backend.ts';
 import { startHttpBridge, type RunningBridge } from '../electron/bridge/http-bridge.ts';
@@ -82,7 +82,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   if (!keep) rmSync(options.dir, { recursive: true, force: true });
   mkdirSync(options.dir, { recursive: true });
   const operator = credentials(options.dir, keep);
-  await initBackend();
+  await initTrainer();
 
   const closers: (() => Promise<void> | void)[] = [];
   const close = async () => {
@@ -147,7 +147,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         startedAt,
         finishedAt: new Date().toISOString(),
         trigger: 'cli',
-        backend: await initBackend(),
+        backend: await initTrainer(),
         samples: samples.length,
         epochs: adapted.epochs,
         lossBefore: adapted.lossBefore,

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from '../federated/features/extract.ts';
 import { addDays } from '../federated/features/calendar.ts';
-import { trainLocal } from '../federated/model/train.ts';
-import { initBackend } from '../federated/model/backend.ts';
+import { initTrainer, trainLocal } from '../federated/model/train.ts';
 import type { RoundSettings } from '../federated/protocol/index.ts';
 import { trainingSettings } from '../electron/forecast/training-settings.ts';
 import { consortiumWeights, localWeights } from '../electron/forecast/consortium-model.ts';
@@ -146,7 +145,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const seed = options.seed ?? 1;
   const criticalRatio = options.criticalRatio ?? 0.7;
   const progress = options.onProgress ?? (() => {});
-  const backend = await initBackend();
+  const backend = await initTrainer();
 
   progress({ kind: 'stage', stage: 'reading data' });
   const bakeries = loadBakeries(options.files, {

@@ -2,15 +2,27 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { optionalNumber, UsageError, type Command } from '../command.ts';
-import { availableBackends, benchTraining } from '../../simulation/bench/training.ts';
+import { benchTraining } from '../../simulation/bench/training.ts';
 import { benchCoordinator } from '../../simulation/bench/coordinator.ts';
 import { benchSecAgg } from '../../simulation/bench/secagg.ts';
+import { benchNoise } from '../../simulation/bench/noise.ts';
+import { noiseCost } from '../../simulation/bench/noise-cost.ts';
 import { simulate } from '../../simulation/simulate.ts';
 import { formatLoadResult, runLoadScenario } from '../../simulation/load/load-scenario.ts';
 import { formatTable } from '../../simulation/report.ts';
 import { progressBars } from '../../simulation/progress.ts';
 
-const parts = ['training', 'coordinator', 'load', 'secagg', 'forecast'] as const;
+const parts = [
+  'training',
+  'coordinator',
+  'load',
+  'secagg',
+  'noise',
+  'forecast',
+  'noise-cost',
+] as const;
+/** Parts that run only when named: the noise cost is eight consortium simulations (~45 min). */
+const namedOnly: readonly Part[] = ['noise-cost'];
 type Part = (typeof parts)[number];
 
 const sharedData = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
@@ -19,7 +31,7 @@ const f1 = (v: number) => v.toFixed(1);
 export const benchCommand: Command = {
   name: 'bench',
   summary:
-    'Benchmarks, each against a baseline measured in the same run: training vs matMul, uploads vs /health, secure aggregation vs plain upload, forecast quality.',
+    'Benchmarks, each against a baseline measured in the same run: training vs PyTorch, uploads vs /health, secure aggregation vs plain upload, forecast quality.',
   options: {
     only: {
       type: 'string',
@@ -30,7 +42,7 @@ export const benchCommand: Command = {
     json: {
       type: 'boolean',
       description:
-        'One JSON line per part; with --only training: {"backend","samplesPerSecond","inputFeatures","hiddenUnits","outputs","batchSize"}.',
+        'One JSON line per part; with --only training: {"backend","samplesPerSecond","inputFeatures","hiddenUnits","outputs","batchSize","pytorch","ratioToPytorch",…}.',
     },
     'secagg-500': {
       type: 'boolean',
@@ -48,7 +60,8 @@ export const benchCommand: Command = {
     },
   },
   async run(options, io) {
-    const only = (options.only as string[] | undefined) ?? [...parts];
+    const only =
+      (options.only as string[] | undefined) ?? parts.filter((p) => !namedOnly.includes(p));
     for (const part of only)
       if (!(parts as readonly string[]).includes(part))
         throw new UsageError(`--only: unknown part "${part}" (${parts.join(', ')})`);
@@ -59,27 +72,23 @@ export const benchCommand: Command = {
     };
 
     if (run('training')) {
-      const backends =
-        json && only.length === 1 ? [(await availableBackends())[0]!] : await availableBackends();
       say('## Local training throughput (production model and settings, chain store 2)');
-      for (const backend of backends) {
-        const r = await benchTraining(backend);
-        if (json) {
-          const line = {
-            backend: r.backend,
-            samplesPerSecond: Math.round(r.samplesPerSecond),
-            inputFeatures: r.inputFeatures,
-            hiddenUnits: r.hiddenUnits,
-            outputs: r.outputs,
-            batchSize: r.batchSize,
-          };
-          io.out(JSON.stringify(only.length === 1 ? line : { part: 'training', ...r }));
-        } else
-          say(
-            `${r.backend}: ${Math.round(r.samplesPerSecond)} samples/s (${r.samples} samples × ${r.epochs} epochs, batch ${r.batchSize}) = ${r.trainingGflops.toFixed(3)} GFLOP/s; ` +
-              `baseline matMul 256×256: ${r.matMulGflops.toFixed(2)} GFLOP/s → training reaches ${((100 * r.trainingGflops) / r.matMulGflops).toFixed(1)} % of it`,
-          );
-      }
+      const r = await benchTraining();
+      if (json) io.out(JSON.stringify(only.length === 1 ? r : { part: 'training', ...r }));
+      const rate = (t: { samplesPerSecond: number; bestSamplesPerSecond: number; runs: number }) =>
+        `${Math.round(t.samplesPerSecond)} samples/s (median of ${t.runs} runs, best ${Math.round(t.bestSamplesPerSecond)})`;
+      say(
+        `${r.backend}: ${rate(r)}; ${r.samples} samples × ${r.epochs} epochs, batch ${r.batchSize} = ${r.trainingGflops.toFixed(2)} GFLOP/s`,
+      );
+      if ('missing' in r.pytorch) say(`PyTorch: not measured: ${r.pytorch.missing}`);
+      else
+        say(
+          `baseline PyTorch ${r.pytorch.torch} (CPU, ${r.pytorch.threads} threads): ${rate(r.pytorch)} → ${r.ratioToPytorch!.toFixed(2)}× PyTorch`,
+        );
+      if (!('missing' in r.pytorchOneThread))
+        say(`PyTorch on 1 thread: ${rate(r.pytorchOneThread)}`);
+      for (const o of r.others) say(`${o.trainer}: ${Math.round(o.samplesPerSecond)} samples/s`);
+      say(`(load average ${r.loadAverage.toFixed(1)} when the bench started)`);
     }
 
     if (run('coordinator')) {
@@ -95,7 +104,7 @@ export const benchCommand: Command = {
     }
 
     if (run('load')) {
-      // Issue 9: 500 shops, each enrolled with its own identity, check in and upload within a minute.
+      // 500 shops, each enrolled with its own identity, check in and upload within a minute.
       const r = await runLoadScenario({ shops: 500, spreadMs: 55_000 });
       if (json) io.out(JSON.stringify({ part: 'load', ...r }));
       say('## Load: 500 shops checking in and uploading within one minute');
@@ -122,6 +131,42 @@ export const benchCommand: Command = {
         if (json) io.out(JSON.stringify({ part: 'secagg', ...r }));
         say(
           `| ${r.shops} | ${r.neighbours ? `SecAgg+ ${r.neighbours} neighbours` : 'complete'}, t=${r.threshold} | ${f1(r.clientMs)} | ${f1(r.coordinatorMs)} | ${Math.round(r.clientBytesSent)} / ${Math.round(r.clientBytesReceived)} | ${r.plain.clientMs.toFixed(2)}, ${f1(r.plain.coordinatorMs)}, ${Math.round(r.plain.clientBytesSent)} |`,
+        );
+      }
+    }
+
+    if (run('noise')) {
+      say('## Noise and encoding of one shop’s contribution (CPU ms, best of 5)');
+      say(
+        '| parameters | shops | share σ (grid units) | discrete Gaussian | whole encoding | baseline: 53-bit uniforms |',
+      );
+      say('| ---: | ---: | ---: | ---: | ---: | ---: |');
+      for (const shops of [20, 10_000]) {
+        const r = benchNoise(100_000, shops);
+        if (json) io.out(JSON.stringify({ part: 'noise', ...r }));
+        say(
+          `| ${r.parameters} | ${r.shops} | ${Math.round(Math.sqrt(r.shareVariance))} | ${f1(r.samplerMs)} | ${f1(r.encodeMs)} | ${f1(r.uniformsMs)} |`,
+        );
+      }
+    }
+
+    if (run('noise-cost')) {
+      const dir = typeof options.data === 'string' ? options.data : sharedData;
+      const file = join(dir, 'bakery-chain.csv');
+      if (!existsSync(file)) throw new UsageError(`--data: no bakery-chain.csv in "${dir}"`);
+      const bars = progressBars(io.interactive && !json);
+      const rows = await noiseCost(file, (p) => bars.update(p)).finally(() => bars.stop());
+      say('## Noise against forecast quality: 20 young chain bakeries, 5 secure rounds');
+      say(
+        '| clip norm C | noise z | simulated as | ε per round | ε per year (365) | rounds | WAPE federated | merged model alone | WAPE local | cost federated / local | federated beats local |',
+      );
+      say('| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |');
+      const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+      const eps = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '∞');
+      for (const r of rows) {
+        if (json) io.out(JSON.stringify({ part: 'noise-cost', ...r }));
+        say(
+          `| ${r.clipNorm} | ${r.noiseMultiplier} | ${r.simulatedNoiseMultiplier.toFixed(4)} | ${eps(r.epsilonPerRound)} | ${eps(r.epsilonPerYear)} | ${r.rounds} of 5 | ${pct(r.wapeFederated)} | ${pct(r.wapeMergedOnly)} | ${pct(r.wapeLocal)} | ${Math.round(r.costFederated)} / ${Math.round(r.costLocal)} | ${r.federatedBeatsLocal} of ${r.shops} |`,
         );
       }
     }

@@ -3,8 +3,8 @@ import type { PrivacySummary, PrivacyView } from '../../federated/protocol/opera
 import { parseSettings } from './rounds-view.ts';
 
 /**
- * The privacy accountant, handed in by whoever wires the coordinator (the privacy issue's
- * federated/privacy module). Given the noisy rounds so far, each with its noise multiplier and
+ * The privacy accountant, handed in by whoever wires the coordinator (federated/privacy's RDP
+ * accountant). Given the noisy rounds so far, each with its noise multiplier and
  * sampling rate, it returns the spent epsilon at `delta` after all of them.
  */
 export type Accountant = (
@@ -14,7 +14,7 @@ export type Accountant = (
 
 export type PrivacySettings = { delta: number; budget: number | null };
 
-/** Where the privacy settings live is up to the privacy issue; these are the keys looked for. */
+/** δ and the ε budget from the operator's settings, or from the older keys beside them. */
 export async function privacySettings(sql: Sql): Promise<PrivacySettings> {
   const read = async (key: string): Promise<unknown> => {
     const row = await sql.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [key]);

@@ -28,7 +28,7 @@ export type OperatorViewsOptions = {
   store: CoordinatorStore;
   /** The coordinator's operator guard: session cookie required, shop credentials refused. */
   requireOperator: preHandlerAsyncHookHandler;
-  /** The privacy issue's accountant; without it the dashboard says it cannot count the budget. */
+  /** The privacy accountant; without it the dashboard says it cannot count the budget. */
   accountant?: Accountant;
   /** When the schedule next opens a round (null: manual only). */
   nextRoundAt?: () => Date | null;

@@ -76,7 +76,6 @@ export function createBackend(options: BackendOptions): Backend {
   return {
     context,
     dispatch,
-    // context.db, not db: restoring a backup swaps the handle.
     close: () => {
       stopTraining(context);
       stopBackups();

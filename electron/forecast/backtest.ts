@@ -6,8 +6,7 @@ import {
   newsvendorQuantity,
 } from '../../federated/decisions/newsvendor.ts';
 import { scaleQuantiles } from '../../federated/decisions/quantile-function.ts';
-import { predictQuantiles, trainLocal } from '../../federated/model/train.ts';
-import { initBackend } from '../../federated/model/backend.ts';
+import { initTrainer, predictQuantiles, trainLocal } from '../../federated/model/train.ts';
 import type { ProductSeries } from './csv-histories.ts';
 import { trainingSettings } from './training-settings.ts';
 
@@ -105,7 +104,7 @@ export async function backtest(
     settings?: Partial<ReturnType<typeof trainingSettings>>;
   },
 ): Promise<BacktestResult> {
-  const backend = await initBackend();
+  const backend = await initTrainer();
   const lastDate = products
     .map((p) => p.history.days.findLast((d) => d.sold !== null && !d.closed)?.date ?? '')
     .reduce((a, b) => (a > b ? a : b), '');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { featureSpec } from '../../federated/features/spec.ts';
-import { parameterCount } from '../../federated/model/network.ts';
+import { parameterCount } from '../../federated/model/shape.ts';
 import type { Db } from '../store/database.ts';
 
 export type StoredModel = {

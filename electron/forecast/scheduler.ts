@@ -60,7 +60,7 @@ export type SchedulerOptions = {
   run: (trigger: 'schedule' | 'catch-up') => Promise<unknown>;
   preventSleep: PreventSleep;
   log?: (message: string) => void;
-  /** Tests pass false: the cron timer is replaced by calling `tick()` with a fake clock. */
+  /** False leaves the nightly timer off: the caller triggers runs itself (`trigger()`). */
   useCron?: boolean;
 };
 

@@ -45,8 +45,12 @@ export class TrainingError extends Error {
 type Running = { promise: Promise<WorkerMessage & { backend: string }>; cancel(): void };
 
 /** Runs one job in a worker thread; resolves with its final message, rejects on crash/cancel. */
-function runInWorker(job: WorkerJob, onProgress: (p: Progress) => void): Running {
-  const worker = new Worker(workerEntry, { workerData: job });
+function runInWorker(
+  job: WorkerJob,
+  onProgress: (p: Progress) => void,
+  entry: URL = workerEntry,
+): Running {
+  const worker = new Worker(entry, { workerData: job });
   let backend = 'unknown';
   let cancelled = false;
   const promise = new Promise<WorkerMessage & { backend: string }>((resolve, reject) => {
@@ -92,7 +96,8 @@ export type TrainingJobOptions = {
   seed?: number;
   /** Override the production settings (tests use a few epochs). */
   epochs?: number;
-  crashAfterEpoch?: number;
+  /** The worker script; tests hand in one that wraps the real worker to kill it mid-run. */
+  workerEntry?: URL;
 };
 
 export type TrainingHandle = { promise: Promise<TrainingOutcome>; cancel(): void };
@@ -136,11 +141,9 @@ export function startTraining(options: TrainingJobOptions): TrainingHandle {
       learningRate: settings.learningRate,
       batchSize: settings.batchSize,
       seed: options.seed ?? 1,
-      ...(options.crashAfterEpoch !== undefined
-        ? { crashAfterEpoch: options.crashAfterEpoch }
-        : {}),
     },
     (p) => options.onProgress?.(p),
+    options.workerEntry,
   );
   const promise = running.promise.then(
     (message) => {

@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend } from '../../federated/model/backend.ts';
-import { evaluate, trainLocal } from '../../federated/model/train.ts';
+import { evaluate, initTrainer, trainLocal } from '../../federated/model/train.ts';
 import { backtest } from './backtest.ts';
 import type { WorkerJob, WorkerMessage } from './worker-protocol.ts';
 
@@ -10,7 +9,7 @@ const post = (message: WorkerMessage) => port.postMessage(message);
 
 // No top-level await: the compiled app bundles this file as CommonJS.
 async function run(job: WorkerJob): Promise<void> {
-  const backend = await initBackend();
+  const backend = await initTrainer();
   post({ type: 'backend', backend });
   if (job.kind === 'train') {
     const result = await trainLocal({
@@ -20,10 +19,7 @@ async function run(job: WorkerJob): Promise<void> {
       learningRate: job.learningRate,
       batchSize: job.batchSize,
       seed: job.seed,
-      onProgress: ({ epoch, epochs, loss }) => {
-        post({ type: 'progress', epoch, epochs, loss });
-        if (job.crashAfterEpoch !== undefined && epoch >= job.crashAfterEpoch) process.exit(70);
-      },
+      onProgress: ({ epoch, epochs, loss }) => post({ type: 'progress', epoch, epochs, loss }),
     });
     const metrics = evaluate(result.weights, job.samples.slice(-2000));
     post({ type: 'trained', ...result, metrics });

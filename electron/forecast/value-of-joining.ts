@@ -2,8 +2,8 @@ import { addDays, dayNumber, weekdayIndex } from '../../federated/features/calen
 import { extractSamples } from '../../federated/features/extract.ts';
 import { minimumSampleHistory } from '../../federated/features/spec.ts';
 import { criticalRatio } from '../../federated/decisions/newsvendor.ts';
-import { initBackend } from '../../federated/model/backend.ts';
-import { parameterCount } from '../../federated/model/network.ts';
+import { initTrainer } from '../../federated/model/train.ts';
+import { parameterCount } from '../../federated/model/shape.ts';
 import type { ValueFigures, ValueOfJoining } from '../api/contract/value.ts';
 import { ApiError, type Handlers } from '../api/dispatcher.ts';
 import type { BackendContext } from '../backend/context.ts';
@@ -62,7 +62,7 @@ export async function compareWithConsortium(
   options: { days: number; onProgress?: (done: number, total: number) => Promise<void> | void },
 ): Promise<ValueOfJoining> {
   const started = performance.now();
-  const backend = await initBackend();
+  const backend = await initTrainer();
   const products = loadHistories(db);
   const last = products
     .map((p) => p.history.days.findLast((d) => d.sold !== null && !d.closed)?.date ?? '')

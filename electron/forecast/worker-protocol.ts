@@ -11,8 +11,6 @@ export type WorkerJob =
       learningRate: number;
       batchSize: number;
       seed: number;
-      /** Test hook: the worker dies abruptly after this epoch (proves a crash changes nothing). */
-      crashAfterEpoch?: number;
     }
   | { kind: 'backtest'; products: ProductSeries[]; holdoutDays: number; seed: number };
 

@@ -29,7 +29,7 @@ import { shouldAutoUpdate, startAutoUpdate } from './updates.ts';
 /** Printed once the window shows, so `breadcast start` knows Electron came up. */
 export const windowReadyMarker = 'breadcast:window-ready';
 
-/** The API method the tray's "Train now" calls (the forecast slice's start-training method). */
+/** The API method the tray's "Train now" calls. */
 export const trainNowMethod = 'training.start';
 
 export type ShellOptions = {

@@ -1,4 +1,9 @@
-import { quantileFunction, type Quantiles } from './quantile-function.ts';
+import {
+  expectedLeftovers,
+  expectedShortage,
+  quantileFunction,
+  type Quantiles,
+} from './quantile-function.ts';
 
 /** Used when a product's price or cost is unknown: a typical bakery margin. */
 export const defaultCriticalRatio = 0.7;
@@ -20,16 +25,19 @@ export function criticalRatio(
 }
 
 /**
- * The bake that minimises expected waste cost plus lost margin: the demand quantile at the
- * critical ratio, rounded to whole units (demand is counted; P(D ≤ k) ≈ F(k + ½)), never below
- * the par level.
+ * The bake that minimises expected waste cost plus lost margin among whole quantities, never
+ * below the par level. The cost is convex with its continuous minimum at the demand quantile at
+ * the critical ratio, so the best whole quantity is one of the two around it: the cheaper one.
  */
 export function newsvendorQuantity(
   q: Quantiles,
   ratio: number,
   parLevel: number | null = null,
 ): number {
-  const quantity = Math.max(Math.round(quantileFunction(q)(ratio)), 0);
+  const below = Math.max(Math.floor(quantileFunction(q)(ratio)), 0);
+  const cost = (quantity: number) =>
+    decisionCost(expectedLeftovers(q, quantity), expectedShortage(q, quantity), ratio);
+  const quantity = cost(below + 1) < cost(below) ? below + 1 : below;
   return parLevel !== null && parLevel > quantity ? Math.ceil(parLevel) : quantity;
 }
 

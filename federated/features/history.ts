@@ -1,4 +1,4 @@
-/** The shared product taxonomy (DESIGN.md): the order is part of the feature spec. */
+/** The shared product taxonomy: the order is part of the feature spec. */
 export const categories = ['bread', 'rolls', 'pastry', 'cake', 'snack', 'other'] as const;
 export type Category = (typeof categories)[number];
 

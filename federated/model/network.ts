@@ -1,12 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { featureCount, quantileLevels } from '../features/spec.ts';
+import { modelShape, parameterCount } from './shape.ts';
 
-/** The production network's shape: shared by every bakery and the coordinator. */
-export const modelShape = {
-  inputFeatures: featureCount,
-  hiddenUnits: [32, 16],
-  outputs: quantileLevels.length,
-} as const;
+export { modelShape, parameterCount };
 
 /** softplus⁻¹(0.25): the initial gap between neighbouring quantiles (relative to the level). */
 const initialGap = Math.log(Math.expm1(0.25));
@@ -51,16 +46,6 @@ export function toQuantiles(raw: tf.Tensor2D): tf.Tensor2D {
     const steps = tf.softplus(raw.slice([0, 1], [-1, modelShape.outputs - 1]));
     return tf.cumsum(tf.concat([first, steps], 1), 1) as tf.Tensor2D;
   });
-}
-
-export function parameterCount(): number {
-  let inputs: number = modelShape.inputFeatures;
-  let total = 0;
-  for (const units of [...modelShape.hiddenUnits, modelShape.outputs]) {
-    total += inputs * units + units;
-    inputs = units;
-  }
-  return total;
 }
 
 export function getFlatWeights(model: tf.LayersModel): Float32Array {

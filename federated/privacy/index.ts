@@ -1,29 +1,37 @@
-/** Differential privacy for federated rounds: clipping, noise shares, adaptive clipping, accounting. */
+/** Differential privacy for federated rounds: clipping, discrete noise, encoding, accounting. */
 export { l2Norm, clipToNorm, type Clipped } from './clip.ts';
+export { cryptoRandom, seededRandom, RandomBits, type RandomSource } from './random.ts';
 export {
-  cryptoRandom,
-  seededRandom,
-  gaussianSamples,
-  noiseShareStd,
-  type RandomSource,
-} from './gaussian.ts';
+  discreteGaussianSampler,
+  discreteGaussianSamples,
+  type SamplerOptions,
+} from './discrete-gaussian.ts';
+export { ROUNDING_BETA, roundedNormBound, conditionalRound } from './rounding.ts';
+export { DEFAULT_ADAPTIVE_CLIPPING, nextClipNorm, type AdaptiveClipping } from './adaptive-clip.ts';
 export {
-  DEFAULT_ADAPTIVE_CLIPPING,
-  updateNoiseMultiplier,
-  clipBitCoordinate,
-  unclippedFraction,
-  nextClipNorm,
-  type AdaptiveClipping,
-} from './adaptive-clip.ts';
+  EXTRA_COORDINATES,
+  NOISE_HEADROOM_SIGMAS,
+  planContribution,
+  roundPrivacy,
+  normalisedWeight,
+  type ContributionSettings,
+  type RoundShape,
+  type ContributionPlan,
+  type ExtraCoordinate,
+} from './plan.ts';
 export {
-  NOISE_RANGE_SIGMAS,
-  encodingFor,
+  encodeContribution,
+  decodeAggregate,
+  fromRing,
   vectorLengthFor,
   prepareContribution,
   finishAggregate,
+  type ContributionInput,
+  type EncodedContribution,
+  type EvaluationFigures,
+  type DecodedAggregate,
+  type NoisedFigure,
   type PrivacySettings,
-  type Contribution,
-  type Aggregate,
 } from './contribution.ts';
 export {
   DEFAULT_ORDERS,
@@ -38,5 +46,12 @@ export {
   type FractionalSeries,
   type PrivacyBudget,
 } from './accountant.ts';
+export {
+  discreteTau,
+  rdpDiscreteRound,
+  discreteEpsilon,
+  spendDiscreteRound,
+  type DiscreteRound,
+} from './discrete-accountant.ts';
 export { logErfc } from './log-erfc.ts';
 export { describeEpsilon } from './words.ts';

@@ -68,7 +68,7 @@ export const roundSettings = z.object({
     collectSeconds: 3 * 3600,
     unmaskSeconds: 600,
   }),
-  /** Privacy issue: Gaussian noise multiplier z (0 = off) and the Shamir threshold. */
+  /** Gaussian noise multiplier z (0 = off) and the Shamir threshold. */
   noiseMultiplier: z.number().min(0).max(100).default(0),
   secaggThreshold: z.number().int().min(1).nullable().default(null),
   /**

@@ -10,14 +10,7 @@ export {
 } from './bytes.ts';
 export { assertCryptoAvailable, ed25519RawFromSpki, ed25519RawFromPkcs8 } from './primitives.ts';
 export { paramsDigest, validateParams, MAX_SHAMIR_SHARES, rosterSizeProblem } from './protocol.ts';
-export {
-  fixedPoint,
-  encodeFixedPoint,
-  decodeFixedPoint,
-  ringAddInPlace,
-  ringSubInPlace,
-  type FixedPoint,
-} from './ring.ts';
+export { ringAddInPlace, ringSubInPlace } from './ring.ts';
 export {
   advertiseKeys,
   verifyRoster,

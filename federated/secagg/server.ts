@@ -282,7 +282,7 @@ function publicKeyOrEmpty(secretKey: string): string {
   }
 }
 
-/** The recovered sum as ring words (decode with decodeFixedPoint). */
+/** The recovered sum as ring words (decode with decodeAggregate in federated/privacy). */
 export function recoveredSum(state: ServerState): Uint32Array {
   if (state.phase !== 'done' || !state.sum)
     throw new SecAggError('wrong-phase', 'no sum recovered yet');

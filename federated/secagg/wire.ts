@@ -118,14 +118,11 @@ export function roundPrivacySettings(
     modulusBits: params.modulusBits,
   };
   if (!settings.adaptiveClip) return base;
-  // σ_b must exceed z/2 for the update's share of the noise to stay real; σ_b = max(1, z)
-  // keeps the bit's noise at least the update's, and the total still costs exactly z.
   return {
     ...base,
     adaptive: {
       targetQuantile: settings.adaptiveClip.targetQuantile,
       learningRate: settings.adaptiveClip.learningRate,
-      bitNoiseMultiplier: Math.max(1, settings.noiseMultiplier),
     },
   };
 }

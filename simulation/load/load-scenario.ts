@@ -18,7 +18,7 @@ import { OperatorClient } from '../operator-client.ts';
 export type LoadOptions = {
   /** Simulated shops, each with its own Ed25519 identity enrolled through an operator invite. */
   shops: number;
-  /** Shops start evenly spread over this window (the "within one minute" of the issue). */
+  /** Shops start evenly spread over this window. */
   spreadMs: number;
   /** Length of the global model (1797 = the shared forecast network). */
   parameters?: number;

@@ -1,95 +1,105 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  artifactsDir,
   buildUi,
-  freshDir,
   launchChromium,
-  projectRoot,
   screenshot,
-  startCli,
+  showScreen,
+  startDemoCli,
   submitOperatorLogin,
-  type RunningCli,
+  type RunningDemo,
 } from './harness.ts';
+
+const rounds = 3;
+const bakeries = 5;
+/** Version 1 is the initial model; each published round adds one. */
+const mergedVersion = 1 + rounds;
 
 /**
  * `breadcast demo` as a user runs it (the README's main command): a real child process that
  * starts a coordinator, five bakeries from the shipped chain data and three rounds, then the
- * dashboard and one bakery app in browser mode, which Chromium opens.
+ * dashboard and one bakery app in browser mode, which Chromium opens. Screenshots go to
+ * test-results/ only; `npm run screenshots` refreshes the README's.
  */
 describe('breadcast demo', () => {
-  let demo: RunningCli;
+  let demo: RunningDemo;
   let browser: Browser;
   let page: Page;
-  let dashboard: string;
-  let operator: string;
-  let password: string;
-  let app: string;
 
   beforeAll(async () => {
-    // Build the bakery app as it is in the tree now, so the screenshots show the current UI.
     await buildUi('renderer');
-    const dir = freshDir('breadcast-demo-e2e-');
-    const started = await startCli(
-      ['demo', '--dir', join(dir, 'demo')],
-      /Dashboard:\s+(\S+)\s+Operator:\s+(\S+) \/ (\S+)\s+Bakery app:\s+(\S+)/,
-      {},
-      120_000,
-    );
-    demo = started.cli;
-    const [, d = '', o = '', p = '', a = ''] = started.match;
-    [dashboard, operator, password, app] = [d, o, p, a];
+    demo = await startDemoCli();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await demo?.stop();
+    await demo?.cli.stop();
   });
 
-  it('leaves the dashboard open with the demo rounds completed', async () => {
-    expect(demo.output()).toMatch(/3 of 3 rounds published/);
-    await page.goto(dashboard!);
-    await submitOperatorLogin(page, operator, password);
+  it('leaves the dashboard open with the demo rounds completed and the merged model current', async () => {
+    expect(demo.cli.output()).toMatch(
+      new RegExp(`Demo ready in \\d+ s: ${rounds} of ${rounds} rounds published`),
+    );
+    await page.goto(demo.dashboard);
+    await submitOperatorLogin(page, demo.operator, demo.password);
     await page.getByTestId('tonight').waitFor();
-    await expect.poll(() => page.getByTestId('enrolled').textContent()).toBe('5');
+    await expect.poll(() => page.getByTestId('enrolled').textContent()).toBe(String(bakeries));
+    const model = page.getByTestId('model');
+    expect(await model.textContent()).toMatch(
+      new RegExp(`v${mergedVersion}\\b.*by round ${rounds}`),
+    );
+    // Every bakery evaluated the last model on its own recent days and reported the error.
+    await expect.poll(() => page.getByTestId('model-error').count()).toBe(1);
     await screenshot(page, 'demo-dashboard-overview');
-    await page.goto(dashboard!.replace(/\/$/, '/#/rounds'));
+
+    await page.goto(demo.dashboard.replace(/\/$/, '/#/rounds'));
     const rows = page.getByTestId('round-row');
-    await expect.poll(() => rows.count()).toBe(3);
-    for (let i = 0; i < 3; i++) {
+    await expect.poll(() => rows.count()).toBe(rounds);
+    for (let i = 0; i < rounds; i++) {
       expect(await rows.nth(i).getByTestId('outcome').textContent()).toMatch(/published/i);
-      expect((await rows.nth(i).getByTestId('uploaded').textContent())?.trim()).toBe('5');
+      expect((await rows.nth(i).getByTestId('uploaded').textContent())?.trim()).toBe(
+        String(bakeries),
+      );
     }
     await screenshot(page, 'demo-dashboard-rounds');
   });
 
-  it('leaves one bakery app open in browser mode, holding the merged model', async () => {
-    await page.goto(app!);
+  it('leaves one bakery app open holding the merged model, with its updates in the ledger', async () => {
+    await page.goto(demo.app);
     await page.locator('nav').first().waitFor();
-    await screenshot(page, 'demo-bakery-today');
-    await page.evaluate(() => (location.hash = '#/history'));
-    await page.locator('canvas').first().waitFor({ timeout: 15_000 });
-    await page.waitForTimeout(500);
-    // The README shows the top of the page (the full page lists every day).
-    mkdirSync(artifactsDir, { recursive: true });
-    await page.screenshot({ path: join(artifactsDir, 'demo-bakery-history.png') });
-    await page.evaluate(() => (location.hash = '#/consortium'));
+    await showScreen(page, 'consortium');
+    const status = page.getByTestId('sync-status');
+    await status.waitFor();
+    expect(await status.textContent()).toContain(`v${mergedVersion}`);
+    // What left this bakery: one model update per round, nothing else of its books.
+    await expect
+      .poll(() => page.getByTestId('ledger').textContent())
+      .toMatch(new RegExp(`of which ${rounds} model updates`));
     const panel = page.getByTestId('value-of-joining');
     await panel.waitFor();
-    await screenshot(page, 'demo-bakery-consortium');
-    await panel.scrollIntoViewIfNeeded();
     expect(await panel.getByTestId('value-run').isEnabled()).toBe(true);
-    await page.screenshot({ path: join(artifactsDir, 'demo-bakery-value-of-joining.png') });
+    await screenshot(page, 'demo-bakery-consortium');
   });
 
-  it('copies the screenshots the README shows', () => {
-    const target = join(projectRoot, 'docs/screenshots');
-    mkdirSync(target, { recursive: true });
-    for (const name of ['demo-dashboard-overview', 'demo-bakery-history'])
-      copyFileSync(join(projectRoot, 'test-results', `${name}.png`), join(target, `${name}.png`));
+  it("shows tomorrow's forecast and bake sheet from the consortium model, adapted locally", async () => {
+    await showScreen(page, 'forecast');
+    const table = page.getByTestId('forecast-table');
+    await table.waitFor();
+    const products = await table.locator('tbody tr .product-cell button').allTextContents();
+    expect(products.map((name) => name.trim())).toEqual(['Pretzel', 'Roll', 'Seeded roll']);
+    for (const cell of await table.getByTestId('recommended').allTextContents())
+      expect(Number(cell.trim().replace(/,/g, ''))).toBeGreaterThan(0);
+    expect(await page.getByTestId('model-version').textContent()).toContain('consortium + local');
+    await screenshot(page, 'demo-bakery-forecast');
+  });
+
+  it('shows the sales history the demo bakery was built from', async () => {
+    await showScreen(page, 'history');
+    await page.getByTestId('chart-sold').locator('canvas').waitFor();
+    const table = page.getByTestId('history-table');
+    await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(20);
+    await screenshot(page, 'demo-bakery-history');
   });
 });

@@ -98,3 +98,26 @@ export async function submitOperatorLogin(page: Page, name: string, password: st
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
 }
+
+export type RunningDemo = {
+  cli: RunningCli;
+  dashboard: string;
+  operator: string;
+  password: string;
+  app: string;
+};
+
+/** `breadcast demo` in a fresh folder, once it prints its URLs and the operator's login. */
+export async function startDemoCli(): Promise<RunningDemo> {
+  const { cli, match } = await startCli(
+    ['demo', '--dir', join(freshDir('breadcast-demo-'), 'demo')],
+    /Dashboard:\s+(\S+)\s+Operator:\s+(\S+) \/ (\S+)\s+Bakery app:\s+(\S+)/,
+  );
+  const [, dashboard = '', operator = '', password = '', app = ''] = match;
+  return { cli, dashboard, operator, password, app };
+}
+
+/** Switches the bakery app's screen as its navigation does (the session secret stays in memory). */
+export async function showScreen(page: Page, screen: string): Promise<void> {
+  await page.evaluate((name) => (location.hash = `#/${name}`), screen);
+}

@@ -13,8 +13,8 @@ import { openDatabase } from '../../electron/store/database.ts';
 import { tempDir } from './coordinator-harness.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
 import { jsonObjectOrNull } from '../support/raw-http.ts';
+import { bakeryChainCsv as chain } from '../../electron/logs/demo.ts';
 
-const chain = new URL('../../../shared/data/bakery-chain.csv', import.meta.url).pathname;
 type Schema = { safeParse(v: unknown): { success: boolean } };
 const methods = Object.keys(contract) as (keyof typeof contract)[];
 const schemaOf = (m: string) => (contract as Record<string, { input: Schema }>)[m]!.input;

@@ -35,7 +35,7 @@ describe('breadcast coordinator', () => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const address = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no address in: ${out}`)), 45_000);
+      const timer = setTimeout(() => reject(new Error(`no address in: ${out}`)), 120_000);
       child.stdout.on('data', () => {
         const match = /listening on (http:\/\/\S+)/.exec(out);
         if (match) {

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildCoordinator, type CoordinatorOptions } from '../../coordinator/app.ts';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
 import type { LocalTrainer } from '../../electron/sync/trainer.ts';
+import { bakeryChainCsv } from '../../electron/logs/demo.ts';
 
 /** Real data: one store of the German bakery chain, a slice of its days. */
 export type Day = { weekday: number; temperature: number; sold: number };
@@ -16,10 +17,7 @@ let chain: Map<string, Day[]> | null = null;
 export function chainDays(store: number, product: string, days: number): Day[] {
   if (!chain) {
     chain = new Map();
-    const text = readFileSync(
-      new URL('../../../shared/data/bakery-chain.csv', import.meta.url),
-      'utf8',
-    );
+    const text = readFileSync(bakeryChainCsv, 'utf8');
     const lines = text.split('\n');
     const header = lines[0]!.split(',');
     const col = (name: string) => header.indexOf(name);

@@ -1,25 +1,28 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCoordinator } from '../../coordinator/app.ts';
 import { createSetupToken } from '../../coordinator/operator/accounts.ts';
-import { silentLog } from './coordinator-harness.ts';
+import { httpClient, type HttpAnswer, type HttpRequest } from '../support/http-client.ts';
+import { silentLog, tempDir } from './coordinator-harness.ts';
 
 describe('operator accounts', () => {
   let app: FastifyInstance;
+  let http: (request: HttpRequest) => Promise<HttpAnswer>;
   beforeAll(async () => {
     app = await buildCoordinator({
-      db: ':memory:',
+      db: join(tempDir('breadcast-operator-'), 'coordinator.sqlite'),
       logger: silentLog,
       initialWeights: () => new Float32Array(2),
     });
-    await app.ready();
+    http = httpClient(await app.listen({ host: '127.0.0.1', port: 0 }));
   });
   afterAll(() => app.close());
 
   it('creates the first operator once through the setup link, then logs in', async () => {
     const token = await createSetupToken(app.coordinator.store, new Date());
     const setup = (name: string) =>
-      app.inject({
+      http({
         method: 'POST',
         url: '/v1/operator/setup',
         payload: { token, name, password: 'a long enough password' },
@@ -39,14 +42,14 @@ describe('operator accounts', () => {
   });
 
   it('changes settings only with the session’s CSRF token and validates the schedule', async () => {
-    const login = await app.inject({
+    const login = await http({
       method: 'POST',
       url: '/v1/operator/login',
       payload: { name: 'alice', password: 'a long enough password' },
     });
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
     const put = (payload: unknown, csrf: string) =>
-      app.inject({
+      http({
         method: 'PUT',
         url: '/v1/operator/settings',
         payload: payload as object,
@@ -68,7 +71,7 @@ describe('operator accounts', () => {
     expect([next.getHours(), next.getMinutes()]).toEqual([2, 30]);
     expect(
       (
-        await app.inject({
+        await http({
           method: 'POST',
           url: '/v1/operator/logout',
           headers: { cookie, 'x-csrf-token': login.json().csrfToken },
@@ -76,8 +79,7 @@ describe('operator accounts', () => {
       ).statusCode,
     ).toBe(200);
     expect(
-      (await app.inject({ method: 'GET', url: '/v1/operator/settings', headers: { cookie } }))
-        .statusCode,
+      (await http({ method: 'GET', url: '/v1/operator/settings', headers: { cookie } })).statusCode,
     ).toBe(401);
   });
 
@@ -86,7 +88,7 @@ describe('operator accounts', () => {
     for (let i = 0; i < 7; i++)
       statuses.push(
         (
-          await app.inject({
+          await http({
             method: 'POST',
             url: '/v1/operator/login',
             payload: { name: 'alice', password: `guess ${i}` },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCoordinator } from '../../coordinator/app.ts';
@@ -11,12 +12,14 @@ import {
   signRequest,
   type ShopKeyPair,
 } from '../../federated/protocol/index.ts';
-import { silentLog } from './coordinator-harness.ts';
+import { httpClient, type HttpAnswer, type HttpRequest } from '../support/http-client.ts';
+import { silentLog, tempDir } from './coordinator-harness.ts';
 
 const size = 4;
 let clock = Date.parse('2026-11-27T22:00:00Z');
 const now = () => new Date(clock);
 let app: FastifyInstance;
+let http: (request: HttpRequest) => Promise<HttpAnswer>;
 type Shop = { id: string; keys: ShopKeyPair };
 const protocol = { 'x-breadcast-protocol': '1' };
 
@@ -48,7 +51,7 @@ function signedHeaders(
 
 async function signed(shop: Shop, method: 'GET' | 'POST', url: string, payload?: unknown) {
   const body = payload === undefined ? '' : JSON.stringify(payload);
-  const response = await app.inject({
+  const response = await http({
     method,
     url,
     headers: signedHeaders(shop, method, url, body),
@@ -70,7 +73,7 @@ async function enrol(name: string, code?: string): Promise<Shop> {
       { expiresAt: new Date(clock + 3600_000), operatorId: null },
       now(),
     ));
-  const response = await app.inject({
+  const response = await http({
     method: 'POST',
     url: '/v1/enrol',
     headers: protocol,
@@ -99,16 +102,16 @@ let b: Shop;
 
 beforeAll(async () => {
   app = await buildCoordinator({
-    db: ':memory:',
+    db: join(tempDir('breadcast-refusals-'), 'coordinator.sqlite'),
     logger: silentLog,
     now,
     initialWeights: () => new Float32Array(size),
     schedule: false,
     maxUpdateBytes: 4096,
   });
-  await app.ready();
+  http = httpClient(await app.listen({ host: '127.0.0.1', port: 0 }));
   await createOperator(app.coordinator.store, 'ops', 'correct horse battery');
-  const login = await app.inject({
+  const login = await http({
     method: 'POST',
     url: '/v1/operator/login',
     payload: { name: 'ops', password: 'correct horse battery' },
@@ -123,7 +126,7 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const op = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, csrf = true) =>
-  app.inject({
+  http({
     method,
     url,
     payload: payload as object,
@@ -134,7 +137,7 @@ describe('enrolment and shop authentication', () => {
   it('refuses an unknown, reused or expired invite and a key that is not Ed25519', async () => {
     const keys = generateShopKeyPair();
     const send = (inviteCode: string, publicKey = keys.publicKey) =>
-      app.inject({
+      http({
         method: 'POST',
         url: '/v1/enrol',
         headers: protocol,
@@ -174,21 +177,21 @@ describe('enrolment and shop authentication', () => {
 
   it('refuses requests without credentials, signed by another key, replayed, stale, tampered or from an old app', async () => {
     const url = '/v1/rounds/current';
-    expect((await app.inject({ method: 'GET', url, headers: protocol })).json().error).toBe(
+    expect((await http({ method: 'GET', url, headers: protocol })).json().error).toBe(
       'unauthenticated',
     );
     // B's id with A's key: another shop's identity.
-    const forged = await app.inject({
+    const forged = await http({
       method: 'GET',
       url,
       headers: signedHeaders(b, 'GET', url, '', { key: a.keys.privateKey }),
     });
     expect([forged.statusCode, forged.json().error]).toEqual([401, 'bad-signature']);
     const headers = signedHeaders(a, 'GET', url, '');
-    expect((await app.inject({ method: 'GET', url, headers })).statusCode).toBe(200);
-    const replay = await app.inject({ method: 'GET', url, headers });
+    expect((await http({ method: 'GET', url, headers })).statusCode).toBe(200);
+    const replay = await http({ method: 'GET', url, headers });
     expect([replay.statusCode, replay.json().error]).toEqual([401, 'replayed']);
-    const stale = await app.inject({
+    const stale = await http({
       method: 'GET',
       url,
       headers: signedHeaders(a, 'GET', url, '', { timestamp: clock - 3 * 3600_000 }),
@@ -198,14 +201,14 @@ describe('enrolment and shop authentication', () => {
     expect(stale.json().message).toMatch(/3 hours behind/);
     expect(Date.parse(stale.json().serverTime)).toBe(clock);
     const body = JSON.stringify({ n: 5, pinball: 0.1, wape: 0.2 });
-    const tampered = await app.inject({
+    const tampered = await http({
       method: 'POST',
       url: '/v1/models/1/metrics',
       headers: signedHeaders(a, 'POST', '/v1/models/1/metrics', body),
       payload: JSON.stringify({ n: 500, pinball: 0.1, wape: 0.2 }),
     });
     expect(tampered.json().error).toBe('bad-signature');
-    const old = await app.inject({
+    const old = await http({
       method: 'GET',
       url,
       headers: { ...signedHeaders(a, 'GET', url, ''), 'x-breadcast-protocol': '0' },
@@ -215,7 +218,7 @@ describe('enrolment and shop authentication', () => {
   });
 
   it('keeps shop credentials out of operator routes and requires the CSRF token for changes', async () => {
-    const asShop = await app.inject({
+    const asShop = await http({
       method: 'GET',
       url: '/v1/operator/shops',
       headers: signedHeaders(a, 'GET', '/v1/operator/shops', ''),
@@ -224,7 +227,7 @@ describe('enrolment and shop authentication', () => {
     expect((await op('GET', '/v1/operator/shops')).statusCode).toBe(200);
     const noCsrf = await op('POST', '/v1/operator/invites', { expiresInHours: 1 }, false);
     expect([noCsrf.statusCode, noCsrf.json().error]).toEqual([403, 'csrf']);
-    const wrong = await app.inject({
+    const wrong = await http({
       method: 'POST',
       url: '/v1/operator/login',
       payload: { name: 'ops', password: 'wrong password!' },
@@ -276,7 +279,7 @@ describe('update validation', () => {
       update([0, 0, 0, 0]),
     );
     expect(wrongRound.status).toBe(404);
-    const raw = await app.inject({
+    const raw = await http({
       method: 'POST',
       url,
       headers: signedHeaders(a, 'POST', url, '{"modelVersion":'),
@@ -347,7 +350,7 @@ describe('model registry', () => {
     expect(current.status).toBe(200);
     expect(current.headers.etag).toBe(`"${current.body.sha256}"`);
     const url = '/v1/models/current';
-    const cached = await app.inject({
+    const cached = await http({
       method: 'GET',
       url,
       headers: {
@@ -399,7 +402,7 @@ describe('model registry', () => {
   });
 
   it('documents every route in /openapi.json', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const doc = (await http({ method: 'GET', url: '/openapi.json' })).json();
     const documented = new Set(Object.keys(doc.paths).map((p) => p.replace(/\{(\w+)\}/g, ':$1')));
     const routes = app
       .printRoutes({ commonPrefix: false })

@@ -1,9 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { buildCoordinator } from '../../coordinator/app.ts';
+import { createOperator } from '../../coordinator/operator/accounts.ts';
 import { openCoordinatorStore } from '../../coordinator/store/database.ts';
 import { currentModelVersion } from '../../coordinator/store/models.ts';
 import { getRound, insertUpdate } from '../../coordinator/store/rounds.ts';
@@ -153,54 +155,35 @@ describe('coordinator restarts', () => {
     expect(await round()).toBeCloseTo(0.2, 6); // from version 2 with fresh momentum
   });
 
-  it.skipIf(!existsSync('/usr/bin/openssl'))(
-    'serves HTTPS with a certificate and marks cookies Secure',
-    async () => {
-      const dir = tempDir('breadcast-tls-');
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-nodes',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-        ],
-        { stdio: 'ignore' },
-      );
-      const { readFileSync } = await import('node:fs');
-      const app = await buildCoordinator({
-        db: join(dir, 'c.db'),
-        logger: silentLog,
-        initialWeights: () => new Float32Array(3),
-        schedule: false,
-        https: {
-          key: readFileSync(join(dir, 'key.pem')),
-          cert: readFileSync(join(dir, 'cert.pem')),
-        },
-      });
+  it('serves HTTPS with a certificate and marks cookies Secure', async () => {
+    const tls = (file: string) => readFileSync(new URL(`../support/tls/${file}`, import.meta.url));
+    const app = await buildCoordinator({
+      db: join(tempDir('breadcast-tls-'), 'c.db'),
+      logger: silentLog,
+      initialWeights: () => new Float32Array(3),
+      schedule: false,
+      https: { key: tls('key.pem'), cert: tls('cert.pem') },
+    });
+    try {
       const address = await app.listen({ host: '127.0.0.1', port: 0 });
       expect(address).toMatch(/^https:/);
-      const { createOperator } = await import('../../coordinator/operator/accounts.ts');
       await createOperator(app.coordinator.store, 'ops', 'correct horse battery');
-      const login = await app.inject({
-        method: 'POST',
-        url: '/v1/operator/login',
-        payload: { name: 'ops', password: 'correct horse battery' },
+      // A client that trusts exactly this certificate, over a real TLS connection.
+      const login = await new Promise<IncomingMessage>((resolve, reject) => {
+        const sent = httpsRequest(
+          `${address}/v1/operator/login`,
+          { method: 'POST', ca: tls('cert.pem'), headers: { 'content-type': 'application/json' } },
+          resolve,
+        );
+        sent.on('error', reject);
+        sent.end(JSON.stringify({ name: 'ops', password: 'correct horse battery' }));
       });
+      login.resume();
+      expect(login.statusCode).toBe(200);
       expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly.*Secure|Secure.*HttpOnly/);
       expect(String(login.headers['set-cookie'])).toMatch(/SameSite=Strict/);
+    } finally {
       await app.close();
-    },
-  );
+    }
+  });
 });

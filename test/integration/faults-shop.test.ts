@@ -20,9 +20,8 @@ import { projectRoot } from '../support/coordinator-process.ts';
 import { databaseFingerprint, tableCounts } from '../support/db-fingerprint.ts';
 import { startFlakyProxy } from '../support/flaky-proxy.ts';
 import { enrolTestShops, integrityOf } from '../support/shops.ts';
+import { bakeryChainCsv as chain } from '../../electron/logs/demo.ts';
 import { sqliteOf } from '../support/coordinator-store.ts';
-
-const chain = new URL('../../../shared/data/bakery-chain.csv', import.meta.url).pathname;
 
 /** Starts test/support/shop-child.ts and resolves once it printed a line matching `ready`. */
 async function shopChild(args: string[], ready: RegExp): Promise<ChildProcess> {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,8 +9,6 @@ import { commitImport } from '../../electron/logs/import/importer.ts';
 import { fileSource } from '../../electron/logs/import/source.ts';
 import { openDatabase } from '../../electron/store/database.ts';
 
-/** The French file may not be shipped: tests read it from ../shared/data beside the clone. */
-const french = new URL('../../../shared/data/french-bakery.csv', import.meta.url).pathname;
 const chainStores = [
   '2',
   '5',
@@ -53,15 +51,6 @@ async function timedImport(name: string, csv: string, store?: string) {
 }
 
 describe('importing the real bakery data', () => {
-  it.skipIf(!existsSync(french))('imports the whole French bakery (33,124 rows)', async () => {
-    const { summary, db } = await timedImport('french', french);
-    expect(summary).toEqual({ imported: 33124, products: 52, days: 637, skipped: 0 });
-    expect(db.prepare('SELECT count(*) AS n FROM day_context WHERE holiday = 1').get()).toEqual({
-      n: 18,
-    });
-    db.close();
-  });
-
   it('imports every store of the shipped chain file, one database per store', async () => {
     for (const store of chainStores) {
       const { summary, db } = await timedImport(`chain-${store}`, bakeryChainCsv, store);

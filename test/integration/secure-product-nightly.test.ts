@@ -71,7 +71,7 @@ describe('nightly sync during a secure round', () => {
       expect(result.message).toMatch(/Waiting for the other bakeries/);
     }
     expect(shops[0]!.client.inSecureRound()).toBe(true);
-  }, 60_000);
+  });
 
   it('the scheduled nightly training is followed by a sync of an enrolled bakery (even when training has nothing to learn from)', async () => {
     const [shop] = (await startConsortium('nightly-sync', 1, 'sched')).shops;
@@ -95,5 +95,5 @@ describe('nightly sync during a secure round', () => {
     // The sync fetched the consortium's model: it ran against the real coordinator.
     expect(shop!.client.status().modelVersion).toBe(1);
     expect(shop!.client.status().lastError).toBeNull();
-  }, 60_000);
+  });
 });

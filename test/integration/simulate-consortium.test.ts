@@ -1,11 +1,19 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
+import type { LocalTrainer } from '../../electron/sync/trainer.ts';
+import {
+  enrolShops,
+  heldGlobalModel,
+  startLocalCoordinator,
+  type RunningCoordinator,
+} from '../../simulation/consortium.ts';
+import { simulate } from '../../simulation/simulate.ts';
+import { initTrainer } from '../../federated/model/train.ts';
+import { bakeryChainCsv as chain } from '../../electron/logs/demo.ts';
 
-const chain = new URL('../../../shared/data/bakery-chain.csv', import.meta.url);
 const stores = ['2', '17', '25'];
 const from = '2018-10-01';
 const holdout = 21;
@@ -24,6 +32,24 @@ function writeSlice(dir: string): { path: string; rows: Record<string, string>[]
     Object.fromEntries(line.split(',').map((v, i) => [columns[i]!, v])),
   );
   return { path, rows };
+}
+
+/** A shop that joins after the rounds only to download what was published; it never trains. */
+const bystander: LocalTrainer = {
+  train: () => Promise.reject(new Error('a bystander does not train')),
+  evaluate: () => Promise.resolve(null),
+};
+
+async function publishedModel(coordinator: RunningCoordinator, dir: string): Promise<Float32Array> {
+  const [shop] = await enrolShops(coordinator, dir, [
+    { id: 'bystander', name: 'Bystander', trainer: bystander },
+  ]);
+  try {
+    await shop!.client.runOnce({ ignoreBackoff: true });
+    return heldGlobalModel(shop!).weights;
+  } finally {
+    shop!.db.close();
+  }
 }
 
 const addDays = (date: string, n: number) =>
@@ -107,7 +133,7 @@ describe('breadcast simulate', () => {
       ['published', 3],
       ['published', 3],
     ]);
-    expect(['wasm', 'tensorflow', 'cpu']).toContain(result.backend);
+    expect(result.backend).toBe(await initTrainer());
     expect(result.shops.map((s) => s.id)).toEqual(stores.map((s) => `chain-slice#${s}`));
 
     const methods = ['federated', 'local', 'centralized', 'naive'];
@@ -140,49 +166,75 @@ describe('breadcast simulate', () => {
     }
     const naiveWaste = [...naive.values()].reduce((s, n) => s + n.waste, 0);
     expect(result.overall.waste.naive).toBe(naiveWaste);
+    // Learning together beats baking what sold on the same weekday last week, on error and on
+    // the cost of leftovers and missed sales.
+    const cost = (m: string) => 0.3 * result.overall.waste[m]! + 0.7 * result.overall.shortage[m]!;
+    expect(result.overall.wape.federated).toBeLessThan(result.overall.wape.naive!);
+    expect(cost('federated')).toBeLessThan(cost('naive'));
   });
 
-  it('runs secure-aggregation rounds with noise when asked (masked uploads, noise shares)', async () => {
+  it("a secure round publishes the plain round's model: exactly without noise, plus noise of the promised size with it", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'breadcast-sim-secure-'));
     const { path } = writeSlice(dir);
-    const out: string[] = [];
-    const code = await main(
-      [
-        'simulate',
-        '--data',
-        path,
-        '--holdout-days',
-        String(holdout),
-        '--train-days',
-        '60',
-        '--rounds',
-        '1',
-        '--secure-aggregation',
-        '--noise-multiplier',
-        '0.3',
-        '--json',
-      ],
-      { out: (l) => out.push(l), err: () => {}, interactive: false },
-    );
-    expect(code).toBe(0);
-    const result = JSON.parse(out[0]!) as {
-      rounds: number;
-      roundLog: { phase: string; uploads: number }[];
-      settings: { round: { mode: string; noiseMultiplier: number } };
-      overall: Record<'wape' | 'waste' | 'shortage', Record<string, number>>;
+    // One round each from the same initial model, data and seed; equal votes in both modes.
+    const run = async (name: string, secure: boolean, noiseMultiplier: number) => {
+      const coordinator = await startLocalCoordinator({ dir: join(dir, name), seed: 1 });
+      try {
+        const result = await simulate({
+          files: [path],
+          holdoutDays: holdout,
+          trainDays: 60,
+          rounds: 1,
+          seed: 1,
+          secureAggregation: secure,
+          noiseMultiplier,
+          round: { weighting: 'equal' },
+          coordinator: {
+            url: coordinator.url,
+            operator: coordinator.operatorName,
+            password: coordinator.operatorPassword,
+          },
+        });
+        expect(result.settings.round).toMatchObject({
+          mode: secure ? 'secure' : 'plain',
+          noiseMultiplier,
+        });
+        expect(result.roundLog).toEqual([
+          expect.objectContaining({ phase: 'published', uploads: stores.length, resultVersion: 2 }),
+        ]);
+        return await publishedModel(coordinator, join(dir, name));
+      } finally {
+        await coordinator.close();
+      }
     };
-    expect(result.settings.round).toMatchObject({ mode: 'secure', noiseMultiplier: 0.3 });
-    expect(result.roundLog).toEqual([expect.objectContaining({ phase: 'published', uploads: 3 })]);
-    for (const figure of ['wape', 'waste', 'shortage'] as const)
-      for (const v of Object.values(result.overall[figure])) expect(Number.isFinite(v)).toBe(true);
+    const plain = await run('plain', false, 0);
+    const exact = await run('secure', true, 0);
+    const noisy = await run('noisy', true, 0.3);
+
+    // Without noise only the fixed-point encoding separates them: float32 rounding.
+    const exactDiff = exact.map((v, i) => v - plain[i]!);
+    expect(Math.max(...exactDiff.map(Math.abs))).toBeLessThan(1e-6);
+
+    // With noise z, the sum of the three clipped updates carries Gaussian noise of standard
+    // deviation at least z·C (the privacy promise) and at most z·C·√3 (every shop's share at
+    // full size); the published model is that sum over 3 added to the same start.
+    const z = 0.3;
+    const clipNorm = 2;
+    const residual = noisy.map((v, i) => v - plain[i]!);
+    const rms = Math.sqrt(residual.reduce((s, v) => s + v * v, 0) / residual.length);
+    const mean = residual.reduce((s, v) => s + v, 0) / residual.length;
+    expect(rms).toBeGreaterThan((0.9 * z * clipNorm) / stores.length);
+    expect(rms).toBeLessThan((1.1 * z * clipNorm * Math.sqrt(stores.length)) / stores.length);
+    expect(Math.abs(mean)).toBeLessThan((4 * rms) / Math.sqrt(residual.length));
   });
 
   it('refuses noise without secure aggregation instead of ignoring it', async () => {
     const err: string[] = [];
-    const code = await main(
-      ['simulate', '--data', fileURLToPath(chain), '--noise-multiplier', '1'],
-      { out: () => {}, err: (l) => err.push(l), interactive: false },
-    );
+    const code = await main(['simulate', '--data', chain, '--noise-multiplier', '1'], {
+      out: () => {},
+      err: (l) => err.push(l),
+      interactive: false,
+    });
     expect(code).toBe(2);
     expect(err.join('\n')).toMatch(/needs --secure-aggregation/);
   });

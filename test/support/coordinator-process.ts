@@ -52,7 +52,7 @@ export async function spawnCoordinator(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`coordinator did not start:\n${output}`)),
-      30_000,
+      120_000,
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();

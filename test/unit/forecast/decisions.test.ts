@@ -4,6 +4,7 @@ import {
   expectedLeftovers,
   expectedShortage,
   normalQuantile,
+  probabilityEnough,
   quantileFunction,
   type Quantiles,
 } from '../../../federated/decisions/quantile-function.ts';
@@ -67,14 +68,21 @@ describe('quantile function', () => {
 });
 
 describe('expected leftovers and shortage', () => {
-  it('match the closed form for normal demand', () => {
-    const mu = 100;
-    const sigma = 20;
-    for (const Q of [70, 100, 110, 140]) {
-      const z = (Q - mu) / sigma;
-      const leftovers = sigma * (phi(z) + z * Phi(z)); // E[max(Q − D, 0)]
-      expect(expectedLeftovers(normal(mu, sigma), Q)).toBeCloseTo(leftovers, 0);
-      expect(expectedShortage(normal(mu, sigma), Q)).toBeCloseTo(leftovers - (Q - mu), 0);
+  it('are within 0.01 unit of the closed form for normal demand', () => {
+    for (const [mu, sigma] of [
+      [100, 20],
+      [12, 3],
+      [400, 60],
+    ] as const) {
+      for (let Q = Math.max(mu - 3 * sigma, 0); Q <= mu + 3 * sigma; Q += sigma / 4) {
+        const z = (Q - mu) / sigma;
+        const leftovers = sigma * (phi(z) + z * Phi(z)); // E[max(Q − D, 0)]
+        expect(Math.abs(expectedLeftovers(normal(mu, sigma), Q) - leftovers)).toBeLessThan(0.01);
+        expect(
+          Math.abs(expectedShortage(normal(mu, sigma), Q) - (leftovers - (Q - mu))),
+        ).toBeLessThan(0.01);
+        expect(Math.abs(probabilityEnough(normal(mu, sigma), Q) - Phi(z))).toBeLessThan(1e-4);
+      }
     }
   });
 
@@ -104,13 +112,23 @@ describe('newsvendor', () => {
     expect(newsvendorQuantity(normal(100, 20), 0.5)).toBe(100);
   });
 
-  it('minimises expected waste cost plus lost margin among whole quantities', () => {
-    const q = normal(60, 15);
-    const ratio = 0.8;
-    const cost = (Q: number) =>
-      decisionCost(expectedLeftovers(q, Q), expectedShortage(q, Q), ratio);
-    const best = newsvendorQuantity(q, ratio);
-    for (let Q = 0; Q <= 120; Q++) expect(cost(best)).toBeLessThanOrEqual(cost(Q) + 0.05);
+  it('bakes exactly the whole quantity with the lowest expected cost (brute force)', () => {
+    fc.assert(
+      fc.property(quantiles, fc.double({ min: 0.05, max: 0.95, noNaN: true }), (q, ratio) => {
+        const cost = (Q: number) =>
+          decisionCost(expectedLeftovers(q, Q), expectedShortage(q, Q), ratio);
+        // The optimum is below the 99.9% quantile; the brute force looks a little past it.
+        const top = Math.ceil(quantileFunction(q)(0.999)) + 2;
+        let cheapest = 0;
+        for (let Q = 1; Q <= top; Q++) if (cost(Q) < cost(cheapest)) cheapest = Q;
+        expect(newsvendorQuantity(q, ratio)).toBe(cheapest);
+      }),
+      {
+        numRuns: 60,
+        // Demand with an atom (four equal quantiles), where rounding the quantile misses.
+        examples: [[{ p10: 0, p25: 0.5406, p50: 0.5406, p75: 0.5406, p90: 0.5406 }, 0.2358]],
+      },
+    );
   });
 
   it('takes (price − cost) / price, the default 0.7 when unknown, and never goes below par', () => {

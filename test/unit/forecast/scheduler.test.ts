@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Db } from '../../../electron/store/database.ts';
 import {
   lastOccurrence,
@@ -31,13 +31,13 @@ afterEach(() => {
 });
 
 /** A scheduler on a fake clock whose "training" just records a run like the real job does. */
-function scheduler(clock: { now: Date }) {
+function scheduler(clock: { now: Date }, useCron = false) {
   const runs: string[] = [];
   const sleeps: string[] = [];
   const s = new TrainingScheduler({
     db,
     now: () => clock.now,
-    useCron: false,
+    useCron,
     preventSleep: (reason) => {
       sleeps.push(`hold ${reason}`);
       return () => sleeps.push('release');
@@ -108,5 +108,45 @@ describe('nightly training schedule', () => {
     const said: string[] = [];
     noPreventSleep((m) => said.push(m))('training')();
     expect(said[0]).toMatch(/not available/);
+  });
+});
+
+describe('the nightly timer (node-cron on fake timers)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("fires at the bakery's time each night, follows a new time, and stops", async () => {
+    vi.useFakeTimers({ now: at(2026, 11, 27, 1, 0) });
+    const clock = {
+      get now() {
+        return new Date();
+      },
+    };
+    db.prepare(
+      "INSERT INTO training_runs (started_at, status, trigger) VALUES (?, 'succeeded', 'schedule')",
+    ).run(at(2026, 11, 26, 2, 0).toISOString());
+    const { s, runs, sleeps } = scheduler(clock, true);
+    try {
+      expect(await s.start()).toBe('up-to-date');
+      await vi.advanceTimersByTimeAsync(59 * 60_000); // 01:59: not yet
+      expect(runs).toEqual([]);
+      await vi.advanceTimersByTimeAsync(2 * 60_000); // 02:01
+      expect(runs).toEqual(['schedule']);
+      expect(sleeps).toEqual(['hold nightly training (schedule)', 'release']);
+
+      expect(s.setTime('04:30')).toEqual(at(2026, 11, 27, 4, 30));
+      await vi.advanceTimersByTimeAsync(2.5 * 3600_000); // 04:31
+      expect(runs).toEqual(['schedule', 'schedule']);
+      await vi.advanceTimersByTimeAsync(21.5 * 3600_000); // 28 November, 02:01: the old time
+      expect(runs).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(2.5 * 3600_000); // 04:31
+      expect(runs).toHaveLength(3);
+      expect(db.prepare('SELECT max(started_at) AS s FROM training_runs').get()).toEqual({
+        s: at(2026, 11, 28, 4, 30).toISOString(),
+      });
+    } finally {
+      s.stop();
+    }
+    await vi.advanceTimersByTimeAsync(3 * 24 * 3600_000);
+    expect(runs).toHaveLength(3);
   });
 });

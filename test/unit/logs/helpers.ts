@@ -43,6 +43,3 @@ export function contentHash(db: Db): string {
   }
   return hash.digest('hex');
 }
-
-export const sharedData = (file: string) =>
-  new URL(`../../../../shared/data/${file}`, import.meta.url).pathname;

@@ -87,6 +87,8 @@ class FakeState {
     emitter: EventEmitter;
   }> = [];
   readonly ipcHandlers = new Map<string, Listener>();
+  /** Every IPC listener main registers, as "<ipcMain method> <channel>". */
+  readonly ipcRegistrations: string[] = [];
   readonly protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
   readonly session = {
     permissionRequest: null as null | Listener,
@@ -109,6 +111,7 @@ class FakeState {
     this.calls.enableSandbox = 0;
     this.windows.length = 0;
     this.ipcHandlers.clear();
+    this.ipcRegistrations.length = 0;
     this.protocolHandlers.clear();
     Object.assign(this.session, {
       permissionRequest: null,
@@ -143,6 +146,10 @@ class BrowserWindow {
   }
   loadURL(url: string) {
     this.#record.loaded.push(url);
+    return Promise.resolve();
+  }
+  loadFile(path: string) {
+    this.#record.loaded.push(`file://${path}`);
     return Promise.resolve();
   }
   on(event: string, listener: Listener) {
@@ -193,7 +200,13 @@ export const electronModule = {
   },
   BrowserWindow,
   ipcMain: {
-    handle: (channel: string, listener: Listener) => fake.ipcHandlers.set(channel, listener),
+    handle: (channel: string, listener: Listener) => {
+      fake.ipcRegistrations.push(`handle ${channel}`);
+      fake.ipcHandlers.set(channel, listener);
+    },
+    handleOnce: (channel: string) => fake.ipcRegistrations.push(`handleOnce ${channel}`),
+    on: (channel: string) => fake.ipcRegistrations.push(`on ${channel}`),
+    once: (channel: string) => fake.ipcRegistrations.push(`once ${channel}`),
   },
   protocol: {
     registerSchemesAsPrivileged: (schemes: unknown[]) =>

@@ -32,7 +32,13 @@ export type BootedShell = {
 export const secretText = 'the bakery owner’s private notes';
 
 export async function bootShell(
-  options: { env?: NodeJS.ProcessEnv; lock?: boolean; isPackaged?: boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    lock?: boolean;
+    isPackaged?: boolean;
+    /** False: a forked utility process receives its init message but runs no backend. */
+    backend?: boolean;
+  } = {},
 ): Promise<BootedShell> {
   fake.reset();
   fake.lock = options.lock ?? true;
@@ -52,6 +58,7 @@ export async function bootShell(
 
   const backends: Backend[] = [];
   fake.onFork = (child, message, ports) => {
+    if (options.backend === false) return;
     runBackendProcess(
       { once: (_event, listener) => listener({ data: message, ports }) },
       (init) => {

@@ -14,8 +14,8 @@ import {
   startLocalCoordinator,
   type RunningCoordinator,
 } from '../../../simulation/consortium.ts';
+import { bakeryChainCsv as chain } from '../../../electron/logs/demo.ts';
 
-const chain = new URL('../../../../shared/data/bakery-chain.csv', import.meta.url);
 const price = 0.4;
 const cost = 0.12;
 const compareDays = 21;

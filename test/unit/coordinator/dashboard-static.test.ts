@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dashboardStaticPlugin } from '../../coordinator/overview/dashboard-static.ts';
+import { dashboardStaticPlugin } from '../../../coordinator/overview/dashboard-static.ts';
 
 describe('dashboard static serving', () => {
   it('serves the built app under /dashboard/ with a same-origin-only policy', async () => {
