@@ -1,5 +1,20 @@
 import type { Dictionary } from './en.ts';
 
+/** A round's phase in words; an unknown phase (a newer coordinator's) shows as it came. */
+const phaseWord = (phase: string): string =>
+  (
+    ({
+      open: 'offen für Updates',
+      advertise: 'Schlüsseltausch',
+      share: 'Schlüsselteile werden verteilt',
+      collect: 'Updates werden gesammelt',
+      unmask: 'Summe wird entschlüsselt',
+      aggregating: 'wird zusammengeführt',
+      published: 'abgeschlossen',
+      failed: 'gescheitert',
+    }) as Record<string, string>
+  )[phase] ?? phase;
+
 export const de: Dictionary = {
   languageName: 'Deutsch',
   app: {
@@ -486,9 +501,9 @@ export const de: Dictionary = {
     noModelYet: 'noch nicht erhalten',
     round: 'Runde',
     roundText: (id, phase, deadline) =>
-      `Runde ${id} läuft (${phase})${deadline ? `, diese Phase endet ${deadline}` : ''}.`,
+      `Runde ${id} läuft (${phaseWord(phase)})${deadline ? `, diese Phase endet ${deadline}` : ''}.`,
     nextRound: (when) => `Nächste Runde ${when}.`,
-    roundEnded: (id, phase) => `Letzte Runde: ${id} (${phase}).`,
+    roundEnded: (id, phase) => `Letzte Runde: ${id} (${phaseWord(phase)}).`,
     noRound: 'Keine Runde angekündigt.',
     waiting: 'Wartet auf Versand',
     outbox: (n) => (n === 0 ? 'nichts' : n === 1 ? '1 Nachricht' : `${n} Nachrichten`),

@@ -1,3 +1,18 @@
+/** A round's phase in words; an unknown phase (a newer coordinator's) shows as it came. */
+const phaseWord = (phase: string): string =>
+  (
+    ({
+      open: 'open for updates',
+      advertise: 'exchanging keys',
+      share: 'sharing key parts',
+      collect: 'collecting updates',
+      unmask: 'unmasking the sum',
+      aggregating: 'merging',
+      published: 'finished',
+      failed: 'failed',
+    }) as Record<string, string>
+  )[phase] ?? phase;
+
 /**
  * English messages: the source of truth. de.ts and fr.ts are typed as this shape, so a key
  * missing in a translation fails the type check. Messages that take values are functions.
@@ -483,9 +498,9 @@ export const en = {
     noModelYet: 'not received yet',
     round: 'Round',
     roundText: (id: number, phase: string, deadline: string | null) =>
-      `Round ${id} is running (${phase})${deadline ? `, this phase ends ${deadline}` : ''}.`,
+      `Round ${id} is running (${phaseWord(phase)})${deadline ? `, this phase ends ${deadline}` : ''}.`,
     nextRound: (when: string) => `Next round ${when}.`,
-    roundEnded: (id: number, phase: string) => `Last round: ${id} (${phase}).`,
+    roundEnded: (id: number, phase: string) => `Last round: ${id} (${phaseWord(phase)}).`,
     noRound: 'No round announced.',
     waiting: 'Waiting to send',
     outbox: (n: number) => (n === 0 ? 'nothing' : n === 1 ? '1 message' : `${n} messages`),

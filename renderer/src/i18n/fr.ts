@@ -1,5 +1,20 @@
 import type { Dictionary } from './en.ts';
 
+/** A round's phase in words; an unknown phase (a newer coordinator's) shows as it came. */
+const phaseWord = (phase: string): string =>
+  (
+    ({
+      open: 'ouvert aux mises à jour',
+      advertise: 'échange des clés',
+      share: 'partage des parts de clés',
+      collect: 'collecte des mises à jour',
+      unmask: 'démasquage de la somme',
+      aggregating: 'fusion',
+      published: 'terminé',
+      failed: 'échoué',
+    }) as Record<string, string>
+  )[phase] ?? phase;
+
 export const fr: Dictionary = {
   languageName: 'Français',
   app: {
@@ -487,9 +502,9 @@ export const fr: Dictionary = {
     noModelYet: 'pas encore reçu',
     round: 'Tour',
     roundText: (id, phase, deadline) =>
-      `Tour ${id} en cours (${phase})${deadline ? `, cette phase se termine ${deadline}` : ''}.`,
+      `Tour ${id} en cours (${phaseWord(phase)})${deadline ? `, cette phase se termine ${deadline}` : ''}.`,
     nextRound: (when) => `Prochain tour le ${when}.`,
-    roundEnded: (id, phase) => `Dernier tour : ${id} (${phase}).`,
+    roundEnded: (id, phase) => `Dernier tour : ${id} (${phaseWord(phase)}).`,
     noRound: 'Aucun tour annoncé.',
     waiting: 'En attente d’envoi',
     outbox: (n) => (n === 0 ? 'rien' : n === 1 ? '1 message' : `${n} messages`),
