@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { optionalNumber, UsageError, type Command } from '../command.ts';
 import { benchTraining } from '../../simulation/bench/training.ts';
 import { benchCoordinator } from '../../simulation/bench/coordinator.ts';
-import { benchSecAgg } from '../../simulation/bench/secagg.ts';
+import { benchLine, benchReport, benchSecAgg } from '../../simulation/bench/secagg.ts';
 import { benchNoise } from '../../simulation/bench/noise.ts';
 import { noiseCost } from '../../simulation/bench/noise-cost.ts';
 import { simulate } from '../../simulation/simulate.ts';
@@ -46,7 +46,35 @@ export const benchCommand: Command = {
     },
     'secagg-500': {
       type: 'boolean',
-      description: 'Also try 250 and 500 shops (SecAgg+, 20 neighbours; several minutes).',
+      description: 'Also run the table at 250 and 500 shops (SecAgg+; several minutes).',
+    },
+    shops: {
+      type: 'string',
+      value: 'N',
+      description:
+        'With --only secagg: one round of N shops; with --json prints {"shops","parameters","dropout","graph","neighbours","threshold","coordinatorSeconds","shopSeconds"}.',
+    },
+    parameters: {
+      type: 'string',
+      value: 'P',
+      description: 'Parameters per update for --shops (default 10000).',
+    },
+    dropout: {
+      type: 'string',
+      value: 'D',
+      description:
+        'Fraction of shops vanishing after their masked upload, for --shops (default 0).',
+    },
+    colluders: {
+      type: 'string',
+      value: 'C',
+      description:
+        'Colluders the round is sized for, for --shops (default floor(n/3), capped where a neighbourhood cannot hold it).',
+    },
+    graph: {
+      type: 'string',
+      value: 'auto|complete|secagg+',
+      description: 'Communication graph for --shops (default auto: SecAgg+ above the break-even).',
     },
     data: {
       type: 'string',
@@ -112,26 +140,29 @@ export const benchCommand: Command = {
     }
 
     if (run('secagg')) {
-      say('## Secure aggregation per round, 10,000 parameters');
-      say(
-        '| shops | graph | client ms | coordinator ms | client bytes sent / received | plain: client ms, coordinator ms, bytes sent |',
-      );
-      say('| --- | --- | --- | --- | --- | --- |');
-      for (const shops of options['secagg-500'] ? [10, 100, 250, 500] : [10, 100]) {
-        let r;
-        try {
-          r = await benchSecAgg(shops);
-        } catch (error) {
-          // The privacy core refuses rounds it cannot run (e.g. a complete graph over 255 shops).
-          if (json)
-            io.out(JSON.stringify({ part: 'secagg', shops, error: (error as Error).message }));
-          say(`| ${shops} | refused by the privacy core: ${(error as Error).message} | | | | |`);
-          continue;
+      if (options.shops !== undefined) {
+        const graph = (options.graph as string | undefined) ?? 'auto';
+        if (!['auto', 'complete', 'secagg+'].includes(graph))
+          throw new UsageError('--graph: auto, complete or secagg+');
+        const colluders = optionalNumber(options, 'colluders', { integer: true, min: 0 });
+        const r = await benchSecAgg({
+          shops: optionalNumber(options, 'shops', { integer: true, min: 3, max: 10_000 })!,
+          parameters:
+            optionalNumber(options, 'parameters', { integer: true, min: 1, max: 10_000_000 }) ??
+            10_000,
+          dropout: optionalNumber(options, 'dropout', { min: 0, max: 0.33 }) ?? 0,
+          colluders: colluders ?? null,
+          graph: graph as 'auto' | 'complete' | 'secagg+',
+        });
+        if (json) io.out(benchLine(r));
+        for (const line of benchReport(r)) say(line);
+      } else {
+        say('## Secure aggregation per round, 10,000 parameters, no dropout');
+        for (const shops of options['secagg-500'] ? [10, 100, 250, 500] : [10, 100]) {
+          const r = await benchSecAgg({ shops, parameters: 10_000, dropout: 0 });
+          if (json) io.out(JSON.stringify({ part: 'secagg', ...r }));
+          for (const line of benchReport(r)) say(line);
         }
-        if (json) io.out(JSON.stringify({ part: 'secagg', ...r }));
-        say(
-          `| ${r.shops} | ${r.neighbours ? `SecAgg+ ${r.neighbours} neighbours` : 'complete'}, t=${r.threshold} | ${f1(r.clientMs)} | ${f1(r.coordinatorMs)} | ${Math.round(r.clientBytesSent)} / ${Math.round(r.clientBytesReceived)} | ${r.plain.clientMs.toFixed(2)}, ${f1(r.plain.coordinatorMs)}, ${Math.round(r.plain.clientBytesSent)} |`,
-        );
       }
     }
 

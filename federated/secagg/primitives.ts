@@ -21,7 +21,7 @@ import {
 import { SecAggError, concatBytes, fromBase64, toBase64, utf8 } from './bytes.ts';
 
 /** Domain-separation prefix for every label, signature and derived key of this protocol version. */
-export const PROTOCOL = 'breadcast/secagg/v1';
+export const PROTOCOL = 'breadcast/secagg/v2';
 
 let probed = false;
 
@@ -61,51 +61,141 @@ function rawFromJwk(key: KeyObject, field: 'x' | 'd'): string {
   return toBase64(new Uint8Array(Buffer.from(value, 'base64url')));
 }
 
+/**
+ * A fresh key pair as raw bytes. The keys are exported inside the generation job (DER), never
+ * from the KeyObjects it returns: Node 20 deadlocks when a JWK export of a generated key triggers
+ * a garbage collection that finalises the job holding that key (main thread blocked on the key's
+ * mutex in ~KeyGenJob, seen after some thousand generations).
+ */
 function keyPair(type: 'x25519' | 'ed25519'): RawKeyPair {
-  const { publicKey, privateKey } =
-    type === 'x25519' ? generateKeyPairSync('x25519') : generateKeyPairSync('ed25519');
-  return { publicKey: rawFromJwk(publicKey, 'x'), secretKey: rawFromJwk(privateKey, 'd') };
+  const { publicKey, privateKey } = generateKeyPairSync(type as 'x25519', {
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+  });
+  return {
+    publicKey: toBase64(new Uint8Array(publicKey.subarray(publicKey.length - 32))),
+    secretKey: toBase64(new Uint8Array(privateKey.subarray(privateKey.length - 32))),
+  };
 }
 
 export const generateX25519 = (): RawKeyPair => keyPair('x25519');
 export const generateEd25519 = (): RawKeyPair => keyPair('ed25519');
 
 // Raw 32-byte keys wrapped in their fixed DER headers (RFC 8410), which every OpenSSL and
-// BoringSSL build accepts; JWK import of a private key without its public half is less portable.
+// BoringSSL build accepts. DER import is slow in OpenSSL 3 (about ten times a JWK import), so keys
+// whose public half is known are imported as JWK and DER is kept for secrets alone.
 const DER = {
   X25519: { pkcs8: '302e020100300506032b656e04220420', spki: '302a300506032b656e032100' },
   Ed25519: { pkcs8: '302e020100300506032b657004220420', spki: '302a300506032b6570032100' },
 } as const;
 
-function privateKeyObject(crv: 'X25519' | 'Ed25519', secretKey: string): KeyObject {
-  const der = Buffer.concat([Buffer.from(DER[crv].pkcs8, 'hex'), fromBase64(secretKey, 32)]);
-  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+type Curve = 'X25519' | 'Ed25519';
+const url = (raw: string) => Buffer.from(raw, 'base64').toString('base64url');
+
+// A shop uses the same few private keys hundreds of times per step (one agreement per
+// neighbour); the last few imported keys are kept so each is parsed once.
+const recentPrivateKeys = new Map<string, KeyObject>();
+
+function privateKeyObject(crv: Curve, secretKey: string, publicKey?: string): KeyObject {
+  const id = `${crv}:${secretKey}`;
+  const known = recentPrivateKeys.get(id);
+  if (known) return known;
+  fromBase64(secretKey, 32);
+  const key = publicKey
+    ? createPrivateKey({
+        key: { kty: 'OKP', crv, d: url(secretKey), x: url(publicKey) },
+        format: 'jwk',
+      })
+    : createPrivateKey({
+        key: Buffer.concat([Buffer.from(DER[crv].pkcs8, 'hex'), fromBase64(secretKey, 32)]),
+        format: 'der',
+        type: 'pkcs8',
+      });
+  if (recentPrivateKeys.size >= 8) recentPrivateKeys.delete(recentPrivateKeys.keys().next().value!);
+  recentPrivateKeys.set(id, key);
+  return key;
 }
 
-function publicKeyObject(crv: 'X25519' | 'Ed25519', publicKey: string): KeyObject {
-  const der = Buffer.concat([Buffer.from(DER[crv].spki, 'hex'), fromBase64(publicKey, 32)]);
-  return createPublicKey({ key: der, format: 'der', type: 'spki' });
+// A round uses the same public keys many times (roster, share records, confirmations):
+// importing a key costs more than using it, so imported keys are kept.
+const publicKeys = new Map<string, KeyObject>();
+
+/** Forgets imported public keys (a benchmark charges each simulated shop its own imports). */
+export function forgetImportedKeys(): void {
+  publicKeys.clear();
+  recentPrivateKeys.clear();
 }
 
-/** Public key of a raw X25519 secret; used to check a reconstructed secret against its advert. */
+function publicKeyObject(crv: Curve, publicKey: string): KeyObject {
+  const id = `${crv}:${publicKey}`;
+  let key = publicKeys.get(id);
+  if (!key) {
+    fromBase64(publicKey, 32);
+    key = createPublicKey({ key: { kty: 'OKP', crv, x: url(publicKey) }, format: 'jwk' });
+    if (publicKeys.size > 100_000) publicKeys.clear();
+    publicKeys.set(id, key);
+  }
+  return key;
+}
+
+/** Public key of a raw X25519 secret (slow: DER import); prefer isX25519Pair to check a claim. */
 export function x25519PublicOf(secretKey: string): string {
   return rawFromJwk(createPublicKey(privateKeyObject('X25519', secretKey)), 'x');
+}
+
+/** Whether `secretKey` is the secret of `publicKey` (a revealed or rebuilt key against its advert). */
+export function isX25519Pair(secretKey: string, publicKey: string): boolean {
+  try {
+    const key = createPrivateKey({
+      key: { kty: 'OKP', crv: 'X25519', d: url(secretKey), x: url(publicKey) },
+      format: 'jwk',
+    });
+    return (
+      rawFromJwk(createPublicKey(key), 'x') === publicKey && fromBase64(secretKey, 32).length === 32
+    );
+  } catch {
+    return false;
+  }
 }
 
 export function ed25519PublicOf(secretKey: string): string {
   return rawFromJwk(createPublicKey(privateKeyObject('Ed25519', secretKey)), 'x');
 }
 
-/** X25519 shared secret; an all-zero result means a low-order public key and is refused. */
-export function agree(secretKey: string, peerPublicKey: string): Uint8Array {
-  const shared = new Uint8Array(
+function checkedSecret(shared: Buffer): Uint8Array {
+  const out = new Uint8Array(shared);
+  if (out.every((b) => b === 0)) throw new SecAggError('malformed', 'low-order X25519 key');
+  return out;
+}
+
+/**
+ * X25519 shared secret; an all-zero result means a low-order public key and is refused.
+ * `ownPublicKey`, when known, makes the import of `secretKey` cheap.
+ */
+export function agree(secretKey: string, peerPublicKey: string, ownPublicKey?: string): Uint8Array {
+  return checkedSecret(
     diffieHellman({
-      privateKey: privateKeyObject('X25519', secretKey),
+      privateKey: privateKeyObject('X25519', secretKey, ownPublicKey),
       publicKey: publicKeyObject('X25519', peerPublicKey),
     }),
   );
-  if (shared.every((b) => b === 0)) throw new SecAggError('malformed', 'low-order X25519 key');
-  return shared;
+}
+
+/**
+ * ECIES sender side: one fresh key pair for a whole message, and its agreement with each
+ * recipient's key (the recipients' keys differ, so each agreement is theirs alone).
+ */
+export function ephemeralAgreements(peerPublicKeys: string[]): {
+  publicKey: string;
+  shared: Uint8Array[];
+} {
+  const once = keyPair('x25519');
+  const privateKey = privateKeyObject('X25519', once.secretKey, once.publicKey);
+  const shared = peerPublicKeys.map((peer) =>
+    checkedSecret(diffieHellman({ privateKey, publicKey: publicKeyObject('X25519', peer) })),
+  );
+  recentPrivateKeys.delete(`X25519:${once.secretKey}`);
+  return { publicKey: once.publicKey, shared };
 }
 
 export function signEd25519(secretKey: string, message: Uint8Array): string {
@@ -161,14 +251,33 @@ export function open(key: Uint8Array, sealed: string, associated: Uint8Array): U
 }
 
 /**
- * The mask stream: AES-256-CTR keystream under a 256-bit key, counter starting at zero. Each
+ * The mask stream: AES-256-CTR keystream under a 256-bit key. `stream` selects a disjoint part
+ * of it (the counter block starts at stream · 2^64), so one key can feed several streams. Each
  * key is derived for one purpose in one round, so a (key, counter) pair is never reused.
+ * The stream is handed out in 64 kB pieces: encrypting a 400 kB vector in one call costs more
+ * CPU than in pieces that stay in cache.
  */
-export function keystream(key: Uint8Array, byteLength: number): Uint8Array {
+export function forEachKeystreamPiece(
+  key: Uint8Array,
+  byteLength: number,
+  visit: (piece: Uint8Array, offset: number) => void,
+  stream = 0,
+): void {
   if (key.length !== 32) throw new SecAggError('malformed', 'PRG key must be 256 bits');
-  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
-  return new Uint8Array(Buffer.concat([cipher.update(Buffer.alloc(byteLength)), cipher.final()]));
+  const iv = Buffer.alloc(16);
+  iv.writeUInt32BE(stream, 4);
+  const cipher = createCipheriv('aes-256-ctr', key, iv);
+  for (let at = 0; at < byteLength; at += ZEROS.length) {
+    visit(cipher.update(ZEROS.subarray(0, Math.min(ZEROS.length, byteLength - at))), at);
+  }
 }
+
+export function keystream(key: Uint8Array, byteLength: number, stream = 0): Uint8Array {
+  const out = new Uint8Array(byteLength);
+  forEachKeystreamPiece(key, byteLength, (piece, at) => out.set(piece, at), stream);
+  return out;
+}
+const ZEROS = Buffer.alloc(65_536);
 
 /**
  * The shops' long-term identities are stored as base64 DER (SPKI public, PKCS#8 private) by the

@@ -3,23 +3,13 @@
  * bytes, the per-pair keys, the mask vectors and the Shamir wrappers. Every derived key is
  * bound to the round (via the parameter digest) and to the ordered pair of shop ids.
  */
-import { combine, split } from 'shamir-secret-sharing';
 import { SecAggError, fromBase64, toBase64, utf8 } from './bytes.ts';
+import { MAX_SHAMIR_SHARES, shamirCombine as combine, shamirSplit as split } from './shamir.ts';
 import { PROTOCOL, agree, hkdf, sha256 } from './primitives.ts';
-import { maskVector, ringMask } from './ring.ts';
+import { addMaskInPlace, maskVector, ringMask } from './ring.ts';
 import type { Advertisement, SecAggParams } from './types.ts';
 
-/** Shamir shares of a 32-byte secret from shamir-secret-sharing: 32 bytes plus the x-coordinate. */
-export const SHARE_BYTES = 33;
-
-/**
- * The Shamir library works over GF(2^8), so one split yields at most 255 shares. A shop splits
- * its secrets once, among itself and its neighbours, and the library draws the x-coordinates
- * of that split (distinct within it); reconstruction only ever combines shares of one split.
- * So the cap binds the neighbourhood (k + 1), not the roster: only the complete graph, where
- * the neighbourhood is the whole roster, limits a round to 255 shops.
- */
-export const MAX_SHAMIR_SHARES = 255;
+export { SHARE_BYTES, MAX_SHAMIR_SHARES } from './shamir.ts';
 
 /** Whether this roster size runs on the complete graph (no SecAgg+, or k covers everyone). */
 export function isCompleteGraph(params: SecAggParams, rosterSize: number): boolean {
@@ -112,9 +102,10 @@ export function pairwiseMaskKey(
   peerPublic: string,
   me: string,
   peer: string,
+  myPublic?: string,
 ): Uint8Array {
   return hkdf(
-    agree(mySecret, peerPublic),
+    agree(mySecret, peerPublic, myPublic),
     fromBase64(digest),
     `pairwise-mask|${pairLabel(me, peer)}`,
     32,
@@ -132,31 +123,41 @@ export function selfMaskCommitment(digest: string, shopId: string, seed: Uint8Ar
   );
 }
 
-export function selfMask(params: SecAggParams, digest: string, seed: Uint8Array, shopId: string) {
+type VectorShape = Pick<SecAggParams, 'vectorLength' | 'modulusBits'>;
+
+export function selfMask(params: VectorShape, digest: string, seed: Uint8Array, shopId: string) {
   return maskVector(selfMaskKey(digest, seed, shopId), params.vectorLength, params.modulusBits);
 }
 
-export function pairwiseMask(params: SecAggParams, key: Uint8Array): Uint32Array {
+/** y ± PRG(b) in place: the self mask added (+1) by its owner, removed (−1) by the coordinator. */
+export function applySelfMask(
+  target: Uint32Array,
+  params: VectorShape,
+  digest: string,
+  seed: Uint8Array,
+  shopId: string,
+  sign: 1 | -1,
+): void {
+  addMaskInPlace(target, selfMaskKey(digest, seed, shopId), params.modulusBits, sign);
+}
+
+export function pairwiseMask(params: VectorShape, key: Uint8Array): Uint32Array {
   return maskVector(key, params.vectorLength, params.modulusBits);
 }
 
-/** t-of-n Shamir shares (audited shamir-secret-sharing over GF(2^8)), base64, in recipient order. */
+/** t-of-n Shamir shares, base64, in recipient order. */
 export async function shamirSplit(secret: Uint8Array, n: number, t: number): Promise<string[]> {
-  const shares = await split(secret, n, t);
-  return shares.map(toBase64);
+  return Promise.resolve(split(secret, n, t));
 }
 
 /**
- * Rebuilds a secret. Below threshold the library silently returns garbage, so callers check
- * the result against a commitment; here we only refuse obviously too few or malformed shares.
+ * Rebuilds a secret. Below threshold the result is garbage, so callers check it against a
+ * commitment; here we only refuse obviously too few or malformed shares.
  */
 export async function shamirCombine(shares: string[], threshold: number): Promise<Uint8Array> {
   if (shares.length < threshold)
     throw new SecAggError('below-threshold', `${shares.length} shares, ${threshold} needed`);
-  const bytes = shares.map((s) => fromBase64(s, SHARE_BYTES));
-  const xs = new Set(bytes.map((b) => b[SHARE_BYTES - 1]));
-  if (xs.size !== bytes.length) throw new SecAggError('malformed', 'duplicate share coordinates');
-  return combine(bytes);
+  return Promise.resolve(combine(shares));
 }
 
 /**

@@ -3,7 +3,7 @@
  * integer grid, its headroom for n summands, the noise) is federated/privacy/plan.ts.
  */
 import { SecAggError } from './bytes.ts';
-import { keystream } from './primitives.ts';
+import { forEachKeystreamPiece, keystream } from './primitives.ts';
 
 export function ringMask(modulusBits: number): number {
   if (!Number.isInteger(modulusBits) || modulusBits < 8 || modulusBits > 32)
@@ -33,3 +33,35 @@ export function maskVector(key: Uint8Array, length: number, modulusBits: number)
   for (let i = 0; i < length; i++) out[i] = (view.getUint32(i * 4, true) & mask) >>> 0;
   return out;
 }
+
+/**
+ * target ± maskVector(key) in place, without materialising the mask: the keystream is added
+ * piece by piece (same words as maskVector, so either side may use either form).
+ */
+export function addMaskInPlace(
+  target: Uint32Array,
+  key: Uint8Array,
+  modulusBits: number,
+  sign: 1 | -1,
+): void {
+  const mask = ringMask(modulusBits);
+  forEachKeystreamPiece(key, target.length * 4, (piece, at) => {
+    const start = at / 4;
+    const count = piece.length / 4;
+    const aligned = piece.byteOffset % 4 === 0;
+    const words = aligned
+      ? new Uint32Array(piece.buffer, piece.byteOffset, count)
+      : new Uint32Array(Uint8Array.from(piece).buffer);
+    if (!littleEndianHost) for (let i = 0; i < count; i++) words[i] = swap(words[i]!);
+    if (sign === 1)
+      for (let i = 0; i < count; i++)
+        target[start + i] = ((target[start + i]! + (words[i]! & mask)) & mask) >>> 0;
+    else
+      for (let i = 0; i < count; i++)
+        target[start + i] = ((target[start + i]! - (words[i]! & mask)) & mask) >>> 0;
+  });
+}
+
+const littleEndianHost = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+const swap = (w: number) =>
+  (((w & 0xff) << 24) | ((w & 0xff00) << 8) | ((w >>> 8) & 0xff00) | (w >>> 24)) >>> 0;

@@ -1,164 +1,179 @@
-import { randomFillSync } from 'node:crypto';
+import { ringAddInPlace, maskVector } from '../../federated/secagg/ring.ts';
+import { createShopIdentity } from '../../federated/secagg/client.ts';
+import { forgetImportedKeys, sha256 } from '../../federated/secagg/primitives.ts';
+import { utf8 } from '../../federated/secagg/bytes.ts';
+import { forgetConfigs, type GraphChoice } from '../../federated/secagg/round-config.ts';
 import { weightedAverage } from '../../federated/aggregation/index.ts';
 import { encodeFloat32, sha256Hex } from '../../federated/protocol/index.ts';
-import * as S from '../../federated/secagg/index.ts';
+import { runActiveRound, type Meter } from '../secagg-round.ts';
+
+export type SecAggBenchOptions = {
+  shops: number;
+  parameters: number;
+  /** Fraction of shops that vanish right after their masked upload. */
+  dropout: number;
+  /** c; null: the product default (floor(n/3), capped where neighbourhoods cannot hold it). */
+  colluders?: number | null;
+  graph?: GraphChoice;
+};
 
 export type SecAggBench = {
   shops: number;
   parameters: number;
-  neighbours: number | null;
+  dropout: number;
+  graph: 'complete' | 'secagg+';
+  neighbours: number;
   threshold: number;
-  /** Mean time one shop spends on its four steps (key advertisement → unmasking help). */
-  clientMs: number;
-  /** Coordinator time for the whole round (accepting, routing, unmasking, summing). */
-  coordinatorMs: number;
-  /** Bytes one shop sends and receives over the round (JSON bodies). */
-  clientBytesSent: number;
-  clientBytesReceived: number;
-  plain: { clientMs: number; coordinatorMs: number; clientBytesSent: number };
+  colluders: number;
+  minSurvivors: number;
+  /** CPU seconds of the coordinator over the whole round. */
+  coordinatorSeconds: number;
+  /** Mean CPU seconds of one shop over all its steps (parsing what it is sent included). */
+  shopSeconds: number;
+  /** The same, per phase. */
+  phases: { coordinator: Record<string, number>; shop: Record<string, number> };
+  /** Mean bytes one shop sends and receives (JSON bodies). */
+  shopBytesSent: number;
+  shopBytesReceived: number;
+  /** Baseline in the same run: the plain upload of as many parameters (no masking at all). */
+  plain: { shopSeconds: number; coordinatorSeconds: number; shopBytesSent: number };
 };
 
-const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** The encoded update of shop i: deterministic, so the plain sum can be recomputed. */
+function inputOf(index: number, parameters: number): Uint32Array {
+  return maskVector(sha256(utf8(`bench-input-${index}`)), parameters, 32);
+}
 
 /**
- * One complete secure-aggregation round with the privacy core's pure functions (every message
- * through JSON, as over HTTP), no dropouts; against the plain upload of the same vectors.
+ * One complete round of the product's secure-aggregation code: every shop's steps and the
+ * coordinator's, each message through JSON and its wire schema, the SecAgg+ graph or the complete
+ * graph as the round's configuration decides, the consistency check, and `dropout` of the shops
+ * vanishing after their masked upload. Fails unless the recovered sum equals the plain sum.
+ * Each shop is charged its own key imports (caches are cleared before its steps).
  */
-export async function benchSecAgg(
-  shops: number,
-  parameters = 10_000,
-  neighbours: number | null = shops > 100 ? 20 : null,
-): Promise<SecAggBench> {
-  const ids = Array.from({ length: shops }, (_, i) => `shop-${i}`);
-  const threshold = neighbours
-    ? Math.floor((2 * (neighbours + 1)) / 3)
-    : Math.max(2, Math.floor((2 * shops) / 3));
-  const params: S.SecAggParams = {
-    roundId: `bench-${shops}`,
-    threshold,
-    vectorLength: parameters,
-    modulusBits: 32,
-    neighbours,
+export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBench> {
+  const { shops: n, parameters, dropout } = options;
+  const shops = Array.from({ length: n }, (_, i) =>
+    createShopIdentity(`shop-${String(i).padStart(5, '0')}`),
+  );
+  const index = new Map(shops.map((s, i) => [s.shopId, i]));
+  const vanishing = shops
+    .filter((_, i) => i % Math.round(1 / dropout) === 0)
+    .slice(0, Math.floor(n * dropout));
+  const coordinator: Record<string, number> = {};
+  const shop: Record<string, number> = {};
+  const meter: Meter = async (party, phase, work) => {
+    if (party !== null) {
+      forgetImportedKeys();
+      forgetConfigs();
+    }
+    const start = cpuSeconds();
+    try {
+      return await work();
+    } finally {
+      const book = party === null ? coordinator : shop;
+      book[phase] = (book[phase] ?? 0) + cpuSeconds() - start;
+    }
   };
-  const inputs = ids.map(() => {
-    const v = new Uint32Array(parameters);
-    randomFillSync(v);
-    return v;
+  const run = await runActiveRound({
+    params: {
+      roundId: `bench-${n}-${parameters}`,
+      vectorLength: parameters,
+      modulusBits: 32,
+      maxShops: n,
+      colluders: options.colluders ?? null,
+      graph: options.graph ?? 'auto',
+    },
+    shops,
+    inputOf: (id) => inputOf(index.get(id)!, parameters),
+    drops: { afterUpload: vanishing.map((s) => s.shopId) },
+    meter,
   });
-  const identities = ids.map((id) => S.createShopIdentity(id));
-  let coordinatorMs = 0;
-  const clientMs = new Float64Array(shops);
-  const sent = new Float64Array(shops);
-  const received = new Float64Array(shops);
-  const server = async <T>(work: () => T | Promise<T>): Promise<T> => {
-    const t = performance.now();
-    const result = await work();
-    coordinatorMs += performance.now() - t;
-    return result;
-  };
-  const client = async <T>(i: number, work: () => T | Promise<T>): Promise<T> => {
-    const t = performance.now();
-    const result = await work();
-    clientMs[i]! += performance.now() - t;
-    return result;
-  };
-
-  let state = await server(() =>
-    S.createServerRound(
-      params,
-      Object.fromEntries(ids.map((id, i) => [id, identities[i]!.publicKey])),
-    ),
-  );
-  const clients: S.ClientState[] = [];
-  for (let i = 0; i < shops; i++) {
-    const step = await client(i, () => S.advertiseKeys(identities[i]!, params));
-    clients[i] = step.state;
-    sent[i]! += size(step.message);
-    state = await server(() =>
-      S.acceptAdvertisement(state, JSON.parse(JSON.stringify(step.message))),
-    );
-  }
-  state = await server(() => S.closePhase(state));
-  const roster = await server(() => S.roster(state));
-  for (let i = 0; i < shops; i++) {
-    received[i]! += size(roster);
-    const step = await client(i, () =>
-      S.shareKeys(clients[i]!, JSON.parse(JSON.stringify(roster))),
-    );
-    clients[i] = step.state;
-    sent[i]! += size(step.message);
-    state = await server(() => S.acceptShareKeys(state, JSON.parse(JSON.stringify(step.message))));
-  }
-  state = await server(() => S.closePhase(state));
-  for (let i = 0; i < shops; i++) {
-    const routed = await server(() => S.routeShares(state, ids[i]!));
-    received[i]! += size(routed);
-    const step = await client(i, () =>
-      S.maskedInput(clients[i]!, JSON.parse(JSON.stringify(routed)), inputs[i]!),
-    );
-    clients[i] = step.state;
-    sent[i]! += size(step.message);
-    state = await server(() =>
-      S.acceptMaskedInput(state, JSON.parse(JSON.stringify(step.message))),
-    );
-  }
-  state = await server(() => S.closePhase(state));
-  const request = await server(() => S.unmaskRequest(state));
-  for (let i = 0; i < shops; i++) {
-    received[i]! += size(request);
-    const step = await client(i, () =>
-      S.unmaskResponse(clients[i]!, JSON.parse(JSON.stringify(request))),
-    );
-    clients[i] = step.state;
-    sent[i]! += size(step.message);
-    state = await server(() => S.acceptUnmask(state, JSON.parse(JSON.stringify(step.message))));
-  }
-  state = await server(() => S.recoverSum(state));
-  if (state.phase !== 'done') throw new Error(`secure aggregation round ended in ${state.phase}`);
-  const sum = S.recoveredSum(state);
+  if (run.round.phase !== 'done' || !run.sum)
+    throw new Error(`the round ended ${run.round.phase}: ${run.round.failure?.message ?? ''}`);
   const expected = new Uint32Array(parameters);
-  for (const v of inputs) S.ringAddInPlace(expected, v, 32);
-  if (!sum.every((v, i) => v === expected[i]))
+  for (const id of run.round.survivors!)
+    ringAddInPlace(expected, inputOf(index.get(id)!, parameters), 32);
+  if (!run.sum.every((v, i) => v === expected[i]))
     throw new Error('recovered sum differs from the plain sum');
+  const config = run.round.config!;
+  const sum = (book: Record<string, number>) => Object.values(book).reduce((a, b) => a + b, 0);
+  const perShop = Object.fromEntries(Object.entries(shop).map(([k, v]) => [k, v / n]));
+  const traffic = [...run.traffic.values()];
+  const plain = plainBaseline(Math.min(n, 50), parameters);
+  return {
+    shops: n,
+    parameters,
+    dropout,
+    graph: config.graph,
+    neighbours: config.neighbours,
+    threshold: config.threshold,
+    colluders: config.colluders,
+    minSurvivors: config.minSurvivors,
+    coordinatorSeconds: sum(coordinator),
+    shopSeconds: sum(shop) / n,
+    phases: { coordinator, shop: perShop },
+    shopBytesSent: traffic.reduce((a, t) => a + t.sent, 0) / n,
+    shopBytesReceived: traffic.reduce((a, t) => a + t.received, 0) / n,
+    plain,
+  };
+}
 
-  // Plain upload of the same number of parameters: encode + hash on the shop, average on the coordinator.
-  const floats = inputs.map((v) =>
-    Float32Array.from(v.subarray(0, parameters), (x) => x / 2 ** 32 - 0.5),
+/** Plain rounds' cost for the same vectors: encode and hash on the shop, average on the coordinator. */
+function plainBaseline(shops: number, parameters: number): SecAggBench['plain'] {
+  const floats = Array.from({ length: shops }, (_, i) =>
+    Float32Array.from(inputOf(i, parameters), (x) => x / 2 ** 32 - 0.5),
   );
-  let plainClient = 0;
-  let plainBytes = 0;
+  let start = cpuSeconds();
+  let bytes = 0;
   for (const f of floats) {
-    const t = performance.now();
     const delta = encodeFloat32(f);
     const body = JSON.stringify({
-      modelVersion: 1,
       parameterCount: f.length,
       sampleCount: 100,
       encoding: 'f32le-base64',
       delta,
       sha256: sha256Hex(Buffer.from(delta, 'base64')),
     });
-    plainClient += performance.now() - t;
-    plainBytes += Buffer.byteLength(body);
+    bytes += Buffer.byteLength(body);
   }
-  const t = performance.now();
+  const shopSeconds = (cpuSeconds() - start) / shops;
+  start = cpuSeconds();
   weightedAverage(floats.map((delta) => ({ delta, weight: 1 })));
-  const plainCoordinator = performance.now() - t;
+  return { shopSeconds, coordinatorSeconds: cpuSeconds() - start, shopBytesSent: bytes / shops };
+}
 
-  const mean = (a: Float64Array) => a.reduce((s, v) => s + v, 0) / a.length;
-  return {
-    shops,
-    parameters,
-    neighbours,
-    threshold,
-    clientMs: mean(clientMs),
-    coordinatorMs,
-    clientBytesSent: mean(sent),
-    clientBytesReceived: mean(received),
-    plain: {
-      clientMs: plainClient / shops,
-      coordinatorMs: plainCoordinator,
-      clientBytesSent: plainBytes / shops,
-    },
-  };
+/** The one line of `--shops N --json`: exactly these fields, in this order. */
+export function benchLine(r: SecAggBench): string {
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return JSON.stringify({
+    shops: r.shops,
+    parameters: r.parameters,
+    dropout: r.dropout,
+    graph: r.graph,
+    neighbours: r.neighbours,
+    threshold: r.threshold,
+    coordinatorSeconds: round(r.coordinatorSeconds),
+    shopSeconds: round(r.shopSeconds),
+  });
+}
+
+/** Human-readable report of one round: configuration, totals, per-phase CPU, bytes, baseline. */
+export function benchReport(r: SecAggBench): string[] {
+  const s3 = (x: number) => x.toFixed(3);
+  const phases = ['advertise', 'share', 'collect', 'confirm', 'unmask', 'recover'];
+  return [
+    `${r.shops} shops, ${r.parameters} parameters, ${Math.round(r.dropout * 100)} % vanish after uploading: ${r.graph === 'complete' ? 'complete graph' : `SecAgg+ with ${r.neighbours} neighbours`}, t = ${r.threshold}, ${r.minSurvivors} survivors needed, sized for ${r.colluders} colluders`,
+    `coordinator ${s3(r.coordinatorSeconds)} CPU s, one shop ${s3(r.shopSeconds)} CPU s (plain upload of the same vector: shop ${s3(r.plain.shopSeconds)} s, coordinator ${s3(r.plain.coordinatorSeconds)} s for ${r.shops} vectors' average)`,
+    `| phase | ${phases.join(' | ')} |`,
+    `| --- |${phases.map(() => ' ---: |').join('')}`,
+    `| coordinator CPU s | ${phases.map((p) => s3(r.phases.coordinator[p] ?? 0)).join(' | ')} |`,
+    `| one shop CPU s | ${phases.map((p) => s3(r.phases.shop[p] ?? 0)).join(' | ')} |`,
+    `one shop sends ${Math.round(r.shopBytesSent)} bytes and receives ${Math.round(r.shopBytesReceived)} (plain upload: ${Math.round(r.plain.shopBytesSent)} sent)`,
+  ];
 }

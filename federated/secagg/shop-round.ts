@@ -1,0 +1,419 @@
+/**
+ * The shop's side of an active-adversary round up to its masked upload, as pure steps: each takes
+ * the persisted state and returns the next state plus the message to send. Persist the new state
+ * BEFORE sending, so a crash resends the very same message instead of producing a second one.
+ * The shop trusts nothing the coordinator says that it can check itself: every roster line must
+ * carry its member's signature, the round's graph and thresholds are recomputed from the roster,
+ * and every share is signed by its sender and bound to the roster this shop saw.
+ */
+import { SecAggError, fromBase64, toBase64, utf8, wordsToBase64 } from './bytes.ts';
+import { merkleRoot, merkleVerify } from './merkle.ts';
+import {
+  agree,
+  assertCryptoAvailable,
+  ephemeralAgreements,
+  generateX25519,
+  open,
+  randomSecret,
+  seal,
+  signEd25519,
+  verifyEd25519,
+} from './primitives.ts';
+import { applySelfMask, pairwiseMaskKey } from './protocol.ts';
+import { addMaskInPlace, ringMask } from './ring.ts';
+import { minimumThreshold, roundConfig, type RoundConfig } from './round-config.ts';
+import {
+  RoundGraph,
+  advertisementBytes,
+  paramsDigest,
+  recordBytes,
+  rosterHash,
+  seedCommitment,
+  shareCipherKey,
+  newShareKeys,
+  shareKeyCount,
+} from './round-protocol.ts';
+import type {
+  AdvertisementMessage,
+  ClientState,
+  MaskedInputMessage,
+  RosterEntry,
+  SecAggParams,
+  ShareKeyFor,
+  ShareKeysMessage,
+  ShareRecord,
+  ShareReport,
+} from './round-types.ts';
+import {
+  SHARE_BYTES,
+  newOpening,
+  shamirSplit,
+  shareCommitment,
+  type ShareOpening,
+} from './shamir.ts';
+
+/** A shop's long-term signing identity: the Ed25519 key whose public half the coordinator enrolled. */
+export type ShopIdentity = { shopId: string; secretKey: string };
+
+/**
+ * What the bakery's policy demands beyond the protocol's own floor. A policy can only raise the
+ * minimums: the shop refuses a round below them, it never changes the round.
+ */
+export type ShopRequirements = {
+  /** Fewest survivors accepted for a roster of n; the protocol's floor is floor(2n/3) + 1. */
+  minimumThreshold?: (n: number) => number;
+  /** Fewest colluders the round must be sized against, for a roster of n. */
+  minColluders?: (n: number) => number;
+  /** Fewest shops in the round. */
+  minShops?: number;
+};
+
+export type Step<M> = { state: ClientState; message: M };
+
+const sortIds = (ids: string[]) => [...ids].sort();
+
+/** Advertise: a fresh mask key pair and fresh share keys for this round only, signed. */
+export function advertiseKeys(
+  identity: ShopIdentity,
+  params: SecAggParams,
+): Step<AdvertisementMessage> {
+  assertCryptoAvailable();
+  const digest = paramsDigest(params);
+  const maskKeys = generateX25519();
+  const { secrets: shareKeySecrets, keys: shareKeys } = newShareKeys(shareKeyCount(params));
+  const unsigned = {
+    shopId: identity.shopId,
+    maskKey: maskKeys.publicKey,
+    shareKeysRoot: merkleRoot(shareKeys),
+    shareKeyCount: shareKeys.length,
+  };
+  const message: AdvertisementMessage = {
+    ...unsigned,
+    signature: signEd25519(identity.secretKey, advertisementBytes(digest, unsigned)),
+    shareKeys,
+  };
+  const state: ClientState = {
+    version: 2,
+    params,
+    paramsDigest: digest,
+    shopId: identity.shopId,
+    phase: 'advertised',
+    maskKeys,
+    shareKeySecrets,
+    advertisement: message,
+    disclosed: {},
+  };
+  return { state, message };
+}
+
+/**
+ * Checks every roster line's signature, that ours is there unchanged, and derives the round's
+ * configuration from the roster's size; refuses (with a code) what the bakery does not accept.
+ */
+export function verifyRoster(
+  state: ClientState,
+  roster: RosterEntry[],
+  requirements: ShopRequirements = {},
+): { entries: RosterEntry[]; hash: string; config: RoundConfig } {
+  const entries = [...roster].sort((a, b) => (a.shopId < b.shopId ? -1 : 1));
+  if (new Set(entries.map((e) => e.shopId)).size !== entries.length)
+    throw new SecAggError('roster-duplicate', 'a shop appears twice in the roster');
+  const keys = entries.flatMap((e) => [e.maskKey, e.shareKeysRoot, e.identityKey]);
+  if (new Set(keys).size !== keys.length)
+    throw new SecAggError('roster-duplicate', 'the roster reuses a key');
+  for (const entry of entries) {
+    if (
+      !verifyEd25519(
+        entry.identityKey,
+        advertisementBytes(state.paramsDigest, entry),
+        entry.signature,
+      )
+    )
+      throw new SecAggError(
+        'roster-forged',
+        `the roster line of ${entry.shopId} is not signed by its identity`,
+      );
+  }
+  const mine = entries.find((e) => e.shopId === state.shopId);
+  const ad = state.advertisement;
+  if (
+    !mine ||
+    mine.maskKey !== ad.maskKey ||
+    mine.shareKeysRoot !== ad.shareKeysRoot ||
+    mine.shareKeyCount !== ad.shareKeyCount
+  )
+    throw new SecAggError(
+      'own-advert-altered',
+      'our own advertisement is missing or altered in the roster',
+    );
+  const n = entries.length;
+  if (entries.some((e) => e.shareKeyCount !== ad.shareKeyCount))
+    throw new SecAggError(
+      'roster-forged',
+      'a roster line advertises the wrong number of share keys',
+    );
+  if (n < (requirements.minShops ?? 2))
+    throw new SecAggError(
+      'roster-too-small',
+      `the roster has ${n} shops, the bakery requires ${requirements.minShops}`,
+    );
+  const config = roundConfig(state.params, n);
+  const wanted = Math.max(minimumThreshold(n), requirements.minimumThreshold?.(n) ?? 0);
+  if (config.minSurvivors < wanted)
+    throw new SecAggError(
+      'threshold-below-policy',
+      `the round needs ${config.minSurvivors} of ${n} shops to survive, the bakery requires ${wanted}`,
+    );
+  const colluders = requirements.minColluders?.(n) ?? 0;
+  if (config.colluders < colluders)
+    throw new SecAggError(
+      'colluders-below-policy',
+      `the round withstands ${config.colluders} colluders, the bakery requires ${colluders}`,
+    );
+  return { entries, hash: rosterHash(state.paramsDigest, entries), config };
+}
+
+/**
+ * Share keys: pick the self-mask seed b, Shamir-share b and the mask key's secret t-of-(k+1)
+ * among this shop and its neighbours, and send each neighbour its pair, encrypted to the share key
+ * it advertised for this sender, committed and signed.
+ */
+export function shareKeys(
+  state: ClientState,
+  identity: ShopIdentity,
+  roster: RosterEntry[],
+  keysForMe: ShareKeyFor[],
+  requirements: ShopRequirements = {},
+): Step<ShareKeysMessage> {
+  if (state.phase !== 'advertised') {
+    if (state.shareMessage) return { state, message: state.shareMessage };
+    throw new SecAggError('wrong-phase', `cannot share keys in phase ${state.phase}`);
+  }
+  const { entries, hash, config } = verifyRoster(state, roster, requirements);
+  const digest = state.paramsDigest;
+  const me = state.shopId;
+  const graph = new RoundGraph(
+    digest,
+    hash,
+    entries.map((e) => e.shopId),
+    config,
+  );
+  const neighbours = graph.neighbours(me);
+  const entry = new Map(entries.map((e) => [e.shopId, e]));
+  const keyFor = new Map(keysForMe.map((k) => [k.shopId, k]));
+  if (keyFor.size !== keysForMe.length || keysForMe.length !== neighbours.length)
+    throw new SecAggError('share-keys-forged', 'share keys do not match our neighbours');
+  for (const v of neighbours) {
+    const k = keyFor.get(v);
+    const root = entry.get(v)!;
+    if (
+      !k ||
+      k.index !== graph.keyIndex(v, me) ||
+      k.index >= root.shareKeyCount ||
+      !merkleVerify(root.shareKeysRoot, k.index, k.key, k.path)
+    )
+      throw new SecAggError('share-keys-forged', `the share key of ${v} is not the one it signed`);
+  }
+  const holders = graph.holders(me);
+  const seed = randomSecret();
+  const selfShares = shamirSplit(seed, holders.length, config.threshold);
+  const keyShares = shamirSplit(
+    fromBase64(state.maskKeys.secretKey, 32),
+    holders.length,
+    config.threshold,
+  );
+  let own: { selfMask: ShareOpening; maskKey: ShareOpening } | null = null;
+  const shares: ShareRecord[] = [];
+  const once = ephemeralAgreements(neighbours.map((v) => keyFor.get(v)!.key));
+  holders.forEach((holder, i) => {
+    const bundle = { selfMask: newOpening(selfShares[i]!), maskKey: newOpening(keyShares[i]!) };
+    if (holder === me) {
+      own = bundle;
+      return;
+    }
+    const key = keyFor.get(holder)!;
+    const base = {
+      from: me,
+      to: holder,
+      rosterHash: hash,
+      keyIndex: key.index,
+      ephemeralKey: once.publicKey,
+      selfMaskCommitment: shareCommitment(digest, 'self-mask', me, holder, bundle.selfMask),
+      maskKeyCommitment: shareCommitment(digest, 'mask-key', me, holder, bundle.maskKey),
+    };
+    const cipherKey = shareCipherKey(digest, once.shared[neighbours.indexOf(holder)]!, base);
+    const plaintext = utf8(JSON.stringify({ from: me, to: holder, ...bundle }));
+    const ciphertext = seal(cipherKey, plaintext, recordBytes(digest, base));
+    const signed = { ...base, ciphertext };
+    shares.push({
+      ...signed,
+      signature: signEd25519(identity.secretKey, recordBytes(digest, signed)),
+    });
+  });
+  const kept = own as unknown as { selfMask: ShareOpening; maskKey: ShareOpening };
+  const message: ShareKeysMessage = {
+    shopId: me,
+    rosterHash: hash,
+    seedCommitment: seedCommitment(digest, me, seed),
+    ownCommitments: {
+      selfMask: shareCommitment(digest, 'self-mask', me, me, kept.selfMask),
+      maskKey: shareCommitment(digest, 'mask-key', me, me, kept.maskKey),
+    },
+    shares,
+  };
+  const next: ClientState = {
+    ...state,
+    phase: 'shared',
+    roster: entries,
+    rosterHash: hash,
+    config,
+    neighbours,
+    selfMaskSeed: toBase64(seed),
+    shareMessage: message,
+    heldShares: { [me]: kept },
+  };
+  return { state: next, message };
+}
+
+type Opened =
+  | { ok: true; bundle: { selfMask: ShareOpening; maskKey: ShareOpening } }
+  | { ok: false; report: ShareReport };
+
+function isOpening(value: unknown): value is ShareOpening {
+  if (typeof value !== 'object' || value === null) return false;
+  const o = value as Record<string, unknown>;
+  try {
+    fromBase64(o.share as string, SHARE_BYTES);
+    fromBase64(o.nonce as string, 32);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Opens one record addressed to us; anything wrong becomes a report that proves it. */
+export function openRecord(state: ClientState, record: ShareRecord): Opened {
+  const digest = state.paramsDigest;
+  const me = state.shopId;
+  const sender = state.roster!.find((e) => e.shopId === record.from)!;
+  const fail = (reason: ShareReport['reason'], secret: string | null): Opened => ({
+    ok: false,
+    report: { reason, record, shareSecretKey: secret },
+  });
+  if (!verifyEd25519(sender.identityKey, recordBytes(digest, record), record.signature))
+    return fail('bad-signature', null);
+  // A key index other than the sender's own would make us reveal the key of another sender.
+  if (record.keyIndex !== state.neighbours!.indexOf(record.from))
+    return fail('wrong-key-index', null);
+  const secret = state.shareKeySecrets[record.keyIndex]!;
+  let plain: Uint8Array;
+  try {
+    const own = state.advertisement.shareKeys[record.keyIndex];
+    const cipherKey = shareCipherKey(digest, agree(secret, record.ephemeralKey, own), record);
+    plain = open(
+      cipherKey,
+      record.ciphertext,
+      recordBytes(digest, { ...record, ciphertext: undefined }),
+    );
+  } catch {
+    return fail('undecryptable', secret);
+  }
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(plain)) as Record<string, unknown>;
+  } catch {
+    return fail('bad-plaintext', secret);
+  }
+  if (
+    parsed.from !== record.from ||
+    parsed.to !== me ||
+    !isOpening(parsed.selfMask) ||
+    !isOpening(parsed.maskKey)
+  )
+    return fail('bad-plaintext', secret);
+  const bundle = { selfMask: parsed.selfMask, maskKey: parsed.maskKey };
+  if (
+    shareCommitment(digest, 'self-mask', record.from, me, bundle.selfMask) !==
+      record.selfMaskCommitment ||
+    shareCommitment(digest, 'mask-key', record.from, me, bundle.maskKey) !==
+      record.maskKeyCommitment
+  )
+    return fail('commitment-mismatch', secret);
+  return { ok: true, bundle };
+}
+
+/**
+ * Masked input: y = x + PRG(b) + Σ_{v>u} PRG(s_uv) − Σ_{v<u} PRG(s_uv) mod 2^k over the
+ * neighbours whose shares reached us intact and whom the coordinator has not dropped. Bad shares
+ * are reported with proof in the same message. `input` is the clipped, noised, encoded update.
+ * Once computed the upload is fixed: a retry returns it unchanged, whatever input is passed.
+ */
+export function maskedInput(
+  state: ClientState,
+  records: ShareRecord[],
+  excluded: string[],
+  input: Uint32Array,
+): Step<MaskedInputMessage> {
+  if (state.phase !== 'shared') {
+    if (state.maskedInput) return { state, message: state.maskedInput };
+    throw new SecAggError('wrong-phase', `cannot upload in phase ${state.phase}`);
+  }
+  const { params } = state;
+  const me = state.shopId;
+  if (input.length !== params.vectorLength)
+    throw new SecAggError(
+      'malformed',
+      `input has ${input.length} elements, round expects ${params.vectorLength}`,
+    );
+  const mask = ringMask(params.modulusBits);
+  if (input.some((w) => w > mask))
+    throw new SecAggError('malformed', 'input is not reduced mod 2^k');
+  const neighbours = new Set(state.neighbours);
+  const heldShares = { ...state.heldShares };
+  const intact: string[] = [];
+  const reports: ShareReport[] = [];
+  for (const record of records) {
+    if (
+      record.to !== me ||
+      !neighbours.has(record.from) ||
+      heldShares[record.from] ||
+      intact.includes(record.from) ||
+      reports.some((r) => r.record.from === record.from)
+    )
+      throw new SecAggError('malformed', `share from ${record.from} to ${record.to} is not for us`);
+    // An honest coordinator refuses records bound to another roster; one reaching us is a split view.
+    if (record.rosterHash !== state.rosterHash)
+      throw new SecAggError('split-roster', `${record.from} shared to a different roster`);
+    const opened = openRecord(state, record);
+    if (opened.ok) {
+      heldShares[record.from] = opened.bundle;
+      intact.push(record.from);
+    } else reports.push(opened.report);
+  }
+  const gone = new Set(excluded);
+  const maskedWith = sortIds(intact.filter((id) => !gone.has(id)));
+  if (maskedWith.length + 1 < state.config!.threshold)
+    throw new SecAggError(
+      'below-threshold',
+      `only ${maskedWith.length + 1} shops around us shared keys, threshold is ${state.config!.threshold}`,
+    );
+  const y = Uint32Array.from(input);
+  applySelfMask(y, params, state.paramsDigest, fromBase64(state.selfMaskSeed!, 32), me, 1);
+  const roster = new Map(state.roster!.map((e) => [e.shopId, e]));
+  for (const v of maskedWith) {
+    const key = pairwiseMaskKey(
+      state.paramsDigest,
+      state.maskKeys.secretKey,
+      roster.get(v)!.maskKey,
+      me,
+      v,
+      state.maskKeys.publicKey,
+    );
+    addMaskInPlace(y, key, params.modulusBits, v > me ? 1 : -1);
+  }
+  const message: MaskedInputMessage = { shopId: me, masked: wordsToBase64(y), maskedWith, reports };
+  return {
+    state: { ...state, phase: 'masked', heldShares, maskedWith, maskedInput: message },
+    message,
+  };
+}
