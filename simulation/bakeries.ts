@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { addDays } from '../federated/features/calendar.ts';
+import { addDays } from '../federated/calendar/dates.ts';
 import { extractSamples, type Sample } from '../federated/features/extract.ts';
 import { loadCsvHistories, type ProductSeries } from '../electron/forecast/csv-histories.ts';
 

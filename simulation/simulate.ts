@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from '../federated/features/extract.ts';
-import { addDays } from '../federated/features/calendar.ts';
+import { addDays } from '../federated/calendar/dates.ts';
 import { initTrainer, trainLocal } from '../federated/model/train.ts';
 import type { RoundSettings } from '../federated/protocol/index.ts';
 import { trainingSettings } from '../electron/forecast/training-settings.ts';

@@ -22,7 +22,7 @@ export const exportCommand: Command = {
     const db = openDatabase(dbPath, { readonly: true });
     try {
       const { csv, rows } = exportCsv(db);
-      if (out === '-') process.stdout.write(csv);
+      if (out === '-') await writeToStdout(csv);
       else {
         writeFileSync(out, csv);
         io.err(`Exported ${rows} rows to ${out}.`);
@@ -33,3 +33,20 @@ export const exportCommand: Command = {
     }
   },
 };
+
+/**
+ * Writes to stdout and waits until it is flushed. A reader that stops early (`| head`) closes
+ * the pipe: that is the reader's choice, not a failure, so the export ends quietly.
+ */
+function writeToStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') resolve();
+      else reject(error);
+    };
+    process.stdout.on('error', onError);
+    process.stdout.write(text, (error) => {
+      if (!error) resolve();
+    });
+  });
+}

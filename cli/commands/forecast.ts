@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { openDatabase } from '../../electron/store/database.ts';
 import { forecastDay, NoModelError } from '../../electron/forecast/forecast-service.ts';
 import { lastLoggedDate } from '../../electron/forecast/histories.ts';
-import { addDays } from '../../federated/features/calendar.ts';
+import { addDays } from '../../federated/calendar/dates.ts';
 import { requireString, UsageError, type Command } from '../command.ts';
 
 export const forecastCommand: Command = {

@@ -1,4 +1,4 @@
-import { addDays, dayNumber } from '../../federated/features/calendar.ts';
+import { addDays, dayNumber } from '../../federated/calendar/dates.ts';
 import { extractSamples, featureRow, type Sample } from '../../federated/features/extract.ts';
 import {
   decisionCost,

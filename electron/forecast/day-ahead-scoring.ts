@@ -1,4 +1,4 @@
-import { addDays } from '../../federated/features/calendar.ts';
+import { addDays } from '../../federated/calendar/dates.ts';
 import { featureRow } from '../../federated/features/extract.ts';
 import { newsvendorQuantity } from '../../federated/decisions/newsvendor.ts';
 import { scaleQuantiles } from '../../federated/decisions/quantile-function.ts';

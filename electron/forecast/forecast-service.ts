@@ -1,4 +1,4 @@
-import { addDays, dayNumber, weekdayIndex } from '../../federated/features/calendar.ts';
+import { addDays, weekdayIndex } from '../../federated/calendar/dates.ts';
 import { featureRow } from '../../federated/features/extract.ts';
 import { minimumHistoryDays } from '../../federated/features/spec.ts';
 import { criticalRatio, newsvendorQuantity } from '../../federated/decisions/newsvendor.ts';
@@ -11,6 +11,7 @@ import {
 } from '../../federated/decisions/quantile-function.ts';
 import { predictQuantiles } from '../../federated/model/train.ts';
 import { initBackend } from '../../federated/model/backend.ts';
+import { bakeryDate } from '../logs/settings.ts';
 import type { MessageOf } from '../api/contract/messages/index.ts';
 import type { Db } from '../store/database.ts';
 import type { ProductSeries } from './csv-histories.ts';
@@ -85,7 +86,7 @@ export function productQuantiles(model: StoredModel, series: ProductSeries, date
 
 function decide(series: ProductSeries, q: Quantiles, date: string) {
   const { ratio, isDefault } = criticalRatio(series.unitPrice, series.unitCost);
-  const par = series.parLevels?.[weekdayIndex(dayNumber(date))] ?? null;
+  const par = series.parLevels?.[weekdayIndex(date)] ?? null;
   const recommended = newsvendorQuantity(q, ratio, par);
   return {
     ratio,
@@ -116,7 +117,7 @@ export async function forecastDay(
   const model = activeModel(db);
   if (!model) throw new NoModelError();
   const now = options.now ?? new Date();
-  const today = now.toISOString().slice(0, 10);
+  const today = bakeryDate(db, now);
   const date = options.date ?? addDays(today, 1);
   const last = lastLoggedDate(db);
   const planned = new Map((options.planned ?? []).map((p) => [p.productId, p.quantity]));

@@ -1,5 +1,6 @@
 import { ApiError, type Handlers } from '../api/dispatcher.ts';
 import type { BackendContext } from '../backend/context.ts';
+import { bakeryDate } from '../logs/settings.ts';
 import { accuracy, forecastDay, leftoversAt, modelInfo, NoModelError } from './forecast-service.ts';
 import { loadHistories } from './histories.ts';
 import { activeModel, type RunRow } from './model-store.ts';
@@ -79,7 +80,7 @@ async function noModelAsApiError<T>(work: () => Promise<T>): Promise<T> {
 /** The forecast slice of the API (wired in backend.ts). */
 export function forecastHandlers(context: BackendContext): ForecastHandlers {
   const manager = () => trainingManager(context);
-  const today = () => context.now().toISOString().slice(0, 10);
+  const today = () => bakeryDate(context.db, context.now());
   return {
     'forecast.tomorrow': (input) =>
       noModelAsApiError(() =>

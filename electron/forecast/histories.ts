@@ -1,7 +1,7 @@
 import { categories, type Category, type HistoryDay } from '../../federated/features/history.ts';
 import { isHoliday } from '../logs/holidays.ts';
 import { getSettings } from '../logs/settings.ts';
-import { addDays } from '../../federated/features/calendar.ts';
+import { addDays } from '../../federated/calendar/dates.ts';
 import type { Db } from '../store/database.ts';
 import type { ProductSeries } from './csv-histories.ts';
 

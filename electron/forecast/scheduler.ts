@@ -1,4 +1,6 @@
 import cron from 'node-cron';
+import { isClockTime, lastOccurrence, nextOccurrence } from '../../federated/calendar/dates.ts';
+import { getSettings } from '../logs/settings.ts';
 import type { Db } from '../store/database.ts';
 
 export const defaultTrainingTime = '02:00';
@@ -19,9 +21,7 @@ export function trainingTime(db: Db): string {
   const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(settingKey) as
     { value: string } | undefined;
   const value = row ? (JSON.parse(row.value) as unknown) : null;
-  return typeof value === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(value)
-    ? value
-    : defaultTrainingTime;
+  return typeof value === 'string' && isClockTime(value) ? value : defaultTrainingTime;
 }
 
 export function setTrainingTime(db: Db, time: string): void {
@@ -30,20 +30,8 @@ export function setTrainingTime(db: Db, time: string): void {
   ).run(settingKey, JSON.stringify(time));
 }
 
-/** The most recent moment at HH:MM (local clock) not after `now`. */
-export function lastOccurrence(time: string, now: Date): Date {
-  const [h, m] = time.split(':').map(Number) as [number, number];
-  const at = new Date(now);
-  at.setHours(h, m, 0, 0);
-  if (at > now) at.setDate(at.getDate() - 1);
-  return at;
-}
-
-export function nextOccurrence(time: string, now: Date): Date {
-  const next = lastOccurrence(time, now);
-  next.setDate(next.getDate() + 1);
-  return next;
-}
+/** How long after the nightly slot its timer may fire before a wake check treats it as missed. */
+const timerGraceMs = 60_000;
 
 /** When the last training run (of any trigger) started, from training_runs. */
 function lastRunStart(db: Db): Date | null {
@@ -56,21 +44,30 @@ function lastRunStart(db: Db): Date | null {
 export type SchedulerOptions = {
   db: Db;
   now: () => Date;
-  /** Starts a run and resolves when it ends (success or not). */
+  /** Runs the night's work (training, then the sync) and resolves when all of it has ended. */
   run: (trigger: 'schedule' | 'catch-up') => Promise<unknown>;
   preventSleep: PreventSleep;
   log?: (message: string) => void;
-  /** False leaves the nightly timer off: the caller triggers runs itself (`trigger()`). */
+  /** False leaves the nightly timer off: the caller triggers runs itself (`trigger()` / `wakeCheck()`). */
   useCron?: boolean;
+  /** How often a running app looks whether a night passed while the machine slept. */
+  wakeCheckMs?: number;
 };
 
 /**
- * Nightly training at the bakery's chosen time. A night missed because the app was closed is
- * caught up at the next start: `start()` compares the last scheduled moment with the last run.
+ * Nightly training at the bakery's chosen time on the bakery's clock (its time zone, so daylight
+ * saving moves nothing). A night missed because the app was closed runs at the next start; one
+ * missed while the app was open but the machine asleep runs when it wakes: node-cron reports the
+ * slot it woke up too late for (`execution:missed`), and a periodic check catches a wake-up the
+ * timer has not noticed yet. The machine is held awake until the night's work (training and
+ * the sync after it) has ended.
  */
 export class TrainingScheduler {
   private task: ReturnType<typeof cron.schedule> | null = null;
+  private wakeTimer: ReturnType<typeof setInterval> | null = null;
   private running: Promise<unknown> | null = null;
+  /** The scheduled moment last acted upon, so a failing night is not retried every check. */
+  private handled: number | null = null;
 
   constructor(private readonly options: SchedulerOptions) {}
 
@@ -86,17 +83,21 @@ export class TrainingScheduler {
     return 'up-to-date';
   }
 
+  private get timeZone(): string {
+    return getSettings(this.options.db).timeZone;
+  }
+
   /** The scheduled moment that passed with no run started since, or null. */
   missedRun(): Date | null {
     // An empty bakery has nothing to learn from: no catch-up until something is logged.
     if (!this.options.db.prepare('SELECT 1 FROM daily_logs LIMIT 1').get()) return null;
-    const due = lastOccurrence(trainingTime(this.options.db), this.options.now());
+    const due = lastOccurrence(trainingTime(this.options.db), this.options.now(), this.timeZone);
     const last = lastRunStart(this.options.db);
     return last && last >= due ? null : due;
   }
 
   nextRunAt(): Date {
-    return nextOccurrence(trainingTime(this.options.db), this.options.now());
+    return nextOccurrence(trainingTime(this.options.db), this.options.now(), this.timeZone);
   }
 
   setTime(time: string): Date {
@@ -105,9 +106,28 @@ export class TrainingScheduler {
     return this.nextRunAt();
   }
 
-  /** What the cron timer calls; also the fake-clock entry point in tests. */
+  /**
+   * After a wake-up (or on the periodic check): runs the night the machine slept through, once.
+   * A slot younger than a minute is the timer's own to run: a check landing on the very second
+   * of the slot would otherwise run the night twice. Resolves with what it did.
+   */
+  async wakeCheck(): Promise<'caught-up' | 'up-to-date'> {
+    const missed = this.missedRun();
+    if (!missed || this.running || this.handled === missed.getTime()) return 'up-to-date';
+    if (this.options.now().getTime() - missed.getTime() < timerGraceMs) return 'up-to-date';
+    this.options.log?.(`the machine slept through ${missed.toISOString()}: training now`);
+    await this.trigger('catch-up');
+    return 'caught-up';
+  }
+
+  /** What the cron timer calls; also the entry point of tests that drive the schedule by hand. */
   trigger(kind: 'schedule' | 'catch-up'): Promise<unknown> {
     if (this.running) return this.running;
+    this.handled = lastOccurrence(
+      trainingTime(this.options.db),
+      this.options.now(),
+      this.timeZone,
+    ).getTime();
     const release = this.options.preventSleep(`nightly training (${kind})`);
     this.running = this.options
       .run(kind)
@@ -119,17 +139,37 @@ export class TrainingScheduler {
     return this.running;
   }
 
+  /** The nightly timer fired: runs the slot unless a wake check already did. */
+  private onTimer(): Promise<unknown> | undefined {
+    const slot = lastOccurrence(trainingTime(this.options.db), this.options.now(), this.timeZone);
+    if (this.handled === slot.getTime()) return undefined;
+    return this.trigger('schedule');
+  }
+
   stop(): void {
     void this.task?.destroy();
     this.task = null;
+    if (this.wakeTimer) clearInterval(this.wakeTimer);
+    this.wakeTimer = null;
   }
 
   private arm(): void {
     if (this.options.useCron === false) return;
     void this.task?.destroy();
     const [h, m] = trainingTime(this.options.db).split(':').map(Number) as [number, number];
-    this.task = cron.schedule(`${m} ${h} * * *`, () => void this.trigger('schedule'), {
+    const task = cron.schedule(`${m} ${h} * * *`, () => void this.onTimer(), {
       name: 'breadcast-nightly-training',
+      timezone: this.timeZone,
     });
+    // The timer fires late after a sleep and node-cron then skips the slot as missed: run it now.
+    task.on('execution:missed', () => void this.wakeCheck());
+    this.task = task;
+    if (!this.wakeTimer) {
+      this.wakeTimer = setInterval(
+        () => void this.wakeCheck(),
+        this.options.wakeCheckMs ?? 300_000,
+      );
+      this.wakeTimer.unref();
+    }
   }
 }

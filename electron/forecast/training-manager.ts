@@ -24,7 +24,7 @@ export class TrainingManager {
     this.scheduler = new TrainingScheduler({
       db: context.db,
       now: context.now,
-      run: (trigger) => this.start(trigger).promise,
+      run: (trigger) => this.runNight(trigger),
       preventSleep: preventSleep ?? this.keepAwakeByEvent,
       log: (m) => context.log.info(m),
     });
@@ -79,16 +79,23 @@ export class TrainingManager {
     promise.catch((error: unknown) =>
       this.context.log.warn({ err: error }, 'training ended without a model'),
     );
-    // After the nightly training the bakery syncs (its update, the new model), even when
-    // training failed: the consortium's model still arrives. Manual runs do not sync.
-    if (trigger !== 'manual')
-      void promise
-        .catch(() => undefined)
-        .then(() => syncIfEnrolled(this.context))
-        .catch((error: unknown) => this.context.log.warn({ err: error }, 'nightly sync failed'));
     state.handle = { promise, cancel: handle.cancel };
     this.current = state;
     return { ...state.handle, runningAlready: false };
+  }
+
+  /**
+   * The night's work: training, then the sync (its update, the new model), even when training
+   * failed, since the consortium's model still arrives. Resolves only when both have ended, so
+   * whoever holds the machine awake holds it through the sync too.
+   */
+  async runNight(trigger: 'schedule' | 'catch-up'): Promise<void> {
+    await this.start(trigger).promise.catch(() => undefined);
+    try {
+      await syncIfEnrolled(this.context);
+    } catch (error) {
+      this.context.log.warn({ err: error }, 'nightly sync failed');
+    }
   }
 
   cancel(): boolean {

@@ -1,4 +1,4 @@
-import { addDays, dayNumber, weekdayIndex } from '../../federated/features/calendar.ts';
+import { addDays, weekdayIndex } from '../../federated/calendar/dates.ts';
 import { extractSamples } from '../../federated/features/extract.ts';
 import { minimumSampleHistory } from '../../federated/features/spec.ts';
 import { criticalRatio } from '../../federated/decisions/newsvendor.ts';
@@ -18,7 +18,7 @@ import { loadHistories } from './histories.ts';
 /** The bake the app would recommend: the product's own critical ratio, never below its par level. */
 const appBakeRule: BakeRule = (day) => ({
   ratio: criticalRatio(day.product.unitPrice, day.product.unitCost).ratio,
-  par: day.product.parLevels?.[weekdayIndex(dayNumber(day.date))] ?? null,
+  par: day.product.parLevels?.[weekdayIndex(day.date)] ?? null,
 });
 
 function figuresOf(

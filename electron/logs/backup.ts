@@ -4,7 +4,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { BackupInfo } from '../api/contract/data.ts';
 import { ApiError } from '../api/dispatcher.ts';
 import { checkIntegrity, openDatabase, schemaVersion, type Db } from '../store/database.ts';
-import { localDate } from './calendar.ts';
+import { bakeryDate } from './settings.ts';
 
 /** How many of each kind survive rotation. */
 export const keep = { daily: 7, manual: 10, safety: 5 } as const;
@@ -56,7 +56,7 @@ export async function createBackup(
 ): Promise<BackupInfo> {
   const directory = backupDirectory(databasePath);
   mkdirSync(directory, { recursive: true });
-  const suffix = kind === 'daily' ? localDate(now) : stamp(now);
+  const suffix = kind === 'daily' ? bakeryDate(db, now) : stamp(now);
   // Two backups in the same millisecond (or a fixed test clock) must not overwrite each other.
   let name = `${stem(databasePath)}-${kind}-${suffix}.sqlite`;
   for (let n = 2; kind !== 'daily' && existsSync(join(directory, name)); n++)
@@ -88,7 +88,7 @@ export async function ensureDailyBackup(
   now: Date,
 ): Promise<BackupInfo | null> {
   if (databasePath === ':memory:') return null;
-  const today = `${stem(databasePath)}-daily-${localDate(now)}.sqlite`;
+  const today = `${stem(databasePath)}-daily-${bakeryDate(db, now)}.sqlite`;
   if (listBackups(databasePath).some((b) => b.name === today)) return null;
   return createBackup(db, databasePath, 'daily', now);
 }

@@ -1,4 +1,4 @@
-import { dayNumber } from './calendar.ts';
+import { dayNumber } from '../../federated/calendar/dates.ts';
 
 /** One logged day of one product, as far as stock is concerned. */
 export type StockDay = {

@@ -8,11 +8,11 @@ import type {
 } from '../api/contract/logs.ts';
 import { ApiError, issueOf } from '../api/dispatcher.ts';
 import type { Db } from '../store/database.ts';
-import { addDays, localDate } from './calendar.ts';
+import { addDays } from '../../federated/calendar/dates.ts';
 import { carriedOverOn, carriedOverSeries, lookbackDays, type StockDay } from './carry-over.ts';
 import { isHoliday } from './holidays.ts';
 import { getProduct, listProducts } from './products.ts';
-import { getSettings } from './settings.ts';
+import { bakeryDate, getSettings } from './settings.ts';
 import { validateRow } from './validation.ts';
 
 type LogRecord = {
@@ -184,7 +184,7 @@ export function saveRow(
       note: input.note?.trim() || null,
     };
     let editsRecorded = 0;
-    if (input.date < localDate(now)) {
+    if (input.date < bakeryDate(db, now)) {
       const record = db.prepare(
         'INSERT INTO log_edits (date, product_id, field, old_value, new_value, edited_at) VALUES (?, ?, ?, ?, ?, ?)',
       );

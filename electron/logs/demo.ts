@@ -6,7 +6,8 @@ import { openDatabase, type Db } from '../store/database.ts';
 import { commitImport } from './import/importer.ts';
 import { fileSource } from './import/source.ts';
 import { findProductByName, updateProduct } from './products.ts';
-import { refillHolidays, setSettings } from './settings.ts';
+import { bakeryDate, refillHolidays, setSettings } from './settings.ts';
+import { addDays, daysBetween } from '../../federated/calendar/dates.ts';
 
 /** The shipped copy of the chain's sales (BSD 3-Clause, see data/SOURCES.md). */
 export const bakeryChainCsv = fileURLToPath(
@@ -82,16 +83,14 @@ export async function createDemoDatabase(
   }
 }
 
-const dayMs = 86_400_000;
-
 /** Shifts every dated row by the whole number of weeks that brings the last log closest to now. */
 function moveHistoryToRecent(db: Db, now: Date): void {
   const last = db
     .prepare<[], { last: string | null }>('SELECT max(date) AS last FROM daily_logs')
     .get()?.last;
   if (!last) return;
-  const yesterday = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - dayMs;
-  const weeks = Math.floor((yesterday - Date.parse(`${last}T00:00:00Z`)) / (7 * dayMs));
+  const yesterday = addDays(bakeryDate(db, now), -1);
+  const weeks = Math.floor(daysBetween(last, yesterday) / 7);
   if (weeks <= 0) return;
   // Two passes through a far-away century, so no moved row lands on a row not yet moved.
   const far = 36_500;

@@ -1,3 +1,4 @@
+import type { ImportInput } from '../api/contract/imports.ts';
 import { ApiError, issueOf, type Handlers } from '../api/dispatcher.ts';
 import type { BackendContext } from '../backend/context.ts';
 import {
@@ -9,12 +10,11 @@ import {
 } from './backup.ts';
 import { daySheet, logEdits, logHistory, saveRow, setDayContext } from './daily.ts';
 import { exportCsv } from './export.ts';
-import { holidayRegionList } from './holidays.ts';
 import { commitImport, ImportRefused, planImport, type ImportOptions } from './import/importer.ts';
-import { stringSource } from './import/source.ts';
+import { bytesSource, stringSource } from './import/source.ts';
+import { regionList, suggestLocation } from './location.ts';
 import { createProduct, listProducts, setProductActive, updateProduct } from './products.ts';
-import { getSettings, setSettings } from './settings.ts';
-import { localDate } from './calendar.ts';
+import { bakeryDate, getSettings, setSettings } from './settings.ts';
 
 /** Each domain's handlers read context.db on every call rather than keeping their own handle. */
 
@@ -59,29 +59,27 @@ export function logsHandlers(context: BackendContext) {
 }
 
 export function importHandlers(context: BackendContext) {
-  const options = (input: {
-    mapping?: ImportOptions['mapping'];
-    store?: string;
-    skipInvalid: boolean;
-  }) => {
+  const options = (input: ImportInput): ImportOptions => {
     return {
       mapping: input.mapping,
       store: input.store,
       skipInvalid: input.skipInvalid,
+      dateFormat: input.dateFormat,
+      now: context.now(),
       onProgress: (done: number, total: number) =>
         context.events.emit({ type: 'progress', task: 'import', done, total }),
     };
   };
-  const source = (csv: string) => stringSource(csv);
+  const source = (input: ImportInput) =>
+    input.csvBase64 !== undefined
+      ? bytesSource(Buffer.from(input.csvBase64, 'base64'))
+      : stringSource(input.csv ?? '');
   return {
     'import.preview': async (input) =>
-      (await planImport(context.db, source(input.csv), options(input))).preview,
+      (await planImport(context.db, source(input), options(input))).preview,
     'import.commit': async (input) => {
       try {
-        const summary = await commitImport(context.db, source(input.csv), {
-          ...options(input),
-          now: context.now(),
-        });
+        const summary = await commitImport(context.db, source(input), options(input));
         context.events.emit({ type: 'data.changed', scope: 'logs' });
         context.events.emit({ type: 'data.changed', scope: 'products' });
         return summary;
@@ -107,7 +105,11 @@ export function dataHandlers(context: BackendContext) {
       const shop = getSettings(context.db)
         .shopName.replace(/[^\p{L}\p{N}]+/gu, '-')
         .replace(/^-|-$/g, '');
-      return { csv, rows, fileName: `${shop || 'breadcast'}-${localDate(context.now())}.csv` };
+      return {
+        csv,
+        rows,
+        fileName: `${shop || 'breadcast'}-${bakeryDate(context.db, context.now())}.csv`,
+      };
     },
     'backups.list': () => ({
       directory: backupDirectory(context.databasePath),
@@ -130,8 +132,10 @@ export function dataHandlers(context: BackendContext) {
       context.events.emit({ type: 'data.changed', scope: 'settings' });
       return settings;
     },
+    'settings.locationSuggestion': () =>
+      suggestLocation(context.db, getSettings(context.db).language),
     'settings.holidayRegions': () => ({
-      countries: holidayRegionList(getSettings(context.db).language),
+      countries: regionList(getSettings(context.db).language),
     }),
   } satisfies Partial<Handlers>;
 }

@@ -1,6 +1,5 @@
 import Holidays from 'date-holidays';
 import type { HolidayRegion } from '../api/contract/data.ts';
-import { addDays, dayNumber } from './calendar.ts';
 
 /**
  * Public holidays from the offline date-holidays calendar. Pure (no database): the forecast
@@ -33,14 +32,23 @@ function calendarFor(region: HolidayRegion): Holidays {
   return calendar;
 }
 
+let countryCodes: Set<string> | null = null;
+
+/** Every country code the offline holiday calendar knows. */
+export function knownCountries(): ReadonlySet<string> {
+  countryCodes ??= new Set(Object.keys((new Holidays().getCountries() ?? {}) as object));
+  return countryCodes;
+}
+
+/** The state codes the calendar knows for a country (empty when it has none). */
+export function knownStates(country: string): string[] {
+  return Object.keys((new Holidays().getStates(country) ?? {}) as object);
+}
+
 /** True when the calendar knows the country (and state, if one is given). */
 export function isKnownRegion(region: HolidayRegion): boolean {
-  const hd = new Holidays();
-  const countries = hd.getCountries() as Record<string, string> | undefined;
-  if (!countries || !(region.country in countries)) return false;
-  if (region.state === null) return true;
-  const states = hd.getStates(region.country) as Record<string, string> | undefined;
-  return Boolean(states && region.state in states);
+  if (!knownCountries().has(region.country)) return false;
+  return region.state === null || knownStates(region.country).includes(region.state);
 }
 
 /** Public holidays of one year, keyed by date; only type "public" (days shops close or open like Sundays). */
@@ -59,8 +67,9 @@ function publicHolidays(region: HolidayRegion, year: number): Map<string, string
   return found;
 }
 
-/** The holiday on a date in a region, or null. */
-export function isHoliday(region: HolidayRegion | string, date: string): Holiday | null {
+/** The holiday on a date in a region, or null (always null while the bakery chose no region). */
+export function isHoliday(region: HolidayRegion | string | null, date: string): Holiday | null {
+  if (region === null) return null;
   const parsed = typeof region === 'string' ? parseRegion(region) : region;
   const name = publicHolidays(parsed, Number(date.slice(0, 4))).get(date);
   return name === undefined ? null : { date, name };
@@ -68,10 +77,11 @@ export function isHoliday(region: HolidayRegion | string, date: string): Holiday
 
 /** Every public holiday from `from` to `to` inclusive, in date order. */
 export function holidaysBetween(
-  region: HolidayRegion | string,
+  region: HolidayRegion | string | null,
   from: string,
   to: string,
 ): Holiday[] {
+  if (region === null) return [];
   const parsed = typeof region === 'string' ? parseRegion(region) : region;
   const result: Holiday[] = [];
   for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) {
@@ -80,24 +90,4 @@ export function holidaysBetween(
     }
   }
   return result.sort((a, b) => a.date.localeCompare(b.date));
-}
-
-/** Every date from `from` to `to` inclusive. */
-export function datesBetween(from: string, to: string): string[] {
-  const count = dayNumber(to) - dayNumber(from) + 1;
-  return Array.from({ length: Math.max(count, 0) }, (_, i) => addDays(from, i));
-}
-
-export function holidayRegionList(language = 'en') {
-  const hd = new Holidays();
-  const countries = (hd.getCountries(language) ?? {}) as Record<string, string>;
-  return Object.entries(countries)
-    .map(([code, name]) => ({
-      code,
-      name,
-      states: Object.entries((hd.getStates(code, language) ?? {}) as Record<string, string>).map(
-        ([stateCode, stateName]) => ({ code: stateCode, name: stateName }),
-      ),
-    }))
-    .sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -1,25 +1,51 @@
-import type { HolidayRegion, Settings } from '../api/contract/data.ts';
+import type { HolidayRegion, Language, Settings } from '../api/contract/data.ts';
 import { ApiError, issueOf } from '../api/dispatcher.ts';
+import { dateAt, isTimeZone, systemTimeZone } from '../../federated/calendar/dates.ts';
 import type { Db } from '../store/database.ts';
 import { holidaysBetween, isKnownRegion, regionCode } from './holidays.ts';
+import { currencyOf } from './location.ts';
 
-export const defaultSettings: Settings = {
-  shopName: 'My bakery',
-  language: 'en',
-  holidayRegion: { country: 'DE', state: 'NW' },
+/** What a bakery may store; the rest of Settings follows from these. */
+type Stored = {
+  shopName: string;
+  language: Language;
+  holidayRegion: HolidayRegion;
+  currency: string;
+  timeZone: string;
 };
+const storedKeys = ['shopName', 'language', 'holidayRegion', 'currency', 'timeZone'] as const;
 
+/**
+ * The one settings object. Nothing about the location is assumed: a bakery that never said
+ * where it is has no holiday region (so no holidays) and is asked; its clock is the machine's
+ * until it chooses one.
+ */
 export function getSettings(db: Db): Settings {
   const rows = db
     .prepare<[], { key: string; value: string }>(
-      "SELECT key, value FROM settings WHERE key IN ('shopName','language','holidayRegion')",
+      `SELECT key, value FROM settings WHERE key IN (${storedKeys.map((k) => `'${k}'`).join(',')})`,
     )
     .all();
-  const stored = Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
-  return { ...defaultSettings, ...(stored as Partial<Settings>) };
+  const stored = Object.fromEntries(
+    rows.map((row) => [row.key, JSON.parse(row.value) as unknown]),
+  ) as Partial<Stored>;
+  const region = stored.holidayRegion ?? null;
+  return {
+    shopName: stored.shopName ?? 'My bakery',
+    language: stored.language ?? 'en',
+    holidayRegion: region,
+    currency: stored.currency ?? (region ? currencyOf(region.country) : null) ?? 'EUR',
+    timeZone: stored.timeZone && isTimeZone(stored.timeZone) ? stored.timeZone : systemTimeZone(),
+    askLocation: region === null,
+  };
 }
 
-export function setSettings(db: Db, patch: Partial<Settings>): Settings {
+/** The bakery's calendar date at a moment: what "today" means everywhere in the backend. */
+export function bakeryDate(db: Db, moment: Date): string {
+  return dateAt(moment, getSettings(db).timeZone);
+}
+
+export function setSettings(db: Db, patch: Partial<Stored>): Settings {
   if (patch.holidayRegion && !isKnownRegion(patch.holidayRegion)) {
     const reason = {
       code: 'refusal.unknownRegion',
@@ -27,11 +53,16 @@ export function setSettings(db: Db, patch: Partial<Settings>): Settings {
     } as const;
     throw new ApiError('bad-request', reason, [issueOf('holidayRegion', reason)]);
   }
+  if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) {
+    const reason = { code: 'refusal.unknownTimeZone', params: { zone: patch.timeZone } } as const;
+    throw new ApiError('bad-request', reason, [issueOf('timeZone', reason)]);
+  }
   return db.transaction(() => {
     const put = db.prepare(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
-    for (const [key, value] of Object.entries(patch)) {
+    for (const key of storedKeys) {
+      const value = patch[key];
       if (value !== undefined) put.run(key, JSON.stringify(value));
     }
     if (patch.holidayRegion) refillHolidays(db, patch.holidayRegion);

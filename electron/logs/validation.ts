@@ -1,5 +1,6 @@
 import type { LogField, WasteOutcome, WasteReason } from '../api/contract/logs.ts';
 import type { EntryRefusal } from '../api/contract/messages/index.ts';
+import { isClockTime } from '../../federated/calendar/dates.ts';
 
 /** The counts and notes of one (date, product) row as entered, before any check. */
 export type RowDraft = {
@@ -34,10 +35,6 @@ function countRefusal(field: CountField, value: number): EntryRefusal | null {
   if (problem === null) return null;
   if (problem === 'tooLarge') return { code: 'entry.tooLarge', params: { field, max: maxCount } };
   return { code: `entry.${problem}`, params: { field } };
-}
-
-export function isClockTime(value: string): boolean {
-  return /^([01]\d|2[0-3]):[0-5]\d$/.test(value);
 }
 
 /**

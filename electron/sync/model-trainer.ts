@@ -1,3 +1,4 @@
+import { addDays } from '../../federated/calendar/dates.ts';
 import { extractSamples, type Sample } from '../../federated/features/extract.ts';
 import { evaluate, trainLocal } from '../../federated/model/train.ts';
 import { loadHistories } from '../forecast/histories.ts';
@@ -51,9 +52,7 @@ export function modelTrainer(db: Db): LocalTrainer {
         .sort()
         .at(-1);
       if (!last) return [];
-      const from = new Date(Date.parse(`${last}T00:00:00Z`) - evaluationDays * 86_400_000)
-        .toISOString()
-        .slice(0, 10);
+      const from = addDays(last, -evaluationDays);
       return histories.flatMap((p) => extractSamples(p.history, { from }));
     },
     emptyMessage: 'not enough history to take part: a product needs 14 open days logged first',

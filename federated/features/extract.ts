@@ -1,6 +1,6 @@
-import { dayNumber, dateOf, weekdayIndex, yearFraction } from './calendar.ts';
+import { dateOfDay, dayNumber, weekdayIndex, yearFraction } from '../calendar/dates.ts';
 import { categories, type ProductHistory } from './history.ts';
-import { featureCount, minimumSampleHistory, targetCap } from './spec.ts';
+import { featureCount, levelWindowDays, minimumSampleHistory, targetCap } from './spec.ts';
 
 /** One training example: features known the day before, target relative to the level. */
 export type Sample = {
@@ -68,11 +68,11 @@ const flag = (a: Uint8Array, i: number): number => (i >= 0 && i < a.length ? a[i
 
 /**
  * The product's level before day t: a trimmed mean of its last 28 open logged days (looking
- * back at most 91 calendar days), floored at 1 unit so rare products do not divide by ~0.
+ * back at most levelWindowDays calendar days), floored at 1 unit so rare products do not divide by ~0.
  */
 function levelBefore(dense: Dense, t: number): { level: number; count: number; zeros: number } {
   const values: number[] = [];
-  for (let i = t - 1; i >= 0 && i >= t - 91 && values.length < 28; i--) {
+  for (let i = t - 1; i >= 0 && i >= t - levelWindowDays && values.length < 28; i--) {
     const v = dense.sold[i]!;
     if (!Number.isNaN(v)) values.push(v);
   }
@@ -175,7 +175,7 @@ export function extractSamples(
         const { level, count, zeros } = levelBefore(dense, t);
         if (count >= minimumSampleHistory) {
           samples.push({
-            date: dateOf(dense.start + t),
+            date: dateOfDay(dense.start + t),
             x: rowAt(dense, t, level, zeros),
             y: Math.min(sold / level, targetCap),
             censored: dense.soldOut[t] === 1,

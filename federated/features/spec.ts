@@ -47,6 +47,8 @@ export const quantileLevels = [0.1, 0.25, 0.5, 0.75, 0.9] as const;
 
 /** Open days a product needs before its own level is trusted; below it the UI warns. */
 export const minimumHistoryDays = 28;
+/** How far back (calendar days) a product's level is looked for: older sales cannot set it. */
+export const levelWindowDays = 91;
 /** Open days needed before a day may serve as a training sample. */
 export const minimumSampleHistory = 14;
 /** Targets above this many times the level are clipped: one catering order must not teach the model. */

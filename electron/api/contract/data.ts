@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from '../../../federated/calendar/dates.ts';
 import { method } from './define.ts';
 
 export const language = z.enum(['en', 'de', 'fr']);
@@ -14,12 +15,43 @@ export const holidayRegion = z.object({
 });
 export type HolidayRegion = z.infer<typeof holidayRegion>;
 
+export const currencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'Use a three-letter currency code such as EUR or CHF.');
+
+/** An IANA time-zone name this platform knows, such as Europe/Berlin. */
+export const timeZoneName = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isTimeZone, 'Use a time zone such as Europe/Berlin.');
+
 export const settings = z.object({
   shopName: z.string(),
   language,
-  holidayRegion,
+  /** Null until the bakery says where it is: then no holidays are assumed at all. */
+  holidayRegion: holidayRegion.nullable(),
+  /** The shop's money (ISO 4217); follows the country until chosen. */
+  currency: currencyCode,
+  /** The bakery's clock: its "today", "tomorrow" and nightly time. The machine's zone until chosen. */
+  timeZone: z.string(),
+  /** True until a location was saved: the app asks where the bakery is (first run, or once for
+   * a bakery that never chose a region). */
+  askLocation: z.boolean(),
 });
 export type Settings = z.infer<typeof settings>;
+
+/** A prefill for the location question, with what it was guessed from. */
+export const locationSuggestion = z.object({
+  /** import = the holidays flagged in the imported history; time-zone / locale = this machine;
+   * language = the shop's language; none = nothing to go on. */
+  source: z.enum(['import', 'time-zone', 'language', 'locale', 'none']),
+  holidayRegion: holidayRegion.nullable(),
+  currency: currencyCode,
+  timeZone: z.string(),
+  language,
+});
+export type LocationSuggestion = z.infer<typeof locationSuggestion>;
 
 export const backupInfo = z.object({
   /** File name inside the backups folder; the handle for restore. */
@@ -53,24 +85,33 @@ export const dataContract = {
   ),
   'settings.get': method('Shop settings.', z.object({}).strict(), settings),
   'settings.set': method(
-    'Changes some settings. A new holiday region refills the holiday flags of logged days.',
+    'Changes some settings. A new holiday region refills the holiday flags of logged days and answers the location question (askLocation becomes false).',
     z
       .object({
         shopName: z.string().trim().min(1).max(80).optional(),
         language: language.optional(),
         holidayRegion: holidayRegion.optional(),
+        currency: currencyCode.optional(),
+        timeZone: timeZoneName.optional(),
       })
       .strict(),
     settings,
   ),
+  'settings.locationSuggestion': method(
+    "What to prefill the location question with: from the imported history's holiday flags, this machine's time zone, the shop language or the system locale.",
+    z.object({}).strict(),
+    locationSuggestion,
+  ),
   'settings.holidayRegions': method(
-    'Countries and their states known to the offline holiday calendar, for the region picker.',
+    "Countries and their states known to the offline holiday calendar, with each country's currency and time zones, for the location question.",
     z.object({}).strict(),
     z.object({
       countries: z.array(
         z.object({
           code: z.string(),
           name: z.string(),
+          currency: currencyCode.nullable(),
+          timeZones: z.array(z.string()),
           states: z.array(z.object({ code: z.string(), name: z.string() })),
         }),
       ),

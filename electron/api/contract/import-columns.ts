@@ -22,3 +22,7 @@ export const optionalImportColumns = [
 ] as const;
 export const importColumn = z.enum([...requiredImportColumns, ...optionalImportColumns]);
 export type ImportColumn = z.infer<typeof importColumn>;
+
+/** How a file writes its dates; dd/mm and mm/dd cannot always be told apart (03/04/2024). */
+export const dateFormat = z.enum(['yyyy-mm-dd', 'dd.mm.yyyy', 'dd/mm/yyyy', 'mm/dd/yyyy']);
+export type DateFormat = z.infer<typeof dateFormat>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRealDate } from '../../../federated/calendar/dates.ts';
 import { method } from './define.ts';
 import { product, productCategory } from './products.ts';
 
@@ -6,10 +7,7 @@ import { product, productCategory } from './products.ts';
 export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date as YYYY-MM-DD.')
-  .refine((value) => {
-    const parsed = new Date(`${value}T00:00:00Z`);
-    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
-  }, 'This date does not exist.');
+  .refine(isRealDate, 'This date does not exist.');
 
 export const wasteReason = z.enum(['unsold', 'damaged', 'production', 'expired']);
 export const wasteOutcome = z.enum(['discarded', 'donated', 'discounted']);

@@ -1,7 +1,13 @@
 import { CsvError, parse } from 'csv-parse';
-import type { ImportColumn, ImportProblem } from '../../api/contract/imports.ts';
+import type {
+  CsvDialect,
+  DateFormat,
+  ImportColumn,
+  ImportProblem,
+} from '../../api/contract/imports.ts';
 import type { ProductCategory } from '../../api/contract/products.ts';
 import { resolveColumns, type ResolvedColumns } from './columns.ts';
+import { sniffDialect } from './dialect.ts';
 import { parseRecord, type ParsedRow } from './rows.ts';
 import { checkEncoding, FatalImportProblem, type CsvSource } from './source.ts';
 
@@ -19,6 +25,7 @@ export type FileProduct = {
 };
 
 export type Analysis = {
+  dialect: CsvDialect;
   headers: string[];
   columns: ResolvedColumns | null;
   rows: ParsedRow[];
@@ -44,6 +51,8 @@ export class ProblemLog {
 
 export type AnalyseOptions = {
   mapping?: Partial<Record<ImportColumn, string>>;
+  /** The user's answer when the dates fit more than one format. */
+  dateFormat?: DateFormat;
   store?: string;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 };
@@ -56,6 +65,13 @@ export type AnalyseOptions = {
 export async function analyse(source: CsvSource, options: AnalyseOptions): Promise<Analysis> {
   const problems = new ProblemLog();
   const result: Analysis = {
+    dialect: {
+      encoding: 'utf-8',
+      separator: ',',
+      decimalComma: false,
+      dateFormat: 'yyyy-mm-dd',
+      dateFormats: [],
+    },
     headers: [],
     columns: null,
     rows: [],
@@ -84,7 +100,28 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
       yield chunk;
     }
   }
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true });
+  try {
+    result.dialect = await readDialect(source, options);
+  } catch (error) {
+    if (error instanceof FatalImportProblem) return fatal(error.problem);
+    throw error;
+  }
+  const { dateFormat, decimalComma, dateFormats } = result.dialect;
+  if (dateFormat === null) {
+    const example = (await source.sample()).match(/\b\d{1,2}\/\d{1,2}\/\d{4}\b/)?.[0] ?? '';
+    return fatal({
+      line: 2,
+      column: 'date',
+      reason: { code: 'import.ambiguousDates', params: { example, formats: dateFormats } },
+    });
+  }
+  const rowDialect = { dateFormat, decimalComma };
+  const parser = parse({
+    delimiter: result.dialect.separator,
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+  });
   // product key → date → first line: duplicates are found without building a string per row.
   const seen = new Map<string, Map<string, number>>();
   const stores = new Set<string>();
@@ -126,7 +163,7 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
       result.invalidLines++;
       return;
     }
-    const parsed = parseRecord(record, line, result.columns.index);
+    const parsed = parseRecord(record, line, result.columns.index, rowDialect);
     if ('problems' in parsed) {
       for (const problem of parsed.problems) problems.add(problem);
       result.invalidLines++;
@@ -232,6 +269,34 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
   if (result.dataLines === 0 && problems.count === 0)
     return fatal({ line: 2, column: null, reason: { code: 'import.headerOnly', params: {} } });
   return result;
+}
+
+/** Columns whose cells are numbers: what tells a decimal comma from a decimal point. */
+const numberColumns: readonly ImportColumn[] = [
+  'sold',
+  'baked',
+  'wasted',
+  'unit_price',
+  'unit_cost',
+  'temperature',
+  'rain',
+];
+
+/** The encoding, separator, decimal mark and date format, read from the start of the file. */
+async function readDialect(source: CsvSource, options: AnalyseOptions): Promise<CsvDialect> {
+  const encoding = await source.encoding();
+  const sniffed = sniffDialect(
+    await source.sample(),
+    (headers) => {
+      const { index } = resolveColumns(headers, options.mapping);
+      return {
+        date: index.date,
+        numbers: numberColumns.map((c) => index[c]).filter((i) => i !== undefined),
+      };
+    },
+    options.dateFormat,
+  );
+  return { encoding, ...sniffed };
 }
 
 /** Records a row's product facts; false (with a problem) when they contradict an earlier line. */

@@ -4,6 +4,7 @@ import {
   type ImportColumn,
   type ImportProblem,
 } from '../../api/contract/imports.ts';
+import { headerKey, namesOf } from './column-names.ts';
 
 export type ColumnIndex = Partial<Record<ImportColumn, number>>;
 
@@ -16,19 +17,11 @@ export type ResolvedColumns = {
   problems: ImportProblem[];
 };
 
-/** "Shelf Life Days" and "shelf-life-days" both mean shelf_life_days. */
-export function normaliseHeader(header: string): string {
-  return header
-    .replace(/^\uFEFF/, '')
-    .trim()
-    .toLowerCase()
-    .replace(/[\s-]+/g, '_');
-}
-
 const allColumns: readonly ImportColumn[] = [...requiredImportColumns, ...optionalImportColumns];
 
 /**
- * Finds each known column in the header row: by the user's mapping first, else by name.
+ * Finds each known column in the header row: by the user's mapping first, else by name (ours,
+ * or a usual English, German or French header: Datum, Artikel, Verkauft, Vendu…).
  * A mapped header that is not in the file is a problem on line 1, never silently dropped.
  */
 export function resolveColumns(
@@ -36,13 +29,13 @@ export function resolveColumns(
   mapping: Partial<Record<ImportColumn, string>> = {},
 ): ResolvedColumns {
   const problems: ImportProblem[] = [];
-  const normalised = headers.map(normaliseHeader);
+  const normalised = headers.map(headerKey);
   const index: ColumnIndex = {};
   const used = new Set<number>();
   for (const column of allColumns) {
     const wanted = mapping[column];
     if (wanted !== undefined) {
-      const at = normalised.indexOf(normaliseHeader(wanted));
+      const at = normalised.indexOf(headerKey(wanted));
       if (at < 0) {
         problems.push({
           line: 1,
@@ -55,14 +48,18 @@ export function resolveColumns(
       used.add(at);
     }
   }
-  for (const column of allColumns) {
-    if (index[column] !== undefined || mapping[column] !== undefined) continue;
-    const at = normalised.indexOf(column);
-    if (at >= 0 && !used.has(at)) {
-      index[column] = at;
-      used.add(at);
+  // Our own column names first, then the usual en/de/fr headers, so an alias never takes a
+  // header that names another column exactly.
+  for (const exact of [true, false])
+    for (const column of allColumns) {
+      if (index[column] !== undefined || mapping[column] !== undefined) continue;
+      const names = exact ? [column] : namesOf(column);
+      const at = normalised.findIndex((h, i) => !used.has(i) && names.includes(h));
+      if (at >= 0) {
+        index[column] = at;
+        used.add(at);
+      }
     }
-  }
   const duplicates = normalised.filter((h, i) => h !== '' && normalised.indexOf(h) !== i);
   for (const header of new Set(duplicates)) {
     problems.push({

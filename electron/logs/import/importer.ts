@@ -1,5 +1,9 @@
 import type { ImportColumn, ImportPreview, ImportSummary } from '../../api/contract/imports.ts';
-import { optionalImportColumns, requiredImportColumns } from '../../api/contract/imports.ts';
+import {
+  optionalImportColumns,
+  requiredImportColumns,
+  staleHistoryDays,
+} from '../../api/contract/imports.ts';
 import type { LogField } from '../../api/contract/logs.ts';
 import type { Message } from '../../api/contract/messages/index.ts';
 import type { Product } from '../../api/contract/products.ts';
@@ -7,7 +11,9 @@ import type { Db } from '../../store/database.ts';
 import { carriedOverSeries, type StockDay } from '../carry-over.ts';
 import { isHoliday } from '../holidays.ts';
 import { listProducts, nameKey } from '../products.ts';
-import { getSettings } from '../settings.ts';
+import { bakeryDate, getSettings } from '../settings.ts';
+import { daysBetween } from '../../../federated/calendar/dates.ts';
+import { levelWindowDays } from '../../../federated/features/spec.ts';
 import { validateRow } from '../validation.ts';
 import { analyse, type Analysis, type AnalyseOptions } from './analyse.ts';
 import { describeMessage } from '../../api/dispatcher.ts';
@@ -15,7 +21,11 @@ import type { ParsedRow } from './rows.ts';
 import type { CsvSource } from './source.ts';
 import { writePlan } from './write.ts';
 
-export type ImportOptions = AnalyseOptions & { skipInvalid?: boolean };
+export type ImportOptions = AnalyseOptions & {
+  skipInvalid?: boolean;
+  /** The moment of the import: its day on the bakery's clock tells how old the history is. */
+  now?: Date;
+};
 
 /** A checked file, matched against the database: what commit would write. */
 export type ImportPlan = {
@@ -83,7 +93,25 @@ export async function planImport(
     rows,
     existing,
     skippedLines,
-    preview: previewOf(analysis, rows, existing, skippedLines, options),
+    preview: previewOf(
+      analysis,
+      rows,
+      existing,
+      skippedLines,
+      options,
+      recencyOf(db, rows, options),
+    ),
+  };
+}
+
+/** The newest day among the rows and its distance to the bakery's today. */
+function recencyOf(db: Db, rows: PlannedRow[], options: ImportOptions) {
+  let newestDate: string | null = null;
+  for (const row of rows) if (newestDate === null || row.date > newestDate) newestDate = row.date;
+  const today = bakeryDate(db, options.now ?? new Date());
+  return {
+    newestDate,
+    daysSinceNewest: newestDate === null ? null : daysBetween(newestDate, today),
   };
 }
 
@@ -116,10 +144,13 @@ function previewOf(
   existing: Map<string, Product>,
   skippedLines: number,
   options: ImportOptions,
+  recency: Pick<ImportPreview, 'newestDate' | 'daysSinceNewest'>,
 ): ImportPreview {
   const productKeys = new Set(rows.map((r) => r.key));
   const problemCount = analysis.problems.count;
   return {
+    dialect: analysis.dialect,
+    ...recency,
     headers: analysis.headers,
     requiredColumns: [...requiredImportColumns],
     optionalColumns: [...optionalImportColumns],
@@ -138,7 +169,21 @@ function previewOf(
       otherStores: analysis.otherStores,
     },
     stores: analysis.stores,
-    warnings: [],
+    warnings:
+      recency.newestDate !== null &&
+      recency.daysSinceNewest !== null &&
+      recency.daysSinceNewest > staleHistoryDays
+        ? [
+            {
+              code: 'import.staleHistory',
+              params: {
+                newestDate: recency.newestDate,
+                days: recency.daysSinceNewest,
+                windowDays: levelWindowDays,
+              },
+            },
+          ]
+        : [],
     needsStore: analysis.stores.length > 1 && options.store === undefined,
     canImport:
       !analysis.fatal && rows.length > 0 && (problemCount === 0 || options.skipInvalid === true),
@@ -179,5 +224,9 @@ export async function commitImport(
     products: plan.preview.counts.products,
     days: plan.preview.counts.days,
     skipped: plan.skippedLines,
+    dialect: plan.preview.dialect,
+    newestDate: plan.preview.newestDate,
+    daysSinceNewest: plan.preview.daysSinceNewest,
+    warnings: plan.preview.warnings,
   };
 }

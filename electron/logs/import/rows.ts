@@ -6,9 +6,11 @@ import {
   type WasteOutcome,
   type WasteReason,
 } from '../../api/contract/logs.ts';
-import { isRealDate } from '../calendar.ts';
+import { isClockTime, isRealDate } from '../../../federated/calendar/dates.ts';
+import type { DateFormat } from '../../api/contract/imports.ts';
+import { readDate, readNumber } from './dialect.ts';
 import { nameKey } from '../products.ts';
-import { countProblem, isClockTime, maxCount } from '../validation.ts';
+import { countProblem, maxCount } from '../validation.ts';
 import type { ImportProblemReason } from '../../api/contract/messages/index.ts';
 import type { ColumnIndex } from './columns.ts';
 
@@ -40,11 +42,14 @@ export type ParsedRow = {
   carriedOver: number;
 };
 
-const truthy = new Set(['1', 'true', 'yes', 'y', 'ja', 'oui']);
-const falsy = new Set(['0', 'false', 'no', 'n', 'nein', 'non']);
+const truthy = new Set(['1', 'true', 'yes', 'y', 'ja', 'j', 'x', 'oui', 'o', 'wahr', 'vrai']);
+const falsy = new Set(['0', 'false', 'no', 'n', 'nein', 'non', 'falsch', 'faux']);
 const maxNameLength = 80;
 const maxNoteLength = 500;
-const numeric = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** How the file writes dates and numbers (see dialect.ts). */
+export type RowDialect = { dateFormat: DateFormat; decimalComma: boolean };
+const isoDialect: RowDialect = { dateFormat: 'yyyy-mm-dd', decimalComma: false };
 
 type DateProblem = 'format' | 'calendar' | null;
 
@@ -53,17 +58,17 @@ type DateProblem = 'format' | 'calendar' | null;
  * The verdict is a kind, not words, so one cache serves every language.
  */
 const dateVerdicts = new Map<string, { date: string; problem: DateProblem }>();
-function checkedDate(date: string): { date: string; problem: DateProblem } {
-  let verdict = dateVerdicts.get(date);
+function checkedDate(raw: string, format: DateFormat): { date: string; problem: DateProblem } {
+  const key = `${format}|${raw}`;
+  let verdict = dateVerdicts.get(key);
   if (verdict === undefined) {
-    const problem: DateProblem = !/^\d{4}-\d{2}-\d{2}$/.test(date)
-      ? 'format'
-      : isRealDate(date)
-        ? null
-        : 'calendar';
+    const date = readDate(raw, format);
+    verdict =
+      date === null
+        ? { date: raw, problem: 'format' }
+        : { date, problem: isRealDate(date) ? null : 'calendar' };
     if (dateVerdicts.size > 100_000) dateVerdicts.clear();
-    verdict = { date, problem };
-    dateVerdicts.set(date, verdict);
+    dateVerdicts.set(key, verdict);
   }
   return verdict;
 }
@@ -90,6 +95,7 @@ class LineReader {
     private readonly record: readonly string[],
     private readonly line: number,
     private readonly index: ColumnIndex,
+    private readonly decimalComma: boolean,
   ) {}
 
   problem(column: ImportColumn, reason: ImportProblemReason): void {
@@ -111,7 +117,7 @@ class LineReader {
       if (required) this.problem(column, { code: 'import.empty', params: { column } });
       return null;
     }
-    const value = numeric.test(raw) ? Number(raw) : Number.NaN;
+    const value = readNumber(raw, this.decimalComma);
     const shown = raw.slice(0, 40);
     if (Number.isNaN(value)) {
       const params = { column, raw: shown, commaDecimal: false };
@@ -137,10 +143,10 @@ class LineReader {
   ): number | null {
     const raw = this.text(column);
     if (raw === null) return null;
-    const value = numeric.test(raw) ? Number(raw) : Number.NaN;
+    const value = readNumber(raw, this.decimalComma);
     const shown = raw.slice(0, 40);
     if (!Number.isFinite(value)) {
-      const commaDecimal = /^-?\d+,\d+$/.test(raw);
+      const commaDecimal = !this.decimalComma && /^-?\d+,\d+$/.test(raw);
       this.problem(column, {
         code: 'import.notANumber',
         params: { column, raw: shown, commaDecimal },
@@ -184,13 +190,17 @@ export function parseRecord(
   record: readonly string[],
   line: number,
   index: ColumnIndex,
+  dialect: RowDialect = isoDialect,
 ): { row: ParsedRow } | { problems: ImportProblem[] } {
-  const cells = new LineReader(record, line, index);
+  const cells = new LineReader(record, line, index, dialect.decimalComma);
   const rawDate = cells.text('date');
-  const date = rawDate === null ? null : checkedDate(rawDate);
+  const date = rawDate === null ? null : checkedDate(rawDate, dialect.dateFormat);
   if (date === null) cells.problem('date', { code: 'import.empty', params: { column: 'date' } });
   else if (date.problem === 'format')
-    cells.problem('date', { code: 'import.dateFormat', params: { raw: date.date.slice(0, 40) } });
+    cells.problem('date', {
+      code: 'import.dateFormat',
+      params: { raw: date.date.slice(0, 40), format: dialect.dateFormat },
+    });
   else if (date.problem === 'calendar')
     cells.problem('date', { code: 'import.dateNotInCalendar', params: { date: date.date } });
   const rawProduct = cells.text('product');

@@ -1,32 +1,13 @@
+import { addDays, dateAt, daysBetween, systemTimeZone } from '../../../federated/calendar/dates.ts';
 import { formatters, type Formatters } from '../i18n/formatters.ts';
 import { locale } from '../i18n/index.svelte.ts';
+import { shop } from './shop.svelte.ts';
 
-/** 'YYYY-MM-DD' of a Date in the local calendar (the bakery's day, not UTC's). */
-export function isoDay(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
+export { addDays, daysBetween };
 
-export const todayIso = (): string => isoDay(new Date());
-
-/** A calendar day as a local Date at noon, so DST shifts never move it to a neighbour. */
-export function dayDate(iso: string): Date {
-  const [y = 1970, m = 1, d = 1] = iso.split('-').map(Number);
-  return new Date(y, m - 1, d, 12);
-}
-
-export function addDays(iso: string, days: number): string {
-  const date = dayDate(iso);
-  date.setDate(date.getDate() + days);
-  return isoDay(date);
-}
-
-/** Whole days from one calendar day to another (negative when `to` comes first). */
-export const daysBetween = (from: string, to: string): number =>
-  Math.round((dayDate(to).getTime() - dayDate(from).getTime()) / 86_400_000);
-
-/** Monday = 0 … Sunday = 6, the order par levels are stored in. */
-export const weekdayIndex = (iso: string): number => (dayDate(iso).getDay() + 6) % 7;
+/** Today on the bakery's clock (the time zone in its settings), not on the browser's. */
+export const todayIso = (): string =>
+  dateAt(new Date(), shop.settings?.timeZone ?? systemTimeZone());
 
 let cached: { key: string; set: Formatters } | null = null;
 

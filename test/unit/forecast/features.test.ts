@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addDays, weekdayIndex, dayNumber } from '../../../federated/features/calendar.ts';
+import { addDays, weekdayIndex, dayNumber } from '../../../federated/calendar/dates.ts';
 import { extractSamples, featureRow } from '../../../federated/features/extract.ts';
 import type { HistoryDay, ProductHistory } from '../../../federated/features/history.ts';
 import {

@@ -127,6 +127,8 @@ describe('daily entry API', () => {
 
   it('marks a day closed or a holiday, and fills holidays from the region’s calendar', async () => {
     backend = testBackend();
+    expect((await backend.ok('logs.day', { date: '2024-10-03' })).context.holiday).toBe(false);
+    await backend.ok('settings.set', { holidayRegion: { country: 'DE', state: 'NW' } });
     expect((await backend.ok('logs.day', { date: '2024-10-03' })).context).toMatchObject({
       holiday: true,
       holidayName: 'Tag der Deutschen Einheit',

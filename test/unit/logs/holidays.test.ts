@@ -30,10 +30,12 @@ describe('holiday calendar', () => {
           sold: 5,
           wasted: null,
         });
-      expect((await backend.ok('settings.get', {})).holidayRegion).toEqual({
-        country: 'DE',
-        state: 'NW',
+      // A new bakery is asked where it is; until it answers no holiday is assumed.
+      expect(await backend.ok('settings.get', {})).toMatchObject({
+        holidayRegion: null,
+        askLocation: true,
       });
+      expect((await backend.ok('logs.history', {})).days.some((d) => d.holiday)).toBe(false);
       await backend.ok('settings.set', {
         holidayRegion: { country: 'DE', state: 'NW' },
         shopName: 'Bäckerei Korn',
@@ -49,6 +51,9 @@ describe('holiday calendar', () => {
         shopName: 'Bäckerei Korn',
         language: 'de',
         holidayRegion: { country: 'FR', state: null },
+        currency: 'EUR',
+        timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+        askLocation: false,
       });
       expect(
         (await backend.ok('logs.history', {})).days.filter((d) => d.holiday).map((d) => d.date),

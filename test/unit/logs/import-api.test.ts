@@ -35,7 +35,7 @@ describe('import and export through the API', () => {
     });
     expect((await backend.ok('products.list', {})).products).toEqual([]);
     const summary = await backend.ok('import.commit', { csv });
-    expect(summary).toEqual({ imported: 2800, products: 100, days: 28, skipped: 0 });
+    expect(summary).toMatchObject({ imported: 2800, products: 100, days: 28, skipped: 0 });
     const progress = events.filter((e) => e.type === 'progress');
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toMatchObject({
@@ -72,11 +72,13 @@ describe('import and export through the API', () => {
       csv: 'date,product,sold\n2024-01-01,Roll,x\n2024-01-02,Roll,1\n',
       skipInvalid: true,
     });
-    expect(skipped).toEqual({ imported: 1, products: 1, days: 1, skipped: 1 });
+    expect(skipped).toMatchObject({ imported: 1, products: 1, days: 1, skipped: 1 });
   });
 
   it('uses a column mapping and a chosen store, and exports what it imported', async () => {
     backend = testBackend();
+    // A bakery in North Rhine-Westphalia: its calendar names New Year's Day a holiday.
+    await backend.ok('settings.set', { holidayRegion: { country: 'DE', state: 'NW' } });
     const csv = 'Tag,Filiale,Artikel,Menge\n2024-01-01,1,Roll,10\n2024-01-01,2,Roll,20\n';
     const preview = await backend.ok('import.preview', {
       csv,

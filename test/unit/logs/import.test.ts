@@ -5,6 +5,7 @@ import type { ImportProblem } from '../../../electron/api/contract/imports.ts';
 import { commitImport, ImportRefused, planImport } from '../../../electron/logs/import/importer.ts';
 import { fileSource, stringSource } from '../../../electron/logs/import/source.ts';
 import { listProducts } from '../../../electron/logs/products.ts';
+import { setSettings } from '../../../electron/logs/settings.ts';
 import type { Db } from '../../../electron/store/database.ts';
 import { contentHash, tempDb, writeCsv } from './helpers.ts';
 
@@ -53,16 +54,16 @@ describe('CSV import: a good file', () => {
   });
 
   it('maps differing headers, ignores unknown columns and defaults the category to other', async () => {
-    const text = 'Datum;Artikel;Verkauft;Filiale\n2024-03-03;Brezel;40;x\n'.replace(/;/g, ',');
-    const mapping = { date: 'Datum', product: 'Artikel', sold: 'Verkauft' };
+    const text = 'Tag;Sorte;Menge;Wetterlage\n2024-03-03;Brezel;40;x\n'.replace(/;/g, ',');
+    const mapping = { date: 'Tag', product: 'Sorte', sold: 'Menge' };
     const preview = (await planImport(db, stringSource(text), { mapping })).preview;
     expect(preview).toMatchObject({
       missingColumns: [],
-      ignoredHeaders: ['Filiale'],
+      ignoredHeaders: ['Wetterlage'],
       canImport: true,
     });
     expect(preview.counts).toMatchObject({ valid: 1, newProducts: 1 });
-    expect(await commitImport(db, stringSource(text), { mapping })).toEqual({
+    expect(await commitImport(db, stringSource(text), { mapping })).toMatchObject({
       imported: 1,
       products: 1,
       days: 1,
@@ -72,6 +73,7 @@ describe('CSV import: a good file', () => {
   });
 
   it('records closed days, weather and holidays in the day context', async () => {
+    setSettings(db, { holidayRegion: { country: 'DE', state: 'NW' } });
     await commitImport(
       db,
       stringSource(
@@ -110,7 +112,7 @@ describe('CSV import: every malformed case is refused with its line and changes 
       [5, 'date'],
     ]);
     expect(problems.map((p) => p.reason)).toEqual([
-      { code: 'import.dateFormat', params: { raw: '03/04/2024' } },
+      { code: 'import.dateFormat', params: { raw: '03/04/2024', format: 'yyyy-mm-dd' } },
       { code: 'import.dateNotInCalendar', params: { date: '2023-02-29' } },
       { code: 'import.dateNotInCalendar', params: { date: '2024-13-01' } },
     ]);
@@ -157,15 +159,7 @@ describe('CSV import: every malformed case is refused with its line and changes 
     expect(await refused('date,product,sold\n')).toMatchObject([{ line: 2 }]);
   });
 
-  it('wrong encodings: Latin-1 bytes, UTF-16 with and without BOM', async () => {
-    const latin1 = Buffer.concat([
-      Buffer.from('date,product,sold\n2024-03-03,Roll,5\n2024-03-03,Br'),
-      Buffer.from([0xf6]),
-      Buffer.from('tchen,4\n'),
-    ]);
-    expect(await refused(latin1)).toMatchObject([
-      { line: 3, reason: { code: 'import.notUtf8', params: { line: 3 } } },
-    ]);
+  it('wrong encodings: UTF-16 with and without BOM (Windows-1252 is read, see the dialect tests)', async () => {
     const utf16 = Buffer.concat([
       Buffer.from([0xff, 0xfe]),
       Buffer.from('date,product,sold\n2024-03-03,Roll,5\n', 'utf16le'),
@@ -225,7 +219,7 @@ describe('CSV import: every malformed case is refused with its line and changes 
     expect(await refused(text, { store: '3' })).toMatchObject([
       { reason: { code: 'import.storeNotInFile', params: { store: '3', stores: ['1', '2'] } } },
     ]);
-    expect(await commitImport(db, stringSource(text), { store: '2' })).toEqual({
+    expect(await commitImport(db, stringSource(text), { store: '2' })).toMatchObject({
       imported: 1,
       products: 1,
       days: 1,
@@ -243,7 +237,7 @@ describe('CSV import: every malformed case is refused with its line and changes 
     const problems = await refused(text);
     expect(problems).toHaveLength(100);
     expect(problems[0]).toMatchObject({ line: 2, column: 'sold' });
-    expect(await commitImport(db, stringSource(text), { skipInvalid: true })).toEqual({
+    expect(await commitImport(db, stringSource(text), { skipInvalid: true })).toMatchObject({
       imported: 200,
       products: 11,
       days: 28,

@@ -5,7 +5,7 @@ import {
   carriedOverSeries,
   type StockDay,
 } from '../../../electron/logs/carry-over.ts';
-import { addDays } from '../../../electron/logs/calendar.ts';
+import { addDays } from '../../../federated/calendar/dates.ts';
 import { validateRow, type RowDraft } from '../../../electron/logs/validation.ts';
 
 const count = fc.integer({ min: 0, max: 5000 });

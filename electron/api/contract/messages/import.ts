@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { importColumn } from '../import-columns.ts';
+import { dateFormat, importColumn } from '../import-columns.ts';
 import { count, day, says, units } from './define.ts';
 import { entryRefusal } from './entry.ts';
 
@@ -25,7 +25,9 @@ export const importFileProblem = z.discriminatedUnion('code', [
   }),
   says('import.notFlag', { column, raw }),
   says('import.notOneOf', { column, raw, options: z.array(z.string()) }),
-  says('import.dateFormat', { raw }),
+  says('import.dateFormat', { raw, format: dateFormat }),
+  /** The dates fit more than one format (03/04/2024): the user must say which. */
+  says('import.ambiguousDates', { example: z.string(), formats: z.array(dateFormat) }),
   says('import.dateNotInCalendar', { date: raw }),
   says('import.productTooLong', { max: count }),
   says('import.shelfLifeRange', { days: count }),
@@ -72,6 +74,7 @@ export const importRefusal = z.discriminatedUnion('code', [
 
 /** Things worth knowing before importing that do not stop it. */
 export const importWarning = z.discriminatedUnion('code', [
-  /** The newest day in the file lies this many days before today. */
-  says('import.staleHistory', { newestDate: day, days: count }),
+  /** The newest day in the file lies `days` before today; a forecast needs sales within the
+   * last `windowDays` days. */
+  says('import.staleHistory', { newestDate: day, days: count, windowDays: count }),
 ]);

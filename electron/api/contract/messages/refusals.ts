@@ -6,6 +6,7 @@ export const refusal = z.discriminatedUnion('code', [
   /** A payload failed its schema: the first issue's field is named (developers read `message`). */
   says('refusal.invalidRequest', { field: z.string() }),
   says('refusal.unknownRegion', { region: z.string() }),
+  says('refusal.unknownTimeZone', { zone: z.string() }),
   says('refusal.backupNewer', { name: z.string() }),
   says('refusal.notABackup', { name: z.string() }),
   says('refusal.backupUnreadable', { name: z.string(), detail: z.string() }),

@@ -62,7 +62,10 @@ export const de: Catalogue = {
   'import.notFlag': ({ column, raw }) => `${col(column)} „${raw}“ ist nicht 0/1 (oder ja/nein).`,
   'import.notOneOf': ({ column, raw, options }) =>
     `${col(column)} „${raw}“ ist keiner der Werte ${options.join(', ')}.`,
-  'import.dateFormat': ({ raw }) => `Das Datum „${raw}“ ist nicht als JJJJ-MM-TT geschrieben.`,
+  'import.dateFormat': ({ raw, format }) =>
+    `Das Datum „${raw}“ ist nicht als ${germanFormat(format)} geschrieben.`,
+  'import.ambiguousDates': ({ example, formats }) =>
+    `Daten wie ${example} lassen sich als ${formats.map(germanFormat).join(' oder ')} lesen: wählen Sie, wie diese Datei Daten schreibt.`,
   'import.dateNotInCalendar': ({ date }) => `Das Datum ${date} gibt es im Kalender nicht.`,
   'import.productTooLong': ({ max }, f) =>
     `Der Produktname ist länger als ${f.number(max)} Zeichen.`,
@@ -109,8 +112,11 @@ export const de: Catalogue = {
       ? 'Die Datei wurde nicht importiert: 1 Zeile hat ein Problem.'
       : `Die Datei wurde nicht importiert: ${f.number(problems)} Probleme.`,
   'import.nothingToImport': () => 'Die Datei enthält nichts zu importieren.',
-  'import.staleHistory': ({ newestDate, days }, f) =>
-    `Der neueste Tag in dieser Datei ist der ${f.date(newestDate)}, vor ${f.number(days)} Tagen. Die Prognose lernt daraus, kann aber nicht wissen, wie es seitdem lief: erfassen Sie die letzten Tage für eine Prognose für morgen.`,
+  'import.staleHistory': ({ newestDate, days, windowDays }, f) =>
+    `Der neueste Tag in dieser Datei ist der ${f.date(newestDate)}, vor ${f.number(days)} Tagen. Die Prognose lernt daraus Wochentage, Jahreszeiten und Feiertage jedes Produkts, aber nicht, wie es seitdem lief: ` +
+    (days > windowDays
+      ? `Für morgen lässt sich kein Produkt vorhersagen, bis Verkäufe der letzten ${f.number(windowDays)} Tage erfasst sind.`
+      : `Die Prognose für morgen stützt sich auf Verkäufe bis zum ${f.date(newestDate)}; erfassen Sie die Tage seitdem.`),
 
   'refusal.invalidRequest': ({ field }) =>
     field
@@ -118,6 +124,7 @@ export const de: Catalogue = {
       : 'Die App hat etwas gesendet, das die Bäckereidaten nicht annehmen.',
   'refusal.unknownRegion': ({ region }) =>
     `Der Feiertagskalender kennt die Region ${region} nicht.`,
+  'refusal.unknownTimeZone': ({ zone }) => `Die Zeitzone ${zone} kennt die App nicht.`,
   'refusal.backupNewer': ({ name }) =>
     `${name} stammt von einer neueren Breadcast-Version: Bitte zuerst die App aktualisieren.`,
   'refusal.notABackup': ({ name }) => `${name} ist keine Breadcast-Sicherung einer Bäckerei.`,
@@ -167,3 +174,8 @@ export const de: Catalogue = {
   'input.format': () => 'Das ist nicht in der erwarteten Form geschrieben.',
   'input.invalid': () => 'Dieser Wert wird hier nicht angenommen.',
 };
+
+/** YYYY-MM-DD as German spreadsheets name it: JJJJ-MM-TT. */
+function germanFormat(format: string): string {
+  return format.toUpperCase().replace(/D/g, 'T').replace(/Y/g, 'J');
+}

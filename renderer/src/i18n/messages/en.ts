@@ -58,7 +58,10 @@ export const en: Catalogue = {
   'import.notFlag': ({ column, raw }) => `${col(column)} “${raw}” is not 0/1 (or yes/no).`,
   'import.notOneOf': ({ column, raw, options }) =>
     `${col(column)} “${raw}” is not one of ${options.join(', ')}.`,
-  'import.dateFormat': ({ raw }) => `The date “${raw}” is not written as YYYY-MM-DD.`,
+  'import.dateFormat': ({ raw, format }) =>
+    `The date “${raw}” is not written as ${format.toUpperCase()}.`,
+  'import.ambiguousDates': ({ example, formats }) =>
+    `Dates such as ${example} can be read as ${formats.map((f) => f.toUpperCase()).join(' or ')}: choose how this file writes dates.`,
   'import.dateNotInCalendar': ({ date }) => `The date ${date} does not exist in the calendar.`,
   'import.productTooLong': ({ max }, f) =>
     `The product name is longer than ${f.number(max)} characters.`,
@@ -103,8 +106,11 @@ export const en: Catalogue = {
       ? 'The file was not imported: 1 line has a problem.'
       : `The file was not imported: ${f.number(problems)} problems.`,
   'import.nothingToImport': () => 'The file holds nothing to import.',
-  'import.staleHistory': ({ newestDate, days }, f) =>
-    `The newest day in this file is ${f.date(newestDate)}, ${f.number(days)} days ago. The forecast learns from it, but it cannot know how sales went since: enter recent days for a forecast of tomorrow.`,
+  'import.staleHistory': ({ newestDate, days, windowDays }, f) =>
+    `The newest day in this file is ${f.date(newestDate)}, ${f.number(days)} days ago. The forecast still learns each product’s weekdays, seasons and holidays from it, but not how sales went since: ` +
+    (days > windowDays
+      ? `no product can be forecast for tomorrow until sales from the last ${f.number(windowDays)} days are entered.`
+      : `tomorrow’s forecast rests on sales up to ${f.date(newestDate)}; enter the days since to bring it up to date.`),
 
   'refusal.invalidRequest': ({ field }) =>
     field
@@ -112,6 +118,7 @@ export const en: Catalogue = {
       : 'The app sent something the bakery’s data cannot take.',
   'refusal.unknownRegion': ({ region }) =>
     `The holiday calendar does not know the region ${region}.`,
+  'refusal.unknownTimeZone': ({ zone }) => `The app does not know the time zone ${zone}.`,
   'refusal.backupNewer': ({ name }) =>
     `${name} was made by a newer Breadcast: update the app first.`,
   'refusal.notABackup': ({ name }) => `${name} is not a Breadcast backup of a bakery.`,

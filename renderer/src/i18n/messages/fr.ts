@@ -63,7 +63,10 @@ export const fr: Catalogue = {
   'import.notFlag': ({ column, raw }) => `${col(column)} « ${raw} » n’est pas 0/1 (ou oui/non).`,
   'import.notOneOf': ({ column, raw, options }) =>
     `${col(column)} « ${raw} » n’est pas l’une des valeurs ${options.join(', ')}.`,
-  'import.dateFormat': ({ raw }) => `La date « ${raw} » n’est pas écrite AAAA-MM-JJ.`,
+  'import.dateFormat': ({ raw, format }) =>
+    `La date « ${raw} » n’est pas écrite ${frenchFormat(format)}.`,
+  'import.ambiguousDates': ({ example, formats }) =>
+    `Des dates comme ${example} se lisent ${formats.map(frenchFormat).join(' ou ')} : choisissez comment ce fichier écrit les dates.`,
   'import.dateNotInCalendar': ({ date }) => `La date ${date} n’existe pas dans le calendrier.`,
   'import.productTooLong': ({ max }, f) => `Le nom du produit dépasse ${f.number(max)} caractères.`,
   'import.shelfLifeRange': ({ days }, f) =>
@@ -110,8 +113,11 @@ export const fr: Catalogue = {
       ? 'Le fichier n’a pas été importé : 1 ligne pose problème.'
       : `Le fichier n’a pas été importé : ${f.number(problems)} problèmes.`,
   'import.nothingToImport': () => 'Le fichier ne contient rien à importer.',
-  'import.staleHistory': ({ newestDate, days }, f) =>
-    `Le jour le plus récent de ce fichier est le ${f.date(newestDate)}, il y a ${f.number(days)} jours. La prévision en apprend, mais ne peut pas savoir comment les ventes ont évolué depuis : saisissez les derniers jours pour une prévision de demain.`,
+  'import.staleHistory': ({ newestDate, days, windowDays }, f) =>
+    `Le jour le plus récent de ce fichier est le ${f.date(newestDate)}, il y a ${f.number(days)} jours. La prévision en apprend les jours de la semaine, les saisons et les fêtes de chaque produit, mais pas l’évolution des ventes depuis : ` +
+    (days > windowDays
+      ? `aucun produit ne peut être prévu pour demain tant que les ventes des ${f.number(windowDays)} derniers jours ne sont pas saisies.`
+      : `la prévision de demain repose sur les ventes jusqu’au ${f.date(newestDate)} ; saisissez les jours depuis.`),
 
   'refusal.invalidRequest': ({ field }) =>
     field
@@ -119,6 +125,8 @@ export const fr: Catalogue = {
       : 'L’application a envoyé quelque chose que les données de la boulangerie n’acceptent pas.',
   'refusal.unknownRegion': ({ region }) =>
     `Le calendrier des jours fériés ne connaît pas la région ${region}.`,
+  'refusal.unknownTimeZone': ({ zone }) =>
+    `L’application ne connaît pas le fuseau horaire ${zone}.`,
   'refusal.backupNewer': ({ name }) =>
     `${name} vient d’une version plus récente de Breadcast : mettez d’abord l’application à jour.`,
   'refusal.notABackup': ({ name }) =>
@@ -169,3 +177,8 @@ export const fr: Catalogue = {
   'input.format': () => 'Ce n’est pas écrit sous la forme attendue.',
   'input.invalid': () => 'Cette valeur n’est pas acceptée ici.',
 };
+
+/** YYYY-MM-DD as French spreadsheets name it: AAAA-MM-JJ. */
+function frenchFormat(format: string): string {
+  return format.toUpperCase().replace(/D/g, 'J').replace(/Y/g, 'A');
+}
