@@ -41,9 +41,27 @@ const languages = {
   fr: [fr, frMessages],
 } as const;
 
+/**
+ * Words the platform's Intl writes in a language (relative times, month and weekday names):
+ * German "vor 1 Minute" is German even though "minute" is also an English word of ours.
+ */
+function intlWords(language: keyof typeof languages, into: Set<string>): Set<string> {
+  const units: Intl.RelativeTimeFormatUnit[] = ['second', 'minute', 'hour', 'day', 'month', 'year'];
+  const relative = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
+  const texts = units.flatMap((unit) => [-2, -1, 0, 1, 2].map((n) => relative.format(n, unit)));
+  for (let month = 0; month < 12; month++) {
+    const day = new Date(Date.UTC(2024, month, 1 + month));
+    texts.push(
+      new Intl.DateTimeFormat(language, { dateStyle: 'full', timeZone: 'UTC' }).format(day),
+    );
+  }
+  for (const text of texts) for (const word of tokens(text)) into.add(word);
+  return into;
+}
+
 const vocabulary = (language: keyof typeof languages) => {
   const [dictionary, messages] = languages[language];
-  return wordsOf(messages, wordsOf(dictionary));
+  return intlWords(language, wordsOf(messages, wordsOf(dictionary)));
 };
 
 /**
