@@ -36,6 +36,7 @@ import { plainMode } from './rounds/plain-mode.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { shopRoutes } from './routes/shop-routes.ts';
 import { openCoordinatorStore } from './store/database.ts';
+import type { PostgresOptions } from './store/postgres-store.ts';
 import { isStoreBusy, type CoordinatorStore } from './store/sql.ts';
 
 /** What plug-ins (secure aggregation, dashboard) receive to add their own routes and phases. */
@@ -59,6 +60,8 @@ export type CoordinatorOptions = {
    * an open store (left open).
    */
   db: string | CoordinatorStore;
+  /** PostgreSQL pool settings, when `db` is a URL. */
+  storeOptions?: PostgresOptions;
   logger?: Logger;
   now?: () => Date;
   /** Version 1 of the global model when the registry is empty; defaults to the shared model code. */
@@ -74,6 +77,11 @@ export type CoordinatorOptions = {
   maxUpdateBytes?: number;
   /** Run the nightly node-cron schedule (tests turn it off). */
   schedule?: boolean;
+  /**
+   * How often (ms) to look at the running round for changes made by other coordinators on the
+   * same store; default 1000 on PostgreSQL, off on SQLite (one process).
+   */
+  watchMs?: number | null;
   signatureWindowMs?: number;
   loginRateLimit?: { max: number; timeWindow: number };
   /** Enrolments per address and window (default 20 a minute); simulations enrol many shops at once. */
@@ -92,7 +100,10 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
   const now = options.now ?? (() => new Date());
   const ownsStore = typeof options.db === 'string';
   const store =
-    typeof options.db === 'string' ? await openCoordinatorStore(options.db) : options.db;
+    typeof options.db === 'string'
+      ? await openCoordinatorStore(options.db, options.storeOptions)
+      : options.db;
+  log.info({ store: store.description }, 'coordinator store open');
   try {
     await ensureInitialModel(
       store,
@@ -130,6 +141,8 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     now,
     modes: [plainMode, ...(options.modes ?? [])],
     schedule: options.schedule ?? true,
+    watchMs:
+      options.watchMs !== undefined ? options.watchMs : store.kind === 'postgres' ? 1000 : null,
   });
   const context: CoordinatorContext = {
     store,
@@ -263,6 +276,7 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
   app.addHook('onReady', async () => {
     await engine.resume();
     await engine.schedule();
+    engine.startWatching();
   });
   app.addHook('onClose', async () => {
     engine.close();

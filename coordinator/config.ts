@@ -6,7 +6,10 @@ export const coordinatorConfig = z
   .object({
     host: z.string().default('127.0.0.1'),
     port: z.coerce.number().int().min(0).max(65535).default(5190),
-    db: z.string().min(1),
+    /** A SQLite file path (the embedded default) or a postgres:// URL. `db` is its older name. */
+    database: z.string().min(1, 'names a SQLite file or a postgres:// URL'),
+    /** PostgreSQL connections per coordinator instance. */
+    databasePoolSize: z.coerce.number().int().min(1).max(1000).default(10),
     tlsCert: z.string().optional(),
     tlsKey: z.string().optional(),
     /** Passed to Fastify: true, a hop count, or the proxy's address(es). See docs/coordinator.md. */
@@ -31,7 +34,9 @@ export type CoordinatorConfig = z.infer<typeof coordinatorConfig>;
 const envNames: Record<string, string> = {
   HOST: 'host',
   PORT: 'port',
+  DATABASE: 'database',
   DB: 'db',
+  DATABASE_POOL_SIZE: 'databasePoolSize',
   TLS_CERT: 'tlsCert',
   TLS_KEY: 'tlsKey',
   TRUST_PROXY: 'trustProxy',
@@ -52,6 +57,12 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return out;
 }
 
+/** `db` (the SQLite file, before PostgreSQL) is another name for `database`. */
+function withDatabase(values: Record<string, unknown>): Record<string, unknown> {
+  const { db, ...rest } = values;
+  return db === undefined || rest.database !== undefined ? rest : { ...rest, database: db };
+}
+
 /** Precedence: command-line flags over environment over the file over defaults. */
 export function loadCoordinatorConfig(
   flags: Record<string, unknown>,
@@ -70,15 +81,16 @@ export function loadCoordinatorConfig(
   }
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   const result = coordinatorConfig.safeParse({
-    ...fileValues,
-    ...fromEnvironment(options.env ?? process.env),
-    ...defined,
+    ...withDatabase(fileValues),
+    ...withDatabase(fromEnvironment(options.env ?? process.env)),
+    ...withDatabase(defined),
   });
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new Error(
-      `invalid coordinator configuration: ${issue.path.join('.') || 'config'}: ${issue.message}`,
-    );
+    const where = issue.path.join('.') || 'config';
+    const hint =
+      where === 'database' ? ' (--database or --db: a SQLite file or a postgres:// URL)' : '';
+    throw new Error(`invalid coordinator configuration: ${where}: ${issue.message}${hint}`);
   }
   return result.data;
 }

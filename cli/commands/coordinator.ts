@@ -30,10 +30,16 @@ export const coordinatorCommand: Command = {
   name: 'coordinator',
   summary: 'Run the consortium coordinator (federated rounds, model registry, operator API).',
   options: {
+    database: {
+      type: 'string',
+      value: 'URL|FILE',
+      description:
+        'The coordinator database: a postgres:// URL, or a SQLite file (created if missing).',
+    },
     db: {
       type: 'string',
       value: 'FILE',
-      description: 'The coordinator database (created if missing).',
+      description: 'The SQLite file (the same as --database FILE).',
     },
     port: {
       type: 'string',
@@ -76,6 +82,7 @@ export const coordinatorCommand: Command = {
     try {
       config = loadCoordinatorConfig(
         {
+          database: text('database'),
           db: text('db'),
           port: text('port'),
           host: text('host'),
@@ -92,7 +99,7 @@ export const coordinatorCommand: Command = {
     const operatorName = text('create-operator');
     if (operatorName) {
       const password = await readPassword();
-      const store = await openCoordinatorStore(config.db);
+      const store = await openCoordinatorStore(config.database);
       try {
         await createOperator(store, operatorName, password);
       } catch (error) {
@@ -115,7 +122,11 @@ export const coordinatorCommand: Command = {
       ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey!) }
       : undefined;
     const app = await buildCoordinator({
-      db: config.db,
+      db: config.database,
+      storeOptions: {
+        poolSize: config.databasePoolSize,
+        onIdleError: (error) => log.warn({ err: error }, 'database connection lost; reconnecting'),
+      },
       logger: log,
       https,
       trustProxy: config.trustProxy,

@@ -10,7 +10,7 @@ export class ChangeFeed {
   private listeners = new Set<() => void>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private last: string | null = null;
-  private checking = false;
+  private checking: Promise<void> | null = null;
   private readonly query: string;
 
   constructor(
@@ -52,16 +52,18 @@ export class ChangeFeed {
     };
   }
 
-  async check(): Promise<void> {
-    if (this.checking) return;
-    this.checking = true;
+  /** Compares the fingerprint now; a check already under way is shared, not repeated. */
+  check(): Promise<void> {
+    this.checking ??= this.compare().finally(() => (this.checking = null));
+    return this.checking;
+  }
+
+  private async compare(): Promise<void> {
     let next: string;
     try {
       next = await this.fingerprint();
     } catch {
       return; // the database is closing with the server; the stream ends with it
-    } finally {
-      this.checking = false;
     }
     // The first fingerprint after someone subscribed is what they already see.
     if (this.last === null) this.last = next;

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import {
@@ -22,6 +24,8 @@ import {
 } from '../store/models.ts';
 import {
   activeRound,
+  activeRoundPhase,
+  claimScheduledRun,
   dropUpdatePayloads,
   getRound,
   insertRound,
@@ -43,7 +47,18 @@ export type EngineOptions = {
   modes: RoundMode[];
   /** false: never start rounds from the cron schedule (tests, or operator-only consortia). */
   schedule?: boolean;
+  /**
+   * How often to look at the running round in the store (ms), for coordinators that share it:
+   * another instance may have moved the round, changed the schedule, or died halfway through
+   * publishing. null: this process is the only one (the SQLite default).
+   */
+  watchMs?: number | null;
 };
+
+type ArmedRound = Pick<RoundRow, 'id' | 'phase' | 'phase_deadline'>;
+
+/** Looks at the running round (or its absence) on every watch tick; see `addWatcher`. */
+export type RoundWatcher = (round: ArmedRound | undefined) => Promise<void>;
 
 export type AdvanceReason = 'deadline' | 'complete' | 'operator';
 
@@ -55,9 +70,16 @@ export type AdvanceReason = 'deadline' | 'complete' | 'operator';
  */
 export class RoundEngine {
   private timer: NodeJS.Timeout | null = null;
+  private armed = '';
   private cronTask: ScheduledTask | null = null;
+  private scheduled: string | null = null;
+  private watchTimer: NodeJS.Timeout | null = null;
+  private watching: Promise<void> | null = null;
+  private readonly watchers: RoundWatcher[] = [];
   private closed = false;
   private readonly modes: Map<string, RoundMode>;
+  /** Names this process in the schedule's claims. */
+  readonly instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
   constructor(private readonly options: EngineOptions) {
     this.modes = new Map(options.modes.map((mode) => [mode.name, mode]));
@@ -75,20 +97,65 @@ export class RoundEngine {
     else this.arm(round);
   }
 
-  /** Starts the nightly schedule from the stored settings (replacing any previous one). */
+  /**
+   * Starts the nightly schedule from the stored settings (replacing any previous one). Every
+   * coordinator on the store keeps the schedule; for each slot only the one that claims it in
+   * the store (a row per slot) starts the round.
+   */
   async schedule(): Promise<void> {
     const { schedule } = await loadCoordinatorSettings(this.store);
     // Replaced only after the await, so two calls at once cannot leave two tasks running.
     void this.cronTask?.destroy();
     this.cronTask = null;
+    this.scheduled = schedule;
     if (!schedule || this.closed || this.options.schedule === false) return;
-    this.cronTask = cron.schedule(schedule, async () => {
-      try {
-        if (!(await activeRound(this.store))) await this.startRound('schedule');
-      } catch (error) {
-        this.options.log.error({ err: error }, 'scheduled round could not start');
-      }
-    });
+    this.cronTask = cron.schedule(
+      schedule,
+      async () => {
+        try {
+          if (!(await activeRound(this.store))) await this.startRound('schedule');
+        } catch (error) {
+          this.options.log.error({ err: error }, 'scheduled round could not start');
+        }
+      },
+      {
+        name: 'breadcast-nightly-round',
+        distributed: true,
+        runCoordinator: {
+          shouldRun: (slot) =>
+            claimScheduledRun(this.store, slot, this.instance, this.options.now()),
+        },
+      },
+    );
+  }
+
+  /** Keeps this coordinator in step with the others on the store (see `watchMs`). */
+  startWatching(): void {
+    const every = this.options.watchMs;
+    if (!every || this.closed || this.watchTimer) return;
+    this.watchTimer = setInterval(() => {
+      this.watching ??= this.watch()
+        .catch((error: unknown) => this.options.log.error({ err: error }, 'round watch failed'))
+        .finally(() => (this.watching = null));
+    }, every);
+    this.watchTimer.unref();
+  }
+
+  /** Something else to do on every watch tick (secure aggregation: finish recovering a sum). */
+  addWatcher(watcher: RoundWatcher): void {
+    this.watchers.push(watcher);
+  }
+
+  private async watch(): Promise<void> {
+    const round = await activeRoundPhase(this.store);
+    if (this.closed) return;
+    // Left in `aggregating` by a coordinator that stopped: publishing is idempotent.
+    if (round?.phase === 'aggregating') await this.publish(round.id);
+    else if (round) this.arm(round);
+    else this.disarm();
+    for (const watcher of this.watchers) await watcher(round);
+    const { schedule } = await loadCoordinatorSettings(this.store);
+    if (schedule !== this.scheduled) await this.schedule();
   }
 
   nextScheduledRun(): Date | null {
@@ -97,6 +164,8 @@ export class RoundEngine {
 
   close(): void {
     this.closed = true;
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watchTimer = null;
     this.disarm();
     void this.cronTask?.destroy();
     this.cronTask = null;
@@ -319,11 +388,16 @@ export class RoundEngine {
   private disarm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.armed = '';
   }
 
-  private arm(round: RoundRow): void {
+  /** Waits for the round's deadline (again only if the phase or deadline changed). */
+  private arm(round: ArmedRound): void {
+    const key = `${round.id}:${round.phase}:${round.phase_deadline}`;
+    if (this.timer && key === this.armed) return;
     this.disarm();
     if (this.closed || !round.phase_deadline) return;
+    this.armed = key;
     const wait = Date.parse(round.phase_deadline) - this.options.now().getTime();
     this.timer = setTimeout(
       () => {
@@ -337,7 +411,7 @@ export class RoundEngine {
     this.timer.unref();
   }
 
-  private async onDeadline(armed: RoundRow): Promise<void> {
+  private async onDeadline(armed: ArmedRound): Promise<void> {
     if (this.closed) return;
     const fresh = await getRound(this.store, armed.id);
     if (!fresh || fresh.phase !== armed.phase) return;

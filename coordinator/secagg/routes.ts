@@ -134,6 +134,10 @@ export async function secureAggregationRoutes(
         log.error({ err: error }, 'sum recovery failed'),
       );
   });
+  // …or, when coordinators share the store, whichever of the others watches next.
+  engine.addWatcher(async (round) => {
+    if (round?.phase === 'unmask') await recoverIfReady(round.id);
+  });
 
   api.get('/v1/rounds/:roundId/secagg', {
     preHandler: requireShop,

@@ -255,3 +255,30 @@ export async function markDropped(
     [phase, roundId, shopId],
   );
 }
+
+/**
+ * Claims one slot of the nightly schedule for this coordinator instance: true for exactly one
+ * of the instances that try (the slot is the primary key).
+ */
+export async function claimScheduledRun(
+  sql: Sql,
+  slot: string,
+  instance: string,
+  now: Date,
+): Promise<boolean> {
+  const inserted = await sql.run(
+    `INSERT INTO scheduled_runs (slot, claimed_by, claimed_at) VALUES (?, ?, ?)
+     ON CONFLICT (slot) DO NOTHING`,
+    [slot, instance, now.toISOString()],
+  );
+  return inserted === 1;
+}
+
+/** The running round's phase and deadline, without its settings or state: what a watcher polls. */
+export async function activeRoundPhase(
+  sql: Sql,
+): Promise<Pick<RoundRow, 'id' | 'phase' | 'phase_deadline'> | undefined> {
+  return sql.get(
+    "SELECT id, phase, phase_deadline FROM rounds WHERE phase NOT IN ('published','failed') ORDER BY id DESC LIMIT 1",
+  );
+}

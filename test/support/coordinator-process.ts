@@ -10,7 +10,8 @@ export const operatorName = 'ops';
 export const operatorPassword = 'correct horse battery';
 
 /**
- * Prepares a coordinator database before any process serves it: a 9-parameter version 1 (the
+ * Prepares a coordinator database (a SQLite file or a postgres:// URL) before any process
+ * serves it: a 9-parameter version 1 (the
  * harness's linear trainer) instead of the TF.js network, so a child starts in a second, and an
  * operator account.
  */
@@ -42,7 +43,7 @@ export async function spawnCoordinator(
   options: { port?: number } = {},
 ): Promise<CoordinatorProcess> {
   const port = String(options.port ?? 0);
-  const args = ['bin/breadcast.mjs', 'coordinator', '--port', port, '--db', db];
+  const args = ['bin/breadcast.mjs', 'coordinator', '--port', port, '--database', db];
   const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: { ...process.env, BREADCAST_COORDINATOR_LOG_LEVEL: 'warn' },

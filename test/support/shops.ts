@@ -3,7 +3,7 @@ import { openDatabase, type Db } from '../../electron/store/database.ts';
 import { SyncClient } from '../../electron/sync/client.ts';
 import { CoordinatorHttp } from '../../electron/sync/http.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
-import { chainDays, linearTrainer, tempDir } from '../integration/coordinator-harness.ts';
+import { chainDays, linearTrainer, tempDir, type Day } from '../integration/coordinator-harness.ts';
 import {
   loginOperator,
   seedCoordinatorDb,
@@ -31,14 +31,21 @@ export async function enrolTestShops(
   dir: string,
   operator: OperatorCalls,
   count: number,
-  options: { prefix?: string; fetch?: (i: number) => typeof fetch | undefined } = {},
+  options: {
+    prefix?: string;
+    fetch?: (i: number) => typeof fetch | undefined;
+    /** The shop's sales; default: a store of the real chain data in ../shared. */
+    days?: (i: number) => Day[];
+  } = {},
 ): Promise<TestShop[]> {
   const shops: TestShop[] = [];
   for (let i = 0; i < count; i++) {
     const name = `${options.prefix ?? 'shop'}-${i}`;
     const path = join(dir, `${name}.db`);
     const db = openDatabase(path);
-    const trainer = linearTrainer(chainDays(stores[i % stores.length]!, 'roll', 40 + 7 * i));
+    const trainer = linearTrainer(
+      options.days?.(i) ?? chainDays(stores[i % stores.length]!, 'roll', 40 + 7 * i),
+    );
     const client = new SyncClient({ db, trainer, appVersion: '0.1.0', fetch: options.fetch?.(i) });
     const invite = await operator.call('POST', '/v1/operator/invites', { expiresInHours: 1 });
     if (invite.status !== 200) throw new Error(`invite: ${JSON.stringify(invite.body)}`);

@@ -1,5 +1,24 @@
 import type { Migration } from '../../../federated/storage/sqlite.ts';
-import initial from './001-initial.ts';
+import initialPostgres from './001-initial.postgres.ts';
+import initialSqlite from './001-initial.ts';
+import scheduledRunsPostgres from './002-scheduled-runs.postgres.ts';
+import scheduledRunsSqlite from './002-scheduled-runs.ts';
 
-/** Ordered; the position is the schema version. Append only. */
-export const sqliteMigrations: Migration[] = [{ name: 'initial', sql: initial }];
+/**
+ * Each schema step in both dialects, so the two stores can never drift apart by a step.
+ * Ordered; the position is the schema version. Append only; applied steps are hashed.
+ */
+const steps: { name: string; sqlite: string; postgres: string }[] = [
+  { name: 'initial', sqlite: initialSqlite, postgres: initialPostgres },
+  { name: 'scheduled-runs', sqlite: scheduledRunsSqlite, postgres: scheduledRunsPostgres },
+];
+
+export const sqliteMigrations: Migration[] = steps.map(({ name, sqlite }) => ({
+  name,
+  sql: sqlite,
+}));
+
+export const postgresMigrations: Migration[] = steps.map(({ name, postgres }) => ({
+  name,
+  sql: postgres,
+}));

@@ -10,16 +10,28 @@ describe('coordinator configuration', () => {
     writeFileSync(file, JSON.stringify({ db: 'from-file.db', port: 7000, logLevel: 'warn' }));
     const env = { BREADCAST_COORDINATOR_PORT: '7100', BREADCAST_COORDINATOR_TRUST_PROXY: 'true' };
     expect(loadCoordinatorConfig({}, { file, env })).toMatchObject({
-      db: 'from-file.db',
+      database: 'from-file.db',
       port: 7100,
       logLevel: 'warn',
       trustProxy: true,
       host: '127.0.0.1',
     });
     expect(loadCoordinatorConfig({ port: '7200', db: 'flag.db' }, { file, env })).toMatchObject({
-      db: 'flag.db',
+      database: 'flag.db',
       port: 7200,
     });
+    // --database (or its environment variable) names the same setting, and wins over --db.
+    const url = 'postgres://breadcast@db.example/consortium';
+    expect(
+      loadCoordinatorConfig(
+        { db: 'flag.db', database: url },
+        { file, env: { ...env, BREADCAST_COORDINATOR_DATABASE_POOL_SIZE: '25' } },
+      ),
+    ).toMatchObject({ database: url, databasePoolSize: 25 });
+    expect(
+      loadCoordinatorConfig({}, { file, env: { ...env, BREADCAST_COORDINATOR_DATABASE: url } })
+        .database,
+    ).toBe(url);
   });
 
   it('explains what is wrong', () => {

@@ -1,0 +1,650 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCoordinator } from '../../coordinator/app.ts';
+import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
+import { stepSecureRound } from '../../electron/sync/secagg-client.ts';
+import { loadSyncState } from '../../electron/sync/state.ts';
+import type { RoundView } from '../../federated/protocol/index.ts';
+import { operatorSession, parameterCount, tempDir } from './coordinator-harness.ts';
+import { clippedDelta, enrolTestShops, phaseDeadlines, type TestShop } from '../support/shops.ts';
+import { syntheticDays } from '../support/synthetic-days.ts';
+import { pino } from 'pino';
+import { rdpAccountant } from '../../coordinator/overview/plugin.ts';
+import { ChangeFeed } from '../../coordinator/overview/change-feed.ts';
+import { modelsView } from '../../coordinator/overview/models-view.ts';
+import { overviewView } from '../../coordinator/overview/overview-view.ts';
+import { shopsView } from '../../coordinator/overview/participation.ts';
+import { privacyView } from '../../coordinator/overview/privacy-view.ts';
+import { roundDetailView } from '../../coordinator/overview/round-detail.ts';
+import { roundRow, storedRounds } from '../../coordinator/overview/rounds-view.ts';
+import { RoundEngine } from '../../coordinator/rounds/engine.ts';
+import { ensureInitialModel } from '../../coordinator/rounds/initial-model.ts';
+import { plainMode } from '../../coordinator/rounds/plain-mode.ts';
+import { acceptPlainUpdate } from '../../coordinator/rounds/plain-upload.ts';
+import { postgresMigrations, sqliteMigrations } from '../../coordinator/store/migrations/index.ts';
+import {
+  getModel,
+  insertModel,
+  modelWeights,
+  recordMetrics,
+  setCurrentModelVersion,
+} from '../../coordinator/store/models.ts';
+import { checkIn, getRound, insertRound, markDropouts } from '../../coordinator/store/rounds.ts';
+import { getSetting, putSetting } from '../../coordinator/store/settings.ts';
+import { createInvite, enrolShop, revokeShop, useNonce } from '../../coordinator/store/shops.ts';
+import type { CoordinatorStore } from '../../coordinator/store/sql.ts';
+import { migrationHash } from '../../federated/storage/sqlite.ts';
+import {
+  encodeFloat32,
+  generateShopKeyPair,
+  roundSettings,
+  sha256Hex,
+  type RoundSettings,
+} from '../../federated/protocol/index.ts';
+import { sqliteOf } from '../support/coordinator-store.ts';
+import { postgresTarget, sqliteTarget, type StoreTarget } from '../support/store-targets.ts';
+
+/**
+ * One suite, both stores: every property the coordinator relies on is checked on the embedded
+ * SQLite store and on a real PostgreSQL server started for this file.
+ */
+const targets = [sqliteTarget(), postgresTarget()];
+const silent = pino({ level: 'silent' });
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 1, minute));
+
+async function enrol(store: CoordinatorStore, name: string, when: Date): Promise<string> {
+  const code = await createInvite(
+    store,
+    { expiresAt: new Date(when.getTime() + 3600_000), operatorId: null },
+    when,
+  );
+  const outcome = await enrolShop(
+    store,
+    {
+      inviteCode: code,
+      shopName: name,
+      appVersion: '1',
+      publicKey: generateShopKeyPair().publicKey,
+    },
+    when,
+  );
+  if (!outcome.ok) throw new Error(outcome.reason);
+  return outcome.shop.id;
+}
+
+function updateBody(values: number[], modelVersion = 1) {
+  const delta = encodeFloat32(Float32Array.from(values));
+  return {
+    modelVersion,
+    parameterCount: values.length,
+    sampleCount: 10,
+    encoding: 'f32le-base64' as const,
+    delta,
+    sha256: sha256Hex(Buffer.from(delta, 'base64')),
+  };
+}
+
+const collecting: Partial<RoundSettings> = {
+  mode: 'plain',
+  minShops: 2,
+  weighting: 'equal',
+  clipNorm: 10,
+  serverOptimizer: { kind: 'fedavg', learningRate: 1 },
+  deadlines: {
+    openSeconds: 0,
+    advertiseSeconds: 3600,
+    shareSeconds: 3600,
+    collectSeconds: 3600,
+    unmaskSeconds: 3600,
+  },
+};
+
+function engineOn(store: CoordinatorStore): RoundEngine {
+  return new RoundEngine({
+    store,
+    log: silent,
+    now: () => new Date(),
+    modes: [plainMode],
+    schedule: false,
+  });
+}
+
+for (const target of targets) {
+  describe.skipIf(target.skip)(`the ${target.kind} store`, () => {
+    const open: CoordinatorStore[] = [];
+    const fresh = async () => {
+      const made = await target.fresh();
+      open.push(made.store);
+      return made;
+    };
+    const connect = async (database: string) => {
+      const store = await target.connect(database);
+      open.push(store);
+      return store;
+    };
+    beforeAll(() => target.start(), 120_000);
+    afterAll(async () => {
+      for (const store of open) await store.close().catch(() => undefined);
+      await target.stop();
+    });
+
+    it('applies every migration once with its SHA-256, and refuses an edited or a newer schema', async () => {
+      const { store, database } = await fresh();
+      const expected = (target.kind === 'sqlite' ? sqliteMigrations : postgresMigrations).map(
+        (migration, i) => ({ id: i + 1, name: migration.name, hash: migrationHash(migration) }),
+      );
+      const recorded = () => store.all('SELECT id, name, hash FROM schema_migrations ORDER BY id');
+      expect(await recorded()).toEqual(expected);
+      // Opening it again applies nothing and changes nothing.
+      await (await connect(database)).close();
+      expect(await recorded()).toEqual(expected);
+
+      await store.run('UPDATE schema_migrations SET hash = ? WHERE id = 1', ['0'.repeat(64)]);
+      await expect(target.connect(database)).rejects.toMatchObject({ code: 'edited-migration' });
+      await store.run('UPDATE schema_migrations SET hash = ? WHERE id = 1', [expected[0]!.hash]);
+
+      const newer = expected.length + 1;
+      if (target.kind === 'sqlite') sqliteOf(store).pragma(`user_version = ${newer}`);
+      else
+        await store.run(
+          "INSERT INTO schema_migrations (id, name, hash, applied_at) VALUES (?, 'future', '', '')",
+          [newer],
+        );
+      await expect(target.connect(database)).rejects.toMatchObject({ code: 'newer-version' });
+    });
+
+    it('returns integers, large counters, floats, bytes, text and nulls as the same JavaScript values', async () => {
+      const { store } = await fresh();
+      const weights = Float32Array.from([1.5, -2, 3.25]);
+      const model = await store.transaction((tx) =>
+        insertModel(tx, { weights, roundId: null, parentVersion: null, settings: null }, at(0)),
+      );
+      const stored = (await getModel(store, model.version))!;
+      expect(stored).toMatchObject({ version: 1, round_id: null, parameter_count: 3 });
+      expect(Buffer.isBuffer(stored.weights)).toBe(true);
+      expect([...new Float32Array(new Uint8Array(stored.weights).buffer)]).toEqual([1.5, -2, 3.25]);
+
+      const shop = await enrol(store, 'Counter', at(0));
+      const expiresAt = 1_764_000_000_123;
+      expect(await useNonce(store, shop, 'n'.repeat(16), expiresAt)).toBe(true);
+      const nonce = await store.get<{ expires_at: unknown }>('SELECT expires_at FROM nonces');
+      expect(nonce!.expires_at).toBe(expiresAt);
+
+      // Sums past 2^31 stay exact numbers; doubles stay doubles.
+      for (const [i, payload] of ['a', 'b'].entries())
+        await recordMetrics(
+          store,
+          {
+            version: 1,
+            shopId: i === 0 ? shop : await enrol(store, 'Other', at(1)),
+            n: 2e9,
+            pinball: 0.25,
+            wape: 0.5,
+            payloadSha256: payload,
+          },
+          at(2),
+        );
+      expect(await store.get('SELECT * FROM model_metrics')).toEqual({
+        version: 1,
+        reports: 2,
+        n: 4e9,
+        pinball_sum: 1e9,
+        wape_sum: 2e9,
+      });
+      expect(await store.get('SELECT COUNT(*) AS c, MAX(name) AS m FROM shops')).toEqual({
+        c: 2,
+        m: 'Other',
+      });
+      expect(await store.get("SELECT 'is it?' AS q, ? AS p, NULL AS absent", ['what?'])).toEqual({
+        q: 'is it?',
+        p: 'what?',
+        absent: null,
+      });
+    });
+
+    it('commits a transaction, rolls back one that throws, and rolls back only the inner savepoint', async () => {
+      const { store } = await fresh();
+      await store.transaction((tx) => putSetting(tx, 'kept', 1));
+      await expect(
+        store.transaction(async (tx) => {
+          await putSetting(tx, 'lost', 1);
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      let leaked: Parameters<Parameters<CoordinatorStore['transaction']>[0]>[0] | undefined;
+      await store.transaction(async (tx) => {
+        leaked = tx;
+        await putSetting(tx, 'outer', 1);
+        await expect(
+          tx.transaction(async (inner) => {
+            await putSetting(inner, 'inner', 1);
+            throw new Error('inner refused');
+          }),
+        ).rejects.toThrow('inner refused');
+        await putSetting(tx, 'after', 1);
+      });
+      const keys = await store.all<{ key: string }>('SELECT key FROM settings ORDER BY key');
+      expect(keys.map((row) => row.key)).toEqual(['after', 'kept', 'outer']);
+      await expect(leaked!.get('SELECT 1 AS one')).rejects.toThrow(/already ended/);
+    });
+
+    it('loses no update when twenty read-modify-write transactions run at once under a named lock', async () => {
+      const { store, database } = await fresh();
+      const other = target.kind === 'postgres' ? await connect(database) : store;
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? other : store).transaction(async (tx) => {
+            await tx.lock('counter');
+            const value = (await getSetting<number>(tx, 'counter')) ?? 0;
+            await new Promise((resolve) => setTimeout(resolve, 2));
+            await putSetting(tx, 'counter', value + 1);
+          }),
+        ),
+      );
+      expect(await getSetting(store, 'counter')).toBe(20);
+    });
+
+    it('numbers model versions without gaps or duplicates when several are stored at once', async () => {
+      const { store, database } = await fresh();
+      const other = target.kind === 'postgres' ? await connect(database) : store;
+      const versions = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 ? other : store).transaction(async (tx) => {
+            const row = await insertModel(
+              tx,
+              {
+                weights: new Float32Array([i]),
+                roundId: null,
+                parentVersion: null,
+                settings: null,
+              },
+              at(i),
+            );
+            return row.version;
+          }),
+        ),
+      );
+      expect([...versions].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    });
+
+    it('enrols one shop per invite, accepts a nonce once and stores one update per shop, however many arrive at once', async () => {
+      const { store, database } = await fresh();
+      const other = target.kind === 'postgres' ? await connect(database) : store;
+      const pick = (i: number) => (i % 2 ? other : store);
+      const code = await createInvite(
+        store,
+        { expiresAt: new Date(Date.now() + 3600_000), operatorId: null },
+        new Date(),
+      );
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          enrolShop(
+            pick(i),
+            {
+              inviteCode: code,
+              shopName: `S${i}`,
+              appVersion: '1',
+              publicKey: generateShopKeyPair().publicKey,
+            },
+            new Date(),
+          ),
+        ),
+      );
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+      expect(outcomes.filter((o) => !o.ok).map((o) => !o.ok && o.reason)).toEqual(
+        Array(7).fill('used-invite'),
+      );
+      const shop = outcomes.find((o) => o.ok)!;
+      const shopId = shop.ok ? shop.shop.id : '';
+      expect(await store.get('SELECT COUNT(*) AS c FROM shops')).toEqual({ c: 1 });
+
+      const nonces = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => useNonce(pick(i), shopId, 'x'.repeat(20), Date.now())),
+      );
+      expect(nonces.filter(Boolean)).toHaveLength(1);
+
+      await ensureInitialModel(store, () => new Float32Array(4), silent, new Date());
+      const round = await insertRound(
+        store,
+        { modelVersion: 1, settings: roundSettings.parse(collecting), trigger: 'cli' },
+        new Date(),
+      );
+      await store.run("UPDATE rounds SET phase = 'collect' WHERE id = ?", [round.id]);
+      const body = updateBody([0.1, 0.2, 0.3, 0.4]);
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          acceptPlainUpdate(pick(i), { roundId: round.id, shopId, body }, new Date()),
+        ),
+      );
+      expect(answers.every((a) => a.accepted)).toBe(true);
+      expect(answers.filter((a) => !a.duplicate)).toHaveLength(1);
+      expect(new Set(answers.map((a) => a.receivedAt)).size).toBe(1);
+      await expect(
+        acceptPlainUpdate(
+          store,
+          { roundId: round.id, shopId, body: updateBody([0, 0, 0, 0.4]) },
+          new Date(),
+        ),
+      ).rejects.toMatchObject({ statusCode: 409, code: 'already-uploaded' });
+      expect(await store.get('SELECT COUNT(*) AS c FROM updates')).toEqual({ c: 1 });
+      expect(
+        await store.get('SELECT uploaded_at FROM round_participants WHERE shop_id = ?', [shopId]),
+      ).toEqual({ uploaded_at: answers[0]!.receivedAt });
+    });
+
+    it('two engines on one database: one round starts, each phase changes once, the round publishes once', async () => {
+      const { store, database } = await fresh();
+      const other = target.kind === 'postgres' ? await connect(database) : store;
+      const [a, b] = [engineOn(store), engineOn(other)];
+      await ensureInitialModel(store, () => new Float32Array(4), silent, new Date());
+      const shops = [await enrol(store, 'A', at(0)), await enrol(store, 'B', at(1))];
+      await putSetting(store, 'coordinator', {
+        schedule: null,
+        round: roundSettings.parse(collecting),
+        privacy: { delta: 1e-5, budget: null },
+      });
+      const started = await Promise.allSettled([
+        a.startRound('operator'),
+        b.startRound('operator'),
+      ]);
+      expect(started.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+      expect(started.find((s) => s.status === 'rejected')).toMatchObject({
+        reason: { code: 'round-active' },
+      });
+      const round = (
+        started.find((s) => s.status === 'fulfilled') as PromiseFulfilledResult<{ id: number }>
+      ).value;
+      expect((await getRound(store, round.id))!.phase).toBe('collect');
+      await acceptPlainUpdate(
+        store,
+        { roundId: round.id, shopId: shops[0]!, body: updateBody([0.1, 0.1, 0.1, 0.1]) },
+        new Date(),
+      );
+      await acceptPlainUpdate(
+        other,
+        { roundId: round.id, shopId: shops[1]!, body: updateBody([0.3, 0.3, 0.3, 0.3]) },
+        new Date(),
+      );
+      // Both see the phase complete and both close it (and the operator too): one transition.
+      await Promise.all([
+        a.afterRequest(round.id),
+        b.afterRequest(round.id),
+        a.advance(round.id, 'operator', 'collect'),
+        b.advance(round.id, 'operator', 'collect'),
+      ]);
+      a.close();
+      b.close();
+      const done = (await getRound(store, round.id))!;
+      expect(done.phase).toBe('published');
+      expect((JSON.parse(done.phase_log) as { phase: string }[]).map((e) => e.phase)).toEqual([
+        'open',
+        'collect',
+        'aggregating',
+        'published',
+      ]);
+      expect(await store.all('SELECT version FROM models ORDER BY version')).toEqual([
+        { version: 1 },
+        { version: 2 },
+      ]);
+      expect(
+        await store.get("SELECT COUNT(*) AS c FROM events WHERE kind = 'round.published'"),
+      ).toEqual({ c: 1 });
+      const published = new Float32Array(
+        new Uint8Array((await getModel(store, 2))!.weights).buffer,
+      );
+      expect([...published].map((w) => Math.round(w * 1e6) / 1e6)).toEqual([0.2, 0.2, 0.2, 0.2]);
+    });
+
+    it('serves a plain and a secure round over signed HTTP and publishes the exact average of the clipped updates', async () => {
+      const { store } = await fresh();
+      const dir = tempDir(`breadcast-store-http-${target.kind}-`);
+      const app = await buildCoordinator({
+        db: store,
+        logger: silent,
+        initialWeights: () => new Float32Array(parameterCount),
+        schedule: false,
+        modes: [secureMode],
+        plugins: [secureAggregationRoutes],
+      });
+      const shops: TestShop[] = [];
+      try {
+        await app.listen({ host: '127.0.0.1', port: 0 });
+        const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+        const operator = await operatorSession(app, url);
+        shops.push(
+          ...(await enrolTestShops(url, dir, operator, 3, {
+            prefix: target.kind,
+            days: (i) => syntheticDays(i + 1, 40 + 7 * i),
+          })),
+        );
+        const train = { localEpochs: 5, learningRate: 0.05, clipNorm: 0.1 };
+        const weightsOf = async (version: number) =>
+          modelWeights((await getModel(store, version))!);
+        for (const mode of ['plain', 'secure'] as const) {
+          const put = await operator.call('PUT', '/v1/operator/settings', {
+            schedule: null,
+            round: {
+              ...train,
+              mode,
+              minShops: 3,
+              secaggThreshold: 2,
+              noiseMultiplier: 0,
+              weighting: 'equal',
+              serverOptimizer: { kind: 'fedavg', learningRate: 1 },
+              deadlines: phaseDeadlines(3600),
+            },
+          });
+          expect(put.status, JSON.stringify(put.body)).toBe(200);
+          const opened = await operator.call('POST', '/v1/operator/rounds', {});
+          expect(opened.status, JSON.stringify(opened.body)).toBe(200);
+          const roundId = Number(opened.body.id);
+          const before = await weightsOf(Number(opened.body.modelVersion));
+          const round = async () =>
+            (await operator.call('GET', `/v1/operator/rounds/${roundId}`)).body;
+          for (let pass = 0; pass < 6 && (await round()).phase !== 'published'; pass++)
+            for (const shop of shops) {
+              if (mode === 'plain') {
+                await shop.client.runOnce({ ignoreBackoff: true });
+                continue;
+              }
+              await stepSecureRound(
+                {
+                  db: shop.db,
+                  http: shop.http(),
+                  identity: { shopId: shop.shopId, privateKey: loadSyncState(shop.db)!.privateKey },
+                  now: () => new Date(),
+                  computeUpdate: async (r) => ({
+                    delta: Float32Array.from(
+                      clippedDelta(shop.trainer, await weightsOf(r.modelVersion), {
+                        ...train,
+                        clipNorm: 1e9,
+                      }),
+                    ),
+                    sampleCount: 40,
+                  }),
+                },
+                (await round()) as unknown as RoundView,
+              );
+            }
+          const done = await round();
+          expect(done.phase, `${mode}: ${String(done.failureReason)}`).toBe('published');
+          const sum = new Float64Array(before.length);
+          for (const shop of shops)
+            clippedDelta(shop.trainer, before, train).forEach((v, j) => (sum[j]! += v));
+          const published = await weightsOf(Number(done.resultVersion));
+          // Masked sums are fixed-point: 1e-5; the plain average is exact to float32.
+          published.forEach((w, j) =>
+            expect(Math.abs(w - (before[j]! + sum[j]! / shops.length))).toBeLessThan(
+              mode === 'plain' ? 1e-6 : 1e-5,
+            ),
+          );
+        }
+      } finally {
+        await app.close();
+        for (const shop of shops) shop.db.close();
+      }
+    });
+
+    it('the nightly schedule opens one round per slot, however many coordinators keep it', async () => {
+      const { store, database } = await fresh();
+      const other = target.kind === 'postgres' ? await connect(database) : store;
+      await ensureInitialModel(store, () => new Float32Array(4), silent, new Date());
+      await putSetting(store, 'coordinator', {
+        schedule: '* * * * * *',
+        round: roundSettings.parse({ ...collecting, minShops: 50 }),
+        privacy: { delta: 1e-5, budget: null },
+      });
+      const errors: string[] = [];
+      const log = pino({ level: 'warn' }, { write: (line: string) => errors.push(line) });
+      const engines = [store, other].map(
+        (s) => new RoundEngine({ store: s, log, now: () => new Date(), modes: [plainMode] }),
+      );
+      for (const engine of engines) await engine.schedule();
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      for (const engine of engines) engine.close();
+      const claims = await store.all<{ slot: string; claimed_by: string }>(
+        'SELECT slot, claimed_by FROM scheduled_runs ORDER BY slot',
+      );
+      const rounds = await store.all<{ opened_at: string; trigger: string }>(
+        'SELECT opened_at, trigger FROM rounds ORDER BY id',
+      );
+      // Every slot was claimed once (the other coordinator stood aside, no "round already
+      // running" refusal), and a round opened in a claimed slot whenever none was running.
+      expect(errors).toEqual([]);
+      expect(claims.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(claims.map((c) => c.slot)).size).toBe(claims.length);
+      expect(rounds.length).toBeGreaterThanOrEqual(1);
+      expect(rounds.every((r) => r.trigger === 'schedule')).toBe(true);
+      const seconds = new Set(
+        claims.map((c) => c.slot.replace(/^.*:(\d{4}-.*T[\d:]+)\..*$/, '$1')),
+      );
+      for (const round of rounds) expect(seconds).toContain(round.opened_at.slice(0, 19));
+    });
+
+    it('tells the dashboard that something changed, whoever changed it', async () => {
+      const { store, database } = await fresh();
+      const other = target.kind === 'postgres' ? await connect(database) : store;
+      const feed = new ChangeFeed(store, 60_000);
+      let changes = 0;
+      const unsubscribe = feed.subscribe(() => changes++);
+      await feed.check();
+      expect(changes).toBe(0);
+      await putSetting(other, 'coordinator', { schedule: null });
+      await feed.check();
+      expect(changes).toBe(1);
+      await enrol(other, 'New', at(3));
+      await feed.check();
+      await feed.check();
+      expect(changes).toBe(2);
+      unsubscribe();
+    });
+  });
+}
+
+/** The same history written to each store; the dashboard's views of it must not differ. */
+async function history(store: CoordinatorStore): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  await store.transaction(async (tx) => {
+    const model = await insertModel(
+      tx,
+      { weights: new Float32Array(4), roundId: null, parentVersion: null, settings: null },
+      at(0),
+    );
+    await setCurrentModelVersion(tx, model.version);
+  });
+  for (const [i, name] of ['Bäckerei Zoë', 'anna', 'Brot & Co', 'Zentrale'].entries())
+    names.set(await enrol(store, name, at(i)), name);
+  const [first, second, third, fourth] = [...names.keys()] as [string, string, string, string];
+  await revokeShop(store, fourth, at(30));
+  await putSetting(store, 'privacy', { delta: 1e-6, budget: 10 });
+  const settings = [
+    { mode: 'secure', noiseMultiplier: 1.2, minShops: 2 },
+    { mode: 'plain', minShops: 2 },
+    { mode: 'secure', noiseMultiplier: 0.9, minShops: 3 },
+  ] as const;
+  for (const [r, round] of settings.entries()) {
+    const opened = at(60 * 24 * (r + 1));
+    const row = await insertRound(
+      store,
+      { modelVersion: 1, settings: roundSettings.parse(round), trigger: 'schedule' },
+      opened,
+    );
+    for (const shop of [first, second, third].slice(0, 3 - (r % 2)))
+      await checkIn(store, row.id, shop, opened);
+    for (const shop of [first, second].slice(0, r === 2 ? 1 : 2))
+      await store.run(
+        `INSERT INTO updates (round_id, shop_id, payload_sha256, sample_count, weight, norm, bytes, delta, received_at)
+         VALUES (?, ?, 'h', 10, 1, 0.5, 16, NULL, ?)`,
+        [row.id, shop, opened.toISOString()],
+      );
+    await markDropouts(store, row.id, 'collect');
+    const phase = r === 2 ? 'collect' : r === 1 ? 'failed' : 'published';
+    await store.run('UPDATE rounds SET phase = ?, closed_at = ?, phase_log = ? WHERE id = ?', [
+      phase,
+      phase === 'collect' ? null : new Date(opened.getTime() + 3600_000).toISOString(),
+      JSON.stringify([
+        { phase: 'open', at: opened.toISOString() },
+        { phase: 'collect', at: new Date(opened.getTime() + 60_000).toISOString() },
+        ...(phase === 'collect'
+          ? []
+          : [{ phase, at: new Date(opened.getTime() + 3600_000).toISOString() }]),
+      ]),
+      row.id,
+    ]);
+  }
+  for (const [i, shop] of [first, second].entries())
+    await recordMetrics(
+      store,
+      {
+        version: 1,
+        shopId: shop,
+        n: 28 + i,
+        pinball: 0.1 * (i + 1),
+        wape: 0.2 * (i + 1),
+        payloadSha256: String(i),
+      },
+      at(90),
+    );
+  return names;
+}
+
+async function views(store: CoordinatorStore, names: Map<string, string>): Promise<string> {
+  const now = at(60 * 24 * 4);
+  const all = {
+    overview: await overviewView(store, { now, nextRoundAt: null, accountant: rdpAccountant }),
+    shops: await shopsView(store, now),
+    rounds: await Promise.all((await storedRounds(store)).map((round) => roundRow(store, round))),
+    details: await Promise.all([1, 2, 3].map((id) => roundDetailView(store, id, rdpAccountant))),
+    models: await modelsView(store),
+    privacy: await privacyView(store, rdpAccountant),
+  };
+  let text = JSON.stringify(all, null, 1);
+  for (const [id, name] of names) text = text.replaceAll(id, `<${name}>`);
+  return text;
+}
+
+describe.skipIf(targets.some((t) => t.skip))('the dashboard on both stores', () => {
+  const [sqlite, postgres] = targets as [StoreTarget, StoreTarget];
+  beforeAll(async () => {
+    await sqlite.start();
+    await postgres.start();
+  }, 120_000);
+  afterAll(async () => {
+    await sqlite.stop();
+    await postgres.stop();
+  });
+
+  it('shows the same overview, shops, rounds, round details, models and privacy figures', async () => {
+    const texts: string[] = [];
+    for (const target of [sqlite, postgres]) {
+      const { store } = await target.fresh();
+      try {
+        texts.push(await views(store, await history(store)));
+      } finally {
+        await store.close();
+      }
+    }
+    expect(texts[0]).toContain('"enrolled": 3');
+    expect(texts[0]).toContain('<Bäckerei Zoë>');
+    expect(texts[1]).toEqual(texts[0]);
+  });
+});
