@@ -72,7 +72,7 @@ describe('consortium screen after a secure round', () => {
     const text = (await body.textContent())!;
     expect(text).toContain('Counted over 1 upload with noise, at δ = 0.00001.');
     expect(text).toContain('Masked model update for round 1');
-    expect(text).toContain('Last round: 1 (published).');
+    expect(text).toContain('Last round: 1 (finished).');
     await screenshot(page, 'bakery-consortium-secure');
   }, 90_000);
 });
