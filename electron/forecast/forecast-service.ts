@@ -1,7 +1,11 @@
 import { addDays, weekdayIndex } from '../../federated/calendar/dates.ts';
 import { featureRow } from '../../federated/features/extract.ts';
 import { minimumHistoryDays } from '../../federated/features/spec.ts';
-import { criticalRatio, newsvendorQuantity } from '../../federated/decisions/newsvendor.ts';
+import {
+  bakeOnTopOf,
+  criticalRatio,
+  newsvendorQuantity,
+} from '../../federated/decisions/newsvendor.ts';
 import {
   expectedLeftovers,
   expectedShortage,
@@ -12,12 +16,14 @@ import {
 import { predictQuantiles } from '../../federated/model/train.ts';
 import { initBackend } from '../../federated/model/backend.ts';
 import { bakeryDate } from '../logs/settings.ts';
+import { listProducts } from '../logs/products.ts';
 import type { MessageOf } from '../api/contract/messages/index.ts';
 import type { Db } from '../store/database.ts';
 import type { ProductSeries } from './csv-histories.ts';
 import { explainForecast, type Explanation } from './explain.ts';
 import { lastLoggedDate, loadHistories, withCalendarAhead } from './histories.ts';
 import { activeModel, type StoredModel } from './model-store.ts';
+import { sellableStock } from './stock-on-hand.ts';
 
 export class NoModelError extends Error {
   constructor() {
@@ -32,6 +38,8 @@ export type ProductForecast = {
   date: string;
   quantiles: Quantiles;
   recommendedBake: number;
+  /** Sellable units already on hand from earlier bakes: the recommended bake comes on top. */
+  carriedOver: number;
   criticalRatio: number;
   parLevel: number | null;
   expectedWasteAtRecommended: number;
@@ -84,18 +92,22 @@ export function productQuantiles(model: StoredModel, series: ProductSeries, date
   return { row, q };
 }
 
-function decide(series: ProductSeries, q: Quantiles, date: string) {
+function decide(series: ProductSeries, q: Quantiles, date: string, stock: number) {
   const { ratio, isDefault } = criticalRatio(series.unitPrice, series.unitCost);
   const par = series.parLevels?.[weekdayIndex(date)] ?? null;
-  const recommended = newsvendorQuantity(q, ratio, par);
+  const shelf = newsvendorQuantity(q, ratio, par);
   return {
     ratio,
     isDefault,
     par,
-    recommended,
-    raisedByPar:
-      par !== null && recommended === Math.ceil(par) && newsvendorQuantity(q, ratio) < par,
+    recommended: bakeOnTopOf(q, ratio, par, stock),
+    raisedByPar: par !== null && shelf === Math.ceil(par) && newsvendorQuantity(q, ratio) < par,
   };
+}
+
+/** Shelf lives by product id, for the stock a forecast day starts with. */
+function shelfLives(db: Db): Map<number, number> {
+  return new Map(listProducts(db, 'all').map((p) => [p.id, p.shelfLifeDays]));
 }
 
 function storedForecasts(db: Db, from: string, to: string) {
@@ -125,12 +137,14 @@ export async function forecastDay(
   const closedRow = db.prepare('SELECT closed FROM day_context WHERE date = ?').get(date) as
     { closed: number } | undefined;
   const past = storedForecasts(db, addDays(date, -28), addDays(date, -1));
+  const shelfLife = shelfLives(db);
   const result: ProductForecast[] = [];
   for (const series of products) {
     const forecast = productQuantiles(model, series, date);
     if (!forecast) continue;
     const q = roundQ(forecast.q);
-    const d = decide(series, forecast.q, date);
+    const stock = sellableStock(db, series.productId, date, shelfLife.get(series.productId) ?? 1);
+    const d = decide(series, forecast.q, date, stock);
     const plan = planned.get(series.productId) ?? null;
     const explanation = explainForecast(model.weights, forecast.row.x);
     if (d.isDefault)
@@ -142,6 +156,11 @@ export async function forecastDay(
       explanation.push({
         direction: 'up',
         reason: { code: 'forecast.parLevel', params: { par: d.par } },
+      });
+    if (stock > 0)
+      explanation.push({
+        direction: 'down',
+        reason: { code: 'forecast.carriedOver', params: { units: stock } },
       });
     const byDate = new Map(series.history.days.map((day) => [day.date, day]));
     const recent = Array.from({ length: 28 }, (_, i) => addDays(date, i - 28)).map((day) => {
@@ -164,12 +183,15 @@ export async function forecastDay(
       date,
       quantiles: q,
       recommendedBake: d.recommended,
+      carriedOver: stock,
       criticalRatio: round1(d.ratio * 100) / 100,
       parLevel: d.par,
-      expectedWasteAtRecommended: round1(expectedLeftovers(forecast.q, d.recommended)),
-      expectedShortageAtRecommended: round1(expectedShortage(forecast.q, d.recommended)),
+      // What is left at closing counts the carried units too: they are on the same shelf.
+      expectedWasteAtRecommended: round1(expectedLeftovers(forecast.q, d.recommended + stock)),
+      expectedShortageAtRecommended: round1(expectedShortage(forecast.q, d.recommended + stock)),
       plannedBake: plan,
-      expectedWasteAtPlanned: plan === null ? null : round1(expectedLeftovers(forecast.q, plan)),
+      expectedWasteAtPlanned:
+        plan === null ? null : round1(expectedLeftovers(forecast.q, plan + stock)),
       explanation,
       warning:
         forecast.row.historyDays < minimumHistoryDays
@@ -230,13 +252,14 @@ export async function leftoversAt(db: Db, productId: number, date: string, quant
   if (!series) return null;
   const forecast = productQuantiles(model, series, date);
   if (!forecast) return null;
+  const onShelf = quantity + sellableStock(db, productId, date, shelfLives(db).get(productId) ?? 1);
   return {
     productId,
     date,
     quantity,
-    expectedLeftovers: round1(expectedLeftovers(forecast.q, quantity)),
-    expectedShortage: round1(expectedShortage(forecast.q, quantity)),
-    sellOutProbability: Math.round((1 - probabilityEnough(forecast.q, quantity)) * 100) / 100,
+    expectedLeftovers: round1(expectedLeftovers(forecast.q, onShelf)),
+    expectedShortage: round1(expectedShortage(forecast.q, onShelf)),
+    sellOutProbability: Math.round((1 - probabilityEnough(forecast.q, onShelf)) * 100) / 100,
   };
 }
 

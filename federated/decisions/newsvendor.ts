@@ -41,6 +41,21 @@ export function newsvendorQuantity(
   return parLevel !== null && parLevel > quantity ? Math.ceil(parLevel) : quantity;
 }
 
+/**
+ * The bake when `stock` sellable units are already on hand: the best total supply less the
+ * stock, never negative. Stock on hand costs nothing more whatever is baked, so the choice is
+ * the total on the shelf, which is convex in its cost; the best total of at least `stock` is the
+ * unconstrained best or `stock` itself. The par level bounds the shelf, not the new bake.
+ */
+export function bakeOnTopOf(
+  q: Quantiles,
+  ratio: number,
+  parLevel: number | null,
+  stock: number,
+): number {
+  return Math.max(newsvendorQuantity(q, ratio, parLevel) - stock, 0);
+}
+
 /** Waste at unit cost plus shortage at lost margin, in price units (cost = (1 − ratio) × price). */
 export function decisionCost(waste: number, shortage: number, ratio: number, price = 1): number {
   return price * ((1 - ratio) * waste + ratio * shortage);

@@ -54,6 +54,9 @@ export const productForecast = z.object({
   date: isoDate,
   quantiles,
   recommendedBake: count,
+  /** Sellable units on hand from earlier bakes (shelf life over a day): the bake comes on top,
+   * and the expected leftovers count them. 0 until the day before is logged. */
+  carriedOver: count,
   /** (price − cost) / price, or the default 0.7 when either is unknown (see explanation). */
   criticalRatio: z.number().min(0).max(1),
   parLevel: count.nullable(),

@@ -9,6 +9,7 @@ import {
   type Quantiles,
 } from '../../../federated/decisions/quantile-function.ts';
 import {
+  bakeOnTopOf,
   criticalRatio,
   decisionCost,
   defaultCriticalRatio,
@@ -146,5 +147,30 @@ describe('newsvendor', () => {
         expect(newsvendorQuantity(q, r + 0.05)).toBeGreaterThanOrEqual(newsvendorQuantity(q, r));
       }),
     );
+  });
+
+  it('bakes on top of stock on hand: the cheapest shelf of at least that stock, less the stock (brute force)', () => {
+    fc.assert(
+      fc.property(
+        quantiles,
+        fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+        fc.integer({ min: 0, max: 700 }),
+        fc.option(fc.integer({ min: 0, max: 400 }), { nil: null }),
+        (q, ratio, stock, par) => {
+          const cost = (Q: number) =>
+            decisionCost(expectedLeftovers(q, Q), expectedShortage(q, Q), ratio);
+          const top = Math.max(Math.ceil(quantileFunction(q)(0.999)) + 2, stock, par ?? 0);
+          // The shelf holds the stock at least, and the par level when there is one.
+          let cheapest = Math.max(stock, par ?? 0);
+          for (let Q = cheapest + 1; Q <= top; Q++) if (cost(Q) < cost(cheapest)) cheapest = Q;
+          expect(bakeOnTopOf(q, ratio, par, stock)).toBe(cheapest - stock);
+        },
+      ),
+      { numRuns: 80 },
+    );
+    // N(100, 20) at 0.7 bakes 110 with nothing on hand; 30 carried over leave 80 to bake.
+    expect(bakeOnTopOf(normal(100, 20), 0.7, null, 30)).toBe(80);
+    expect(bakeOnTopOf(normal(100, 20), 0.7, null, 150)).toBe(0);
+    expect(bakeOnTopOf(normal(100, 20), 0.7, 130, 30)).toBe(100);
   });
 });
