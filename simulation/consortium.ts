@@ -14,6 +14,7 @@ import type { LocalTrainer } from '../electron/sync/trainer.ts';
 import { appVersion } from '../electron/backend/version.ts';
 import { OperatorApiError, OperatorClient } from './operator-client.ts';
 import { seededRandom } from '../federated/model/random.ts';
+import { retryDelayMs } from '../electron/sync/outbox.ts';
 
 export type RunningCoordinator = {
   url: string;
@@ -78,11 +79,21 @@ export async function connectCoordinator(
 
 export type SimShop = { id: string; db: Db; client: SyncClient };
 
-/** Enrols one shop per trainer with an invite code, each with its own SQLite file. */
+/**
+ * Enrols one shop per trainer with an invite code, each with its own SQLite file. A shop talks
+ * to the coordinator at `coordinatorUrl` when given (a proxy in front of it, in tests).
+ */
 export async function enrolShops(
   coordinator: RunningCoordinator,
   dir: string,
-  shops: { id: string; name: string; trainer: LocalTrainer; dbPath?: string; db?: Db }[],
+  shops: {
+    id: string;
+    name: string;
+    trainer: LocalTrainer;
+    dbPath?: string;
+    db?: Db;
+    coordinatorUrl?: string;
+  }[],
 ): Promise<SimShop[]> {
   const enrolled: SimShop[] = [];
   for (const [i, shop] of shops.entries()) {
@@ -91,7 +102,7 @@ export async function enrolShops(
     // A shop kept from an earlier run (demo --keep) is enrolled already.
     if (!client.status().enrolled) {
       const status = await client.enrol({
-        coordinatorUrl: coordinator.url,
+        coordinatorUrl: shop.coordinatorUrl ?? coordinator.url,
         inviteCode: await coordinator.operator.invite(),
         shopName: shop.name,
       });
@@ -102,6 +113,9 @@ export async function enrolShops(
   return enrolled;
 }
 
+/** A simulated shop's step that still failed after its retries: reported, never fatal. */
+export type ShopFailure = { shop: string; round: number | null; message: string };
+
 export type RoundOutcome = {
   id: number;
   phase: string;
@@ -109,29 +123,58 @@ export type RoundOutcome = {
   uploads: number;
   resultVersion: number | null;
   failureReason: string | null;
+  /** Shops whose part of this round failed after every retry. */
+  failures: ShopFailure[];
 };
 
 export type RoundProgress =
   | { kind: 'round'; round: number; rounds: number }
-  | { kind: 'shop'; round: number; done: number; total: number; shop: string };
+  | { kind: 'shop'; round: number; done: number; total: number; shop: string }
+  /** Bakery-rounds finished (uploaded, failed or offline) of shops × rounds. */
+  | { kind: 'bakery-rounds'; done: number; total: number; failed: number };
 
-type RoundSummary = {
-  id: number;
-  phase: string;
-  participants: number;
-  uploads: number;
-  resultVersion: number | null;
-  failureReason: string | null;
-};
+type RoundSummary = Omit<RoundOutcome, 'failures'>;
 
 const terminal = (phase: string) => phase === 'published' || phase === 'failed';
 
 /**
+ * How a simulated shop retries: the app's outbox schedule (30 s, 1 min, 2 min…) compressed
+ * 600 times, since a simulated night lasts seconds; after `attempts` tries the step counts as
+ * failed for that round (the app would try again at its next sync; so does the simulation).
+ */
+export const shopRetry = { attempts: 6, timeScale: 1 / 600 };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** One sync of a shop, retried until it ends without an error; the last error when it never does. */
+export async function syncWithRetries(shop: SimShop): Promise<{
+  error: string | null;
+  participatedInRound: number | null;
+}> {
+  let error = 'not synced';
+  let participated: number | null = null;
+  for (let attempt = 1; attempt <= shopRetry.attempts; attempt++) {
+    try {
+      const result = await shop.client.runOnce({ ignoreBackoff: true });
+      participated ??= result.participatedInRound;
+      if (!result.status.lastError) return { error: null, participatedInRound: participated };
+      error = result.status.lastError;
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    if (attempt < shopRetry.attempts) await sleep(retryDelayMs(attempt) * shopRetry.timeScale);
+  }
+  return { error, participatedInRound: participated };
+}
+
+/**
  * Runs `rounds` federated rounds: the operator opens each round with `settings`; every shop
  * that is online (each drops out of a round with probability `dropout`) syncs until the round
- * ends, exactly as the app's scheduled sync would; when the online shops have nothing more to
- * do and the phase has not ended, the operator closes it (what a deadline would do). At the
- * end every shop syncs once more to download and evaluate the last model.
+ * ends, exactly as the app's scheduled sync would — all online shops at once, each retrying
+ * failed steps like the app's outbox. A shop whose step still fails is reported in the round's
+ * `failures` and the round goes on without it; when the online shops have nothing more to do
+ * and the phase has not ended, the operator closes it (what a deadline would do). At the end
+ * every shop syncs once more to download and evaluate the last model.
  */
 export async function runRounds(options: {
   coordinator: RunningCoordinator;
@@ -141,10 +184,13 @@ export async function runRounds(options: {
   dropout?: number;
   seed?: number;
   onProgress?: (progress: RoundProgress) => void;
-}): Promise<RoundOutcome[]> {
+}): Promise<{ rounds: RoundOutcome[]; finalFailures: ShopFailure[] }> {
   const { coordinator, shops } = options;
   const random = seededRandom(options.seed ?? 1);
   const outcomes: RoundOutcome[] = [];
+  const grid = { done: 0, total: shops.length * options.rounds, failed: 0 };
+  const report = () => options.onProgress?.({ kind: 'bakery-rounds', ...grid });
+  report();
   for (let r = 1; r <= options.rounds; r++) {
     options.onProgress?.({ kind: 'round', round: r - 1, rounds: options.rounds });
     let opened: RoundSummary;
@@ -161,28 +207,38 @@ export async function runRounds(options: {
       throw error;
     }
     const online = shops.filter(() => random() >= (options.dropout ?? 0));
+    const finished = new Set<string>();
+    const failures = new Map<string, string>();
+    const finish = (shop: string, failed: boolean) => {
+      if (finished.has(shop)) return;
+      finished.add(shop);
+      grid.done++;
+      if (failed) grid.failed++;
+      report();
+    };
     let summary = opened;
     let passes = 0;
     while (!terminal(summary.phase)) {
       const before = `${summary.phase}/${summary.uploads}`;
-      for (const [i, shop] of online.entries()) {
-        options.onProgress?.({
-          kind: 'shop',
-          round: r,
-          done: i,
-          total: online.length,
-          shop: shop.id,
-        });
-        const result = await shop.client.runOnce({ ignoreBackoff: true });
-        if (result.status.lastError) throw new Error(`${shop.id}: ${result.status.lastError}`);
-        options.onProgress?.({
-          kind: 'shop',
-          round: r,
-          done: i + 1,
-          total: online.length,
-          shop: shop.id,
-        });
-      }
+      let done = 0;
+      await Promise.all(
+        online.map(async (shop) => {
+          const sync = await syncWithRetries(shop);
+          options.onProgress?.({
+            kind: 'shop',
+            round: r,
+            done: ++done,
+            total: online.length,
+            shop: shop.id,
+          });
+          if (sync.error !== null) {
+            failures.set(shop.id, sync.error);
+          } else {
+            failures.delete(shop.id);
+            if (sync.participatedInRound === opened.id) finish(shop.id, false);
+          }
+        }),
+      );
       summary = await coordinator.operator.call<RoundSummary>(
         'GET',
         `/v1/operator/rounds/${opened.id}`,
@@ -197,6 +253,8 @@ export async function runRounds(options: {
       if (++passes > 20)
         throw new Error(`round ${opened.id} did not finish (stuck in ${summary.phase})`);
     }
+    // Offline shops and those without a part in this round are done with it too.
+    for (const shop of shops) finish(shop.id, failures.has(shop.id));
     outcomes.push({
       id: summary.id,
       phase: summary.phase,
@@ -204,11 +262,19 @@ export async function runRounds(options: {
       uploads: summary.uploads,
       resultVersion: summary.resultVersion,
       failureReason: summary.failureReason,
+      failures: [...failures].map(([shop, message]) => ({ shop, round: summary.id, message })),
     });
     options.onProgress?.({ kind: 'round', round: r, rounds: options.rounds });
   }
-  for (const shop of shops) await shop.client.runOnce({ ignoreBackoff: true });
-  return outcomes;
+  const finalFailures: ShopFailure[] = [];
+  await Promise.all(
+    shops.map(async (shop) => {
+      const sync = await syncWithRetries(shop);
+      if (sync.error !== null)
+        finalFailures.push({ shop: shop.id, round: null, message: sync.error });
+    }),
+  );
+  return { rounds: outcomes, finalFailures };
 }
 
 /** The global model a shop holds now (what its sync client downloaded and checked). */

@@ -125,7 +125,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     say(
       `${shops.length} bakeries enrolled with invite codes; running ${options.rounds ?? 3} rounds.`,
     );
-    const rounds = await runRounds({
+    const { rounds } = await runRounds({
       coordinator,
       shops,
       rounds: options.rounds ?? 3,

@@ -10,7 +10,8 @@ const silent: ProgressView = { update: () => {}, stop: () => {} };
 
 /**
  * Progress bars on stderr (only on a terminal, so piped JSON stays clean): one for training
- * stages, one for rounds, one for the shops of the current round.
+ * stages, one for bakeries × rounds (a bakery's round is done when it has sent its update, has
+ * failed after its retries, or the round has ended without it).
  */
 export function progressBars(interactive: boolean): ProgressView {
   if (!interactive) return silent;
@@ -27,9 +28,11 @@ export function progressBars(interactive: boolean): ProgressView {
     cliProgress.Presets.shades_classic,
   );
   let training: cliProgress.SingleBar | null = null;
-  let rounds: cliProgress.SingleBar | null = null;
-  let shops: cliProgress.SingleBar | null = null;
-  const label = (text: string) => text.padEnd(10);
+  let grid: cliProgress.SingleBar | null = null;
+  let round = '';
+  let failed = 0;
+  const label = (text: string) => text.padEnd(16);
+  const gridDetail = () => `${round}${failed ? ` · ${failed} failed` : ''}`;
   return {
     update(p) {
       if (p.kind === 'stage') {
@@ -44,15 +47,14 @@ export function progressBars(interactive: boolean): ProgressView {
           adapt: 'local adaptation',
         }[p.method];
         training.update(p.done, { detail: what });
+      } else if (p.kind === 'bakery-rounds') {
+        grid ??= multi.create(p.total, 0, { label: label('bakeries×rounds'), detail: '' });
+        failed = p.failed;
+        grid.setTotal(Math.max(p.total, 1));
+        grid.update(p.done, { detail: gridDetail() });
       } else if (p.kind === 'round') {
-        rounds ??= multi.create(p.rounds, 0, { label: label('rounds'), detail: '' });
-        rounds.update(p.round, {
-          detail: p.round < p.rounds ? `round ${p.round + 1} running` : 'done',
-        });
-      } else {
-        shops ??= multi.create(p.total, 0, { label: label('shops'), detail: '' });
-        shops.setTotal(Math.max(p.total, 1));
-        shops.update(p.done, { detail: p.shop });
+        round = p.round < p.rounds ? `round ${p.round + 1} of ${p.rounds}` : 'rounds done';
+        grid?.update({ detail: gridDetail() });
       }
     },
     stop() {

@@ -2,13 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from '../federated/features/extract.ts';
-import { addDays } from '../federated/calendar/dates.ts';
-import { initTrainer, trainLocal } from '../federated/model/train.ts';
 import type { RoundSettings } from '../federated/protocol/index.ts';
+import type { Coverage } from '../federated/decisions/band-scoring.ts';
 import { trainingSettings } from '../electron/forecast/training-settings.ts';
 import { consortiumWeights, localWeights } from '../electron/forecast/consortium-model.ts';
-import type { LocalTrainer } from '../electron/sync/trainer.ts';
-import { samplesTrainer } from '../electron/sync/model-trainer.ts';
 import { loadBakeries, type SimBakery } from './bakeries.ts';
 import {
   connectCoordinator,
@@ -19,6 +16,7 @@ import {
   type RoundOutcome,
   type RoundProgress,
   type RunningCoordinator,
+  type ShopFailure,
 } from './consortium.ts';
 import {
   scoredDays,
@@ -27,25 +25,60 @@ import {
   Tally,
   type Figures,
 } from '../electron/forecast/day-ahead-scoring.ts';
+import { dayForecasts, type DayForecast, type ModelMethod } from './forecasts-file.ts';
+import { pooledTrainer } from './pooled-trainer.ts';
+import { TrainingPool } from './workers/training-pool.ts';
 
 export const methods = ['federated', 'local', 'centralized', 'naive'] as const;
 export type Method = (typeof methods)[number];
 type ByMethod<T> = Record<Method, T>;
 
+/** A method's figures for one bakery (null: that method could not be scored there). */
+type MethodFigures = {
+  wape: ByMethod<number | null>;
+  waste: ByMethod<number | null>;
+  shortage: ByMethod<number | null>;
+  /** Shares of days below p10 and p90 (null for naive, which has no band). */
+  coverage: ByMethod<Coverage | null>;
+  /** Mean pinball loss over the five quantiles per unit sold. */
+  pinball: ByMethod<number | null>;
+  /** Coverage and pinball once each day's band is calibrated on the days before it. */
+  calibrated: ByMethod<Figures['calibrated']>;
+};
+
+/** What went wrong for one bakery; the run goes on without that part. */
+export type BakeryFailure = {
+  stage: 'local' | 'centralized' | 'round' | 'final sync' | 'federated';
+  round: number | null;
+  message: string;
+};
+
 export type ShopResult = {
   id: string;
   trainDays: number;
   testDays: number;
+  failures: BakeryFailure[];
+} & MethodFigures;
+
+type OverallFigures = {
   wape: ByMethod<number>;
   waste: ByMethod<number>;
   shortage: ByMethod<number>;
+  coverage: ByMethod<Coverage | null>;
+  pinball: ByMethod<number>;
+  calibrated: ByMethod<Figures['calibrated']>;
 };
 
 export type SimulationResult = {
   shops: ShopResult[];
-  overall: { wape: ByMethod<number>; waste: ByMethod<number>; shortage: ByMethod<number> };
+  /** Over the bakeries every method could score (see `excluded`), on the same days. */
+  overall: OverallFigures;
+  /** Bakeries left out of `overall` because a method has no figures for them. */
+  excluded: string[];
   rounds: number;
   backend: string;
+  /** Training threads used. */
+  threads: number;
   /** Rounds that ran, with their outcome at the coordinator. */
   roundLog: RoundOutcome[];
   settings: {
@@ -59,7 +92,7 @@ export type SimulationResult = {
     round: Partial<RoundSettings>;
   };
   /** The merged model alone (no local adaptation), for reference. */
-  globalOnly: { wape: number; waste: number; shortage: number };
+  globalOnly: Figures;
   seconds: number;
 };
 
@@ -73,9 +106,15 @@ export type SimulationOptions = {
   criticalRatio?: number;
   trainDays?: number;
   seed?: number;
+  /** Training threads (default: one per core). */
+  threads?: number;
   coordinator?: { url: string; operator: string; password: string };
   /** Round settings beyond the privacy flags (local epochs, clip norm…). */
   round?: Partial<RoundSettings>;
+  /** How a bakery reaches the coordinator (default: its URL); tests put a proxy in between. */
+  shopUrl?: (bakery: string, coordinatorUrl: string) => string | Promise<string>;
+  /** Called with every scored day's forecasts, per method, once all are known. */
+  onForecasts?: (forecasts: DayForecast[]) => void;
   onProgress?: (progress: SimulationProgress) => void;
 };
 
@@ -111,16 +150,6 @@ export function simulationRoundSettings(
   };
 }
 
-/** A shop's trainer over its training days only: the held-out days are never seen. */
-function bakeryTrainer(bakery: SimBakery): LocalTrainer {
-  const recentFrom = addDays(bakery.firstHoldout, -28);
-  return samplesTrainer({
-    training: () => bakery.trainingSamples,
-    recent: () => bakery.trainingSamples.filter((s) => s.date >= recentFrom),
-    emptyMessage: `${bakery.id} has no training samples`,
-  });
-}
-
 function refuseUnsupported(options: SimulationOptions): void {
   if ((options.noiseMultiplier ?? 0) > 0 && !options.secureAggregation)
     throw new Error(
@@ -131,11 +160,23 @@ function refuseUnsupported(options: SimulationOptions): void {
 const byMethod = <T>(f: (m: Method) => T): ByMethod<T> =>
   Object.fromEntries(methods.map((m) => [m, f(m)])) as ByMethod<T>;
 
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Per bakery: each method's tally (null until scored), the merged model's, and what failed. */
+type BakeryTallies = {
+  methods: ByMethod<Tally | null>;
+  global: Tally | null;
+  failures: BakeryFailure[];
+  weights: Partial<Record<ModelMethod, Float32Array>>;
+};
+
 /**
  * The consortium simulation: every (file, store) is a bakery keeping its last H days for
  * evaluation; federated (the real protocol over HTTP, then the app's local adaptation), local
  * (each alone), centralized (pooled) and naive (same weekday last week) are scored on the same
- * held-out days with day-ahead forecasts.
+ * held-out days with day-ahead forecasts. All training runs on a pool of worker threads (one
+ * per core) while the main thread serves the in-process coordinator and the shops' HTTP; the
+ * baselines train while the rounds run. A bakery's failure is reported in its row.
  */
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   refuseUnsupported(options);
@@ -145,7 +186,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const seed = options.seed ?? 1;
   const criticalRatio = options.criticalRatio ?? 0.7;
   const progress = options.onProgress ?? (() => {});
-  const backend = await initTrainer();
 
   progress({ kind: 'stage', stage: 'reading data' });
   const bakeries = loadBakeries(options.files, {
@@ -158,100 +198,123 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       `only ${trainable.length} bakery has enough history to train (a product needs 14 open days before the holdout): a consortium needs two`,
     );
 
-  const tallies = new Map<string, ByMethod<Tally> & { global: Tally }>();
   const days = new Map(trainable.map((b) => [b.id, scoredDays(b.products, b.firstHoldout)]));
-  for (const b of trainable) {
-    const t = { ...byMethod(() => new Tally()), global: new Tally() };
-    t.naive = scoreNaive(days.get(b.id)!);
-    tallies.set(b.id, t);
-  }
-
-  // Local: each bakery alone, with the app's production training.
-  for (const [i, b] of trainable.entries()) {
-    progress({ kind: 'train', method: 'local', done: i, total: trainable.length });
-    const weights = await localWeights(b.trainingSamples, { seed });
-    tallies.get(b.id)!.local = scoreModel(weights, days.get(b.id)!, criticalRatio);
-  }
-  progress({ kind: 'train', method: 'local', done: trainable.length, total: trainable.length });
-
-  // Centralized: one model on everybody's pooled training days.
-  progress({ kind: 'train', method: 'centralized', done: 0, total: 1 });
-  const pooled: Sample[] = trainable.flatMap((b) => b.trainingSamples);
-  const central = await trainLocal({ samples: pooled, ...trainingSettings(pooled.length), seed });
+  const tallies = new Map<string, BakeryTallies>();
   for (const b of trainable)
-    tallies.get(b.id)!.centralized = scoreModel(central.weights, days.get(b.id)!, criticalRatio);
-  progress({ kind: 'train', method: 'centralized', done: 1, total: 1 });
+    tallies.set(b.id, {
+      methods: { ...byMethod(() => null), naive: scoreNaive(days.get(b.id)!) },
+      global: null,
+      failures: [],
+      weights: {},
+    });
+  const score = (id: string, method: ModelMethod, weights: Float32Array) => {
+    const t = tallies.get(id)!;
+    t.weights[method] = weights;
+    t.methods[method] = scoreModel(weights, days.get(id)!, criticalRatio);
+  };
+  const fail = (id: string, failure: BakeryFailure) => tallies.get(id)!.failures.push(failure);
 
-  // Federated: the real protocol over HTTP.
-  const round = simulationRoundSettings(options, trainable.length);
-  const dir = mkdtempSync(join(tmpdir(), 'breadcast-simulate-'));
-  let coordinator: RunningCoordinator | null = null;
-  let shops: Awaited<ReturnType<typeof enrolShops>> = [];
+  const pool = new TrainingPool(options.threads ? { size: options.threads } : {});
+  const train = (o: Parameters<TrainingPool['train']>[0]) => pool.train(o);
   let roundLog: RoundOutcome[];
   try {
-    progress({ kind: 'stage', stage: 'enrolling bakeries' });
-    coordinator = options.coordinator
-      ? await connectCoordinator(
-          options.coordinator.url,
-          options.coordinator.operator,
-          options.coordinator.password,
+    // The longest job first: the pooled model, then each bakery alone, then the rounds' jobs.
+    const baselines = (async () => {
+      const pooled: Sample[] = trainable.flatMap((b) => b.trainingSamples);
+      progress({ kind: 'train', method: 'centralized', done: 0, total: 1 });
+      const central = pool
+        .train({ samples: pooled, ...trainingSettings(pooled.length), seed })
+        .then(
+          (trained) => {
+            for (const b of trainable) score(b.id, 'centralized', trained.weights);
+          },
+          (error: unknown) => {
+            for (const b of trainable)
+              fail(b.id, { stage: 'centralized', round: null, message: message(error) });
+          },
         )
-      : await startLocalCoordinator({ dir, seed });
-    shops = await enrolShops(
-      coordinator,
-      dir,
-      trainable.map((b) => ({ id: b.id, name: `Simulated ${b.id}`, trainer: bakeryTrainer(b) })),
-    );
-    roundLog = await runRounds({
-      coordinator,
-      shops,
-      rounds,
-      settings: round,
-      dropout: options.dropout ?? 0,
-      seed,
-      onProgress: progress,
-    });
-    if (!roundLog.some((r) => r.phase === 'published'))
-      throw new Error(
-        `no federated round completed (${roundLog.map((r) => `round ${r.id}: ${r.failureReason ?? r.phase}`).join('; ')})` +
-          (options.secureAggregation
-            ? '. The shops did not complete secure aggregation: their sync client must take part in secure rounds.'
-            : ''),
+        .finally(() => progress({ kind: 'train', method: 'centralized', done: 1, total: 1 }));
+      let localDone = 0;
+      const locals = trainable.map((b) =>
+        localWeights(b.trainingSamples, { seed, train })
+          .then(
+            (weights) => score(b.id, 'local', weights),
+            (error: unknown) =>
+              fail(b.id, { stage: 'local', round: null, message: message(error) }),
+          )
+          .finally(() =>
+            progress({
+              kind: 'train',
+              method: 'local',
+              done: ++localDone,
+              total: trainable.length,
+            }),
+          ),
       );
-    for (const [i, shop] of shops.entries()) {
-      progress({ kind: 'train', method: 'adapt', done: i, total: shops.length });
-      const b = trainable.find((x) => x.id === shop.id)!;
-      const { weights: global } = heldGlobalModel(shop);
-      const t = tallies.get(b.id)!;
-      t.global = scoreModel(global, days.get(b.id)!, criticalRatio);
-      const adapted = await consortiumWeights(global, b.trainingSamples, { seed });
-      t.federated = scoreModel(adapted.weights, days.get(b.id)!, criticalRatio);
-    }
-    progress({ kind: 'train', method: 'adapt', done: shops.length, total: shops.length });
+      await Promise.all([central, ...locals]);
+    })();
+    const federation = federate(options, trainable, pool, seed, rounds, progress);
+    const [, federated] = await Promise.all([baselines, federation]);
+    roundLog = federated.roundLog;
+    for (const f of federated.failures)
+      fail(f.shop, { ...f, stage: f.round === null ? 'final sync' : 'round' });
+
+    // How a consortium bakery forecasts: the model it holds, then its own nightly training.
+    let adapted = 0;
+    await Promise.all(
+      trainable.map(async (b) => {
+        try {
+          const global = federated.models.get(b.id);
+          if (!global) throw new Error('holds no consortium model');
+          const t = tallies.get(b.id)!;
+          t.global = scoreModel(global, days.get(b.id)!, criticalRatio);
+          const model = await consortiumWeights(global, b.trainingSamples, { seed, train });
+          score(b.id, 'federated', model.weights);
+        } catch (error) {
+          fail(b.id, { stage: 'federated', round: null, message: message(error) });
+        } finally {
+          progress({ kind: 'train', method: 'adapt', done: ++adapted, total: trainable.length });
+        }
+      }),
+    );
   } finally {
-    for (const shop of shops) shop.db.close();
-    await coordinator?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await pool.close();
   }
 
+  const complete = trainable.filter((b) => methods.every((m) => tallies.get(b.id)!.methods[m]));
   const overall = { ...byMethod(() => new Tally()), global: new Tally() };
+  for (const b of complete) {
+    const t = tallies.get(b.id)!;
+    for (const m of methods) overall[m].merge(t.methods[m]!);
+    if (t.global) overall.global.merge(t.global);
+  }
+  if (options.onForecasts)
+    options.onForecasts(
+      dayForecasts(
+        trainable,
+        days,
+        new Map(trainable.map((b) => [b.id, tallies.get(b.id)!.weights])),
+      ),
+    );
   const shopResults: ShopResult[] = trainable.map((b) => {
     const t = tallies.get(b.id)!;
-    for (const m of [...methods, 'global'] as const) overall[m].merge(t[m]);
-    const f = byMethod((m) => t[m].figures());
+    const f = byMethod((m) => t.methods[m]?.figures() ?? null);
     return {
       id: b.id,
       trainDays: b.trainDays,
       testDays: new Set(days.get(b.id)!.map((d) => d.date)).size,
       ...split(f),
+      failures: t.failures,
     };
   });
   const overallFigures = byMethod((m) => overall[m].figures());
   return {
     shops: shopResults,
-    overall: split(overallFigures),
+    overall: split(overallFigures) as OverallFigures,
+    excluded: trainable.filter((b) => !complete.includes(b)).map((b) => b.id),
     rounds: roundLog.filter((r) => r.phase === 'published').length,
-    backend,
+    backend: pool.backend ?? 'unknown',
+    threads: pool.size,
     roundLog,
     settings: {
       holdoutDays,
@@ -261,17 +324,98 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       noiseMultiplier: options.noiseMultiplier ?? 0,
       dropout: options.dropout ?? 0,
       seed,
-      round,
+      round: simulationRoundSettings(options, trainable.length),
     },
     globalOnly: overall.global.figures(),
     seconds: (performance.now() - started) / 1000,
   };
 }
 
-function split(f: ByMethod<Figures>) {
+/**
+ * The federated part: an in-process (or remote) coordinator, one enrolled shop per bakery with
+ * its own SQLite file and a trainer on the pool, R rounds; returns the model each bakery holds.
+ */
+async function federate(
+  options: SimulationOptions,
+  trainable: SimBakery[],
+  pool: TrainingPool,
+  seed: number,
+  rounds: number,
+  progress: (p: SimulationProgress) => void,
+): Promise<{
+  roundLog: RoundOutcome[];
+  failures: ShopFailure[];
+  models: Map<string, Float32Array>;
+}> {
+  const round = simulationRoundSettings(options, trainable.length);
+  const dir = mkdtempSync(join(tmpdir(), 'breadcast-simulate-'));
+  let coordinator: RunningCoordinator | null = null;
+  let shops: Awaited<ReturnType<typeof enrolShops>> = [];
+  try {
+    progress({ kind: 'stage', stage: 'enrolling bakeries' });
+    coordinator = options.coordinator
+      ? await connectCoordinator(
+          options.coordinator.url,
+          options.coordinator.operator,
+          options.coordinator.password,
+        )
+      : await startLocalCoordinator({ dir, seed });
+    const url = coordinator.url;
+    shops = await enrolShops(
+      coordinator,
+      dir,
+      await Promise.all(
+        trainable.map(async (b) => ({
+          id: b.id,
+          name: `Simulated ${b.id}`,
+          trainer: pooledTrainer(b, pool),
+          coordinatorUrl: options.shopUrl ? await options.shopUrl(b.id, url) : url,
+        })),
+      ),
+    );
+    const run = await runRounds({
+      coordinator,
+      shops,
+      rounds,
+      settings: round,
+      dropout: options.dropout ?? 0,
+      seed,
+      onProgress: progress,
+    });
+    if (!run.rounds.some((r) => r.phase === 'published'))
+      throw new Error(
+        `no federated round completed (${run.rounds.map((r) => `round ${r.id}: ${r.failureReason ?? r.phase}`).join('; ')})` +
+          (options.secureAggregation
+            ? '. The shops did not complete secure aggregation: their sync client must take part in secure rounds.'
+            : ''),
+      );
+    const models = new Map<string, Float32Array>();
+    for (const shop of shops) {
+      try {
+        models.set(shop.id, heldGlobalModel(shop).weights);
+      } catch {
+        // Reported by the caller: a bakery without a model has no federated figures.
+      }
+    }
+    return {
+      roundLog: run.rounds,
+      failures: [...run.rounds.flatMap((r) => r.failures), ...run.finalFailures],
+      models,
+    };
+  } finally {
+    for (const shop of shops) shop.db.close();
+    await coordinator?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function split(f: ByMethod<Figures | null>): MethodFigures {
   return {
-    wape: byMethod((m) => f[m].wape),
-    waste: byMethod((m) => f[m].waste),
-    shortage: byMethod((m) => f[m].shortage),
+    wape: byMethod((m) => f[m]?.wape ?? null),
+    waste: byMethod((m) => f[m]?.waste ?? null),
+    shortage: byMethod((m) => f[m]?.shortage ?? null),
+    coverage: byMethod((m) => f[m]?.coverage ?? null),
+    pinball: byMethod((m) => f[m]?.pinball ?? null),
+    calibrated: byMethod((m) => f[m]?.calibrated ?? null),
   };
 }

@@ -14,7 +14,7 @@ export const backtestCommand: Command = {
     json: {
       type: 'boolean',
       description:
-        'Print one JSON line {"days","products","model":{"wape","waste","shortage"},"naive":{"wape","waste","shortage"}} (plus cost, backend, trainingSeconds).',
+        'Print one JSON line {"days","products","model":{"wape","waste","shortage","cost","coverage":{"p10","p90"},"pinball"},"naive":{…, "coverage":null}} (plus backend, trainingSeconds).',
     },
   },
   async run(options, io) {
@@ -41,11 +41,21 @@ export const backtestCommand: Command = {
         : undefined,
     ).promise;
     if (io.interactive && !options.json) process.stderr.write('\n');
+    const round4 = (v: number) => Math.round(v * 10000) / 10000;
     const fig = (f: typeof r.model) => ({
-      wape: Math.round(f.wape * 10000) / 10000,
+      wape: round4(f.wape),
       waste: f.waste,
       shortage: f.shortage,
       cost: Math.round(f.cost * 10) / 10,
+      coverage: f.coverage && { p10: round4(f.coverage.p10), p90: round4(f.coverage.p90) },
+      pinball: round4(f.pinball),
+      calibrated: f.calibrated && {
+        coverage: f.calibrated.coverage && {
+          p10: round4(f.calibrated.coverage.p10),
+          p90: round4(f.calibrated.coverage.p90),
+        },
+        pinball: round4(f.calibrated.pinball),
+      },
     });
     if (options.json) {
       io.out(
@@ -65,16 +75,24 @@ export const backtestCommand: Command = {
     io.out(`Backtest: ${r.days} days × ${r.products} products (last ${r.holdoutDays} days).`);
     io.out(r.method);
     io.out(`Training: ${r.trainingSeconds.toFixed(1)} s on ${r.backend}.`);
+    const share = (v: number | undefined) =>
+      (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`).padStart(9);
     io.out(
-      `${''.padEnd(8)} ${'WAPE'.padStart(8)} ${'waste'.padStart(9)} ${'short'.padStart(9)} ${'cost'.padStart(10)}`,
+      `${''.padEnd(8)} ${'WAPE'.padStart(8)} ${'waste'.padStart(9)} ${'short'.padStart(9)} ${'cost'.padStart(10)} ${'< p10'.padStart(9)} ${'< p90'.padStart(9)} ${'pinball'.padStart(8)}`,
     );
     for (const [name, f] of [
       ['model', r.model],
       ['naive', r.naive],
     ] as const)
       io.out(
-        `${name.padEnd(8)} ${(f.wape * 100).toFixed(1).padStart(7)}% ${String(f.waste).padStart(9)} ${String(f.shortage).padStart(9)} ${f.cost.toFixed(1).padStart(10)}`,
+        `${name.padEnd(8)} ${(f.wape * 100).toFixed(1).padStart(7)}% ${String(f.waste).padStart(9)} ${String(f.shortage).padStart(9)} ${f.cost.toFixed(1).padStart(10)} ${share(f.coverage?.p10)} ${share(f.coverage?.p90)} ${f.pinball.toFixed(4).padStart(8)}`,
       );
+    const c = r.model.calibrated;
+    if (c)
+      io.out(
+        `Model band calibrated on the 28 days before each day: ${share(c.coverage?.p10).trim()} below p10, ${share(c.coverage?.p90).trim()} below p90, pinball ${c.pinball.toFixed(4)}.`,
+      );
+    io.out('Calibrated bands: 10% of days below p10 and 90% below p90; pinball per unit sold.');
     return 0;
   },
 };

@@ -16,6 +16,7 @@ export const commandLoaders: Record<string, () => Promise<Command>> = {
   privacy: async () => (await import('./privacy.ts')).privacyCommand,
   coordinator: async () => (await import('./coordinator.ts')).coordinatorCommand,
   simulate: async () => (await import('./simulate.ts')).simulateCommand,
+  'generate-bakery': async () => (await import('./generate-bakery.ts')).generateBakeryCommand,
   demo: async () => (await import('./demo.ts')).demoCommand,
   bench: async () => (await import('./bench.ts')).benchCommand,
 };

@@ -3,6 +3,7 @@ import { optionalNumber, UsageError, type Command } from '../command.ts';
 import { progressBars } from '../../simulation/progress.ts';
 import { simulate, type SimulationOptions } from '../../simulation/simulate.ts';
 import { formatTable } from '../../simulation/report.ts';
+import { writeForecasts } from '../../simulation/forecasts-file.ts';
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -64,10 +65,21 @@ export const simulateCommand: Command = {
         'Use this coordinator instead of an in-process one (operator from --operator, password from BREADCAST_OPERATOR_PASSWORD).',
     },
     operator: { type: 'string', value: 'NAME', description: 'Operator name for --coordinator.' },
+    threads: {
+      type: 'string',
+      value: 'N',
+      description: 'Training threads (default: one per core).',
+    },
+    forecasts: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'Write every scored day with each method’s forecast to FILE (CSV), e.g. for simulation/reference/gbdt_reference.py.',
+    },
     json: {
       type: 'boolean',
       description:
-        'Print one JSON object {"shops":[{"id","trainDays","testDays","wape","waste","shortage"}],"overall","rounds","backend"}.',
+        'Print one JSON object {"shops":[{"id","trainDays","testDays","wape","waste","shortage","coverage":{"p10","p90"},"pinball","calibrated":{"coverage","pinball"},"failures"}],"overall","rounds","backend"}.',
     },
   },
   async run(options, io) {
@@ -115,6 +127,10 @@ export const simulateCommand: Command = {
     };
     const trainDays = optionalNumber(options, 'train-days', { integer: true, min: 14, max: 5000 });
     if (trainDays !== undefined) simulation.trainDays = trainDays;
+    const threads = optionalNumber(options, 'threads', { integer: true, min: 1, max: 256 });
+    if (threads !== undefined) simulation.threads = threads;
+    const forecastsFile = typeof options.forecasts === 'string' ? options.forecasts : undefined;
+    if (forecastsFile) simulation.onForecasts = (f) => writeForecasts(forecastsFile, f);
 
     const bars = progressBars(io.interactive);
     let result;
@@ -131,8 +147,10 @@ export const simulateCommand: Command = {
         JSON.stringify({
           shops: result.shops,
           overall: result.overall,
+          excluded: result.excluded,
           rounds: result.rounds,
           backend: result.backend,
+          threads: result.threads,
           globalOnly: result.globalOnly,
           roundLog: result.roundLog,
           settings: result.settings,

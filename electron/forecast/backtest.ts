@@ -1,13 +1,10 @@
-import { addDays, dayNumber } from '../../federated/calendar/dates.ts';
-import { extractSamples, featureRow, type Sample } from '../../federated/features/extract.ts';
-import {
-  decisionCost,
-  defaultCriticalRatio,
-  newsvendorQuantity,
-} from '../../federated/decisions/newsvendor.ts';
-import { scaleQuantiles } from '../../federated/decisions/quantile-function.ts';
-import { initTrainer, predictQuantiles, trainLocal } from '../../federated/model/train.ts';
+import { addDays, dayNumber, weekdayIndex } from '../../federated/calendar/dates.ts';
+import { extractSamples, type Sample } from '../../federated/features/extract.ts';
+import { decisionCost, defaultCriticalRatio } from '../../federated/decisions/newsvendor.ts';
+import type { Coverage } from '../../federated/decisions/band-scoring.ts';
+import { initTrainer, trainLocal } from '../../federated/model/train.ts';
 import type { ProductSeries } from './csv-histories.ts';
+import { scoredDays, scoreModel, scoreNaive, type Tally } from './day-ahead-scoring.ts';
 import { trainingSettings } from './training-settings.ts';
 
 export type BacktestFigures = {
@@ -20,6 +17,12 @@ export type BacktestFigures = {
   money: number | null;
   /** Units left over or short of products without price or cost (not in `money`). */
   unpricedUnits: number;
+  /** Shares of days below the p10 and the p90 forecast; null for naive, which has no band. */
+  coverage: Coverage | null;
+  /** Mean pinball loss over the five quantiles per unit sold (naive: its one number). */
+  pinball: number;
+  /** Coverage and pinball after the band is calibrated on the held-out days before each day. */
+  calibrated: { coverage: Coverage | null; pinball: number } | null;
 };
 
 export type BacktestResult = {
@@ -40,54 +43,14 @@ export const backtestMethod =
   'before. Naive bakes what sold on the same weekday last week. Cost = waste × unit cost + ' +
   'shortage × lost margin at the default critical ratio 0.7, in units of the unit price.';
 
-type Tally = {
-  absErr: number;
-  sold: number;
-  waste: number;
-  shortage: number;
-  money: number | null;
-  unpricedUnits: number;
-};
-const tally = (): Tally => ({
-  absErr: 0,
-  sold: 0,
-  waste: 0,
-  shortage: 0,
-  money: null,
-  unpricedUnits: 0,
-});
-
-function add(t: Tally, p: ProductSeries, forecast: number, bake: number, sold: number) {
-  const waste = Math.max(bake - sold, 0);
-  const shortage = Math.max(sold - bake, 0);
-  t.absErr += Math.abs(forecast - sold);
-  t.sold += sold;
-  t.waste += waste;
-  t.shortage += shortage;
-  if (p.unitPrice !== null && p.unitCost !== null)
-    t.money = (t.money ?? 0) + waste * p.unitCost + shortage * (p.unitPrice - p.unitCost);
-  else t.unpricedUnits += waste + shortage;
-}
-
 function figures(t: Tally, ratio: number): BacktestFigures {
+  const f = t.figures();
   return {
-    wape: t.sold > 0 ? t.absErr / t.sold : 0,
-    waste: t.waste,
-    shortage: t.shortage,
-    cost: decisionCost(t.waste, t.shortage, ratio),
+    ...f,
+    cost: decisionCost(f.waste, f.shortage, ratio),
     money: t.money === null ? null : Math.round(t.money * 100) / 100,
     unpricedUnits: t.unpricedUnits,
   };
-}
-
-/** Same weekday last week (or the week before, if the shop was closed then). */
-function naiveBake(series: ProductSeries, byDate: Map<string, number>, date: string) {
-  for (const back of [7, 14, 21]) {
-    const v = byDate.get(addDays(date, -back));
-    if (v !== undefined) return v;
-  }
-  void series;
-  return undefined;
 }
 
 /**
@@ -124,40 +87,15 @@ export async function backtest(
   const trainingSeconds = (performance.now() - started) / 1000;
 
   const ratio = defaultCriticalRatio;
-  const model = tally();
-  const naive = tally();
-  const scoredDays = new Set<string>();
-  let scoredProducts = 0;
-  for (const p of products) {
-    const byDate = new Map<string, number>();
-    for (const d of p.history.days) if (d.sold !== null && !d.closed) byDate.set(d.date, d.sold);
-    const targets = p.history.days.filter(
-      (d) => d.date >= firstHoldout && d.date <= lastDate && d.sold !== null && !d.closed,
-    );
-    const rows = targets.map((d) => ({ day: d, row: featureRow(p.history, d.date) }));
-    const usable = rows.filter(
-      (r) => r.row !== null && naiveBake(p, byDate, r.day.date) !== undefined,
-    );
-    if (usable.length === 0) continue;
-    scoredProducts++;
-    const predicted = predictQuantiles(
-      trained.weights,
-      usable.map((r) => r.row!.x),
-    );
-    usable.forEach((r, i) => {
-      const sold = r.day.sold!;
-      const q = scaleQuantiles(predicted[i]!, r.row!.level);
-      const weekday = (dayNumber(r.day.date) + 3) % 7;
-      const par = p.parLevels?.[weekday] ?? null;
-      add(model, p, q.p50, newsvendorQuantity(q, ratio, par), sold);
-      const n = naiveBake(p, byDate, r.day.date)!;
-      add(naive, p, n, n, sold);
-      scoredDays.add(r.day.date);
-    });
-  }
+  const days = scoredDays(products, firstHoldout);
+  const model = scoreModel(trained.weights, days, (day) => ({
+    ratio,
+    par: day.product.parLevels?.[weekdayIndex(dayNumber(day.date))] ?? null,
+  }));
+  const naive = scoreNaive(days);
   return {
-    days: scoredDays.size,
-    products: scoredProducts,
+    days: new Set(days.map((d) => d.date)).size,
+    products: new Set(days.map((d) => d.product)).size,
     holdoutDays: options.holdoutDays,
     criticalRatio: ratio,
     model: figures(model, ratio),

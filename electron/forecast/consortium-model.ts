@@ -1,4 +1,9 @@
-import type { TrainingSample, TrainProgress } from '../../federated/model/train.ts';
+import type {
+  TrainingSample,
+  TrainOptions,
+  TrainProgress,
+  TrainResult,
+} from '../../federated/model/train.ts';
 import { trainLocal } from '../../federated/model/train.ts';
 import { trainingSettings } from './training-settings.ts';
 
@@ -6,6 +11,8 @@ export type TrainHooks = {
   seed?: number;
   /** Called after every epoch; awaited, so a caller can yield to its event loop. */
   onProgress?: (progress: TrainProgress) => void | Promise<void>;
+  /** Where training runs (default: here; `breadcast simulate` passes its thread pool). */
+  train?: (options: TrainOptions) => Promise<TrainResult>;
 };
 
 /**
@@ -29,7 +36,7 @@ export async function consortiumWeights(
   if (samples.length === 0)
     return { weights: global, adapted: false, epochs: 0, lossBefore: NaN, lossAfter: NaN };
   const settings = trainingSettings(samples.length);
-  const trained = await trainLocal({
+  const trained = await (hooks.train ?? trainLocal)({
     initialWeights: global,
     samples,
     ...settings,
@@ -51,7 +58,7 @@ export async function localWeights(
   hooks: TrainHooks = {},
 ): Promise<Float32Array> {
   const settings = trainingSettings(samples.length);
-  const trained = await trainLocal({
+  const trained = await (hooks.train ?? trainLocal)({
     samples,
     ...settings,
     seed: hooks.seed ?? 1,

@@ -1,14 +1,40 @@
 import { addDays } from '../../federated/calendar/dates.ts';
 import { featureRow } from '../../federated/features/extract.ts';
 import { newsvendorQuantity } from '../../federated/decisions/newsvendor.ts';
-import { scaleQuantiles } from '../../federated/decisions/quantile-function.ts';
+import { scaleQuantiles, type Quantiles } from '../../federated/decisions/quantile-function.ts';
+import { BandTally, meanPinball, type Coverage } from '../../federated/decisions/band-scoring.ts';
+import {
+  bandShift,
+  shiftBand,
+  type CalibrationPoint,
+} from '../../federated/decisions/band-calibration.ts';
 import { predictQuantiles } from '../../federated/model/train.ts';
 import type { ProductSeries } from './csv-histories.ts';
 
-export type Figures = { wape: number; waste: number; shortage: number };
+/**
+ * A method's figures over scored days. `coverage`: shares of days whose sales fell below the
+ * forecast p10 and p90 (null for a method without a band); `pinball`: mean pinball loss over the
+ * five quantiles per unit sold (a point forecast counts as a band of zero width), so it is
+ * scale-free like WAPE — the median's term alone would be WAPE / 2.
+ */
+export type Figures = {
+  wape: number;
+  waste: number;
+  shortage: number;
+  coverage: Coverage | null;
+  pinball: number;
+  /** The same after the band is calibrated on the days before (see `calibratedBands`). */
+  calibrated: { coverage: Coverage | null; pinball: number } | null;
+};
 
-/** What one method forecast for one scored day: the median and the quantity it bakes. */
-export type DayDecision = { forecast: number; bake: number };
+/** What one method forecast for one scored day: the median, its band (if any), the bake. */
+export type DayDecision = {
+  forecast: number;
+  bake: number;
+  quantiles?: Quantiles;
+  /** The band after calibration on earlier days, when the method calibrates. */
+  calibrated?: Quantiles;
+};
 
 /** A scored day of one product: sold, and the day it is. */
 export type ScoredDay = {
@@ -20,17 +46,43 @@ export type ScoredDay = {
   naive: number;
 };
 
+type Prices = { unitPrice: number | null; unitCost: number | null };
+
 export class Tally {
   absErr = 0;
   sold = 0;
   waste = 0;
   shortage = 0;
+  pinball = 0;
+  readonly band = new BandTally();
+  calibratedPinball = 0;
+  readonly calibratedBand = new BandTally();
+  /** Waste at unit cost plus shortage at lost margin, over products with price and cost. */
+  money: number | null = null;
+  /** Units left over or short of products without price or cost (not in `money`). */
+  unpricedUnits = 0;
 
-  add(decision: DayDecision, sold: number): void {
+  add(decision: DayDecision, sold: number, product?: Prices): void {
+    const waste = Math.max(decision.bake - sold, 0);
+    const shortage = Math.max(sold - decision.bake, 0);
     this.absErr += Math.abs(decision.forecast - sold);
     this.sold += sold;
-    this.waste += Math.max(decision.bake - sold, 0);
-    this.shortage += Math.max(sold - decision.bake, 0);
+    this.waste += waste;
+    this.shortage += shortage;
+    if (product?.unitPrice != null && product.unitCost != null)
+      this.money =
+        (this.money ?? 0) +
+        waste * product.unitCost +
+        shortage * (product.unitPrice - product.unitCost);
+    else this.unpricedUnits += waste + shortage;
+    const q = decision.quantiles;
+    this.pinball += meanPinball(q ? [q.p10, q.p25, q.p50, q.p75, q.p90] : decision.forecast, sold);
+    if (q) this.band.add(q.p10, q.p90, sold);
+    const c = decision.calibrated;
+    if (c) {
+      this.calibratedPinball += meanPinball([c.p10, c.p25, c.p50, c.p75, c.p90], sold);
+      this.calibratedBand.add(c.p10, c.p90, sold);
+    }
   }
 
   merge(other: Tally): void {
@@ -38,6 +90,12 @@ export class Tally {
     this.sold += other.sold;
     this.waste += other.waste;
     this.shortage += other.shortage;
+    this.pinball += other.pinball;
+    this.band.merge(other.band);
+    this.calibratedPinball += other.calibratedPinball;
+    this.calibratedBand.merge(other.calibratedBand);
+    if (other.money !== null) this.money = (this.money ?? 0) + other.money;
+    this.unpricedUnits += other.unpricedUnits;
   }
 
   figures(): Figures {
@@ -45,6 +103,15 @@ export class Tally {
       wape: this.sold > 0 ? this.absErr / this.sold : 0,
       waste: this.waste,
       shortage: this.shortage,
+      coverage: this.band.coverage(),
+      pinball: this.sold > 0 ? this.pinball / this.sold : 0,
+      calibrated:
+        this.calibratedBand.days > 0
+          ? {
+              coverage: this.calibratedBand.coverage(),
+              pinball: this.sold > 0 ? this.calibratedPinball / this.sold : 0,
+            }
+          : null,
     };
   }
 }
@@ -83,22 +150,68 @@ export function scoredDays(products: ProductSeries[], firstHoldout: string): Sco
 /** How a day's bake is decided: the demand quantile at `ratio`, never below `par`. */
 export type BakeRule = (day: ScoredDay) => { ratio: number; par: number | null };
 
-/** Tally of a model's day-ahead forecasts: median for WAPE, the critical-ratio quantile as the bake. */
+/** A model's day-ahead quantiles for the scored days, in units. */
+export function dayQuantiles(weights: Float32Array, days: ScoredDay[]): Quantiles[] {
+  if (days.length === 0) return [];
+  const predicted = predictQuantiles(
+    weights,
+    days.map((d) => d.row),
+  );
+  return days.map((day, i) => scaleQuantiles(predicted[i]!, day.level));
+}
+
+/** Days of forecasts, before each scored day, whose outcomes calibrate its band. */
+export const calibrationWindowDays = 28;
+
+/**
+ * Each day's band shifted (conformally) by how the same forecasts fared over the
+ * `calibrationWindowDays` before it: only days whose sales were known the evening before count,
+ * as the app knows its stored forecasts and the sales logged since. Bands of the first days,
+ * with too few earlier days, stay as they are.
+ */
+export function calibratedBands(quantiles: Quantiles[], days: ScoredDay[]): Quantiles[] {
+  const order = days.map((_, i) => i).sort((a, b) => days[a]!.date.localeCompare(days[b]!.date));
+  const out: Quantiles[] = new Array<Quantiles>(days.length);
+  const point = (i: number): CalibrationPoint => ({
+    p10: quantiles[i]!.p10,
+    p90: quantiles[i]!.p90,
+    sold: days[i]!.sold,
+    level: days[i]!.level,
+  });
+  let from = 0;
+  let to = 0;
+  for (const i of order) {
+    const date = days[i]!.date;
+    const earliest = addDays(date, -calibrationWindowDays);
+    while (to < order.length && days[order[to]!]!.date < date) to++;
+    while (from < to && days[order[from]!]!.date < earliest) from++;
+    const shift = bandShift(order.slice(from, to).map(point));
+    out[i] = shiftBand(quantiles[i]!, shift, days[i]!.level);
+  }
+  return out;
+}
+
+/**
+ * Tally of a model's day-ahead forecasts: median for WAPE, the critical-ratio quantile as the
+ * bake, the band as forecast and as calibrated on the days before.
+ */
 export function scoreModel(
   weights: Float32Array,
   days: ScoredDay[],
   rule: number | BakeRule,
 ): Tally {
   const tally = new Tally();
-  if (days.length === 0) return tally;
-  const predicted = predictQuantiles(
-    weights,
-    days.map((d) => d.row),
-  );
+  const quantiles = dayQuantiles(weights, days);
+  const calibrated = calibratedBands(quantiles, days);
   days.forEach((day, i) => {
-    const q = scaleQuantiles(predicted[i]!, day.level);
+    const q = quantiles[i]!;
     const { ratio, par } = typeof rule === 'number' ? { ratio: rule, par: null } : rule(day);
-    tally.add({ forecast: q.p50, bake: newsvendorQuantity(q, ratio, par) }, day.sold);
+    const bake = newsvendorQuantity(q, ratio, par);
+    tally.add(
+      { forecast: q.p50, bake, quantiles: q, calibrated: calibrated[i]! },
+      day.sold,
+      day.product,
+    );
   });
   return tally;
 }
@@ -106,6 +219,7 @@ export function scoreModel(
 /** Naive bakes (and forecasts) last week's same-weekday sales. */
 export function scoreNaive(days: ScoredDay[]): Tally {
   const tally = new Tally();
-  for (const day of days) tally.add({ forecast: day.naive, bake: day.naive }, day.sold);
+  for (const day of days)
+    tally.add({ forecast: day.naive, bake: day.naive }, day.sold, day.product);
   return tally;
 }

@@ -138,7 +138,10 @@ export async function noiseCost(
       wapeLocal: r.overall.wape.local,
       costFederated: cost('federated'),
       costLocal: cost('local'),
-      federatedBeatsLocal: r.shops.filter((s) => s.wape.federated < s.wape.local).length,
+      federatedBeatsLocal: r.shops.filter(
+        (s) =>
+          s.wape.federated !== null && s.wape.local !== null && s.wape.federated < s.wape.local,
+      ).length,
       shops: r.shops.length,
     });
   }

@@ -349,14 +349,30 @@ describe('CLI', () => {
     const result = JSON.parse(backtest.stdout[0]!) as {
       days: number;
       products: number;
-      model: Record<string, number>;
-      naive: Record<string, number>;
+      model: Record<string, number> & {
+        coverage: { p10: number; p90: number } | null;
+        calibrated: { coverage: { p10: number; p90: number }; pinball: number } | null;
+      };
+      naive: Record<string, number> & { coverage: null; calibrated: null };
     };
     expect(result.days).toBeGreaterThanOrEqual(10);
     expect(result.products).toBe(3);
     for (const figures of [result.model, result.naive])
-      for (const key of ['wape', 'waste', 'shortage'])
+      for (const key of ['wape', 'waste', 'shortage', 'cost', 'pinball'])
         expect(Number.isFinite(figures[key])).toBe(true);
+    // The band's calibration: shares of scored days, p10's below p90's; naive has no band.
+    const { p10, p90 } = result.model.coverage!;
+    expect(0 <= p10 && p10 <= p90 && p90 <= 1).toBe(true);
+    expect(result.naive.coverage).toBeNull();
+    // The band calibrated on the held-out days before each day: from the 11th day of 3 products
+    // on (30 earlier product-days), so its figures count the same days with other bands.
+    const calibrated = result.model.calibrated!;
+    expect(calibrated.coverage.p10).toBeLessThanOrEqual(calibrated.coverage.p90);
+    expect(calibrated.pinball).toBeGreaterThan(0);
+    expect(result.naive.calibrated).toBeNull();
+    // Pinball per unit sold; a point forecast scores half its WAPE (levels symmetric around 0.5).
+    expect(result.model.pinball).toBeGreaterThan(0);
+    expect(result.naive.pinball).toBeCloseTo(result.naive.wape! / 2, 1);
 
     const bad = captureIo();
     expect(await main(['forecast', '--db', dbPath, '--date', 'tomorrow'], bad)).toBe(2);

@@ -88,7 +88,7 @@ describe('value of joining (value.compare)', () => {
       shops.push({ id: store, name: `Store ${store}`, trainer: modelTrainer(db), db });
     }
     const enrolled = await enrolShops(coordinator, dir, shops);
-    const rounds = await runRounds({
+    const { rounds } = await runRounds({
       coordinator,
       shops: enrolled,
       rounds: 1,
