@@ -8,7 +8,14 @@ import type {
   MethodName,
   MethodOutput,
 } from '../../electron/api/contract/index.ts';
-import { freshDir, launchChromium, screenshot, startCli, type RunningCli } from './harness.ts';
+import {
+  answerLocation,
+  freshDir,
+  launchChromium,
+  screenshot,
+  startCli,
+  type RunningCli,
+} from './harness.ts';
 
 /** Waits for a value the page reaches asynchronously (vitest's default of one second is too short under load). */
 const poll = <T>(read: () => T | Promise<T>, options: { timeout?: number } = {}) =>
@@ -65,6 +72,7 @@ describe('bakery app', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     await page.goto(url);
     await page.getByTestId('app-info').waitFor();
+    await answerLocation(page);
   });
 
   afterAll(async () => {
@@ -74,7 +82,7 @@ describe('bakery app', () => {
 
   it('imports a CSV through the wizard: maps a differing header, lists a bad line, skips it', async () => {
     // Three days of history for 30 products, with the till's own product header and one bad line.
-    const lines = ['date,Artikel,sold,baked,wasted'];
+    const lines = ['date,Sorte,sold,baked,wasted'];
     for (const date of ['2026-11-17', '2026-11-18', '2026-11-19']) {
       names.forEach((name, i) => lines.push(`${date},${name},${10 + i},${14 + i},2`));
     }
@@ -86,7 +94,7 @@ describe('bakery app', () => {
     await page.getByTestId('import-file').setInputFiles(file);
     const productSelect = page.getByTestId('map-product');
     await poll(() => productSelect.getAttribute('aria-invalid')).toBe('true');
-    await productSelect.selectOption('Artikel');
+    await productSelect.selectOption('Sorte');
 
     const problems = page.getByTestId('import-problems');
     await poll(() => problems.textContent()).toContain('many');

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput } from '../../electron/api/contract/index.ts';
 import {
+  answerLocation,
   freshDir,
   launchChromium,
   projectRoot,
@@ -102,6 +103,7 @@ describe('daily entry by keyboard', () => {
     page = await browser.newPage({ viewport: { width: 1024, height: 768 }, locale: 'en-GB' });
     await page.goto(url);
     await page.getByTestId('app-info').waitFor();
+    await answerLocation(page);
     for (const name of names) await api('products.create', { name, category: 'bread' });
   });
 

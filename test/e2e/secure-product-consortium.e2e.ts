@@ -8,7 +8,14 @@ import {
   type CoordinatorProcess,
 } from '../support/coordinator-process.ts';
 import { enrolTestShops, phaseDeadlines } from '../support/shops.ts';
-import { buildUi, launchChromium, screenshot, startCli, type RunningCli } from './harness.ts';
+import {
+  answerLocation,
+  buildUi,
+  launchChromium,
+  screenshot,
+  startCli,
+  type RunningCli,
+} from './harness.ts';
 import { join } from 'node:path';
 
 /*
@@ -63,6 +70,7 @@ describe('consortium screen after a secure round', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     await page.goto(started.match[1]!);
     await page.getByTestId('app-info').waitFor();
+    await answerLocation(page);
     await page.evaluate(() => (location.hash = '#/consortium'));
     await page.getByTestId('sync-status').waitFor();
     const body = page.locator('main');
