@@ -124,7 +124,7 @@ describe('first run of a German bakery: where it is, then its Excel history', ()
   const products = [
     { name: 'Brötchen', price: '0,45', baked: 120, sold: 104 },
     { name: 'Laugenbrezel', price: '0,95', baked: 60, sold: 51 },
-    { name: 'Weißbrot 750 g', price: '3,20', baked: 18, sold: 15 },
+    { name: 'Weißbrot 750 g', price: '3,20', baked: 24, sold: 15 },
   ];
   const days = 14;
   function excelCsv(today: string) {
