@@ -33,6 +33,8 @@ import {
 } from './rounds/initial-model.ts';
 import type { RoundMode } from './rounds/phases.ts';
 import { plainMode } from './rounds/plain-mode.ts';
+import { secureAggregationRoutes, secureMode } from './secagg/index.ts';
+import { serviceEndpoints } from './service/routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { shopRoutes } from './routes/shop-routes.ts';
 import { openCoordinatorStore } from './store/database.ts';
@@ -67,7 +69,7 @@ export type CoordinatorOptions = {
   /** Version 1 of the global model when the registry is empty; defaults to the shared model code. */
   initialWeights?: InitialWeights;
   modelSeed?: number;
-  /** Extra round modes (secure aggregation) besides plain. */
+  /** Round modes besides the two every coordinator runs: secure (the default) and plain. */
   modes?: RoundMode[];
   plugins?: CoordinatorPlugin[];
   https?: { key: string | Buffer; cert: string | Buffer };
@@ -139,7 +141,7 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     store,
     log,
     now,
-    modes: [plainMode, ...(options.modes ?? [])],
+    modes: [secureMode, plainMode, ...(options.modes ?? [])],
     schedule: options.schedule ?? true,
     watchMs:
       options.watchMs !== undefined ? options.watchMs : store.kind === 'postgres' ? 1000 : null,
@@ -177,6 +179,9 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     if (request.url.startsWith('/v1/') && !request.url.startsWith('/v1/operator/'))
       checkProtocol(request);
   });
+
+  // Before the routes, so its hooks time and count every one of them.
+  await serviceEndpoints(app, { store, now });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof CoordinatorError) {
@@ -270,6 +275,8 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     engine,
     requireOperator: context.requireOperator,
   });
+  // Secure rounds are the default, so their routes are part of every coordinator.
+  await app.register(async (scope) => secureAggregationRoutes(scope, context));
   for (const plugin of options.plugins ?? [])
     await app.register(async (scope) => plugin(scope, context));
 

@@ -5,10 +5,11 @@ import { pino } from 'pino';
 import { buildCoordinator, type CoordinatorPlugin } from '../coordinator/app.ts';
 import { createOperator } from '../coordinator/operator/accounts.ts';
 import { weightsFromSharedModel } from '../coordinator/rounds/initial-model.ts';
-import { secureAggregationRoutes, secureMode } from '../coordinator/secagg/index.ts';
 import type { RoundSettings } from '../federated/protocol/index.ts';
 import { openDatabase, type Db } from '../electron/store/database.ts';
 import { SyncClient } from '../electron/sync/client.ts';
+import type { PrivacyPolicy } from '../electron/api/contract/privacy.ts';
+import { savePrivacyPolicy } from '../electron/privacy/policy.ts';
 import { loadGlobalModel } from '../electron/sync/global-models.ts';
 import type { LocalTrainer } from '../electron/sync/trainer.ts';
 import { appVersion } from '../electron/backend/version.ts';
@@ -42,8 +43,7 @@ export async function startLocalCoordinator(options: {
     initialWeights: weightsFromSharedModel(options.seed ?? 1),
     schedule: false,
     // Plain and secure-aggregation rounds, as the coordinator service offers them.
-    modes: [secureMode],
-    plugins: [secureAggregationRoutes, ...(options.plugins ?? [])],
+    plugins: [...(options.plugins ?? [])],
     // Every simulated shop enrols (and the operator logs in) within seconds from one address.
     loginRateLimit: { max: 1000, timeWindow: 60_000 },
     enrolRateLimit: { max: 10_000, timeWindow: 60_000 },
@@ -80,8 +80,21 @@ export async function connectCoordinator(
 export type SimShop = { id: string; db: Db; client: SyncClient };
 
 /**
- * Enrols one shop per trainer with an invite code, each with its own SQLite file. A shop talks
- * to the coordinator at `coordinatorUrl` when given (a proxy in front of it, in tests).
+ * Simulated bakeries that take part in every round the experiment runs (plain, noiseless,
+ * small, no epsilon limit): what a simulation measures is learning, not the bakeries' policy.
+ * The threshold rule of the app still applies to secure rounds.
+ */
+export const everyRoundPolicy: PrivacyPolicy = {
+  allowPlainRounds: true,
+  minNoiseMultiplier: 0,
+  minShops: 2,
+  epsilonLimit: null,
+};
+
+/**
+ * Enrols one shop per trainer with an invite code, each with its own SQLite file, and saves
+ * `policy` as every shop's privacy policy. A shop talks to the coordinator at `coordinatorUrl`
+ * when given (a proxy in front of it, in tests).
  */
 export async function enrolShops(
   coordinator: RunningCoordinator,
@@ -94,10 +107,12 @@ export async function enrolShops(
     db?: Db;
     coordinatorUrl?: string;
   }[],
+  policy: PrivacyPolicy,
 ): Promise<SimShop[]> {
   const enrolled: SimShop[] = [];
   for (const [i, shop] of shops.entries()) {
     const db = shop.db ?? openDatabase(shop.dbPath ?? join(dir, `shop-${i + 1}.sqlite`));
+    savePrivacyPolicy(db, policy, new Date());
     const client = new SyncClient({ db, trainer: shop.trainer, appVersion });
     // A shop kept from an earlier run (demo --keep) is enrolled already.
     if (!client.status().enrolled) {

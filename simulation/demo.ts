@@ -12,6 +12,7 @@ import { loadHistories } from '../electron/forecast/histories.ts';
 import { saveTrainedModel } from '../electron/forecast/model-store.ts';
 import { bakeryChainCsv, createDemoDatabase } from '../electron/logs/demo.ts';
 import { openDatabase } from '../electron/store/database.ts';
+import { defaultPrivacyPolicy } from '../electron/privacy/policy.ts';
 import { modelTrainer } from '../electron/sync/model-trainer.ts';
 import { storesOf } from './bakeries.ts';
 import {
@@ -48,16 +49,16 @@ export type RunningDemo = {
   close(): Promise<void>;
 };
 
-/** Modest local training so a few rounds of five bakeries finish in well under a minute. */
+/**
+ * The product's default rounds — secure aggregation, noise multiplier and clip norm as a new
+ * coordinator has them, threshold from the shops — with modest local training so a few rounds
+ * of five bakeries finish in well under a minute. Each bakery keeps the app's default policy,
+ * which these rounds meet.
+ */
 export const demoRoundSettings: Partial<RoundSettings> = {
-  mode: 'plain',
   localEpochs: 2,
   learningRate: 0.003,
   batchSize: 256,
-  clipNorm: 2,
-  minShops: 2,
-  weighting: 'samples',
-  maxSampleWeight: 100_000,
   serverOptimizer: { kind: 'fedavg', learningRate: 1 },
 };
 
@@ -121,7 +122,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       });
       bakeries.push({ id: `store-${store}`, name, db, dbPath: path, trainer: modelTrainer(db) });
     }
-    const shops: SimShop[] = await enrolShops(coordinator, options.dir, bakeries);
+    const shops: SimShop[] = await enrolShops(
+      coordinator,
+      options.dir,
+      bakeries,
+      defaultPrivacyPolicy,
+    );
     say(
       `${shops.length} bakeries enrolled with invite codes; running ${options.rounds ?? 3} rounds.`,
     );

@@ -7,9 +7,11 @@ import type { Coverage } from '../federated/decisions/band-scoring.ts';
 import { trainingSettings } from '../electron/forecast/training-settings.ts';
 import { consortiumWeights, localWeights } from '../electron/forecast/consortium-model.ts';
 import { loadBakeries, type SimBakery } from './bakeries.ts';
+import { minimumThreshold } from '../federated/protocol/privacy-policy.ts';
 import {
   connectCoordinator,
   enrolShops,
+  everyRoundPolicy,
   heldGlobalModel,
   runRounds,
   startLocalCoordinator,
@@ -139,6 +141,8 @@ export function simulationRoundSettings(
     maxSampleWeight: 100_000,
     serverOptimizer: { kind: 'fedavg', learningRate: 1 },
     noiseMultiplier: options.noiseMultiplier ?? 0,
+    // The threshold every bakery's app requires of a roster of all of them.
+    ...(options.secureAggregation ? { secaggThreshold: minimumThreshold(shops) } : {}),
     deadlines: {
       openSeconds: 0,
       advertiseSeconds: 3600,
@@ -372,6 +376,7 @@ async function federate(
           coordinatorUrl: options.shopUrl ? await options.shopUrl(b.id, url) : url,
         })),
       ),
+      everyRoundPolicy,
     );
     const run = await runRounds({
       coordinator,

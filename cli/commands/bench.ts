@@ -154,8 +154,12 @@ export const benchCommand: Command = {
           colluders: colluders ?? null,
           graph: graph as 'auto' | 'complete' | 'secagg+',
         });
+        // With --json the one line goes to stdout and the per-phase report to stderr.
         if (json) io.out(benchLine(r));
-        for (const line of benchReport(r)) say(line);
+        for (const line of benchReport(r)) {
+          if (json) io.err(line);
+          else io.out(line);
+        }
       } else {
         say('## Secure aggregation per round, 10,000 parameters, no dropout');
         for (const shops of options['secagg-500'] ? [10, 100, 250, 500] : [10, 100]) {

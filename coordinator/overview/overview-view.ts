@@ -2,14 +2,15 @@ import { flag, type Sql } from '../store/sql.ts';
 import type { OverviewView } from '../../federated/protocol/operator-views.ts';
 import { modelsView } from './models-view.ts';
 import { participationByDay } from './participation.ts';
-import { privacyView, type Accountant } from './privacy-view.ts';
+import { privacyView } from './privacy-view.ts';
+import { loadCoordinatorSettings } from '../store/settings.ts';
 import { countsOf, isFinished, parseSettings, roundRow, type StoredRound } from './rounds-view.ts';
 
 const dayMs = 24 * 3600 * 1000;
 
 export async function overviewView(
   sql: Sql,
-  options: { now: Date; nextRoundAt: Date | null; accountant: Accountant | undefined },
+  options: { now: Date; nextRoundAt: Date | null; schedulerRunning: boolean },
 ): Promise<OverviewView> {
   const { now } = options;
   const latest = await sql.get<StoredRound>('SELECT * FROM rounds ORDER BY id DESC LIMIT 1');
@@ -62,6 +63,10 @@ export async function overviewView(
       participants: lastRow.uploaded,
     },
     nextRoundAt: running ? null : (options.nextRoundAt?.toISOString() ?? null),
+    schedule: {
+      cron: (await loadCoordinatorSettings(sql)).schedule,
+      running: options.schedulerRunning,
+    },
     shops: { enrolled: shops.enrolled, revoked: shops.revoked, onlineLast24h: shops.online },
     model: current && {
       version: current.version,
@@ -70,7 +75,7 @@ export async function overviewView(
     },
     errorMetric: errorTrend.length > 0 ? 'wape' : null,
     errorTrend,
-    privacy: (await privacyView(sql, options.accountant)).summary,
+    privacy: (await privacyView(sql)).summary,
     participationByDay: await participationByDay(sql),
   };
 }

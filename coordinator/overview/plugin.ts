@@ -1,12 +1,6 @@
-import { budgetEpsilon, emptyBudget, spendRound } from '../../federated/privacy/accountant.ts';
 import type { CoordinatorPlugin } from '../app.ts';
 import { dashboardStaticPlugin } from './dashboard-static.ts';
-import type { Accountant } from './privacy-view.ts';
 import { operatorViewsPlugin } from './routes.ts';
-
-/** Rényi-DP accounting of the sampled Gaussian mechanism (federated/privacy), composed over rounds. */
-export const rdpAccountant: Accountant = (rounds, delta) =>
-  budgetEpsilon(rounds.reduce(spendRound, emptyBudget()), delta);
 
 /**
  * The operator dashboard as a coordinator plugin: the read views and event stream under
@@ -14,7 +8,7 @@ export const rdpAccountant: Accountant = (rounds, delta) =>
  * buildCoordinator.
  */
 export function dashboardPlugin(
-  options: { accountant?: Accountant; staticRoot?: string; changePollMs?: number } = {},
+  options: { staticRoot?: string; changePollMs?: number } = {},
 ): CoordinatorPlugin {
   return async (app, context) => {
     await app.register(operatorViewsPlugin, {
@@ -23,7 +17,7 @@ export function dashboardPlugin(
       requireOperator: context.requireOperator,
       now: context.now,
       nextRoundAt: () => context.engine.nextScheduledRun(),
-      accountant: options.accountant ?? rdpAccountant,
+      schedulerRunning: () => context.engine.schedulerRunning(),
       ...(options.changePollMs ? { changePollMs: options.changePollMs } : {}),
     });
     await app.register(dashboardStaticPlugin, { root: options.staticRoot });

@@ -1,7 +1,11 @@
 import { flag, type Sql } from '../store/sql.ts';
 import type { RoundDetailView } from '../../federated/protocol/operator-views.ts';
 import { aggregateMetrics } from './models-view.ts';
-import { effectiveNoise, privacySettings, type Accountant } from './privacy-view.ts';
+import { roundSettings } from '../../federated/protocol/index.ts';
+import { effectiveNoise, epsilonOf } from '../privacy/budget.ts';
+import { roundPrivacy } from '../privacy/round-facts.ts';
+import { refusalsOf } from '../store/privacy.ts';
+import { loadCoordinatorSettings } from '../store/settings.ts';
 import {
   flattenSettings,
   isFinished,
@@ -11,17 +15,15 @@ import {
 } from './rounds-view.ts';
 
 /**
- * One round in full. The shop list says only who took part and how far each got — the
- * protocol's own bookkeeping. The evaluation is the aggregate of the model the round produced.
+ * One round in full. The shop list says only who took part, how far each got and, for a shop
+ * that skipped it under its own policy, the reasons it reported. The privacy part says what the
+ * coordinator could see, from the settings the round ran with and its own records. The
+ * evaluation is the aggregate of the model the round produced.
  */
-export async function roundDetailView(
-  sql: Sql,
-  id: number,
-  accountant: Accountant | undefined,
-): Promise<RoundDetailView | null> {
+export async function roundDetailView(sql: Sql, id: number): Promise<RoundDetailView | null> {
   const round = await storedRound(sql, id);
   if (!round) return null;
-  const settings = parseSettings(round.settings);
+  const settings = roundSettings.parse(parseSettings(round.settings));
   type Participant = {
     shop_id: string;
     name: string;
@@ -39,11 +41,23 @@ export async function roundDetailView(
     [id, id],
   );
   const finished = isFinished(round.phase);
+  const refusals = new Map((await refusalsOf(sql, id)).map((r) => [r.shopId, r]));
+  const refusalOf = (shopId: string) => {
+    const refusal = refusals.get(shopId);
+    return refusal ? { stage: refusal.stage, reasons: refusal.reasons } : null;
+  };
   const shops: RoundDetailView['shops'] = participants.map((p) => ({
     shopId: p.shop_id,
     name: p.name,
-    mark: p.uploaded ? 'joined' : p.dropped_in || finished ? 'dropped' : 'joined',
+    mark: refusals.has(p.shop_id)
+      ? 'refused'
+      : p.uploaded
+        ? 'joined'
+        : p.dropped_in || finished
+          ? 'dropped'
+          : 'joined',
     lastPhase: p.dropped_in ?? (p.uploaded ? 'uploaded' : 'checked in'),
+    refusal: refusalOf(p.shop_id),
   }));
   // Enrolled shops that were asked but never checked in.
   const absent = await sql.all<{ id: string; name: string }>(
@@ -53,9 +67,19 @@ export async function roundDetailView(
      ORDER BY s.name`,
     [round.opened_at, round.opened_at, id],
   );
-  if (finished)
-    for (const shop of absent)
-      shops.push({ shopId: shop.id, name: shop.name, mark: 'missed', lastPhase: null });
+  for (const shop of absent) {
+    const refusal = refusalOf(shop.id);
+    if (refusal)
+      shops.push({ shopId: shop.id, name: shop.name, mark: 'refused', lastPhase: null, refusal });
+    else if (finished)
+      shops.push({
+        shopId: shop.id,
+        name: shop.name,
+        mark: 'missed',
+        lastPhase: null,
+        refusal: null,
+      });
+  }
 
   let evaluation: RoundDetailView['evaluation'] = null;
   if (round.result_version !== null) {
@@ -72,15 +96,27 @@ export async function roundDetailView(
       evaluation = { shopsReporting: metrics.reports, metrics: figures };
   }
 
+  const plainUpdates = (await sql.get<{ n: number }>(
+    'SELECT COUNT(*) AS n FROM updates WHERE round_id = ?',
+    [id],
+  ))!.n;
+  const privacy = roundPrivacy(
+    settings,
+    round.phase_state ?? null,
+    Number(plainUpdates),
+    round.phase === 'published',
+  );
+  // Charged like the budget stop charges it: a released aggregate costs its noise's epsilon.
   const noise = effectiveNoise(settings);
   const epsilon =
-    accountant && round.phase === 'published' && noise > 0
-      ? accountant([{ noiseMultiplier: noise, sampleRate: 1 }], (await privacySettings(sql)).delta)
+    privacy.released && noise > 0
+      ? epsilonOf([noise], (await loadCoordinatorSettings(sql)).privacy.delta)
       : null;
 
   return {
     round: await roundRow(sql, round),
     settings: flattenSettings(settings),
+    privacy,
     shops,
     epsilon,
     evaluation,

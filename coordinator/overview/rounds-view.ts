@@ -13,6 +13,7 @@ export type StoredRound = {
   closed_at: string | null;
   result_version: number | null;
   failure_reason: string | null;
+  phase_state?: string | null;
 };
 
 export type RoundCounts = { participants: number; uploaded: number; dropouts: number };

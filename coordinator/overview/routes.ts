@@ -20,7 +20,7 @@ import { ChangeFeed } from './change-feed.ts';
 import { modelsView } from './models-view.ts';
 import { overviewView } from './overview-view.ts';
 import { shopsView } from './participation.ts';
-import { privacyView, type Accountant } from './privacy-view.ts';
+import { privacyView } from './privacy-view.ts';
 import { roundDetailView } from './round-detail.ts';
 import { roundRow, storedRounds } from './rounds-view.ts';
 
@@ -28,10 +28,10 @@ export type OperatorViewsOptions = {
   store: CoordinatorStore;
   /** The coordinator's operator guard: session cookie required, shop credentials refused. */
   requireOperator: preHandlerAsyncHookHandler;
-  /** The privacy accountant; without it the dashboard says it cannot count the budget. */
-  accountant?: Accountant;
   /** When the schedule next opens a round (null: manual only). */
   nextRoundAt?: () => Date | null;
+  /** Whether the engine runs the settings' schedule (a coordinator may be started without it). */
+  schedulerRunning?: () => boolean;
   now?: () => Date;
   /** How often the event stream looks for changes. */
   changePollMs?: number;
@@ -81,7 +81,7 @@ export const operatorViewsPlugin: FastifyPluginAsync<OperatorViewsOptions> = asy
       overviewView(store, {
         now: now(),
         nextRoundAt: options.nextRoundAt?.() ?? null,
-        accountant: options.accountant,
+        schedulerRunning: options.schedulerRunning?.() ?? false,
       }),
   );
 
@@ -122,7 +122,7 @@ export const operatorViewsPlugin: FastifyPluginAsync<OperatorViewsOptions> = asy
       },
     },
     async (request, reply) => {
-      const detail = await roundDetailView(store, request.params.id, options.accountant);
+      const detail = await roundDetailView(store, request.params.id);
       if (!detail)
         return reply
           .code(404)
@@ -152,7 +152,7 @@ export const operatorViewsPlugin: FastifyPluginAsync<OperatorViewsOptions> = asy
         response: { 200: PrivacyView, ...unauthorised },
       },
     },
-    async () => privacyView(store, options.accountant),
+    async () => privacyView(store),
   );
 
   app.get(

@@ -33,6 +33,7 @@ import {
   settingsOf,
   type RoundRow,
 } from '../store/rounds.ts';
+import { budgetRefusal } from '../privacy/budget.ts';
 import { getSetting, loadCoordinatorSettings, putSetting } from '../store/settings.ts';
 import type { CoordinatorStore, Sql, Tx } from '../store/sql.ts';
 import { phaseSeconds, type PhaseContext, type PhaseOutcome, type RoundMode } from './phases.ts';
@@ -158,6 +159,11 @@ export class RoundEngine {
     if (schedule !== this.scheduled) await this.schedule();
   }
 
+  /** Whether this coordinator starts rounds from the settings' schedule at all. */
+  schedulerRunning(): boolean {
+    return this.options.schedule !== false && !this.closed;
+  }
+
   nextScheduledRun(): Date | null {
     return this.cronTask?.getNextRun() ?? null;
   }
@@ -187,8 +193,8 @@ export class RoundEngine {
     overrides: Partial<RoundSettings> = {},
   ): Promise<RoundRow> {
     const now = this.options.now();
-    const stored = (await loadCoordinatorSettings(this.store)).round;
-    const settings = roundSettings.parse({ ...stored, ...overrides });
+    const stored = await loadCoordinatorSettings(this.store);
+    const settings = roundSettings.parse({ ...stored.round, ...overrides });
     this.modeOf(settings);
     const round = await this.store.transaction(async (tx) => {
       // Two coordinators starting a round at once: the second waits here, then sees the first.
@@ -199,6 +205,8 @@ export class RoundEngine {
           'round-active',
           'a round is already running; wait for it to finish',
         );
+      const overBudget = await budgetRefusal(tx, settings, stored.privacy);
+      if (overBudget) throw new CoordinatorError(409, 'privacy-budget', overBudget);
       const version = await currentModelVersion(tx);
       if (version === null)
         throw new CoordinatorError(409, 'no-model', 'there is no global model to train from yet');

@@ -8,10 +8,10 @@ import {
   enrolResponse,
   errorBody,
   isEd25519PublicKey,
-  metricsRequest,
-  metricsResponse,
   modelResponse,
   modelVersionParams,
+  refusalAck,
+  refusalReport,
   roundIdParams,
   sha256Hex,
   updateRequest,
@@ -21,14 +21,7 @@ import { CoordinatorError } from '../errors.ts';
 import { acceptPlainUpdate } from '../rounds/plain-upload.ts';
 import type { RoundEngine } from '../rounds/engine.ts';
 import { audit } from '../store/database.ts';
-import {
-  currentModelVersion,
-  getModel,
-  modelShape,
-  modelWeights,
-  recordMetrics,
-  type ModelRow,
-} from '../store/models.ts';
+import { currentModelVersion, getModel, modelWeights, type ModelRow } from '../store/models.ts';
 import {
   activeRound,
   checkIn,
@@ -37,6 +30,7 @@ import {
   latestRound,
   roundViewOf,
 } from '../store/rounds.ts';
+import { recordRefusal } from '../store/privacy.ts';
 import { enrolShop } from '../store/shops.ts';
 import type { CoordinatorStore } from '../store/sql.ts';
 
@@ -164,6 +158,54 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
     },
   });
 
+  api.post('/v1/rounds/:roundId/refusal', {
+    ...signed,
+    schema: {
+      tags,
+      summary: 'Why this shop skipped the round under its own privacy policy (codes and numbers)',
+      params: roundIdParams,
+      body: refusalReport,
+      response: { 200: refusalAck, 404: errorBody, 409: errorBody },
+    },
+    handler: async (request) => {
+      const roundId = request.params.roundId;
+      const at = now();
+      const outcome = await store.transaction(async (tx) => {
+        if (!(await getRound(tx, roundId, 'share')))
+          throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
+        const recorded = await recordRefusal(tx, {
+          roundId,
+          shopId: request.shop!.id,
+          report: request.body,
+          sha256: sha256Hex(request.rawBody ?? ''),
+          now: at,
+        });
+        if (recorded === 'recorded')
+          await audit(
+            tx,
+            request.shop!.id,
+            'round.refused',
+            {
+              round: roundId,
+              stage: request.body.stage,
+              reasons: request.body.reasons.map((r) => r.code),
+            },
+            at,
+          );
+        return recorded;
+      });
+      if (outcome === 'conflict')
+        throw new CoordinatorError(
+          409,
+          'already-reported',
+          `This shop already reported a different refusal for round ${roundId}.`,
+        );
+      // A phase waiting for this shop need not wait for its deadline any more.
+      if (outcome === 'recorded') await engine.afterRequest(roundId);
+      return { roundId, recorded: true as const, duplicate: outcome === 'duplicate' };
+    },
+  });
+
   api.post('/v1/rounds/:roundId/update', {
     ...signed,
     bodyLimit: options.maxUpdateBytes,
@@ -231,36 +273,22 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
       ),
   });
 
+  // Per-shop accuracy figures in the clear would tell the coordinator how one bakery sells; the
+  // consortium's figure comes only from a masked sum. Old apps get a clear answer.
   api.post('/v1/models/:version/metrics', {
     ...signed,
     schema: {
       tags,
-      summary: 'Report this shop’s aggregate evaluation of a model version (n, pinball, WAPE)',
+      summary: 'Retired: per-shop evaluation figures are not accepted in the clear (410)',
       params: modelVersionParams,
-      body: metricsRequest,
-      response: { 200: metricsResponse, 404: errorBody, 409: errorBody },
+      response: { 410: errorBody },
     },
-    handler: async (request) => {
-      const version = request.params.version;
-      if (!(await modelShape(store, version)))
-        throw new CoordinatorError(404, 'no-model', `There is no model version ${version}.`);
-      const outcome = await recordMetrics(
-        store,
-        {
-          version,
-          shopId: request.shop!.id,
-          ...request.body,
-          payloadSha256: sha256Hex(request.rawBody ?? ''),
-        },
-        now(),
+    handler: async () => {
+      throw new CoordinatorError(
+        410,
+        'metrics-retired',
+        'This coordinator does not take a shop’s accuracy figures in the clear; update the app.',
       );
-      if (outcome === 'conflict')
-        throw new CoordinatorError(
-          409,
-          'already-reported',
-          `This shop already reported different figures for version ${version}.`,
-        );
-      return { version, duplicate: outcome === 'duplicate' };
     },
   });
 }

@@ -1,7 +1,6 @@
 /**
- * Secure aggregation on the coordinator. Wire it in with
- *   buildCoordinator({ ..., modes: [secureMode], plugins: [secureAggregationRoutes] })
- * and start rounds with settings `{ mode: 'secure', secaggThreshold, noiseMultiplier, clipNorm }`.
+ * Secure aggregation on the coordinator: the default round mode, which buildCoordinator wires
+ * into every coordinator (mode and routes).
  */
 export { secureMode } from './mode.ts';
 export { secureAggregationRoutes } from './routes.ts';

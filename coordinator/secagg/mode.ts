@@ -9,8 +9,8 @@ import {
 } from '../../federated/secagg/index.ts';
 import { roundPrivacySettings, secureVectorLength } from '../../federated/secagg/wire.ts';
 import { loadCoordinatorSettings, saveCoordinatorSettings } from '../store/settings.ts';
-import { budgetEpsilon, emptyBudget, spendRound } from '../../federated/privacy/accountant.ts';
-import { effectiveNoise, privacySettings } from '../overview/privacy-view.ts';
+import { budgetRefusal } from '../privacy/budget.ts';
+import { refusedShops } from '../store/privacy.ts';
 import { getModel } from '../store/models.ts';
 import { audit } from '../store/database.ts';
 import { markDropped as markShopDropped } from '../store/rounds.ts';
@@ -46,33 +46,11 @@ async function markDropped(
 }
 
 /**
- * The operator's total privacy budget stops rounds: a round that would take the budget spent
- * (over all published noised secure rounds, q = 1, at the configured δ) past it fails before
- * any update is computed. The budget settings are read where the dashboard reads them.
+ * The operator's total privacy budget, checked again as advertising closes, before any update is
+ * computed (the budget or the rounds charged may have changed since the round opened).
  */
-export async function budgetRefusal(ctx: PhaseContext): Promise<string | null> {
-  const { budget, delta } = await privacySettings(ctx.db);
-  if (budget === null) return null;
-  const z = ctx.settings.noiseMultiplier;
-  if (!(z > 0))
-    return `a privacy budget (epsilon ${budget}) is set and this round adds no noise, so its privacy loss has no bound`;
-  const earlier = (
-    await ctx.db.all<{ settings: string }>(
-      "SELECT settings FROM rounds WHERE phase = 'published' AND id <> ? ORDER BY id",
-      [ctx.round.id],
-    )
-  )
-    .map((row) => effectiveNoise(JSON.parse(row.settings) as Record<string, unknown>))
-    .filter((noise) => noise > 0);
-  const spent = budgetEpsilon(
-    [...earlier, z].reduce(
-      (b, noiseMultiplier) => spendRound(b, { noiseMultiplier }),
-      emptyBudget(),
-    ),
-    delta,
-  );
-  if (spent <= budget) return null;
-  return `this round would bring the privacy budget spent to epsilon ${spent.toFixed(2)}, above the total budget of ${budget}; rounds stop until the operator raises it`;
+async function budgetStop(ctx: PhaseContext): Promise<string | null> {
+  return budgetRefusal(ctx.db, ctx.settings, (await loadCoordinatorSettings(ctx.db)).privacy);
 }
 
 /**
@@ -98,7 +76,7 @@ async function moveClipNorm(ctx: PhaseContext, aggregate: Aggregate): Promise<vo
 /** Closes a SecAgg collection phase at its deadline (or when complete); below threshold the round fails. */
 function closing(phase: 'advertise' | 'share' | 'collect'): PhaseHandler['onDeadline'] {
   return async (ctx) => {
-    const refusal = phase === 'advertise' ? await budgetRefusal(ctx) : null;
+    const refusal = phase === 'advertise' ? await budgetStop(ctx) : null;
     if (refusal) return { ok: false, reason: refusal };
     const before = state(ctx);
     const after = closePhase(before);
@@ -119,6 +97,20 @@ function closing(phase: 'advertise' | 'share' | 'collect'): PhaseHandler['onDead
 }
 
 /**
+ * Whether every shop expected in a phase has answered it, or reported that its own privacy
+ * policy made it skip the round (it will not answer: waiting for its deadline would be idle).
+ */
+async function answeredAll(
+  ctx: PhaseContext,
+  expected: readonly string[],
+  answered: readonly string[],
+): Promise<boolean> {
+  const done = new Set(answered);
+  for (const id of await refusedShops(ctx.db, ctx.round.id)) done.add(id);
+  return expected.every((id) => done.has(id));
+}
+
+/**
  * Secure aggregation (Bonawitz et al. 2017) as a round mode: open → advertise → share →
  * collect (masked uploads) → unmask → aggregating. The coordinator never holds an unmasked
  * update; aggregation averages the recovered sum over the survivors (one vote per shop).
@@ -130,31 +122,39 @@ export const secureMode: RoundMode = {
     advertise: {
       async enter(ctx) {
         const model = (await getModel(ctx.db, ctx.round.model_version))!;
-        const params = paramsFor(ctx.round, ctx.settings, model.parameter_count);
-        await saveSecAggState(
-          ctx.db,
-          ctx.round.id,
-          createServerRound(params, await identities(ctx.db)),
+        const enrolled = await identities(ctx.db);
+        const params = paramsFor(
+          ctx.round,
+          ctx.settings,
+          model.parameter_count,
+          Object.keys(enrolled).length,
         );
+        await saveSecAggState(ctx.db, ctx.round.id, createServerRound(params, enrolled));
       },
       async isComplete(ctx) {
-        if (await budgetRefusal(ctx)) return true;
+        if (await budgetStop(ctx)) return true;
         const s = state(ctx);
-        return Object.keys(s.advertisements).length >= Object.keys(s.identities).length;
+        return answeredAll(ctx, Object.keys(s.identities), Object.keys(s.advertisements));
       },
       onDeadline: closing('advertise'),
     },
     share: {
       async isComplete(ctx) {
         const s = state(ctx);
-        return Object.keys(s.shareMessages).length >= (s.roster?.length ?? Infinity);
+        if (!s.roster) return false;
+        return answeredAll(
+          ctx,
+          s.roster.map((e) => e.shopId),
+          Object.keys(s.shareMessages),
+        );
       },
       onDeadline: closing('share'),
     },
     collect: {
       async isComplete(ctx) {
         const s = state(ctx);
-        return Object.keys(s.maskedInputs).length >= (s.sharers?.length ?? Infinity);
+        if (!s.sharers) return false;
+        return answeredAll(ctx, s.sharers, Object.keys(s.maskedInputs));
       },
       onDeadline: closing('collect'),
     },

@@ -30,6 +30,7 @@ import {
   checkIn,
   getRound,
   markUploaded,
+  uploadedAt,
   settingsOf,
   type RoundRow,
 } from '../store/rounds.ts';
@@ -246,8 +247,14 @@ export async function secureAggregationRoutes(
     'masked',
     'Round 2: this shop’s masked update',
     maskedInputBody,
-    (roundId, shopId, msg) => {
+    async (roundId, shopId, msg) => {
       ownMessage(shopId, msg.shopId);
+      // The same upload again (its answer was lost) gets its original receipt, whatever phase the
+      // round has reached since: the shop must learn it counted, not that it came too late.
+      const round = await getRound(store, roundId);
+      const held = round && loadSecAggState(round)?.maskedInputs[shopId];
+      const receivedAt = held === msg.masked ? await uploadedAt(store, roundId, shopId) : null;
+      if (receivedAt) return { roundId, accepted: true as const, duplicate: true, receivedAt };
       return accept(
         roundId,
         'collect',

@@ -4,7 +4,7 @@ import {
   secaggThresholdFor,
   secureVectorLength,
 } from '../../federated/secagg/wire.ts';
-import type { RoundSettings } from '../../federated/protocol/index.ts';
+import { minimumThreshold, type RoundSettings } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
 import type { Sql } from '../store/sql.ts';
 import { getRound, setPhaseState, type RoundRow } from '../store/rounds.ts';
@@ -25,20 +25,26 @@ export async function saveSecAggState(
   await setPhaseState(sql, roundId, state);
 }
 
-/** t: the operator's threshold, else the round's minimum number of shops (at least 2). */
-export function thresholdFor(settings: RoundSettings): number {
-  return secaggThresholdFor(settings);
+/**
+ * t: the operator's threshold, else more than two thirds of the shops enrolled when the round
+ * opens (the rule every shop checks against its signed roster, which cannot be larger), and
+ * never below the settings' own minimum.
+ */
+export function thresholdFor(settings: RoundSettings, enrolled: number): number {
+  if (settings.secaggThreshold !== null) return secaggThresholdFor(settings);
+  return Math.max(secaggThresholdFor(settings), minimumThreshold(enrolled));
 }
 
 export function paramsFor(
   round: RoundRow,
   settings: RoundSettings,
   parameterCount: number,
+  enrolled: number,
 ): SecAggParams {
   return {
     // The opening time makes the id unique even if a coordinator database is ever recreated.
     roundId: `breadcast-round-${round.id}-${round.opened_at}`,
-    threshold: thresholdFor(settings),
+    threshold: thresholdFor(settings, enrolled),
     vectorLength: secureVectorLength(parameterCount, settings),
     modulusBits: SECAGG_MODULUS_BITS,
   };

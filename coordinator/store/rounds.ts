@@ -153,6 +153,19 @@ export async function markUploaded(
   );
 }
 
+/** When a shop's secure upload was first accepted (its receipt), or null. */
+export async function uploadedAt(
+  sql: Sql,
+  roundId: number,
+  shopId: string,
+): Promise<string | null> {
+  const row = await sql.get<{ uploaded_at: string | null }>(
+    'SELECT uploaded_at FROM round_participants WHERE round_id = ? AND shop_id = ?',
+    [roundId, shopId],
+  );
+  return row?.uploaded_at ?? null;
+}
+
 export type UpdateRow = {
   round_id: number;
   shop_id: string;

@@ -12,6 +12,7 @@ import {
   startDailyBackups,
 } from '../logs/handlers.ts';
 import { forecastHandlers, startTrainingSchedule, stopTraining } from '../forecast/handlers.ts';
+import { privacyHandlers } from '../privacy/handlers.ts';
 import { syncHandlers } from '../sync/handlers.ts';
 import { valueHandlers } from '../forecast/value-of-joining.ts';
 
@@ -48,6 +49,7 @@ function handlersFor(context: BackendContext): Handlers {
     ...dataHandlers(context),
     ...forecastHandlers(context),
     ...syncHandlers(context),
+    ...privacyHandlers(context),
     ...valueHandlers(context),
   };
 }

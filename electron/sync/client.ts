@@ -7,31 +7,26 @@ import {
   encodeFloat32,
   enrolResponse,
   generateShopKeyPair,
-  metricsResponse,
   modelResponse,
+  refusalAck,
   sha256Hex,
   updateResponse,
   weightsHash,
   type CurrentRoundResponse,
   type RoundView,
 } from '../../federated/protocol/index.ts';
+import { roundKey, shopPrivacy } from '../privacy/budget.ts';
+import { admitBySettings } from '../privacy/refusals.ts';
 import type { SyncRunResult, SyncStatus } from '../api/contract/sync.ts';
 import type { Db } from '../store/database.ts';
 import { SyncError } from './errors.ts';
 import { loadGlobalModel, storeGlobalModel } from './global-models.ts';
 import { CoordinatorHttp } from './http.ts';
 import { enqueue, flushOutbox, hasPending, pendingCount, type OutboxMessage } from './outbox.ts';
+import { ledgerRequestLog } from './ledger.ts';
 import { loadSyncState, saveSyncState, updateSyncState, type SyncState } from './state.ts';
 import type { LocalTrainer } from './trainer.ts';
-import {
-  forgetFinishedSecureRounds,
-  LEDGER_DELTA,
-  loadShopBudget,
-  shopEpsilon,
-  stepSecureRound,
-  type SecureStep,
-} from './secagg-client.ts';
-import { describeEpsilon } from '../../federated/privacy/words.ts';
+import { forgetFinishedSecureRounds, stepSecureRound, type SecureStep } from './secagg-client.ts';
 
 export type SyncClientOptions = {
   db: Db;
@@ -75,7 +70,7 @@ export class SyncClient {
       pendingOutbox: pendingCount(this.db),
       lastError: state?.lastError ?? null,
       roundActivity: roundActivity(this.db),
-      privacy: privacyStatus(this.db),
+      privacy: shopPrivacy(this.db, this.now()),
     };
   }
 
@@ -98,7 +93,10 @@ export class SyncClient {
       appVersion: this.options.appVersion,
       publicKey: keys.publicKey,
     });
-    const { body: enrolled } = await http.send('POST', '/v1/enrol', body, enrolResponse);
+    const { body: enrolled } = await http.send('POST', '/v1/enrol', body, enrolResponse, {
+      kind: 'enrol',
+      roundId: null,
+    });
     const state: SyncState = {
       coordinatorUrl: input.coordinatorUrl,
       shopId: enrolled!.shopId,
@@ -111,7 +109,6 @@ export class SyncClient {
       modelVersion: null,
       currentRound: null,
       nextRoundAt: null,
-      evaluatedVersions: [],
     };
     saveSyncState(this.db, state);
     this.options.log?.info({ shop: state.shopId }, 'enrolled with coordinator');
@@ -135,8 +132,12 @@ export class SyncClient {
     const notes: string[] = [];
     try {
       await this.flush(http, options.ignoreBackoff ?? false, notes);
-      const current = (await http.send('GET', '/v1/rounds/current', null, currentRoundResponse))
-        .body!;
+      const current = (
+        await http.send('GET', '/v1/rounds/current', null, currentRoundResponse, {
+          kind: 'status',
+          roundId: null,
+        })
+      ).body!;
       this.rememberRound(current);
       const running =
         current.round && current.round.phase !== 'published' && current.round.phase !== 'failed'
@@ -231,6 +232,7 @@ export class SyncClient {
         appVersion: this.options.appVersion,
         now: this.now,
         fetch: this.options.fetch,
+        log: ledgerRequestLog(this.db, this.now),
         clockOffsetMs: state.clockOffsetMs,
         onClockOffset: (offset) => {
           if (loadSyncState(this.db)) updateSyncState(this.db, { clockOffsetMs: offset });
@@ -248,10 +250,21 @@ export class SyncClient {
     const result = await flushOutbox(
       this.db,
       async (message: OutboxMessage) => {
-        const schema = message.kind === 'update' ? updateResponse : metricsResponse;
-        return {
-          bytesSent: (await http.send('POST', message.path, message.body, schema)).bytesSent,
-        };
+        try {
+          await http.send(
+            'POST',
+            message.path,
+            message.body,
+            answerSchemas[message.kind],
+            message.meta,
+          );
+        } catch (error) {
+          // A coordinator that predates refusal reports cannot take one: the refusal itself is
+          // made and kept here, and the request is in the ledger; nothing is left to retry.
+          if (message.kind === 'refusal' && error instanceof SyncError && error.status === 404)
+            return;
+          throw error;
+        }
       },
       (error) => ({
         retryable: error instanceof SyncError ? error.retryable : true,
@@ -278,7 +291,13 @@ export class SyncClient {
   private async modelVersion(http: CoordinatorHttp, version: number): Promise<Float32Array> {
     const held = loadGlobalModel(this.db, version);
     if (held) return held;
-    const model = (await http.send('GET', `/v1/models/${version}`, null, modelResponse)).body!;
+    const model = (
+      await http.send('GET', `/v1/models/${version}`, null, modelResponse, {
+        kind: 'model',
+        roundId: null,
+        details: { version },
+      })
+    ).body!;
     return this.verifyAndStore(model.version, model.weights, model.sha256);
   }
 
@@ -294,51 +313,27 @@ export class SyncClient {
     return weights;
   }
 
-  /** Downloads the current version when new, then evaluates it once and queues the figures. */
+  /**
+   * Downloads the current version when new. Its accuracy on this bakery's days is not sent: a
+   * per-shop figure in the clear would tell the coordinator how this bakery sells.
+   */
   private async fetchCurrentModel(
     http: CoordinatorHttp,
     currentVersion: number | null,
   ): Promise<void> {
     if (currentVersion === null) return;
-    let weights = loadGlobalModel(this.db, currentVersion);
-    if (!weights) {
-      const model = (await http.send('GET', '/v1/models/current', null, modelResponse)).body!;
-      weights = this.verifyAndStore(model.version, model.weights, model.sha256);
+    if (!loadGlobalModel(this.db, currentVersion)) {
+      const model = (
+        await http.send('GET', '/v1/models/current', null, modelResponse, {
+          kind: 'model',
+          roundId: null,
+          details: { version: currentVersion },
+        })
+      ).body!;
+      this.verifyAndStore(model.version, model.weights, model.sha256);
       currentVersion = model.version;
     }
-    const state = updateSyncState(this.db, { modelVersion: currentVersion });
-    if (state.evaluatedVersions.includes(currentVersion)) return;
-    const metrics = await this.options.trainer.evaluate(weights);
-    const version = currentVersion;
-    this.db.transaction(() => {
-      if (
-        metrics &&
-        metrics.n > 0 &&
-        Number.isFinite(metrics.pinball) &&
-        Number.isFinite(metrics.wape)
-      ) {
-        enqueue(
-          this.db,
-          {
-            kind: 'metrics',
-            roundId: null,
-            idempotencyKey: `metrics:${version}`,
-            path: `/v1/models/${version}/metrics`,
-            body: JSON.stringify(metrics),
-            ledger: {
-              clipNorm: null,
-              noiseMultiplier: null,
-              epsilonSpent: null,
-              summary: `Quality of model version ${version} on ${metrics.n} recent days × products: pinball ${metrics.pinball.toFixed(4)}, WAPE ${(metrics.wape * 100).toFixed(1)} %. No sales figures.`,
-            },
-          },
-          this.now(),
-        );
-      }
-      updateSyncState(this.db, {
-        evaluatedVersions: [...loadSyncState(this.db)!.evaluatedVersions, version].slice(-50),
-      });
-    })();
+    updateSyncState(this.db, { modelVersion: currentVersion });
   }
 
   /**
@@ -397,7 +392,12 @@ export class SyncClient {
       return false;
     const key = `update:${round.id}`;
     if (hasPending(this.db, key)) return false;
-    await http.send('POST', `/v1/rounds/${round.id}/checkin`, '{}', checkinResponse);
+    // The policy decides before the first message for the round: a refused round gets none.
+    if (admitBySettings(this.db, this.now(), http.baseUrl, round)) return false;
+    await http.send('POST', `/v1/rounds/${round.id}/checkin`, '{}', checkinResponse, {
+      kind: 'checkin',
+      roundId: round.id,
+    });
     const { settings } = round;
     const trained = await this.localUpdate(http, round);
     const delta = trained.delta;
@@ -419,12 +419,24 @@ export class SyncClient {
         idempotencyKey: key,
         path: `/v1/rounds/${round.id}/update`,
         body,
-        ledger: {
-          clipNorm: settings.clipNorm,
-          // Plain rounds add no noise on the shop: the ledger must not claim any.
-          noiseMultiplier: null,
-          epsilonSpent: null,
-          summary: `Model update for round ${round.id}: ${clipped.length} numbers (change of the shared model after training on ${trained.sampleCount} examples), norm ${Math.min(norm, settings.clipNorm).toFixed(4)} (before clipping ${norm.toFixed(4)}), sent unmasked and without noise (plain round).`,
+        meta: {
+          kind: 'update',
+          roundId: round.id,
+          details: {
+            mode: 'plain',
+            parameters: clipped.length,
+            sampleCount: trained.sampleCount,
+            normBeforeClip: norm,
+            clipNorm: settings.clipNorm,
+          },
+          // Plain rounds add no noise on the shop: charged as a round without noise.
+          charge: {
+            roundKey: roundKey(http.baseUrl, round),
+            roundId: round.id,
+            mode: 'plain',
+            noiseMultiplier: 0,
+            clipNorm: settings.clipNorm,
+          },
         },
       },
       this.now(),
@@ -433,10 +445,20 @@ export class SyncClient {
   }
 }
 
+const answerSchemas = {
+  update: updateResponse,
+  refusal: refusalAck,
+} as const;
+
 const activityKey = 'sync.roundActivity';
 
 function saveRoundActivity(db: Db, step: SecureStep | null): void {
-  if (!step || step.action === 'finished' || step.action === 'not-taking-part') {
+  if (
+    !step ||
+    step.action === 'finished' ||
+    step.action === 'not-taking-part' ||
+    step.action === 'refused'
+  ) {
     db.prepare('DELETE FROM settings WHERE key = ?').run(activityKey);
     return;
   }
@@ -450,16 +472,4 @@ function roundActivity(db: Db): string | null {
     .prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
     .get(activityKey);
   return row ? (JSON.parse(row.value) as string) : null;
-}
-
-function privacyStatus(db: Db): SyncStatus['privacy'] {
-  const budget = loadShopBudget(db);
-  if (budget.rounds === 0) return null;
-  const epsilon = shopEpsilon(db);
-  return {
-    epsilon,
-    delta: LEDGER_DELTA,
-    rounds: budget.rounds,
-    words: describeEpsilon(epsilon, budget.rounds, LEDGER_DELTA, 1),
-  };
 }

@@ -7,6 +7,7 @@ import {
   signRequest,
 } from '../../federated/protocol/index.ts';
 import { SyncError } from './errors.ts';
+import type { RequestLog, RequestMeta } from './ledger.ts';
 
 export type CoordinatorIdentity = { shopId: string; privateKey: string };
 
@@ -19,14 +20,18 @@ export type HttpOptions = {
   clockOffsetMs: number;
   onClockOffset?: (offsetMs: number) => void;
   timeoutMs?: number;
+  /** The ledger: every request is written to it before it leaves. */
+  log: RequestLog;
 };
 
 export type SendResult<T> = { status: number; body: T | null; bytesSent: number };
 
 /**
- * Talks to the coordinator: signs each request, parses every answer with the shared protocol
- * schema, learns the coordinator's clock from its Date header and turns failures into
- * plain-words `SyncError`s. A request refused for clock skew is retried once, corrected.
+ * Talks to the coordinator: the one way out of this bakery. Writes each request to the ledger
+ * before it leaves and its answer after, signs it, parses every answer with the shared
+ * protocol schema, learns the coordinator's clock from its Date header and turns failures into
+ * plain-words `SyncError`s. A request refused for clock skew is retried once, corrected (and
+ * ledgered again: it is a second request).
  */
 export class CoordinatorHttp {
   constructor(
@@ -38,21 +43,24 @@ export class CoordinatorHttp {
     return this.options.clockOffsetMs;
   }
 
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
   async send<S extends z.ZodType>(
     method: 'GET' | 'POST',
     path: string,
     body: string | null,
     schema: S,
+    meta: RequestMeta,
     extraHeaders: Record<string, string> = {},
   ): Promise<SendResult<z.output<S>>> {
-    let response = await this.attempt(method, path, body, extraHeaders);
-    let text = await response.text();
+    let { response, text } = await this.attempt(method, path, body, meta, extraHeaders);
     if (response.status === 401 && this.identity) {
       const refusal = errorBody.safeParse(safeJson(text));
       if (refusal.success && refusal.data.error === 'clock-skew' && refusal.data.serverTime) {
         this.learnOffset(Date.parse(refusal.data.serverTime));
-        response = await this.attempt(method, path, body, extraHeaders);
-        text = await response.text();
+        ({ response, text } = await this.attempt(method, path, body, meta, extraHeaders));
       }
     }
     const bytesSent = body ? Buffer.byteLength(body) : 0;
@@ -73,8 +81,9 @@ export class CoordinatorHttp {
     method: string,
     path: string,
     body: string | null,
+    meta: RequestMeta,
     extraHeaders: Record<string, string>,
-  ): Promise<Response> {
+  ): Promise<{ response: Response; text: string }> {
     const requestHeaders: Record<string, string> = {
       [headers.protocol]: String(protocolVersion),
       'x-breadcast-app-version': this.options.appVersion,
@@ -97,7 +106,9 @@ export class CoordinatorHttp {
       });
     }
     const url = new URL(path, this.options.baseUrl).toString();
+    const line = this.options.log.sending({ meta, method, path, body, headers: requestHeaders });
     let response: Response;
+    let text: string;
     try {
       response = await (this.options.fetch ?? fetch)(url, {
         method,
@@ -105,13 +116,16 @@ export class CoordinatorHttp {
         body: body ?? undefined,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
       });
+      text = await response.text();
     } catch (error) {
+      this.options.log.answered(line, null);
       throw new SyncError(
         'offline',
         `The coordinator at ${this.options.baseUrl} cannot be reached (${(error as Error).message}). It will be tried again later.`,
         true,
       );
     }
+    this.options.log.answered(line, response.status);
     const date = response.headers.get('date');
     if (date) {
       const serverMs = Date.parse(date);
@@ -122,7 +136,7 @@ export class CoordinatorHttp {
       )
         this.learnOffset(serverMs);
     }
-    return response;
+    return { response, text };
   }
 
   private learnOffset(serverMs: number): void {

@@ -1,18 +1,34 @@
-import { sha256Hex } from '../../federated/protocol/index.ts';
 import type { Db } from '../store/database.ts';
-import type { LedgerRecord } from './ledger.ts';
-import { recordLedger } from './ledger.ts';
+import type { RequestMeta } from './ledger.ts';
 
 /** One message waiting for the coordinator. The body is kept byte-exact so a retry is the same upload. */
 export type OutboxMessage = {
-  kind: 'update' | 'metrics';
+  kind: 'update' | 'refusal';
   roundId: number | null;
   idempotencyKey: string;
   path: string;
   body: string;
-  /** What to write to the ledger once the coordinator acknowledged it. */
-  ledger: Omit<LedgerRecord, 'sentAt' | 'bytes' | 'payloadSha256' | 'kind' | 'roundId'>;
+  /** What each attempt's ledger line says (the sender writes it before the bytes leave). */
+  meta: RequestMeta;
 };
+
+/**
+ * Rows queued by versions that ledgered on acknowledgement carry no `meta`: their plain update
+ * is charged like any other, so an upgrade cannot send one uncounted.
+ */
+function withMeta(message: OutboxMessage): OutboxMessage {
+  if (message.meta) return message;
+  const meta: RequestMeta = { kind: message.kind, roundId: message.roundId };
+  if (message.kind === 'update' && message.roundId !== null)
+    meta.charge = {
+      roundKey: `outbox:${message.idempotencyKey}`,
+      roundId: message.roundId,
+      mode: 'plain',
+      noiseMultiplier: 0,
+      clipNorm: null,
+    };
+  return { ...message, meta };
+}
 
 type Row = {
   id: number;
@@ -62,13 +78,13 @@ export function hasPending(db: Db, idempotencyKey: string): boolean {
   );
 }
 
-export type Delivery = (message: OutboxMessage) => Promise<{ bytesSent: number }>;
+export type Delivery = (message: OutboxMessage) => Promise<unknown>;
 export type DeliveryFailure = { retryable: boolean; message: string };
 
 /**
- * Sends what is due, oldest first. A row leaves the outbox in the same transaction that writes
- * its ledger line, only after the coordinator acknowledged it; the coordinator answers a
- * repeated upload as a duplicate, so nothing is lost or counted twice.
+ * Sends what is due, oldest first. A row leaves the outbox only after the coordinator
+ * acknowledged it; the coordinator answers a repeated upload as a duplicate, so nothing is lost
+ * or counted twice. Each attempt is ledgered by the sender, before it leaves.
  */
 export async function flushOutbox(
   db: Db,
@@ -84,20 +100,10 @@ export async function flushOutbox(
   const dropped: string[] = [];
   let lastError: string | null = null;
   for (const row of due) {
-    const message = JSON.parse(row.payload.toString('utf8')) as OutboxMessage;
+    const message = withMeta(JSON.parse(row.payload.toString('utf8')) as OutboxMessage);
     try {
-      const { bytesSent } = await deliver(message);
-      db.transaction(() => {
-        db.prepare('DELETE FROM sync_outbox WHERE id = ?').run(row.id);
-        recordLedger(db, {
-          ...message.ledger,
-          kind: message.kind,
-          roundId: message.roundId,
-          sentAt: options.now().toISOString(),
-          bytes: bytesSent,
-          payloadSha256: sha256Hex(message.body),
-        });
-      })();
+      await deliver(message);
+      db.prepare('DELETE FROM sync_outbox WHERE id = ?').run(row.id);
       sent++;
     } catch (error) {
       const failure = classify(error);

@@ -1,11 +1,5 @@
 import type { Logger } from 'pino';
-import { sha256Hex, type RoundView } from '../../federated/protocol/index.ts';
-import {
-  budgetEpsilon,
-  emptyBudget,
-  spendRound,
-  type PrivacyBudget,
-} from '../../federated/privacy/accountant.ts';
+import type { RoundView } from '../../federated/protocol/index.ts';
 import { prepareContribution } from '../../federated/privacy/contribution.ts';
 import { cryptoRandom, type RandomSource } from '../../federated/privacy/gaussian.ts';
 import {
@@ -14,6 +8,7 @@ import {
   maskedInput,
   shareKeys,
   unmaskResponse,
+  verifyRoster,
   type ClientState,
 } from '../../federated/secagg/index.ts';
 import {
@@ -25,13 +20,12 @@ import {
   secureRoundView,
   type SecureRoundView,
 } from '../../federated/secagg/wire.ts';
+import { roundKey } from '../privacy/budget.ts';
+import { admitByRoster, admitBySettings } from '../privacy/refusals.ts';
 import type { Db } from '../store/database.ts';
 import { SyncError } from './errors.ts';
 import type { CoordinatorHttp } from './http.ts';
-import { recordLedger } from './ledger.ts';
-
-/** δ the shop's own budget is reported at (the ledger's "privacy budget spent"). */
-export const LEDGER_DELTA = 1e-5;
+import type { RequestMeta } from './ledger.ts';
 
 export type SecureRoundOptions = {
   db: Db;
@@ -49,29 +43,32 @@ export type SecureStep = {
   roundId: number;
   phase: string;
   action:
-    'advertised' | 'shared' | 'uploaded' | 'unmasked' | 'waiting' | 'not-taking-part' | 'finished';
+    | 'advertised'
+    | 'shared'
+    | 'uploaded'
+    | 'unmasked'
+    | 'waiting'
+    | 'not-taking-part'
+    | 'refused'
+    | 'finished';
   message: string;
 };
 
-type Outgoing = { path: string; body: string; kind: 'advertise' | 'shares' | 'masked' | 'unmask' };
+type Outgoing = {
+  path: string;
+  body: string;
+  kind: 'advertise' | 'shares' | 'masked' | 'unmask';
+  /** Its ledger line (and, for the masked upload, the round's charge), the same on every resend. */
+  meta?: RequestMeta;
+};
 
 /** Everything this shop must remember about one secure round, persisted before anything is sent. */
 type PersistedRound = {
   client: ClientState;
   outgoing: Outgoing | null;
-  /** For the ledger line of the masked upload. */
-  upload?: {
-    clipNorm: number;
-    noiseMultiplier: number;
-    norm: number;
-    noiseStd: number;
-    sampleCount: number;
-  };
-  sentBytes: number;
 };
 
-const roundKey = (roundId: number) => `secagg.round.${roundId}`;
-const budgetKey = 'secagg.budget';
+const stateKey = (roundId: number) => `secagg.round.${roundId}`;
 
 function load<T>(db: Db, key: string): T | null {
   const row = db
@@ -84,15 +81,6 @@ function save(db: Db, key: string, value: unknown): void {
   db.prepare(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
   ).run(key, JSON.stringify(value));
-}
-
-/** This shop's privacy budget over every noised secure round it took part in. */
-export function loadShopBudget(db: Db): PrivacyBudget {
-  return load<PrivacyBudget>(db, budgetKey) ?? emptyBudget();
-}
-
-export function shopEpsilon(db: Db): number {
-  return budgetEpsilon(loadShopBudget(db), LEDGER_DELTA);
 }
 
 /**
@@ -112,21 +100,36 @@ export async function stepSecureRound(
     action,
     message,
   });
-  let persisted = load<PersistedRound>(db, roundKey(round.id));
-  if (persisted?.outgoing) persisted = await deliver(options, round.id, persisted);
+  let persisted = load<PersistedRound>(db, stateKey(round.id));
+  // The bakery's policy, until its update has left: after that, withholding the unmask answer
+  // would only fail the round for the others.
+  const updateSent = persisted?.client.phase === 'masked' || persisted?.client.phase === 'unmasked';
+  const refused = () =>
+    step(
+      'refused',
+      round.phase,
+      `Round ${round.id} was skipped under this bakery's privacy policy; nothing derived from its data was sent.`,
+    );
+  if (!updateSent && admitBySettings(db, options.now(), http.baseUrl, round)) return refused();
+  if (persisted?.outgoing) persisted = await deliver(options, round, persisted);
 
   const view: SecureRoundView = (
-    await http.send('GET', `/v1/rounds/${round.id}/secagg`, null, secureRoundView)
+    await http.send('GET', `/v1/rounds/${round.id}/secagg`, null, secureRoundView, {
+      kind: 'round-status',
+      roundId: round.id,
+    })
   ).body!;
   if (view.phase === 'published' || view.phase === 'failed') {
-    db.prepare('DELETE FROM settings WHERE key = ?').run(roundKey(round.id));
+    db.prepare('DELETE FROM settings WHERE key = ?').run(stateKey(round.id));
     return step('finished', view.phase, `Round ${round.id} is ${view.phase}.`);
   }
   const params = view.params;
   if (!params)
     return step('waiting', view.phase, 'The round has not started secure aggregation yet.');
+  // The coordinator may ask for more than the settings' threshold (two thirds of its shops),
+  // never less; the policy then checks t against the signed roster itself.
   if (
-    params.threshold !== secaggThresholdFor(round.settings) ||
+    params.threshold < secaggThresholdFor(round.settings) ||
     params.modulusBits !== SECAGG_MODULUS_BITS
   )
     throw new SyncError(
@@ -136,8 +139,14 @@ export async function stepSecureRound(
     );
   const client = persisted?.client;
 
-  let next: { client: ClientState; outgoing: Outgoing; upload?: PersistedRound['upload'] } | null =
-    null;
+  // n from the roster this shop verified; t the fewest uploads any published sum needs.
+  const rosterRefused = (state: ClientState, rosterSize: number) =>
+    admitByRoster(db, options.now(), http.baseUrl, round, {
+      rosterSize,
+      threshold: state.params.threshold,
+    });
+
+  let next: { client: ClientState; outgoing: Outgoing } | null = null;
   if (view.phase === 'advertise' && !client) {
     const { state, message } = advertiseKeys(
       { shopId: identity.shopId, secretKey: ed25519RawFromPkcs8(identity.privateKey) },
@@ -145,9 +154,18 @@ export async function stepSecureRound(
     );
     next = { client: state, outgoing: outgoing(round.id, 'advertise', message) };
   } else if (view.phase === 'share' && client?.phase === 'advertised' && view.roster) {
+    if (rosterRefused(client, verifyRoster(client, view.roster).length)) return refused();
     const { state, message } = await shareKeys(client, view.roster);
-    next = { client: state, outgoing: outgoing(round.id, 'shares', message) };
+    next = {
+      client: state,
+      outgoing: outgoing(round.id, 'shares', message, {
+        shares: message.shares.length,
+        rosterSize: view.roster.length,
+        threshold: params.threshold,
+      }),
+    };
   } else if (view.phase === 'collect' && client?.phase === 'shared' && view.sharesForMe) {
+    if (rosterRefused(client, client.roster?.length ?? 0)) return refused();
     const update = await options.computeUpdate(round);
     if (secureVectorLength(update.delta.length, round.settings) !== params.vectorLength)
       throw new SyncError(
@@ -162,24 +180,38 @@ export async function stepSecureRound(
       options.random ?? cryptoRandom,
     );
     const { state, message } = maskedInput(client, view.sharesForMe, contribution.encoded);
-    next = {
-      client: state,
-      outgoing: outgoing(round.id, 'masked', message),
-      upload: {
-        clipNorm: settings.clipNorm,
-        noiseMultiplier: settings.noiseMultiplier,
-        norm: contribution.norm,
-        noiseStd: contribution.noiseStd,
-        sampleCount: update.sampleCount,
-      },
+    const masked = outgoing(round.id, 'masked', message, {
+      mode: 'secure',
+      parameters: update.delta.length,
+      sampleCount: update.sampleCount,
+      normBeforeClip: contribution.norm,
+      clipNorm: settings.clipNorm,
+      noiseMultiplier: settings.noiseMultiplier,
+      noiseStd: contribution.noiseStd,
+      threshold: params.threshold,
+      rosterSize: client.roster?.length ?? null,
+    });
+    masked.meta.charge = {
+      roundKey: roundKey(http.baseUrl, round),
+      roundId: round.id,
+      mode: 'secure',
+      noiseMultiplier: settings.noiseMultiplier,
+      clipNorm: settings.clipNorm,
     };
+    next = { client: state, outgoing: masked };
   } else if (
     view.phase === 'unmask' &&
     client?.phase === 'masked' &&
     view.unmaskRequest?.survivors.includes(identity.shopId)
   ) {
     const { state, message } = unmaskResponse(client, view.unmaskRequest);
-    next = { client: state, outgoing: outgoing(round.id, 'unmask', message) };
+    next = {
+      client: state,
+      outgoing: outgoing(round.id, 'unmask', message, {
+        survivors: view.unmaskRequest.survivors.length,
+        dropped: view.unmaskRequest.dropped.length,
+      }),
+    };
   }
 
   if (!next) {
@@ -192,20 +224,11 @@ export async function stepSecureRound(
         : `Round ${round.id} started without this bakery; it will take part in the next one.`,
     );
   }
-  const stored: PersistedRound = {
-    client: next.client,
-    outgoing: next.outgoing,
-    sentBytes: persisted?.sentBytes ?? 0,
-    ...(next.upload
-      ? { upload: next.upload }
-      : persisted?.upload
-        ? { upload: persisted.upload }
-        : {}),
-  };
+  const stored: PersistedRound = { client: next.client, outgoing: next.outgoing };
   // Persist first: a crash from here on resends exactly this message, never a second, different one.
-  save(db, roundKey(round.id), stored);
+  save(db, stateKey(round.id), stored);
   const kind = next.outgoing.kind;
-  await deliver(options, round.id, stored);
+  await deliver(options, round, stored);
   const actions = {
     advertise: 'advertised',
     shares: 'shared',
@@ -215,21 +238,41 @@ export async function stepSecureRound(
   return step(actions[kind], view.phase, `Round ${round.id}: sent this bakery's ${kind} message.`);
 }
 
-function outgoing(roundId: number, kind: Outgoing['kind'], message: unknown): Outgoing {
-  return { path: `/v1/rounds/${roundId}/secagg/${kind}`, body: JSON.stringify(message), kind };
+function outgoing(
+  roundId: number,
+  kind: Outgoing['kind'],
+  message: unknown,
+  details: RequestMeta['details'] = {},
+): Outgoing & { meta: RequestMeta } {
+  return {
+    path: `/v1/rounds/${roundId}/secagg/${kind}`,
+    body: JSON.stringify(message),
+    kind,
+    meta: { kind, roundId, details },
+  };
 }
 
-/** Sends the persisted message; on acknowledgement clears it and writes the ledger for the upload. */
+/**
+ * Sends the persisted message and clears it once acknowledged. Its ledger line, and for the
+ * masked upload the round's privacy charge, are written before each attempt leaves, so an
+ * upload whose answer is lost still counts, once.
+ */
 async function deliver(
   options: SecureRoundOptions,
-  roundId: number,
+  round: RoundView,
   persisted: PersistedRound,
 ): Promise<PersistedRound> {
   const { db, http } = options;
+  const roundId = round.id;
   const out = persisted.outgoing!;
-  let bytes = 0;
   try {
-    bytes = (await http.send('POST', out.path, out.body, secureAck)).bytesSent;
+    await http.send(
+      'POST',
+      out.path,
+      out.body,
+      secureAck,
+      out.meta ?? legacyMeta(http, round, persisted),
+    );
   } catch (error) {
     // The phase moved on without this message: it can never count, so stop resending it.
     if (
@@ -242,42 +285,38 @@ async function deliver(
         'secure-aggregation message refused',
       );
       const dropped = { ...persisted, outgoing: null };
-      save(db, roundKey(roundId), dropped);
+      save(db, stateKey(roundId), dropped);
       return dropped;
     }
     throw error;
   }
-  const sentBytes = persisted.sentBytes + bytes;
-  const done: PersistedRound = { ...persisted, outgoing: null, sentBytes };
-  db.transaction(() => {
-    save(db, roundKey(roundId), done);
-    if (out.kind !== 'masked' || !persisted.upload) return;
-    const u = persisted.upload;
-    let epsilon: number | null = null;
-    if (u.noiseMultiplier > 0) {
-      const budget = spendRound(loadShopBudget(db), { noiseMultiplier: u.noiseMultiplier });
-      save(db, budgetKey, budget);
-      epsilon = budgetEpsilon(budget, LEDGER_DELTA);
-    }
-    recordLedger(db, {
-      roundId,
-      kind: 'update',
-      sentAt: options.now().toISOString(),
-      bytes,
-      clipNorm: u.clipNorm,
-      noiseMultiplier: u.noiseMultiplier || null,
-      epsilonSpent: epsilon,
-      payloadSha256: sha256Hex(out.body),
-      summary:
-        `Masked model update for round ${roundId} (secure aggregation: the coordinator sees only the sum of all bakeries' updates). ` +
-        `Trained on ${u.sampleCount} examples; norm ${Math.min(u.norm, u.clipNorm).toFixed(4)} after clipping to ${u.clipNorm} (before ${u.norm.toFixed(4)}); ` +
-        (u.noiseMultiplier > 0
-          ? `Gaussian noise share with standard deviation ${u.noiseStd.toPrecision(3)} added. Privacy budget spent by this bakery so far: epsilon ${epsilon!.toFixed(2)} at delta ${LEDGER_DELTA}.`
-          : 'no noise added (differential privacy off for this round).') +
-        ` Round keys and encrypted key shares sent earlier in the round: ${sentBytes - bytes} bytes.`,
-    });
-  })();
+  const done: PersistedRound = { ...persisted, outgoing: null };
+  save(db, stateKey(roundId), done);
   return done;
+}
+
+/**
+ * A message persisted by a version that ledgered on acknowledgement has no `meta`; its masked
+ * upload is charged from what that version kept, so an upgrade mid-round sends nothing uncounted.
+ */
+function legacyMeta(
+  http: CoordinatorHttp,
+  round: RoundView,
+  persisted: PersistedRound,
+): RequestMeta {
+  const out = persisted.outgoing!;
+  const meta: RequestMeta = { kind: out.kind, roundId: round.id };
+  if (out.kind === 'masked') {
+    const kept = (persisted as { upload?: { noiseMultiplier?: number; clipNorm?: number } }).upload;
+    meta.charge = {
+      roundKey: roundKey(http.baseUrl, round),
+      roundId: round.id,
+      mode: 'secure',
+      noiseMultiplier: kept?.noiseMultiplier ?? 0,
+      clipNorm: kept?.clipNorm ?? null,
+    };
+  }
+  return meta;
 }
 
 /**
@@ -285,7 +324,7 @@ async function deliver(
  * ended never saw it finish. Call it whenever the current round is known (null: none running).
  */
 export function forgetFinishedSecureRounds(db: Db, runningRoundId: number | null): number {
-  const keep = runningRoundId === null ? '' : roundKey(runningRoundId);
+  const keep = runningRoundId === null ? '' : stateKey(runningRoundId);
   return db.prepare("DELETE FROM settings WHERE key LIKE 'secagg.round.%' AND key <> ?").run(keep)
     .changes;
 }

@@ -15,8 +15,6 @@ export type SyncState = {
   modelVersion: number | null;
   currentRound: { id: number; phase: string; deadline: string | null } | null;
   nextRoundAt: string | null;
-  /** Versions already evaluated, so metrics are reported once per version. */
-  evaluatedVersions: number[];
 };
 
 const key = 'sync.state';

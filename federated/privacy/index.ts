@@ -55,3 +55,4 @@ export {
 } from './discrete-accountant.ts';
 export { logErfc } from './log-erfc.ts';
 export { describeEpsilon } from './words.ts';
+export { TAIL as SUM_BOUND_TAIL, checkSumBound, type SumCheck } from './sum-bound.ts';

@@ -4,3 +4,4 @@ export * from './signing.ts';
 export * from './rounds.ts';
 export * from './shop.ts';
 export * from './operator.ts';
+export * from './privacy-policy.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refusalReason } from './privacy-policy.ts';
 
 /*
  * What the operator dashboard reads from the coordinator. Each response is defined once here,
@@ -18,16 +19,19 @@ export const ViewErrorTrendPoint = z.object({
 export const PrivacySummary = z.object({
   available: z
     .boolean()
-    .describe('False until the privacy accountant reports figures for published rounds'),
+    .describe('False until a round released an aggregate, and whenever one carried no noise'),
   epsilonTotal: z.number().nullable(),
   epsilonLastRound: z.number().nullable(),
   delta: z.number().nullable(),
   budget: z.number().nullable().describe('Total epsilon after which rounds stop'),
-  roundsCounted: z.number().int(),
+  roundsCounted: z
+    .number()
+    .int()
+    .describe('Rounds that released an aggregate: published, or failed after it was seen'),
   roundsWithoutNoise: z
     .number()
     .int()
-    .describe('Published rounds that added no noise: with any, no epsilon bound holds'),
+    .describe('Counted rounds that carried no noise (plain, or z = 0): with any, no bound holds'),
   exhausted: z.boolean(),
 });
 export type PrivacySummary = z.infer<typeof PrivacySummary>;
@@ -62,6 +66,12 @@ export const OverviewView = z.object({
     })
     .nullable(),
   nextRoundAt: time.nullable(),
+  schedule: z
+    .object({
+      cron: z.string().nullable().describe("The settings' schedule (null: rounds only by hand)"),
+      running: z.boolean().describe('Whether this coordinator runs its scheduler at all'),
+    })
+    .describe('From the one settings object, so the dashboard never guesses'),
   shops: z.object({
     enrolled: z.number().int(),
     revoked: z.number().int(),
@@ -81,7 +91,7 @@ export const OverviewView = z.object({
 });
 export type OverviewView = z.infer<typeof OverviewView>;
 
-export const ParticipationMark = z.enum(['joined', 'dropped', 'missed', 'not-enrolled']);
+export const ParticipationMark = z.enum(['joined', 'dropped', 'missed', 'refused', 'not-enrolled']);
 export type ParticipationMark = z.infer<typeof ParticipationMark>;
 
 export const ShopRow = z.object({
@@ -143,15 +153,37 @@ export type RoundRow = z.infer<typeof RoundRow>;
 export const RoundsView = z.object({ rounds: z.array(RoundRow) });
 export type RoundsView = z.infer<typeof RoundsView>;
 
+/** What the coordinator could see of a round, from the settings it ran with and its records. */
+export const RoundPrivacy = z.object({
+  mode: z.enum(['plain', 'secure']),
+  /** The noise the aggregate really carried: 0 for a plain round whatever its setting. */
+  noiseMultiplier: z.number(),
+  clipNorm: z.number(),
+  threshold: z.number().int().nullable().describe('t the secure round ran with'),
+  rosterSize: z.number().int().nullable().describe('Shops in its signed roster'),
+  summed: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Updates in the aggregate the coordinator saw (plain: updates it read)'),
+  released: z.boolean().describe('Whether the coordinator saw an aggregate (or a plain update)'),
+});
+export type RoundPrivacy = z.infer<typeof RoundPrivacy>;
+
 export const RoundDetailView = z.object({
   round: RoundRow,
   settings: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+  privacy: RoundPrivacy,
   shops: z.array(
     z.object({
       shopId: z.string(),
       name: z.string(),
       mark: ParticipationMark,
       lastPhase: z.string().nullable().describe('How far the shop got in this round'),
+      refusal: z
+        .object({ stage: z.enum(['settings', 'roster']), reasons: z.array(refusalReason) })
+        .nullable()
+        .describe('Why the shop skipped the round under its own policy, as it reported'),
     }),
   ),
   epsilon: z.number().nullable(),

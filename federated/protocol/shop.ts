@@ -75,15 +75,6 @@ export const modelResponse = z.object({
 export type ModelResponse = z.infer<typeof modelResponse>;
 export const modelVersionParams = z.object({ version: z.coerce.number().int().positive() });
 
-/** Only aggregate error figures of the shop's evaluation; never per-product or raw numbers. */
-export const metricsRequest = z.object({
-  n: z.number().int().min(1).max(10_000_000),
-  pinball: z.number().min(0).max(1e9),
-  wape: z.number().min(0).max(1e6),
-});
-export type MetricsRequest = z.infer<typeof metricsRequest>;
-export const metricsResponse = z.object({ version: z.number().int(), duplicate: z.boolean() });
-
 export const healthResponse = z.object({
   status: z.literal('ok'),
   protocolVersion: z.number().int(),

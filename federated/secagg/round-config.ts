@@ -24,9 +24,10 @@ export const CORRECTNESS_BITS = 30;
 /** Design dropout: the consistency check already needs more than 2/3 of the roster to survive. */
 export const DESIGN_DROPOUT = 1 / 3;
 /**
- * Rosters up to this size always use the complete graph. Measured with
- * `npm run bench -- --only secagg --break-even` (docs/benchmarks.md): below it SecAgg+'s bound
- * leaves k so close to n that its fixed costs (graph, key paths) outweigh the saving.
+ * Rosters up to this size always use the complete graph. Not a measured break-even: with the
+ * default c = floor(n/3) no SecAgg+ graph holds c below about 110 shops anyway, and with a
+ * smaller c the bound leaves k close to n there, so the saving (a shop's cost grows with k)
+ * would be small next to SecAgg+'s fixed costs (graph, key paths). docs/privacy.md says so.
  */
 export const SECAGG_PLUS_FROM = 100;
 

@@ -81,8 +81,9 @@ describe('bakery app', () => {
   });
 
   it('imports a CSV through the wizard: maps a differing header, lists a bad line, skips it', async () => {
-    // Three days of history for 30 products, with the till's own product header and one bad line.
-    const lines = ['date,Sorte,sold,baked,wasted'];
+    // Three days of history for 30 products, with one bad line and a till's own product header that
+    // no alias knows, so the wizard must ask for the mapping.
+    const lines = ['date,PLU-Text,sold,baked,wasted'];
     for (const date of ['2026-11-17', '2026-11-18', '2026-11-19']) {
       names.forEach((name, i) => lines.push(`${date},${name},${10 + i},${14 + i},2`));
     }
@@ -94,7 +95,7 @@ describe('bakery app', () => {
     await page.getByTestId('import-file').setInputFiles(file);
     const productSelect = page.getByTestId('map-product');
     await poll(() => productSelect.getAttribute('aria-invalid')).toBe('true');
-    await productSelect.selectOption('Sorte');
+    await productSelect.selectOption('PLU-Text');
 
     const problems = page.getByTestId('import-problems');
     await poll(() => problems.textContent()).toContain('many');

@@ -5,7 +5,10 @@ import { createOperator } from '../../coordinator/operator/accounts.ts';
 import { openCoordinatorStore } from '../../coordinator/store/database.ts';
 import { insertModel, setCurrentModelVersion } from '../../coordinator/store/models.ts';
 import { insertRound } from '../../coordinator/store/rounds.ts';
-import { putSetting } from '../../coordinator/store/settings.ts';
+import {
+  defaultCoordinatorSettings,
+  saveCoordinatorSettings,
+} from '../../coordinator/store/settings.ts';
 import { computeEpsilon } from '../../federated/privacy/accountant.ts';
 import type { ModelsView } from '../../federated/protocol/operator-views.ts';
 import { roundSettings } from '../../federated/protocol/index.ts';
@@ -103,7 +106,10 @@ describe('operator dashboard', () => {
 
     api = new OperatorClient(base);
     await api.login('ops', password);
-    await api.call('PUT', '/v1/operator/settings', { round: { noiseMultiplier: 1.1 } });
+    // The scenario's shops upload in the clear: plain rounds, the operator's explicit choice.
+    await api.call('PUT', '/v1/operator/settings', {
+      round: { mode: 'plain', noiseMultiplier: 1.1, clipNorm: 1 },
+    });
     scenario = await runScenario(base, api);
 
     await page.goto(`${base}/dashboard/#/rounds`);
@@ -187,7 +193,8 @@ describe('operator dashboard', () => {
     await page.goto(`${base}/dashboard/#/models`);
     const v2 = page.locator('[data-testid=model-row][data-version="2"]');
     await v2.waitFor();
-    await expect.poll(() => page.getByTestId('models-chart').getAttribute('data-points')).toBe('2');
+    // Shops' accuracy figures in the clear were refused, so there is no chart, and the page says why.
+    expect(await page.getByTestId('no-figures').textContent()).toMatch(/send no accuracy figures/);
     await v2.getByRole('button', { name: 'Roll back to this' }).click();
     await page.getByTestId('confirm-yes').click();
     await expect.poll(() => v2.getByTestId('current').count()).toBe(1);
@@ -202,7 +209,7 @@ describe('operator dashboard', () => {
     await expect.poll(() => page.getByTestId('enrolled').textContent()).toBe('3');
     // Plain rounds add no noise, and the page says so instead of showing a comforting ε.
     expect(await page.getByTestId('privacy-words').textContent()).toContain('No formal guarantee');
-    await page.getByTestId('error-chart').waitFor();
+    expect(await page.getByTestId('no-figures').textContent()).toMatch(/send no accuracy figures/);
     await page.getByRole('button', { name: 'Start a round now' }).click();
     await page.getByTestId('confirm-yes').click();
     await expect
@@ -225,6 +232,12 @@ describe('operator dashboard', () => {
     await expect
       .poll(() => page.getByTestId('round-outcome').textContent(), { timeout: 15_000 })
       .toBe('failed');
+    // A plain round is never called masked: the coordinator read the one update it received.
+    const privacy = (await page.getByTestId('round-privacy').textContent())!;
+    expect(privacy).toMatch(
+      /^\s*Plain round: the coordinator read each of 1 bakery’s clipped updates itself, unmasked and without noise\./,
+    );
+    expect(privacy).not.toMatch(/only the sum|with noise/);
   });
 
   it('edits the round settings', async () => {
@@ -239,6 +252,7 @@ describe('operator dashboard', () => {
     }>('GET', '/v1/operator/settings');
     expect(settings.round).toMatchObject({
       localEpochs: 3,
+      mode: 'plain',
       noiseMultiplier: 1.1,
       adaptiveClip: { targetQuantile: 0.7, learningRate: 0.2 },
     });
@@ -274,7 +288,10 @@ describe('operator dashboard privacy budget', () => {
       ),
     );
     await setCurrentModelVersion(db, model.version);
-    await putSetting(db, 'privacy', { delta: 1e-5, budget: 12 });
+    await saveCoordinatorSettings(db, {
+      ...defaultCoordinatorSettings,
+      privacy: { delta: 1e-5, budget: 12 },
+    });
     for (let night = 0; night < 6; night++) {
       const round = await insertRound(
         db,
@@ -309,5 +326,14 @@ describe('operator dashboard privacy budget', () => {
     expect(words).toContain(`ε = ${expected.toFixed(1)} after 6 rounds`);
     expect(words).toContain(`${Math.round((expected / 12) * 100)} % of the total budget of ε = 12`);
     await screenshot(page, 'dashboard-privacy');
+
+    // A noised secure round's page says the coordinator saw only a sum, with noise.
+    await page.goto(`${base}/dashboard/#/rounds/6`);
+    await expect
+      .poll(() => page.getByTestId('round-privacy').textContent())
+      .toMatch(/saw only the sum of .* with noise \(noise multiplier 1\.5\); no single bakery/);
+    expect(await page.getByTestId('round-epsilon').textContent()).toContain(
+      `ε = ${Number(computeEpsilon({ noiseMultiplier: 1.5, rounds: 1, delta: 1e-5 }).epsilon.toFixed(2))}`,
+    );
   });
 });

@@ -50,8 +50,9 @@ describe('breadcast demo', () => {
     expect(await model.textContent()).toMatch(
       new RegExp(`v${mergedVersion}\\b.*by round ${rounds}`),
     );
-    // Every bakery evaluated the last model on its own recent days and reported the error.
-    await expect.poll(() => page.getByTestId('model-error').count()).toBe(1);
+    // No bakery's accuracy figures reached the coordinator, and the dashboard says why.
+    expect(await page.getByTestId('model-error').count()).toBe(0);
+    expect(await page.getByTestId('no-figures').textContent()).toMatch(/send no accuracy figures/);
     await screenshot(page, 'demo-dashboard-overview');
 
     await page.goto(demo.dashboard.replace(/\/$/, '/#/rounds'));
@@ -64,6 +65,17 @@ describe('breadcast demo', () => {
       );
     }
     await screenshot(page, 'demo-dashboard-rounds');
+
+    // The demo runs the product's default rounds: masked, with noise, and the round page says so.
+    await page.goto(demo.dashboard.replace(/\/$/, `/#/rounds/${rounds}`));
+    const privacy = page.getByTestId('round-privacy');
+    await expect
+      .poll(() => privacy.textContent())
+      .toMatch(
+        new RegExp(
+          `The coordinator saw only the sum of ${bakeries} bakeries’ updates .*with noise \\(noise multiplier 1\\.1\\)`,
+        ),
+      );
   });
 
   it('leaves one bakery app open holding the merged model, with its updates in the ledger', async () => {
@@ -74,9 +86,10 @@ describe('breadcast demo', () => {
     await status.waitFor();
     expect(await status.textContent()).toContain(`v${mergedVersion}`);
     // What left this bakery: one model update per round, nothing else of its books.
-    await expect
-      .poll(() => page.getByTestId('ledger').textContent())
-      .toMatch(new RegExp(`of which ${rounds} model updates`));
+    const maskedUpdates = async () =>
+      ((await page.getByTestId('ledger').textContent()) ?? '').match(/1 × Masked model update/g)
+        ?.length ?? 0;
+    await expect.poll(maskedUpdates).toBe(rounds);
     const panel = page.getByTestId('value-of-joining');
     await panel.waitFor();
     expect(await panel.getByTestId('value-run').isEnabled()).toBe(true);

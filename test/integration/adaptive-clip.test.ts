@@ -1,17 +1,17 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
 import { loadCoordinatorSettings } from '../../coordinator/store/settings.ts';
 import type { Db } from '../../electron/store/database.ts';
 import { operatorSession, startCoordinator, tempDir } from './coordinator-harness.ts';
-import { phaseDeadlines } from '../support/shops.ts';
+import { anyRoundPolicy, phaseDeadlines } from '../support/shops.ts';
 import { enrolShops, runSecureRound } from './secagg-harness.ts';
 
 const settings = {
   mode: 'secure' as const,
   clipNorm: 0.1,
   minShops: 2,
+  secaggThreshold: 3,
   weighting: 'equal' as const,
   serverOptimizer: { kind: 'fedavg' as const, learningRate: 1 },
   deadlines: phaseDeadlines(3600),
@@ -28,10 +28,7 @@ describe('adaptive clipping in secure rounds', () => {
   });
 
   it('moves the stored clip norm down when every shop fits under C, up when none does, and not at all when off', async () => {
-    const started = await startCoordinator(join(dir, 'coordinator.db'), 0, {
-      modes: [secureMode],
-      plugins: [secureAggregationRoutes],
-    });
+    const started = await startCoordinator(join(dir, 'coordinator.db'), 0, {});
     app = started.app;
     const operator = await operatorSession(app, started.url);
     // Every shop's update has exactly this L2 norm (one non-zero coordinate).
@@ -45,6 +42,9 @@ describe('adaptive clipping in secure rounds', () => {
         delta[0] = norm;
         return delta;
       }),
+      undefined,
+      'shop',
+      anyRoundPolicy,
     );
     shops.forEach((s) => opened.push(s.db));
     const put = async (round: Record<string, unknown>) =>

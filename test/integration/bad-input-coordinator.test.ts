@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { dashboardPlugin } from '../../coordinator/overview/plugin.ts';
-import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
 import { getModel, modelWeights } from '../../coordinator/store/models.ts';
 import { stepSecureRound } from '../../electron/sync/secagg-client.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
@@ -11,7 +10,7 @@ import type { RoundView } from '../../federated/protocol/index.ts';
 import { operatorSession, startCoordinator, tempDir } from './coordinator-harness.ts';
 import { databaseFingerprint } from '../support/db-fingerprint.ts';
 import { oversizedRequest, rawRequest, type Caller, type RawAnswer } from '../support/raw-http.ts';
-import { enrolTestShops, phaseDeadlines, type TestShop } from '../support/shops.ts';
+import { anyRoundPolicy, enrolTestShops, phaseDeadlines, type TestShop } from '../support/shops.ts';
 import { sqliteOf } from '../support/coordinator-store.ts';
 
 type Route = { method: string; path: string; hasBody: boolean; properties: string[] };
@@ -85,17 +84,16 @@ const hostileValues = [
 beforeAll(async () => {
   const dir = tempDir('breadcast-bad-coord-');
   ({ app, url } = await startCoordinator(join(dir, 'coordinator.db'), 0, {
-    modes: [secureMode],
-    plugins: [secureAggregationRoutes, dashboardPlugin()],
+    plugins: [dashboardPlugin()],
   }));
   operator = await operatorSession(app, url);
-  shops = await enrolTestShops(url, dir, operator, 3, { prefix: 'bad' });
+  shops = await enrolTestShops(url, dir, operator, 3, { prefix: 'bad', policy: anyRoundPolicy });
   const put = await operator.call('PUT', '/v1/operator/settings', {
     schedule: null,
     round: {
       mode: 'secure',
       minShops: 2,
-      secaggThreshold: 2,
+      secaggThreshold: 3,
       clipNorm: 0.1,
       weighting: 'equal',
       deadlines: phaseDeadlines(3600),

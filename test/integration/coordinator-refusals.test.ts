@@ -227,6 +227,14 @@ describe('enrolment and shop authentication', () => {
     expect((await op('GET', '/v1/operator/shops')).statusCode).toBe(200);
     const noCsrf = await op('POST', '/v1/operator/invites', { expiresInHours: 1 }, false);
     expect([noCsrf.statusCode, noCsrf.json().error]).toEqual([403, 'csrf']);
+    // A token of the right length that is not this session's: compared, not only looked for.
+    const otherCsrf = await http({
+      method: 'POST',
+      url: '/v1/operator/invites',
+      payload: { expiresInHours: 1 },
+      headers: { cookie: operator.cookie, 'x-csrf-token': 'x'.repeat(operator.csrf.length) },
+    });
+    expect([otherCsrf.statusCode, otherCsrf.json().error]).toEqual([403, 'csrf']);
     const wrong = await http({
       method: 'POST',
       url: '/v1/operator/login',
@@ -242,7 +250,7 @@ describe('update validation', () => {
   it('accepts one valid update per shop and refuses every malformed or repeated one', async () => {
     const round = (
       await op('POST', '/v1/operator/rounds', {
-        settings: { clipNorm: 1, minShops: 2, deadlines: { collectSeconds: 600 } },
+        settings: { mode: 'plain', clipNorm: 1, minShops: 2, deadlines: { collectSeconds: 600 } },
       })
     ).json();
     expect(round.phase).toBe('collect');
@@ -333,7 +341,7 @@ describe('update validation', () => {
   it('fails a round at its deadline when too few shops took part', async () => {
     const round = (
       await op('POST', '/v1/operator/rounds', {
-        settings: { minShops: 3, deadlines: { collectSeconds: 1 } },
+        settings: { mode: 'plain', minShops: 3, deadlines: { collectSeconds: 1 } },
       })
     ).json();
     clock += 1500;
@@ -345,7 +353,7 @@ describe('update validation', () => {
 });
 
 describe('model registry', () => {
-  it('serves the current model with an ETag, records metrics once per shop, and rolls back', async () => {
+  it('serves the current model with an ETag, refuses per-shop metrics in the clear, and rolls back', async () => {
     const current = await signed(a, 'GET', '/v1/models/current');
     expect(current.status).toBe(200);
     expect(current.headers.etag).toBe(`"${current.body.sha256}"`);
@@ -361,25 +369,20 @@ describe('model registry', () => {
     expect(cached.statusCode).toBe(304);
     expect((await signed(a, 'GET', '/v1/models/99')).status).toBe(404);
 
-    expect(
-      (await signed(a, 'POST', '/v1/models/1/metrics', { n: 10, pinball: 0.2, wape: 0.3 })).body
-        .duplicate,
-    ).toBe(false);
-    expect(
-      (await signed(a, 'POST', '/v1/models/1/metrics', { n: 10, pinball: 0.2, wape: 0.3 })).body
-        .duplicate,
-    ).toBe(true);
-    expect(
-      (await signed(a, 'POST', '/v1/models/1/metrics', { n: 11, pinball: 0.2, wape: 0.3 })).status,
-    ).toBe(409);
-    expect(
-      (await signed(a, 'POST', '/v1/models/1/metrics', { n: 10, pinball: -1, wape: 0.3 })).status,
-    ).toBe(400);
+    const metrics = await signed(a, 'POST', '/v1/models/1/metrics', {
+      n: 10,
+      pinball: 0.2,
+      wape: 0.3,
+    });
+    expect(metrics.status).toBe(410);
+    expect(metrics.body.error).toBe('metrics-retired');
 
     // Publish version 2 with two shops, then roll back to 1: the next round trains from 1.
     const c = await enrol('D');
     const round = (
-      await op('POST', '/v1/operator/rounds', { settings: { clipNorm: 1, minShops: 2 } })
+      await op('POST', '/v1/operator/rounds', {
+        settings: { mode: 'plain', clipNorm: 1, minShops: 2 },
+      })
     ).json();
     await signed(a, 'POST', `/v1/rounds/${round.id}/update`, update([0.5, 0, 0, 0]));
     await signed(c, 'POST', `/v1/rounds/${round.id}/update`, update([0, 0.5, 0, 0]));
@@ -395,10 +398,7 @@ describe('model registry', () => {
       current: boolean;
       metrics: unknown;
     }[];
-    expect(models.find((m) => m.version === 1)).toMatchObject({
-      current: true,
-      metrics: { reports: 1, n: 10 },
-    });
+    expect(models.find((m) => m.version === 1)).toMatchObject({ current: true, metrics: null });
   });
 
   it('documents every route in /openapi.json', async () => {

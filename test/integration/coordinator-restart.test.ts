@@ -82,6 +82,7 @@ describe('coordinator restarts', () => {
     const [a, b] = (await seedShops(path, 3)) as [string, string];
     let { app } = await startCoordinator(path);
     const round = await app.coordinator.engine.startRound('cli', {
+      mode: 'plain',
       minShops: 2,
       deadlines: {
         openSeconds: 0,
@@ -106,7 +107,7 @@ describe('coordinator restarts', () => {
     const path = join(tempDir('breadcast-restart-'), 'c.db');
     const [a, b, c] = (await seedShops(path, 3)) as [string, string, string];
     let { app } = await startCoordinator(path);
-    const round = await app.coordinator.engine.startRound('cli', { minShops: 2 });
+    const round = await app.coordinator.engine.startRound('cli', { mode: 'plain', minShops: 2 });
     await app.close();
     await upload(path, round.id, a, new Array(parameterCount).fill(0.1), 1);
     await upload(path, round.id, b, new Array(parameterCount).fill(0.3), 3);
@@ -132,6 +133,7 @@ describe('coordinator restarts', () => {
     const shops = await seedShops(path, 2);
     const optimizer = {
       serverOptimizer: { kind: 'fedavgm' as const, learningRate: 1, momentum: 0.5 },
+      mode: 'plain' as const,
       minShops: 2,
     };
     const round = async (): Promise<number> => {

@@ -2,13 +2,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rdpAccountant } from '../../coordinator/overview/plugin.ts';
+import { budgetRefusal } from '../../coordinator/privacy/budget.ts';
 import { privacyView } from '../../coordinator/overview/privacy-view.ts';
 import { roundDetailView } from '../../coordinator/overview/round-detail.ts';
 import { openCoordinatorStore, type CoordinatorStore } from '../../coordinator/store/database.ts';
 import { insertModel } from '../../coordinator/store/models.ts';
 import { insertRound } from '../../coordinator/store/rounds.ts';
-import { putSetting } from '../../coordinator/store/settings.ts';
+import {
+  defaultCoordinatorSettings,
+  saveCoordinatorSettings,
+} from '../../coordinator/store/settings.ts';
 import { roundSettings, type RoundSettings } from '../../federated/protocol/index.ts';
 
 /**
@@ -20,17 +23,18 @@ import { roundSettings, type RoundSettings } from '../../federated/protocol/inde
  *   min(T*a/(2*z*z) + log((a-1)/a) - (log(d) + log(a))/(a-1) for a in orders)
  */
 const referenceEpsilon = {
-  oneRound: 3.5113577899849906, // z = 1.3, T = 1, δ = 1e-5 (best order 7)
-  threeRounds: 6.602439288582624, // z = 1.3, T = 3, δ = 1e-5 (best order 4.5)
+  oneRoundSmallDelta: 3.895121972150665, // z = 1.3, T = 1, δ = 1e-6 (best order 7)
+  twoRounds: 5.211308218476627, // z = 1.3, T = 2, δ = 1e-5 (best order 5)
   fourRoundsSmallDelta: 8.5891178038139, // z = 1.3, T = 4, δ = 1e-6 (best order 4)
 };
 
 /**
- * The privacy figures over the coordinator's real schema. Secure-aggregation rounds are written
- * through the store (the secure mode's own tests drive them over HTTP); what is checked here is
- * which rounds count and that the totals are the accountant's.
+ * The privacy figures over the coordinator's real schema. Rounds are written through the store
+ * (the modes' own tests drive them over HTTP); what is checked here is which rounds are charged
+ * — every one that released an aggregate — and that the totals are the accountant's, read with
+ * the delta and budget of the one settings object.
  */
-describe('privacy budget view', () => {
+describe('privacy budget view and budget stop', () => {
   let db: CoordinatorStore;
   const at = new Date('2026-11-20T01:00:00Z');
 
@@ -48,59 +52,120 @@ describe('privacy budget view', () => {
   });
   afterEach(() => db.close());
 
-  async function publishedRound(settings: Partial<RoundSettings>, day: number): Promise<number> {
+  async function finishedRound(
+    settings: Partial<RoundSettings>,
+    day: number,
+    end: { phase: 'published' | 'failed'; phaseState?: unknown; plainUpdate?: boolean } = {
+      phase: 'published',
+    },
+  ): Promise<number> {
     const round = await insertRound(
       db,
       { modelVersion: 1, settings: roundSettings.parse(settings), trigger: 'schedule' },
       new Date(at.getTime() + day * 86_400_000),
     );
-    await db.run("UPDATE rounds SET phase = 'published', closed_at = opened_at WHERE id = ?", [
-      round.id,
-    ]);
+    await db.run(
+      'UPDATE rounds SET phase = ?, closed_at = opened_at, phase_state = ? WHERE id = ?',
+      [end.phase, end.phaseState === undefined ? null : JSON.stringify(end.phaseState), round.id],
+    );
+    if (end.plainUpdate) {
+      await db.run(
+        "INSERT INTO shops (id, name, app_version, enrolled_at) VALUES ('s1', 'S', '1', ?) ON CONFLICT (id) DO NOTHING",
+        [at.toISOString()],
+      );
+      await db.run(
+        `INSERT INTO updates (round_id, shop_id, payload_sha256, sample_count, weight, norm, bytes, delta, received_at)
+         VALUES (?, 's1', 'x', 1, 1, 0.1, 4, NULL, ?)`,
+        [round.id, at.toISOString()],
+      );
+    }
     return round.id;
   }
 
-  it('composes the noisy secure rounds with the RDP accountant', async () => {
+  it('composes the noisy secure rounds with the RDP accountant, at the settings’ delta', async () => {
+    await saveCoordinatorSettings(db, {
+      ...defaultCoordinatorSettings,
+      privacy: { delta: 1e-6, budget: 3 },
+    });
     const ids: number[] = [];
-    for (const day of [1, 2, 3])
-      ids.push(await publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, day));
-    const view = await privacyView(db, rdpAccountant);
+    for (const day of [1, 2, 3, 4])
+      ids.push(await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, day));
+    const view = await privacyView(db);
     expect(view.series.map((p) => p.round)).toEqual(ids);
-    expect(view.summary.epsilonTotal).toBeCloseTo(referenceEpsilon.threeRounds, 6);
-    expect(view.series[0]!.epsilonRound).toBeCloseTo(referenceEpsilon.oneRound, 6);
-    // Composition is sublinear but never shrinks.
+    expect(view.summary).toMatchObject({ available: true, delta: 1e-6, budget: 3 });
+    expect(view.summary.epsilonTotal).toBeCloseTo(referenceEpsilon.fourRoundsSmallDelta, 6);
+    expect(view.series[0]!.epsilonRound).toBeCloseTo(referenceEpsilon.oneRoundSmallDelta, 6);
     expect(view.series[2]!.epsilonTotal).toBeGreaterThan(view.series[1]!.epsilonTotal);
     expect(view.series[2]!.epsilonTotal).toBeLessThan(3 * view.series[0]!.epsilonRound);
-    expect((await roundDetailView(db, ids[0]!, rdpAccountant))?.epsilon).toBeCloseTo(
+    expect(view.summary.exhausted).toBe(true);
+    expect((await roundDetailView(db, ids[0]!))?.epsilon).toBeCloseTo(
       view.series[0]!.epsilonRound,
       9,
     );
+    // Used up: the next round may not open.
+    expect(
+      await budgetRefusal(db, { mode: 'secure', noiseMultiplier: 1.3 }, { delta: 1e-6, budget: 3 }),
+    ).toMatch(/above the total budget of 3/);
   });
 
-  it('reads delta and the total budget from the settings and says when it is used up', async () => {
-    await putSetting(db, 'privacy', { delta: 1e-6, budget: 3 });
-    for (const day of [1, 2, 3, 4])
-      await publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, day);
-    const { summary } = await privacyView(db, rdpAccountant);
-    expect(summary.delta).toBe(1e-6);
-    expect(summary.budget).toBe(3);
-    expect(summary.epsilonTotal).toBeCloseTo(referenceEpsilon.fourRoundsSmallDelta, 6);
-    expect(summary.exhausted).toBe(summary.epsilonTotal! >= 3);
-    expect(summary.exhausted).toBe(true);
+  it('charges a round that failed after its aggregate was seen, and not one that failed before', async () => {
+    await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1);
+    await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 2, {
+      phase: 'failed',
+      phaseState: { sum: 'AAAA', params: { threshold: 3 } },
+    });
+    await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 3, {
+      phase: 'failed',
+      phaseState: { params: { threshold: 3 } },
+    });
+    const view = await privacyView(db);
+    expect(view.series.map((p) => p.round)).toEqual([1, 2]);
+    expect(view.summary.epsilonTotal).toBeCloseTo(referenceEpsilon.twoRounds, 6);
+    expect((await roundDetailView(db, 2))?.privacy).toMatchObject({ released: true, threshold: 3 });
+    expect((await roundDetailView(db, 3))?.epsilon).toBeNull();
   });
 
-  it('claims no bound once any published round carried no noise', async () => {
-    await publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1);
-    await publishedRound({ mode: 'secure', noiseMultiplier: 0 }, 2);
-    await publishedRound({ mode: 'plain', noiseMultiplier: 2 }, 3);
-    const view = await privacyView(db, rdpAccountant);
-    expect(view.summary).toMatchObject({ available: false, roundsWithoutNoise: 2 });
+  it('claims no bound once any charged round carried no noise, plain rounds included; a failed plain round that received an update counts', async () => {
+    await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1);
+    await finishedRound({ mode: 'plain', noiseMultiplier: 2 }, 2, {
+      phase: 'failed',
+      plainUpdate: true,
+    });
+    const view = await privacyView(db);
+    expect(view.summary).toMatchObject({
+      available: false,
+      roundsCounted: 2,
+      roundsWithoutNoise: 1,
+      epsilonTotal: null,
+    });
     expect(view.series).toEqual([]);
+    expect((await roundDetailView(db, 2))?.privacy).toMatchObject({
+      mode: 'plain',
+      noiseMultiplier: 0,
+      released: true,
+      summed: 1,
+    });
+    // With a budget set, no round may open from here on: the loss so far has no bound.
+    expect(
+      await budgetRefusal(
+        db,
+        { mode: 'secure', noiseMultiplier: 5 },
+        { delta: 1e-5, budget: 1000 },
+      ),
+    ).toMatch(/round 2 released an aggregate without noise/);
   });
 
-  it('says it cannot count without an accountant rather than showing zero', async () => {
-    await publishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1);
-    const { summary } = await privacyView(db, undefined);
-    expect(summary).toMatchObject({ available: false, roundsCounted: 1, epsilonTotal: null });
+  it('refuses a round without noise while a budget is set, and allows it without one', async () => {
+    const budget = { delta: 1e-5, budget: 50 };
+    expect(await budgetRefusal(db, { mode: 'plain', noiseMultiplier: 1.1 }, budget)).toMatch(
+      /plain round adds no noise/,
+    );
+    expect(await budgetRefusal(db, { mode: 'secure', noiseMultiplier: 0 }, budget)).toMatch(
+      /noise multiplier is 0/,
+    );
+    expect(await budgetRefusal(db, { mode: 'secure', noiseMultiplier: 1.1 }, budget)).toBeNull();
+    expect(
+      await budgetRefusal(db, { mode: 'plain', noiseMultiplier: 0 }, { delta: 1e-5, budget: null }),
+    ).toBeNull();
   });
 });

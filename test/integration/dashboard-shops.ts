@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import {
   bytesOfFloat32,
@@ -101,8 +102,11 @@ export class SimShop {
     return this.request('GET', '/v1/models/current');
   }
 
+  /** What an old app would still send: its own accuracy figures, in the clear. Refused with 410. */
   async reportMetrics(version: number, figures: { n: number; pinball: number; wape: number }) {
-    await this.request('POST', `/v1/models/${version}/metrics`, figures);
+    await expect(this.request('POST', `/v1/models/${version}/metrics`, figures)).rejects.toThrow(
+      /→ 410: .*metrics-retired/,
+    );
   }
 
   /** Joins the running round from check-in to upload. */
@@ -166,7 +170,7 @@ export class OperatorClient {
   }
 }
 
-/** Per-shop evaluation figures the shops report; none of them may ever appear on the dashboard. */
+/** Per-shop evaluation figures old apps would report; none of them may ever reach the dashboard. */
 export const secretFigures = {
   a: { n: 40, pinball: 1.31337, wape: 0.313377 },
   b: { n: 20, pinball: 1.27182, wape: 0.271828 },
@@ -178,7 +182,7 @@ export type Scenario = { shops: { a: SimShop; b: SimShop; c: SimShop }; rounds: 
 /**
  * Three shops, three rounds: all three upload in round 1; in round 2 shop C checks in but never
  * uploads (a dropout) and the operator ends the phase; in round 3 only shop A takes part, so the
- * round fails. Shops report evaluations of the published versions.
+ * round fails. Shops try to report evaluations of the published versions and are refused.
  */
 export async function runScenario(baseUrl: string, operator: OperatorClient): Promise<Scenario> {
   const a = new SimShop(baseUrl, 'Bäckerei Sonne', '0.1.0');

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { operatorSession, startCoordinator, tempDir } from './coordinator-harness.ts';
 import { lockDatabase } from '../support/sqlite-locker.ts';
-import { enrolTestShops, integrityOf } from '../support/shops.ts';
+import { anyRoundPolicy, enrolTestShops, integrityOf } from '../support/shops.ts';
 import { sqliteOf } from '../support/coordinator-store.ts';
 
 let app: FastifyInstance | undefined;
@@ -20,8 +20,12 @@ describe("the coordinator's database locked by another process", () => {
     const started = await startCoordinator(path);
     app = started.app;
     const operator = await operatorSession(app, started.url);
-    const [shop] = await enrolTestShops(started.url, dir, operator, 1, { prefix: 'lock' });
+    const [shop] = await enrolTestShops(started.url, dir, operator, 1, {
+      prefix: 'lock',
+      policy: anyRoundPolicy,
+    });
     dbs.push(shop!.db);
+    await operator.call('PUT', '/v1/operator/settings', { round: { mode: 'plain' } });
     const rounds = () =>
       (sqliteOf(app!).prepare('SELECT COUNT(*) AS n FROM rounds').get() as { n: number }).n;
 

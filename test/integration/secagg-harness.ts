@@ -2,9 +2,12 @@
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import type { PrivacyPolicy } from '../../electron/api/contract/privacy.ts';
+import { savePrivacyPolicy } from '../../electron/privacy/policy.ts';
 import { openDatabase, type Db } from '../../electron/store/database.ts';
 import { SyncClient } from '../../electron/sync/client.ts';
 import { CoordinatorHttp } from '../../electron/sync/http.ts';
+import { ledgerRequestLog } from '../../electron/sync/ledger.ts';
 import { stepSecureRound, type SecureStep } from '../../electron/sync/secagg-client.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
 import type { RoundView } from '../../federated/protocol/index.ts';
@@ -30,11 +33,14 @@ export async function enrolShops(
   updates: ((global: Float32Array) => Float32Array)[],
   fetchFor: (i: number) => typeof fetch | undefined = () => undefined,
   prefix = 'shop',
+  /** Saved in each shop's database; null: the app's defaults. */
+  policy: PrivacyPolicy | null = null,
 ): Promise<Shop[]> {
   const shops: Shop[] = [];
   for (const [i, update] of updates.entries()) {
     const name = `${prefix}-${i}`;
     const db = openDatabase(join(dir, `${name}.db`));
+    if (policy) savePrivacyPolicy(db, policy, new Date());
     const client = new SyncClient({
       db,
       trainer: linearTrainer(chainDays(2, 'roll', 30)),
@@ -47,17 +53,24 @@ export async function enrolShops(
       shopName: `Bakery ${i}`,
     });
     const state = loadSyncState(db)!;
-    const http = new CoordinatorHttp(
+    const shop = { name, db, shopId: state.shopId, update } as Shop;
+    // Tests reopen a shop's database mid-round: the ledger follows the shop's current handle.
+    const ledger = () => ledgerRequestLog(shop.db, () => new Date());
+    shop.http = new CoordinatorHttp(
       {
         baseUrl: url,
         appVersion: '0.1.0',
         now: () => new Date(),
         clockOffsetMs: 0,
         fetch: fetchFor(i),
+        log: {
+          sending: (request) => ledger().sending(request),
+          answered: (id, status) => ledger().answered(id, status),
+        },
       },
       { shopId: state.shopId, privateKey: state.privateKey },
     );
-    shops.push({ name, db, shopId: state.shopId, http, update });
+    shops.push(shop);
   }
   return shops;
 }

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
 import { openDatabase, type Db } from '../../electron/store/database.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
-import { forgetFinishedSecureRounds, shopEpsilon } from '../../electron/sync/secagg-client.ts';
+import { forgetFinishedSecureRounds } from '../../electron/sync/secagg-client.ts';
+import { lifetimeEpsilon as shopEpsilon } from '../../electron/privacy/budget.ts';
 import { computeEpsilon } from '../../federated/privacy/accountant.ts';
 import {
   chainDays,
@@ -13,7 +13,7 @@ import {
   startCoordinator,
   tempDir,
 } from './coordinator-harness.ts';
-import { phaseDeadlines } from '../support/shops.ts';
+import { anyRoundPolicy, phaseDeadlines } from '../support/shops.ts';
 import { enrolShops, phases, runSecureRound } from './secagg-harness.ts';
 import { sqliteOf, storedWeights } from '../support/coordinator-store.ts';
 
@@ -45,10 +45,7 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
 
   it('completes with t = 7 and publishes the average of the survivors’ clipped updates; fails cleanly with t = 8', async () => {
     const coordinatorDb = join(dir, 'coordinator.db');
-    const started = await startCoordinator(coordinatorDb, 0, {
-      modes: [secureMode],
-      plugins: [secureAggregationRoutes],
-    });
+    const started = await startCoordinator(coordinatorDb, 0, {});
     app = started.app;
     const operator = await operatorSession(app, started.url);
     const stores = [2, 17, 25, 26, 28, 30, 33, 34, 36, 37];
@@ -67,6 +64,9 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
           return Float32Array.from(local, (v, j) => v - global[j]!);
         };
       }),
+      undefined,
+      'shop',
+      anyRoundPolicy,
     );
     shops.forEach((s) => opened.push(s.db));
     // A different 30 % each time, so every shop both drops and survives across the rounds.
@@ -116,12 +116,12 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
       expect(stored.sum).toBeTruthy();
     }
 
-    // Each shop's ledger lists its masked uploads: bytes, clip norm, hash, in plain words.
-    const ledger = listLedger(shops[9]!.db, { limit: 20 }).entries.filter(
-      (e) => e.kind === 'update',
+    // Each shop's ledger lists its masked uploads: bytes, clip norm, hash, what they held.
+    const ledger = listLedger(shops[9]!.db, { limit: 200 }).entries.filter(
+      (e) => e.kind === 'masked',
     );
     expect(ledger.length).toBeGreaterThanOrEqual(3);
-    expect(ledger[0]!.summary).toMatch(/Masked model update .* coordinator sees only the sum/);
+    expect(ledger[0]!.details).toMatchObject({ mode: 'secure', threshold: 7, noiseMultiplier: 0 });
     expect(ledger[0]!.clipNorm).toBe(0.1);
 
     // Threshold 8 with three shops gone: the round fails at that phase, nothing is published.
@@ -140,8 +140,6 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
     const D = 3000;
     const coordinatorDb = join(dir, 'coordinator-noise.db');
     let started = await startCoordinator(coordinatorDb, 0, {
-      modes: [secureMode],
-      plugins: [secureAggregationRoutes],
       initialWeights: () => new Float32Array(D),
     });
     app = started.app;
@@ -201,10 +199,7 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
         if (phase !== 'collect') return;
         // The coordinator stops between key sharing and the uploads and comes back from its file.
         await app.close();
-        started = await startCoordinator(coordinatorDb, port, {
-          modes: [secureMode],
-          plugins: [secureAggregationRoutes],
-        });
+        started = await startCoordinator(coordinatorDb, port, {});
         app = started.app;
       },
     );
@@ -225,19 +220,21 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
     // Without noise this would be ~1e-9: the noise is really there, and not more than calibrated.
     expect(std).toBeGreaterThan(sigma * 0.9);
 
-    // The lost answer was retried: one ledger line for the round, with the budget spent.
+    // The lost answer was retried: both attempts are ledgered (same bytes), the round charged once.
     expect(cut).toBe(false);
-    const ledger = listLedger(shops[0]!.db, { limit: 10 }).entries.filter(
-      (e) => e.kind === 'update' && e.roundId === Number(round.id),
-    );
-    expect(ledger).toHaveLength(1);
-    expect(ledger[0]!.noiseMultiplier).toBe(z);
-    expect(ledger[0]!.epsilonSpent).toBeCloseTo(
+    const ledger = listLedger(shops[0]!.db, {
+      limit: 10,
+      roundId: Number(round.id),
+    }).entries.filter((e) => e.kind === 'masked');
+    expect(ledger.map((e) => e.answer)).toEqual(['accepted', 'none']);
+    expect(ledger[0]!.payloadSha256).toBe(ledger[1]!.payloadSha256);
+    expect(ledger[1]!.noiseMultiplier).toBe(z);
+    expect(ledger[1]!.epsilonSpent).toBeCloseTo(
       computeEpsilon({ noiseMultiplier: z, rounds: 1, delta: 1e-5 }).epsilon,
       9,
     );
-    expect(ledger[0]!.bytes).toBeGreaterThan(D * 4);
-    expect(shopEpsilon(shops[0]!.db)).toBeCloseTo(ledger[0]!.epsilonSpent!, 12);
+    expect(ledger[1]!.bytes).toBeGreaterThan(D * 4);
+    expect(shopEpsilon(shops[0]!.db)!).toBeCloseTo(ledger[1]!.epsilonSpent!, 12);
     // Shops that missed the end of a round drop its secrets once no round is running.
     expect(forgetFinishedSecureRounds(shops[0]!.db, null)).toBe(1);
     expect(
@@ -246,18 +243,32 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
         .get(),
     ).toEqual({ c: 0 });
 
-    // A total budget between one and two such rounds: the next round stops before any update.
+    // A total budget between one and two such rounds, set while the next round advertises: it
+    // stops as advertising closes, before any update is computed.
     const one = computeEpsilon({ noiseMultiplier: z, rounds: 1, delta: 1e-5 }).epsilon;
     const two = computeEpsilon({ noiseMultiplier: z, rounds: 2, delta: 1e-5 }).epsilon;
-    sqliteOf(app)
-      .prepare("INSERT INTO settings (key, value) VALUES ('privacy', ?)")
-      .run(JSON.stringify({ delta: 1e-5, budget: (one + two) / 2 }));
+    const budget = { privacy: { delta: 1e-5, budget: (one + two) / 2 } };
     const versions = modelVersions(app).length;
-    const stopped = await runSecureRound(() => app, operator, shops, new Set(), null);
+    const stopped = await runSecureRound(
+      () => app,
+      operator,
+      shops,
+      new Set(),
+      null,
+      async (phase) => {
+        if (phase === 'advertise')
+          expect((await operator.call('PUT', '/v1/operator/settings', budget)).status).toBe(200);
+      },
+    );
     expect(stopped.round.phase).toBe('failed');
     expect(String(stopped.round.failureReason)).toMatch(/above the total budget/);
     expect(modelVersions(app).length).toBe(versions);
     expect(stopped.steps.every((s) => s.action !== 'uploaded')).toBe(true);
+    // Once set, the budget refuses the next round at the door, with its reason.
+    const refused = await operator.call('POST', '/v1/operator/rounds', {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe('privacy-budget');
+    expect(String(refused.body.message)).toMatch(/above the total budget/);
   });
 });
 

@@ -3,7 +3,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../electron/backend/events.ts';
 import { TrainingManager } from '../../electron/forecast/training-manager.ts';
 import { silentLog } from './coordinator-harness.ts';
-import { phaseDeadlines, startConsortium, stopConsortia } from '../support/shops.ts';
+import {
+  anyRoundPolicy,
+  phaseDeadlines,
+  startConsortium,
+  stopConsortia,
+} from '../support/shops.ts';
 
 /*
  * The nightly sync of a shop in a secure round: one call of runUntilRoundSettles (what the
@@ -25,13 +30,18 @@ function phaseOf(path: string, id: number): string {
 
 describe('nightly sync during a secure round', () => {
   it('polls until the round publishes in every shop at once; with a shop missing it stops at its bound and says what it waits for', async () => {
-    const { dbPath, operator, shops } = await startConsortium('secure-nightly', 3, 'night');
+    const { dbPath, operator, shops } = await startConsortium(
+      'secure-nightly',
+      3,
+      'night',
+      anyRoundPolicy,
+    );
     const put = await operator.call('PUT', '/v1/operator/settings', {
       schedule: null,
       round: {
         mode: 'secure',
         minShops: 2,
-        secaggThreshold: 2,
+        secaggThreshold: 3,
         noiseMultiplier: 0.8,
         clipNorm: 0.5,
         deadlines: phaseDeadlines(hour),
@@ -51,7 +61,7 @@ describe('nightly sync during a secure round', () => {
       expect(result.status.roundActivity).toBeNull();
       // The new model arrives in the same nightly sync.
       expect(result.status.modelVersion).toBe(Number(first.body.modelVersion) + 1);
-      expect(result.status.privacy?.rounds).toBe(1);
+      expect(result.status.privacy.rounds).toBe(1);
     }
 
     // Second round, the third shop is off tonight: advertise waits for it until its deadline

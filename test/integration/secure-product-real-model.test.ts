@@ -5,6 +5,7 @@ import { openCoordinatorStore } from '../../coordinator/store/database.ts';
 import { openDatabase, type Db } from '../../electron/store/database.ts';
 import { SyncClient } from '../../electron/sync/client.ts';
 import { listLedger } from '../../electron/sync/ledger.ts';
+import { defaultPrivacyPolicy, savePrivacyPolicy } from '../../electron/privacy/policy.ts';
 import { modelTrainer } from '../../electron/sync/model-trainer.ts';
 import { chainDays, tempDir } from './coordinator-harness.ts';
 import {
@@ -63,8 +64,8 @@ describe('secure round with the real model and trainer', () => {
       round: {
         mode: 'secure',
         minShops: 3,
-        secaggThreshold: 2,
-        noiseMultiplier: 1,
+        secaggThreshold: 3,
+        noiseMultiplier: 1.1,
         clipNorm: 1,
         localEpochs: 1,
         deadlines: phaseDeadlines(hour),
@@ -76,6 +77,7 @@ describe('secure round with the real model and trainer', () => {
     const shops: SyncClient[] = [];
     for (const [i, store] of [2, 5, 17].entries()) {
       const db = bakeryWithLogs(join(dir, `shop-${i}.db`), store);
+      savePrivacyPolicy(db, { ...defaultPrivacyPolicy, minShops: 3 }, new Date());
       dbs.push(db);
       const client = new SyncClient({ db, trainer: modelTrainer(db), appVersion: '0.1.0' });
       const invite = await operator.call('POST', '/v1/operator/invites', { expiresInHours: 1 });
@@ -97,13 +99,13 @@ describe('secure round with the real model and trainer', () => {
       expect(result.status.lastError).toBeNull();
       expect(result.status.currentRound?.phase).toBe('published');
       expect(result.status.modelVersion).toBe(version + 1);
-      expect(result.status.privacy?.epsilon).toBeGreaterThan(0);
+      expect(result.status.privacy.epsilon).toBeGreaterThan(0);
     }
     for (const db of dbs) {
-      const uploads = listLedger(db, { limit: 10 }).entries.filter((e) => e.kind === 'update');
+      const uploads = listLedger(db, { limit: 200 }).entries.filter((e) => e.kind === 'masked');
       expect(uploads).toHaveLength(1);
-      expect(uploads[0]!.noiseMultiplier).toBe(1);
-      expect(uploads[0]!.summary).toMatch(/Trained on \d+ examples/);
+      expect(uploads[0]!.noiseMultiplier).toBe(1.1);
+      expect(uploads[0]!.details.sampleCount).toBeGreaterThan(0);
     }
   }, 90_000);
 });

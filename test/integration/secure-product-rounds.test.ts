@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listLedger } from '../../electron/sync/ledger.ts';
-import { shopEpsilon } from '../../electron/sync/secagg-client.ts';
+import { lifetimeEpsilon as shopEpsilon } from '../../electron/privacy/budget.ts';
+import { defaultPrivacyPolicy } from '../../electron/privacy/policy.ts';
 import { budgetEpsilon, emptyBudget, spendRound } from '../../federated/privacy/accountant.ts';
 import { encodeFloat32 } from '../../federated/protocol/index.ts';
 import {
@@ -46,7 +47,10 @@ afterAll(stopConsortia);
 
 describe('secure aggregation in the shipped coordinator and sync client', () => {
   it('a noised secure round publishes through runOnce alone; ledgers, privacy view and the coordinator DB say what they should; the budget then stops rounds', async () => {
-    const { dbPath, operator, shops } = await startConsortium('secure-product', 4, 'sp');
+    const { dbPath, operator, shops } = await startConsortium('secure-product', 4, 'sp', {
+      ...defaultPrivacyPolicy,
+      minShops: 4,
+    });
 
     // One round fits in the budget, a second would not.
     const budget = Number(((epsilonAfter(1) + epsilonAfter(2)) / 2).toFixed(3));
@@ -127,16 +131,15 @@ describe('secure aggregation in the shipped coordinator and sync client', () => 
     // Each ledger: one masked upload, with its clip norm, noise and the epsilon spent.
     const eps1 = epsilonAfter(1);
     for (const shop of shops) {
-      const uploads = listLedger(shop.db, { limit: 50 }).entries.filter((e) => e.kind === 'update');
+      const uploads = listLedger(shop.db, { limit: 50 }).entries.filter((e) => e.kind === 'masked');
       expect(uploads).toHaveLength(1);
       expect(uploads[0]).toMatchObject({ roundId, clipNorm: train.clipNorm, noiseMultiplier: z });
       expect(uploads[0]!.epsilonSpent!).toBeCloseTo(eps1, 6);
-      expect(uploads[0]!.summary).toMatch(/Masked model update/);
-      expect(shopEpsilon(shop.db)).toBeCloseTo(eps1, 6);
-      const privacy = shop.client.status().privacy!;
-      expect(privacy.epsilon).toBeCloseTo(eps1, 6);
+      expect(uploads[0]!.details).toMatchObject({ mode: 'secure', noiseMultiplier: z });
+      expect(shopEpsilon(shop.db)!).toBeCloseTo(eps1, 6);
+      const privacy = shop.client.status().privacy;
+      expect(privacy.epsilon!).toBeCloseTo(eps1, 6);
       expect(privacy.rounds).toBe(1);
-      expect(privacy.words).toMatch(new RegExp(`epsilon = ${eps1.toFixed(2)}`));
       expect(integrityOf(shop.db)).toBe('ok');
     }
 
@@ -173,22 +176,18 @@ describe('secure aggregation in the shipped coordinator and sync client', () => 
     expect(summary.epsilonTotal as number).toBeCloseTo(eps1, 2);
     expect(summary.exhausted).toBe(false);
 
-    // A second round would exceed the budget: it fails before any shop trains.
+    // A second round would exceed the budget: it is refused at the door with the reason, so no
+    // shop trains or sends anything for it.
     const second = await operator.call('POST', '/v1/operator/rounds', {});
-    expect(second.status, JSON.stringify(second.body)).toBe(200);
-    const secondId = Number(second.body.id);
-    for (let poll = 0; poll < 5 && phaseOf(secondId).phase !== 'failed'; poll++) {
-      for (const shop of shops) await shop.client.runOnce();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const failed = phaseOf(secondId);
-    expect(failed.phase).toBe('failed');
-    expect(failed.failure_reason).toMatch(/privacy budget/);
+    expect(second.status, JSON.stringify(second.body)).toBe(409);
+    expect(second.body.error).toBe('privacy-budget');
+    expect(String(second.body.message)).toMatch(/above the total budget of/);
+    for (const shop of shops) await shop.client.runOnce();
     for (const shop of shops) {
       expect(
-        listLedger(shop.db, { limit: 50 }).entries.filter((e) => e.kind === 'update'),
+        listLedger(shop.db, { limit: 50 }).entries.filter((e) => e.kind === 'masked'),
       ).toHaveLength(1);
-      expect(shopEpsilon(shop.db)).toBeCloseTo(eps1, 6);
+      expect(shopEpsilon(shop.db)!).toBeCloseTo(eps1, 6);
     }
 
     // Raising the budget lets rounds run again (settings persist through the same route).

@@ -6,6 +6,7 @@ import { main } from '../../cli/main.ts';
 import type { LocalTrainer } from '../../electron/sync/trainer.ts';
 import {
   enrolShops,
+  everyRoundPolicy,
   heldGlobalModel,
   startLocalCoordinator,
   type RunningCoordinator,
@@ -41,9 +42,12 @@ const bystander: LocalTrainer = {
 };
 
 async function publishedModel(coordinator: RunningCoordinator, dir: string): Promise<Float32Array> {
-  const [shop] = await enrolShops(coordinator, dir, [
-    { id: 'bystander', name: 'Bystander', trainer: bystander },
-  ]);
+  const [shop] = await enrolShops(
+    coordinator,
+    dir,
+    [{ id: 'bystander', name: 'Bystander', trainer: bystander }],
+    everyRoundPolicy,
+  );
   try {
     await shop!.client.runOnce({ ignoreBackoff: true });
     return heldGlobalModel(shop!).weights;

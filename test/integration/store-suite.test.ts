@@ -1,36 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCoordinator } from '../../coordinator/app.ts';
-import { secureAggregationRoutes, secureMode } from '../../coordinator/secagg/index.ts';
 import { stepSecureRound } from '../../electron/sync/secagg-client.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
 import type { RoundView } from '../../federated/protocol/index.ts';
 import { operatorSession, parameterCount, tempDir } from './coordinator-harness.ts';
-import { clippedDelta, enrolTestShops, phaseDeadlines, type TestShop } from '../support/shops.ts';
+import {
+  anyRoundPolicy,
+  clippedDelta,
+  enrolTestShops,
+  phaseDeadlines,
+  type TestShop,
+} from '../support/shops.ts';
 import { syntheticDays } from '../support/synthetic-days.ts';
 import { pino } from 'pino';
-import { rdpAccountant } from '../../coordinator/overview/plugin.ts';
 import { ChangeFeed } from '../../coordinator/overview/change-feed.ts';
-import { modelsView } from '../../coordinator/overview/models-view.ts';
-import { overviewView } from '../../coordinator/overview/overview-view.ts';
-import { shopsView } from '../../coordinator/overview/participation.ts';
-import { privacyView } from '../../coordinator/overview/privacy-view.ts';
-import { roundDetailView } from '../../coordinator/overview/round-detail.ts';
-import { roundRow, storedRounds } from '../../coordinator/overview/rounds-view.ts';
 import { RoundEngine } from '../../coordinator/rounds/engine.ts';
 import { ensureInitialModel } from '../../coordinator/rounds/initial-model.ts';
 import { plainMode } from '../../coordinator/rounds/plain-mode.ts';
 import { acceptPlainUpdate } from '../../coordinator/rounds/plain-upload.ts';
 import { postgresMigrations, sqliteMigrations } from '../../coordinator/store/migrations/index.ts';
-import {
-  getModel,
-  insertModel,
-  modelWeights,
-  recordMetrics,
-  setCurrentModelVersion,
-} from '../../coordinator/store/models.ts';
-import { checkIn, getRound, insertRound, markDropouts } from '../../coordinator/store/rounds.ts';
+import { getModel, insertModel, modelWeights } from '../../coordinator/store/models.ts';
+import { getRound, insertRound } from '../../coordinator/store/rounds.ts';
 import { getSetting, putSetting } from '../../coordinator/store/settings.ts';
-import { createInvite, enrolShop, revokeShop, useNonce } from '../../coordinator/store/shops.ts';
+import { createInvite, enrolShop, useNonce } from '../../coordinator/store/shops.ts';
 import type { CoordinatorStore } from '../../coordinator/store/sql.ts';
 import { migrationHash } from '../../federated/storage/sqlite.ts';
 import {
@@ -40,6 +32,13 @@ import {
   sha256Hex,
   type RoundSettings,
 } from '../../federated/protocol/index.ts';
+import {
+  addFigures,
+  at,
+  dashboardViews,
+  enrol,
+  writeHistory,
+} from '../support/coordinator-history.ts';
 import { sqliteOf } from '../support/coordinator-store.ts';
 import { postgresTarget, sqliteTarget, type StoreTarget } from '../support/store-targets.ts';
 
@@ -49,27 +48,6 @@ import { postgresTarget, sqliteTarget, type StoreTarget } from '../support/store
  */
 const targets = [sqliteTarget(), postgresTarget()];
 const silent = pino({ level: 'silent' });
-const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 1, minute));
-
-async function enrol(store: CoordinatorStore, name: string, when: Date): Promise<string> {
-  const code = await createInvite(
-    store,
-    { expiresAt: new Date(when.getTime() + 3600_000), operatorId: null },
-    when,
-  );
-  const outcome = await enrolShop(
-    store,
-    {
-      inviteCode: code,
-      shopName: name,
-      appVersion: '1',
-      publicKey: generateShopKeyPair().publicKey,
-    },
-    when,
-  );
-  if (!outcome.ok) throw new Error(outcome.reason);
-  return outcome.shop.id;
-}
 
 function updateBody(values: number[], modelVersion = 1) {
   const delta = encodeFloat32(Float32Array.from(values));
@@ -170,19 +148,8 @@ for (const target of targets) {
       expect(nonce!.expires_at).toBe(expiresAt);
 
       // Sums past 2^31 stay exact numbers; doubles stay doubles.
-      for (const [i, payload] of ['a', 'b'].entries())
-        await recordMetrics(
-          store,
-          {
-            version: 1,
-            shopId: i === 0 ? shop : await enrol(store, 'Other', at(1)),
-            n: 2e9,
-            pinball: 0.25,
-            wape: 0.5,
-            payloadSha256: payload,
-          },
-          at(2),
-        );
+      await enrol(store, 'Other', at(1));
+      for (let i = 0; i < 2; i++) await addFigures(store, 1, 2e9, 0.25, 0.5);
       expect(await store.get('SELECT * FROM model_metrics')).toEqual({
         version: 1,
         reports: 2,
@@ -402,8 +369,6 @@ for (const target of targets) {
         logger: silent,
         initialWeights: () => new Float32Array(parameterCount),
         schedule: false,
-        modes: [secureMode],
-        plugins: [secureAggregationRoutes],
       });
       const shops: TestShop[] = [];
       try {
@@ -414,6 +379,8 @@ for (const target of targets) {
           ...(await enrolTestShops(url, dir, operator, 3, {
             prefix: target.kind,
             days: (i) => syntheticDays(i + 1, 40 + 7 * i),
+            // These bakeries take part in the plain round and the noiseless secure one.
+            policy: anyRoundPolicy,
           })),
         );
         const train = { localEpochs: 5, learningRate: 0.05, clipNorm: 0.1 };
@@ -426,7 +393,7 @@ for (const target of targets) {
               ...train,
               mode,
               minShops: 3,
-              secaggThreshold: 2,
+              secaggThreshold: 3,
               noiseMultiplier: 0,
               weighting: 'equal',
               serverOptimizer: { kind: 'fedavg', learningRate: 1 },
@@ -540,88 +507,6 @@ for (const target of targets) {
   });
 }
 
-/** The same history written to each store; the dashboard's views of it must not differ. */
-async function history(store: CoordinatorStore): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  await store.transaction(async (tx) => {
-    const model = await insertModel(
-      tx,
-      { weights: new Float32Array(4), roundId: null, parentVersion: null, settings: null },
-      at(0),
-    );
-    await setCurrentModelVersion(tx, model.version);
-  });
-  for (const [i, name] of ['Bäckerei Zoë', 'anna', 'Brot & Co', 'Zentrale'].entries())
-    names.set(await enrol(store, name, at(i)), name);
-  const [first, second, third, fourth] = [...names.keys()] as [string, string, string, string];
-  await revokeShop(store, fourth, at(30));
-  await putSetting(store, 'privacy', { delta: 1e-6, budget: 10 });
-  const settings = [
-    { mode: 'secure', noiseMultiplier: 1.2, minShops: 2 },
-    { mode: 'plain', minShops: 2 },
-    { mode: 'secure', noiseMultiplier: 0.9, minShops: 3 },
-  ] as const;
-  for (const [r, round] of settings.entries()) {
-    const opened = at(60 * 24 * (r + 1));
-    const row = await insertRound(
-      store,
-      { modelVersion: 1, settings: roundSettings.parse(round), trigger: 'schedule' },
-      opened,
-    );
-    for (const shop of [first, second, third].slice(0, 3 - (r % 2)))
-      await checkIn(store, row.id, shop, opened);
-    for (const shop of [first, second].slice(0, r === 2 ? 1 : 2))
-      await store.run(
-        `INSERT INTO updates (round_id, shop_id, payload_sha256, sample_count, weight, norm, bytes, delta, received_at)
-         VALUES (?, ?, 'h', 10, 1, 0.5, 16, NULL, ?)`,
-        [row.id, shop, opened.toISOString()],
-      );
-    await markDropouts(store, row.id, 'collect');
-    const phase = r === 2 ? 'collect' : r === 1 ? 'failed' : 'published';
-    await store.run('UPDATE rounds SET phase = ?, closed_at = ?, phase_log = ? WHERE id = ?', [
-      phase,
-      phase === 'collect' ? null : new Date(opened.getTime() + 3600_000).toISOString(),
-      JSON.stringify([
-        { phase: 'open', at: opened.toISOString() },
-        { phase: 'collect', at: new Date(opened.getTime() + 60_000).toISOString() },
-        ...(phase === 'collect'
-          ? []
-          : [{ phase, at: new Date(opened.getTime() + 3600_000).toISOString() }]),
-      ]),
-      row.id,
-    ]);
-  }
-  for (const [i, shop] of [first, second].entries())
-    await recordMetrics(
-      store,
-      {
-        version: 1,
-        shopId: shop,
-        n: 28 + i,
-        pinball: 0.1 * (i + 1),
-        wape: 0.2 * (i + 1),
-        payloadSha256: String(i),
-      },
-      at(90),
-    );
-  return names;
-}
-
-async function views(store: CoordinatorStore, names: Map<string, string>): Promise<string> {
-  const now = at(60 * 24 * 4);
-  const all = {
-    overview: await overviewView(store, { now, nextRoundAt: null, accountant: rdpAccountant }),
-    shops: await shopsView(store, now),
-    rounds: await Promise.all((await storedRounds(store)).map((round) => roundRow(store, round))),
-    details: await Promise.all([1, 2, 3].map((id) => roundDetailView(store, id, rdpAccountant))),
-    models: await modelsView(store),
-    privacy: await privacyView(store, rdpAccountant),
-  };
-  let text = JSON.stringify(all, null, 1);
-  for (const [id, name] of names) text = text.replaceAll(id, `<${name}>`);
-  return text;
-}
-
 describe.skipIf(targets.some((t) => t.skip))('the dashboard on both stores', () => {
   const [sqlite, postgres] = targets as [StoreTarget, StoreTarget];
   beforeAll(async () => {
@@ -638,7 +523,7 @@ describe.skipIf(targets.some((t) => t.skip))('the dashboard on both stores', () 
     for (const target of [sqlite, postgres]) {
       const { store } = await target.fresh();
       try {
-        texts.push(await views(store, await history(store)));
+        texts.push(await dashboardViews(store, await writeHistory(store)));
       } finally {
         await store.close();
       }

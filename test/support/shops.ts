@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import { openDatabase, type Db } from '../../electron/store/database.ts';
 import { SyncClient } from '../../electron/sync/client.ts';
 import { CoordinatorHttp } from '../../electron/sync/http.ts';
+import { ledgerRequestLog } from '../../electron/sync/ledger.ts';
 import { loadSyncState } from '../../electron/sync/state.ts';
+import type { PrivacyPolicy } from '../../electron/api/contract/privacy.ts';
+import { savePrivacyPolicy } from '../../electron/privacy/policy.ts';
 import { chainDays, linearTrainer, tempDir, type Day } from '../integration/coordinator-harness.ts';
 import {
   loginOperator,
@@ -25,6 +28,17 @@ export type TestShop = {
 
 const stores = [2, 5, 17, 25, 26, 28, 30, 33, 34, 36];
 
+/**
+ * For tests whose subject is not the bakery's policy: a bakery that takes part in every round
+ * the protocol allows (plain, noiseless, small; no epsilon limit). The threshold rule stays.
+ */
+export const anyRoundPolicy: PrivacyPolicy = {
+  allowPlainRounds: true,
+  minNoiseMultiplier: 0,
+  minShops: 2,
+  epsilonLimit: null,
+};
+
 /** Enrols shops over real HTTP with operator invites; each has its own SQLite file. */
 export async function enrolTestShops(
   url: string,
@@ -34,6 +48,8 @@ export async function enrolTestShops(
   options: {
     prefix?: string;
     fetch?: (i: number) => typeof fetch | undefined;
+    /** Saved in each shop's database; without it the app's defaults apply. */
+    policy?: PrivacyPolicy;
     /** The shop's sales; default: a store of the real chain data in ../shared. */
     days?: (i: number) => Day[];
   } = {},
@@ -43,6 +59,7 @@ export async function enrolTestShops(
     const name = `${options.prefix ?? 'shop'}-${i}`;
     const path = join(dir, `${name}.db`);
     const db = openDatabase(path);
+    if (options.policy) savePrivacyPolicy(db, options.policy, new Date());
     const trainer = linearTrainer(
       options.days?.(i) ?? chainDays(stores[i % stores.length]!, 'roll', 40 + 7 * i),
     );
@@ -70,6 +87,7 @@ export async function enrolTestShops(
             now: () => new Date(),
             clockOffsetMs: 0,
             fetch: fetchImpl,
+            log: ledgerRequestLog(db, () => new Date()),
           },
           { shopId: state.shopId, privateKey: state.privateKey },
         ),
@@ -132,6 +150,7 @@ export async function startConsortium(
   name: string,
   shopCount: number,
   shopPrefix: string,
+  policy?: PrivacyPolicy,
 ): Promise<Consortium> {
   const dir = tempDir(`breadcast-${name}-`);
   const dbPath = join(dir, 'coordinator.db');
@@ -141,6 +160,7 @@ export async function startConsortium(
   const operator = await loginOperator(coordinator.url);
   const shops = await enrolTestShops(coordinator.url, dir, operator, shopCount, {
     prefix: shopPrefix,
+    ...(policy ? { policy } : {}),
   });
   started.shops.push(...shops);
   return {

@@ -3,6 +3,8 @@ import initialPostgres from './001-initial.postgres.ts';
 import initialSqlite from './001-initial.ts';
 import scheduledRunsPostgres from './002-scheduled-runs.postgres.ts';
 import scheduledRunsSqlite from './002-scheduled-runs.ts';
+import shopRefusalsPostgres from './003-shop-refusals.postgres.ts';
+import shopRefusalsSqlite from './003-shop-refusals.ts';
 
 /**
  * Each schema step in both dialects, so the two stores can never drift apart by a step.
@@ -11,6 +13,7 @@ import scheduledRunsSqlite from './002-scheduled-runs.ts';
 const steps: { name: string; sqlite: string; postgres: string }[] = [
   { name: 'initial', sqlite: initialSqlite, postgres: initialPostgres },
   { name: 'scheduled-runs', sqlite: scheduledRunsSqlite, postgres: scheduledRunsPostgres },
+  { name: 'shop-refusals', sqlite: shopRefusalsSqlite, postgres: shopRefusalsPostgres },
 ];
 
 export const sqliteMigrations: Migration[] = steps.map(({ name, sqlite }) => ({

@@ -5,6 +5,7 @@ import { importsContract } from './imports.ts';
 import { logsContract } from './logs.ts';
 import { productsContract } from './products.ts';
 import { forecastContract } from './forecast.ts';
+import { privacyContract } from './privacy.ts';
 import { syncContract } from './sync.ts';
 import { valueContract } from './value.ts';
 import type { BackendEvent } from './events.ts';
@@ -22,6 +23,7 @@ export const contract = {
   ...dataContract,
   ...forecastContract,
   ...syncContract,
+  ...privacyContract,
   ...valueContract,
 };
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { method } from './define.ts';
+import { shopPrivacy } from './privacy.ts';
 
 const isoTime = z.string().describe('ISO 8601 timestamp');
 
@@ -24,17 +25,8 @@ export const syncStatus = z.object({
   lastError: z.string().nullable(),
   /** This bakery's part in the running secure round, in plain words (it takes several syncs). */
   roundActivity: z.string().nullable().optional(),
-  /** Privacy budget this bakery spent over all its noised uploads (null before the first). */
-  privacy: z
-    .object({
-      epsilon: z.number(),
-      delta: z.number(),
-      rounds: z.number().int(),
-      /** The same plain-words sentence the CLI and the dashboard use (English). */
-      words: z.string(),
-    })
-    .nullable()
-    .optional(),
+  /** Privacy budget this bakery spent, from every model update it sent. */
+  privacy: shopPrivacy,
 });
 export type SyncStatus = z.infer<typeof syncStatus>;
 
@@ -47,17 +39,38 @@ export const syncRunResult = z.object({
 });
 export type SyncRunResult = z.infer<typeof syncRunResult>;
 
+const headerValue = z.string();
+const detailValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+
+/** One request this app sent to the coordinator, written before its bytes left. */
 export const ledgerEntry = z.object({
   id: z.number().int(),
   roundId: z.number().int().nullable(),
-  kind: z.string().describe('update | metrics | enrol'),
+  kind: z
+    .string()
+    .describe(
+      'enrol | status | round-status | model | checkin | update | advertise | shares | masked | unmask | metrics | refusal',
+    ),
   sentAt: isoTime,
+  /** Null on lines written before every request was ledgered (uploads only). */
+  method: z.string().nullable(),
+  path: z.string().nullable(),
+  /** Size of the body in bytes (0 for GET). */
   bytes: z.number().int(),
+  /** The headers this app set, as sent: shop id, app version, time, nonce, signature. */
+  headers: z.record(z.string(), headerValue),
+  /** accepted | refused | none (no answer: it may or may not have arrived) | null (in flight). */
+  answer: z.enum(['accepted', 'refused', 'none']).nullable(),
+  status: z.number().int().nullable(),
   clipNorm: z.number().nullable(),
   noiseMultiplier: z.number().nullable(),
+  /** Epsilon over all updates so far, after this one; null when unbounded or not an update. */
   epsilonSpent: z.number().nullable(),
+  /** SHA-256 of the exact body (of the empty string for GET). */
   payloadSha256: z.string(),
-  /** Plain-words description of what the payload contained. */
+  /** What the body held, as codes and numbers the app words in the shop's language. */
+  details: z.record(z.string(), detailValue),
+  /** English description kept from lines written before details existed; empty otherwise. */
   summary: z.string(),
 });
 export type LedgerEntry = z.infer<typeof ledgerEntry>;
@@ -90,6 +103,8 @@ export const syncContract = {
       .object({
         limit: z.number().int().min(1).max(1000).default(200),
         beforeId: z.number().int().optional(),
+        /** Only this round's lines; null: only lines tied to no round. */
+        roundId: z.number().int().nullable().optional(),
       })
       .strict(),
     z.object({ entries: z.array(ledgerEntry), total: z.number().int() }),

@@ -1,4 +1,5 @@
 import type { Dictionary } from './en.ts';
+import { privacyDe } from './privacy/de.ts';
 
 /** A round's phase in words; an unknown phase (a newer coordinator's) shows as it came. */
 const phaseWord = (phase: string): string =>
@@ -514,7 +515,7 @@ export const de: Dictionary = {
   },
   consortium: {
     title: 'Verbund',
-    lead: 'Gemeinsam mit anderen Bäckereien lernen, ohne die Bücher zu teilen: Nur maskierte, verrauschte Modell-Updates verlassen diesen Rechner.',
+    lead: 'Gemeinsam mit anderen Bäckereien lernen, ohne die Bücher zu teilen.',
     joinTitle: 'Einem Verbund beitreten',
     joinLead: 'Der Betreiber des Verbunds gibt Ihnen die Adresse und einen Einladungscode.',
     coordinatorUrl: 'Adresse des Koordinators',
@@ -522,8 +523,6 @@ export const de: Dictionary = {
     shopNameShown: 'Name Ihrer Bäckerei (für den Betreiber sichtbar)',
     join: 'Beitreten',
     enrolled: 'Diese Bäckerei ist dem Verbund beigetreten.',
-    whatIsShared:
-      'Ihre Verkaufszahlen verlassen diesen Rechner nie. Jede Nacht sendet die App ein begrenztes, verrauschtes und maskiertes Modell-Update; die Liste unten zeigt jedes einzelne.',
     statusTitle: 'Synchronisierung',
     syncNow: 'Jetzt synchronisieren',
     syncing: 'Wird synchronisiert …',
@@ -543,40 +542,10 @@ export const de: Dictionary = {
     noRound: 'Keine Runde angekündigt.',
     waiting: 'Wartet auf Versand',
     outbox: (n) => (n === 0 ? 'nichts' : n === 1 ? '1 Nachricht' : `${n} Nachrichten`),
-    ledgerTitle: 'Was diese Bäckerei verlassen hat',
-    ledgerLead:
-      'Jede Nachricht, die diese App je an den Koordinator geschickt hat, mit Größe und einem Fingerabdruck (Hash) genau dessen, was gesendet wurde.',
     exportCsv: 'CSV exportieren',
     exportJson: 'JSON exportieren',
-    noBudgetYet: 'Noch kein Modell-Update gesendet, also kein Datenschutzbudget verbraucht.',
-    plainUpdatesOnly:
-      'Bisherige Updates gingen in einfachen Runden ohne Rauschen und Maskierung hinaus: Der Koordinator sah jedes begrenzte Update, eine formale Datenschutzgarantie gibt es dafür nicht. Ihre Verkaufszahlen selbst haben diesen Computer nie verlassen.',
-    budgetSpent: (epsilon) => `Bisher verbrauchtes Datenschutzbudget: ε = ${epsilon}.`,
-    budgetRounds: (rounds, delta) =>
-      `Gezählt über ${rounds} ${rounds === 1 ? 'Upload' : 'Uploads'} mit Rauschen, bei δ = ${delta}.`,
-    budgetMeaning: {
-      strong:
-        'Eine starke Garantie: Das gemeinsame Modell verrät so gut wie nichts über einen einzelnen Ihrer Tage.',
-      moderate:
-        'Eine mittlere Garantie: Das gemeinsame Modell könnte Muster andeuten, aber nicht Ihre Zahlen preisgeben.',
-      weak: 'Eine schwache Garantie: Mit wenigen Bäckereien und vielen Nächten wächst das Budget stark, das Rauschen allein schützt dann wenig. Die Maskierung verbirgt Ihr Update trotzdem vor dem Koordinator.',
-    },
-    ledgerTotals: (messages, updates, bytes) =>
-      `${messages} Nachrichten, davon ${updates} Modell-Updates; insgesamt ${bytes}.`,
-    nothingSent: 'Bisher hat nichts diese Bäckerei verlassen.',
-    sentAt: 'Gesendet',
-    kind: 'Was',
-    size: 'Größe',
-    clip: 'Begrenzung',
-    noise: 'Rauschen',
-    hash: 'Fingerabdruck',
-    kinds: {
-      update: 'Modell-Update',
-      metrics: 'Genauigkeitsübersicht',
-      enrol: 'Anmeldung',
-    },
-    older: 'Ältere anzeigen',
   },
+  privacy: privacyDe,
   categories: {
     bread: 'Brot',
     rolls: 'Brötchen',

@@ -1,3 +1,5 @@
+import { privacyEn } from './privacy/en.ts';
+
 /** A round's phase in words; an unknown phase (a newer coordinator's) shows as it came. */
 const phaseWord = (phase: string): string =>
   (
@@ -512,7 +514,7 @@ export const en = {
   },
   consortium: {
     title: 'Consortium',
-    lead: 'Learn together with other bakeries without sharing your books: only masked, noisy model updates leave this computer.',
+    lead: 'Learn together with other bakeries without sharing your books.',
     joinTitle: 'Join a consortium',
     joinLead: 'The consortium’s operator gives you its address and an invite code.',
     coordinatorUrl: 'Coordinator address',
@@ -520,8 +522,6 @@ export const en = {
     shopNameShown: 'Your bakery’s name (shown to the operator)',
     join: 'Join',
     enrolled: 'This bakery has joined the consortium.',
-    whatIsShared:
-      'Your sales figures never leave this computer. Each night the app sends a clipped, noised and masked model update; the list below shows every one.',
     statusTitle: 'Sync',
     syncNow: 'Sync now',
     syncing: 'Syncing…',
@@ -541,40 +541,10 @@ export const en = {
     noRound: 'No round announced.',
     waiting: 'Waiting to send',
     outbox: (n: number) => (n === 0 ? 'nothing' : n === 1 ? '1 message' : `${n} messages`),
-    ledgerTitle: 'What left this bakery',
-    ledgerLead:
-      'Every message this app ever sent to the coordinator, with its size and a fingerprint (hash) of exactly what was sent.',
     exportCsv: 'Export CSV',
     exportJson: 'Export JSON',
-    noBudgetYet: 'No model update has been sent yet, so no privacy budget is spent.',
-    plainUpdatesOnly:
-      'Updates so far were sent in plain rounds, without noise or masking: the coordinator saw each clipped update, and no formal privacy bound applies. Your sales figures themselves never left this computer.',
-    budgetSpent: (epsilon: string) => `Privacy budget spent so far: ε = ${epsilon}.`,
-    budgetRounds: (rounds: number, delta: string) =>
-      `Counted over ${rounds} ${rounds === 1 ? 'upload' : 'uploads'} with noise, at δ = ${delta}.`,
-    budgetMeaning: {
-      strong:
-        'That is a strong guarantee: the shared model reveals almost nothing about any single day of yours.',
-      moderate:
-        'A moderate guarantee: the shared model could hint at your sales patterns, but not reveal your figures.',
-      weak: 'A weak guarantee: with few bakeries and many nights the budget grows large, so the noise alone protects little. The masking still hides your update from the coordinator.',
-    },
-    ledgerTotals: (messages: number, updates: number, bytes: string) =>
-      `${messages} messages, of which ${updates} model updates; ${bytes} in all.`,
-    nothingSent: 'Nothing has left this bakery yet.',
-    sentAt: 'Sent',
-    kind: 'What',
-    size: 'Size',
-    clip: 'Clip',
-    noise: 'Noise',
-    hash: 'Fingerprint',
-    kinds: {
-      update: 'Model update',
-      metrics: 'Accuracy summary',
-      enrol: 'Enrolment',
-    },
-    older: 'Show older',
   },
+  privacy: privacyEn,
   categories: {
     bread: 'Bread',
     rolls: 'Rolls',

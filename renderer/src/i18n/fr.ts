@@ -1,4 +1,5 @@
 import type { Dictionary } from './en.ts';
+import { privacyFr } from './privacy/fr.ts';
 
 /** A round's phase in words; an unknown phase (a newer coordinator's) shows as it came. */
 const phaseWord = (phase: string): string =>
@@ -516,7 +517,7 @@ export const fr: Dictionary = {
   },
   consortium: {
     title: 'Consortium',
-    lead: 'Apprendre avec d’autres boulangeries sans partager vos comptes : seules des mises à jour du modèle, masquées et bruitées, quittent cet ordinateur.',
+    lead: 'Apprendre avec d’autres boulangeries sans partager vos comptes.',
     joinTitle: 'Rejoindre un consortium',
     joinLead: 'L’opérateur du consortium vous donne son adresse et un code d’invitation.',
     coordinatorUrl: 'Adresse du coordinateur',
@@ -524,8 +525,6 @@ export const fr: Dictionary = {
     shopNameShown: 'Nom de votre boulangerie (visible par l’opérateur)',
     join: 'Rejoindre',
     enrolled: 'Cette boulangerie a rejoint le consortium.',
-    whatIsShared:
-      'Vos chiffres de vente ne quittent jamais cet ordinateur. Chaque nuit, l’application envoie une mise à jour du modèle bornée, bruitée et masquée ; la liste ci-dessous les montre toutes.',
     statusTitle: 'Synchronisation',
     syncNow: 'Synchroniser',
     syncing: 'Synchronisation…',
@@ -545,39 +544,10 @@ export const fr: Dictionary = {
     noRound: 'Aucun tour annoncé.',
     waiting: 'En attente d’envoi',
     outbox: (n) => (n === 0 ? 'rien' : n === 1 ? '1 message' : `${n} messages`),
-    ledgerTitle: 'Ce qui a quitté cette boulangerie',
-    ledgerLead:
-      'Chaque message que l’application a envoyé au coordinateur, avec sa taille et une empreinte (hash) exacte de ce qui a été envoyé.',
     exportCsv: 'Exporter en CSV',
     exportJson: 'Exporter en JSON',
-    noBudgetYet: 'Aucune mise à jour envoyée : aucun budget de confidentialité dépensé.',
-    plainUpdatesOnly:
-      'Les mises à jour envoyées jusqu’ici l’ont été en tours simples, sans bruit ni masquage : le coordinateur a vu chaque mise à jour bornée, sans garantie formale de confidentialité. Vos chiffres de vente n’ont jamais quitté cet ordinateur.',
-    budgetSpent: (epsilon) => `Budget de confidentialité dépensé : ε = ${epsilon}.`,
-    budgetRounds: (rounds, delta) =>
-      `Calculé sur ${rounds} ${rounds === 1 ? 'envoi bruité' : 'envois bruités'}, avec δ = ${delta}.`,
-    budgetMeaning: {
-      strong: 'Une garantie forte : le modèle commun ne révèle presque rien d’une de vos journées.',
-      moderate:
-        'Une garantie moyenne : le modèle commun pourrait suggérer des tendances, sans révéler vos chiffres.',
-      weak: 'Une garantie faible : avec peu de boulangeries et beaucoup de nuits, le budget grandit et le bruit seul protège peu. Le masquage cache toujours votre mise à jour au coordinateur.',
-    },
-    ledgerTotals: (messages, updates, bytes) =>
-      `${messages} messages, dont ${updates} mises à jour du modèle ; ${bytes} au total.`,
-    nothingSent: 'Rien n’a encore quitté cette boulangerie.',
-    sentAt: 'Envoyé',
-    kind: 'Quoi',
-    size: 'Taille',
-    clip: 'Borne',
-    noise: 'Bruit',
-    hash: 'Empreinte',
-    kinds: {
-      update: 'Mise à jour du modèle',
-      metrics: 'Résumé de précision',
-      enrol: 'Inscription',
-    },
-    older: 'Afficher les plus anciens',
   },
+  privacy: privacyFr,
   categories: {
     bread: 'Pain',
     rolls: 'Petits pains',

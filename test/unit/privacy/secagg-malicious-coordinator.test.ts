@@ -4,12 +4,21 @@
  * rebuild the victim's vector from everything the coordinator (and its colluding shops) collected.
  */
 import { describe, expect, it } from 'vitest';
-import { RoundGraph, confirmBytes } from '../../../federated/secagg/round-protocol.ts';
+import {
+  RoundGraph,
+  confirmBytes,
+  paramsDigest,
+  recordBytes,
+} from '../../../federated/secagg/round-protocol.ts';
 import { roundConfig } from '../../../federated/secagg/round-config.ts';
 import { generateX25519, sha256, signEd25519 } from '../../../federated/secagg/primitives.ts';
 import { utf8 } from '../../../federated/secagg/bytes.ts';
-import type { ClientState, UnmaskRequest } from '../../../federated/secagg/round-types.ts';
-import { unmaskResponse } from '../../../federated/secagg/shop-unmask.ts';
+import type {
+  ClientState,
+  MaskedInputMessage,
+  UnmaskRequest,
+} from '../../../federated/secagg/round-types.ts';
+import { confirmSurvivors, unmaskResponse } from '../../../federated/secagg/shop-unmask.ts';
 import { runActiveRound, type Tamper } from '../../../simulation/secagg-round.ts';
 import {
   attackerRebuilds,
@@ -312,5 +321,72 @@ describe('a lying coordinator', () => {
     const rebuilt = attackerRebuilds(run, 'shop-000', known);
     expect(sameVector(rebuilt, inputs.get('shop-000')!)).toBe(false);
     expect(rebuilt).toBeNull();
+  });
+  it('a record re-aimed at another of the victim’s share keys is reported without revealing any key', async () => {
+    // The sender signs a record for the wrong key index and the coordinator forwards it: were the
+    // victim to prove "undecryptable" with that key's secret, it would reveal the key another
+    // sender's shares are encrypted to.
+    const sender = 'shop-004';
+    const victim = 'shop-000';
+    let sent: MaskedInputMessage | null = null;
+    const digest = paramsDigest(params(N, { roundId: 'attacked' }));
+    const { run } = await attacked((identities) => ({
+      records: (to, records) =>
+        to !== victim
+          ? records
+          : records.map((r) => {
+              if (r.from !== sender) return r;
+              const changed = { ...r, keyIndex: (r.keyIndex + 1) % 9 };
+              const secret = identities.find((s) => s.shopId === sender)!.secretKey;
+              return {
+                ...changed,
+                signature: signEd25519(secret, recordBytes(digest, changed)),
+              };
+            }),
+      maskedInput: (from, message) => {
+        if (from === victim) sent = message;
+        return message;
+      },
+    }));
+    const report = (sent as MaskedInputMessage | null)?.reports[0];
+    expect(report?.reason).toBe('wrong-key-index');
+    expect(report?.shareSecretKey).toBeNull();
+    // Its upload does not mask with the accused, and the honest coordinator, which holds the
+    // record as really uploaded, refuses the report: the victim is out of this round, unmasked.
+    expect((sent as MaskedInputMessage | null)?.maskedWith).not.toContain(sender);
+    expect(run.rejected.get(victim)).toBe('report-unfounded');
+  });
+
+  it('a survivor set that leaves fewer than t survivors around a shop is refused', async () => {
+    // The check on a hand-built state (12 shops, 6 neighbours, t = 5): with n − T ≥ k − t + 2 a
+    // coordinator could list enough survivors overall while dropping most of one shop's
+    // neighbours — stripping its pairwise masks while its self mask is revealed. Real rosters
+    // reach that shape from about 400 shops, too large for a unit test's full round.
+    const { run } = await attacked({});
+    const state = run.clients.get('shop-000')!;
+    const roster = state.roster!.concat(
+      ['shop-010', 'shop-011'].map((id) => ({ ...state.roster![1]!, shopId: id })),
+    );
+    const neighbours = ['shop-001', 'shop-002', 'shop-003', 'shop-004', 'shop-005', 'shop-006'];
+    const { confirmed: _signed, ...unsigned } = state;
+    const handBuilt: ClientState = {
+      ...unsigned,
+      phase: 'masked',
+      roster,
+      neighbours,
+      maskedWith: neighbours,
+      config: { ...state.config!, rosterSize: 12, minSurvivors: 9, neighbours: 6, threshold: 5 },
+    };
+    const identity = shops(N)[0]!;
+    const everyone = roster.map((e) => e.shopId);
+    const sparse = everyone.filter((id) => !['shop-001', 'shop-002', 'shop-003'].includes(id));
+    expect(sparse).toHaveLength(9);
+    expect(refusalOf(() => confirmSurvivors(handBuilt, identity, { survivors: sparse }))).toBe(
+      'survivors-too-sparse',
+    );
+    const enough = everyone.filter((id) => !['shop-001', 'shop-002', 'shop-007'].includes(id));
+    expect(
+      refusalOf(() => confirmSurvivors(handBuilt, identity, { survivors: enough })),
+    ).toBeNull();
   });
 });

@@ -160,6 +160,7 @@ describe("Electron's security checklist", () => {
       'javascript:alert(1)',
       'ms-msdt:x',
       'https://a:b@x.example/',
+      'https://a@x.example/',
       'http://example.com/',
       'smb://share/x',
       'https://',

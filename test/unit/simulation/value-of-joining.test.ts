@@ -10,6 +10,7 @@ import { openDatabase, type Db } from '../../../electron/store/database.ts';
 import { modelTrainer } from '../../../electron/sync/model-trainer.ts';
 import {
   enrolShops,
+  everyRoundPolicy,
   runRounds,
   startLocalCoordinator,
   type RunningCoordinator,
@@ -87,12 +88,22 @@ describe('value of joining (value.compare)', () => {
       await commitImport(db, stringSource(data.csv), {});
       shops.push({ id: store, name: `Store ${store}`, trainer: modelTrainer(db), db });
     }
-    const enrolled = await enrolShops(coordinator, dir, shops);
+    const enrolled = await enrolShops(coordinator, dir, shops, everyRoundPolicy);
     const { rounds } = await runRounds({
       coordinator,
       shops: enrolled,
       rounds: 1,
-      settings: { localEpochs: 1, batchSize: 128, learningRate: 0.003, clipNorm: 2, minShops: 2 },
+      // Two bakeries: what is compared is the downloaded model, so a plain round without noise
+      // (noise on a sum of two would swamp the one round this test can afford).
+      settings: {
+        mode: 'plain',
+        noiseMultiplier: 0,
+        localEpochs: 1,
+        batchSize: 128,
+        learningRate: 0.003,
+        clipNorm: 2,
+        minShops: 2,
+      },
     });
     expect(rounds[0]).toMatchObject({ phase: 'published', uploads: 2 });
 
