@@ -215,4 +215,83 @@ describe('first run of a German bakery: where it is, then its Excel history', ()
     const temperatures = new Set(exported.map((r) => r.temperature));
     expect([...temperatures].every((t) => /^\d+(\.\d)?$/.test(t!))).toBe(true);
   });
+
+  it('asks how dates like 01/02/2024 are written, and imports them as the baker chose', async () => {
+    // A till that writes month/day/year: every day is 12 or less, so day/month fits as well.
+    const names = ['Kaiserbrötchen', 'Mohnzopf'];
+    const lines = ['Datum,Artikel,Gebacken,Verkauft'];
+    const rows: string[][] = [];
+    for (let day = 2; day <= 12; day++) {
+      const dd = String(day).padStart(2, '0');
+      names.forEach((name, i) => {
+        lines.push(`01/${dd}/2024,${name},${40 + i},${30 + day}`);
+        rows.push([`2024-01-${dd}`, name, String(40 + i), String(30 + day)]);
+      });
+    }
+    // Another file: the Import screen opens afresh (it still shows the last import's result).
+    await page.evaluate(() => (location.hash = '#/history'));
+    await page.locator('#history-title, main h1').first().waitFor();
+    await page.evaluate(() => (location.hash = '#/import'));
+    await page.getByTestId('import-file').setInputFiles({
+      name: 'kasse.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(lines.join('\n') + '\n', 'utf8'),
+    });
+
+    const chooser = page.getByTestId('import-date-format');
+    await chooser.waitFor();
+    const offered = await chooser
+      .locator('option:not([disabled])')
+      .evaluateAll((options) =>
+        options.map((o) => [(o as HTMLOptionElement).value, o.textContent]),
+      );
+    expect(offered).toEqual([
+      ['dd/mm/yyyy', 'TT/MM/JJJJ'],
+      ['mm/dd/yyyy', 'MM/TT/JJJJ'],
+    ]);
+    expect(await page.getByTestId('import-problems').textContent()).toContain(
+      'Daten wie 01/02/2024 lassen sich als TT/MM/JJJJ oder MM/TT/JJJJ lesen',
+    );
+    expect(await page.getByTestId('import-commit').isDisabled()).toBe(true);
+    await screenshot(page, 'import-ambiguous-dates-de-1024');
+
+    await chooser.locator('select').selectOption('mm/dd/yyyy');
+    const counts = page.getByTestId('import-counts');
+    const figures = async () =>
+      Object.fromEntries(
+        await counts
+          .locator('dt')
+          .evaluateAll((terms) =>
+            terms.map((dt) => [dt.textContent?.trim(), dt.nextElementSibling?.textContent?.trim()]),
+          ),
+      );
+    await poll(figures).toMatchObject({
+      Zeilen: String(rows.length),
+      Gültig: String(rows.length),
+      'Mit Fehlern': '0',
+      Tage: '11',
+    });
+    expect(await page.getByTestId('import-dialect').textContent()).toContain(
+      'Daten als MM/TT/JJJJ',
+    );
+    expect(await page.getByTestId('import-problems').count()).toBe(0);
+
+    await page.getByTestId('import-commit').click();
+    await poll(async () => (await page.getByTestId('import-result').textContent()) ?? '').toContain(
+      String(rows.length),
+    );
+    // The 2nd to the 12th of January, not the first day of eleven months.
+    const exported = parse(
+      execFileSync(
+        process.execPath,
+        [join(projectRoot, 'bin/breadcast.mjs'), 'export', '--db', dbPath, '--out', '-'],
+        { encoding: 'utf8' },
+      ),
+      { columns: true },
+    ) as Record<string, string>[];
+    const imported = exported
+      .filter((r) => names.includes(r.product!))
+      .map((r) => [r.date!, r.product!, r.baked!, r.sold!]);
+    expect(imported.sort()).toEqual(rows.sort());
+  });
 });

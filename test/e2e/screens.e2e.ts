@@ -26,7 +26,7 @@ describe('every screen at 1024×768, in en, de and fr', () => {
     await buildUi('renderer');
     const dir = freshDir('breadcast-screens-e2e-');
     const started = await startCli(
-      ['demo', '--dir', join(dir, 'demo'), '--stores', '2', '--rounds', '1'],
+      ['demo', '--dir', join(dir, 'demo'), '--stores', '5', '--rounds', '1'],
       /Bakery app:\s+(\S+)/,
       {},
       380_000,
