@@ -55,6 +55,14 @@ function intlWords(language: keyof typeof languages, into: Set<string>): Set<str
       new Intl.DateTimeFormat(language, { dateStyle: 'full', timeZone: 'UTC' }).format(day),
     );
   }
+  // The location form lists every currency ("Usbekistan-Sum") and country by the names Intl
+  // gives them in the language.
+  const currencies = new Intl.DisplayNames(language, { type: 'currency' });
+  for (const code of Intl.supportedValuesOf('currency')) texts.push(currencies.of(code) ?? '');
+  const regions = new Intl.DisplayNames(language, { type: 'region', fallback: 'none' });
+  const letters = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'];
+  for (const first of letters)
+    for (const second of letters) texts.push(regions.of(first + second) ?? '');
   for (const text of texts) for (const word of tokens(text)) into.add(word);
   return into;
 }
@@ -73,7 +81,9 @@ export function leftoverEnglish(text: string, language: 'de' | 'fr'): string[] {
   const english = vocabulary('en');
   const own = vocabulary(language);
   const found = new Set<string>();
-  for (const word of tokens(text)) if (english.has(word) && !own.has(word)) found.add(word);
+  // Words in capitals are codes (the currency in "Albanischer Lek (ALL)"), not prose.
+  const prose = text.replace(/\b\p{Lu}{3,}\b/gu, ' ');
+  for (const word of tokens(prose)) if (english.has(word) && !own.has(word)) found.add(word);
   return [...found].sort();
 }
 

@@ -224,8 +224,8 @@ describe('first run of a German bakery: where it is, then its Excel history', ()
     for (let day = 2; day <= 12; day++) {
       const dd = String(day).padStart(2, '0');
       names.forEach((name, i) => {
-        lines.push(`01/${dd}/2024,${name},${40 + i},${30 + day}`);
-        rows.push([`2024-01-${dd}`, name, String(40 + i), String(30 + day)]);
+        lines.push(`01/${dd}/2024,${name},${60 + i},${30 + day}`);
+        rows.push([`2024-01-${dd}`, name, String(60 + i), String(30 + day)]);
       });
     }
     // Another file: the Import screen opens afresh (it still shows the last import's result).
