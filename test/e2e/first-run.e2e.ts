@@ -275,6 +275,10 @@ describe('first run of a German bakery: where it is, then its Excel history', ()
       'Daten als MM/TT/JJJJ',
     );
     expect(await page.getByTestId('import-problems').count()).toBe(0);
+    // A history that ended long ago: the app says what the forecast can and cannot do with it.
+    expect(await page.getByTestId('import-warning').textContent()).toMatch(
+      /^Der neueste Tag in dieser Datei ist der .*2024, vor [\d.]+ Tagen\. Die Prognose lernt daraus/,
+    );
 
     await page.getByTestId('import-commit').click();
     await poll(async () => (await page.getByTestId('import-result').textContent()) ?? '').toContain(
