@@ -1,5 +1,6 @@
 import type { Dictionary } from './en.ts';
 import { privacyDe } from './privacy/de.ts';
+import { weatherDe } from './weather/de.ts';
 
 /** A round's phase in words; an unknown phase (a newer coordinator's) shows as it came. */
 const phaseWord = (phase: string): string =>
@@ -546,6 +547,7 @@ export const de: Dictionary = {
     exportJson: 'JSON exportieren',
   },
   privacy: privacyDe,
+  weather: weatherDe,
   categories: {
     bread: 'Brot',
     rolls: 'Brötchen',

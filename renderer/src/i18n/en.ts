@@ -1,4 +1,5 @@
 import { privacyEn } from './privacy/en.ts';
+import { weatherEn } from './weather/en.ts';
 
 /** A round's phase in words; an unknown phase (a newer coordinator's) shows as it came. */
 const phaseWord = (phase: string): string =>
@@ -545,6 +546,7 @@ export const en = {
     exportJson: 'Export JSON',
   },
   privacy: privacyEn,
+  weather: weatherEn,
   categories: {
     bread: 'Bread',
     rolls: 'Rolls',

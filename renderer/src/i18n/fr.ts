@@ -1,5 +1,6 @@
 import type { Dictionary } from './en.ts';
 import { privacyFr } from './privacy/fr.ts';
+import { weatherFr } from './weather/fr.ts';
 
 /** A round's phase in words; an unknown phase (a newer coordinator's) shows as it came. */
 const phaseWord = (phase: string): string =>
@@ -548,6 +549,7 @@ export const fr: Dictionary = {
     exportJson: 'Exporter en JSON',
   },
   privacy: privacyFr,
+  weather: weatherFr,
   categories: {
     bread: 'Pain',
     rolls: 'Petits pains',
