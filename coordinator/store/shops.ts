@@ -139,13 +139,6 @@ export async function touchShop(
   );
 }
 
-export async function activeShopCount(sql: Sql): Promise<number> {
-  const row = await sql.get<{ c: number }>(
-    'SELECT COUNT(*) AS c FROM shops WHERE revoked_at IS NULL',
-  );
-  return row!.c;
-}
-
 export async function listShops(sql: Sql): Promise<(ShopRow & { rounds_joined: number })[]> {
   return sql.all(
     `SELECT s.*, (SELECT COUNT(*) FROM updates u WHERE u.shop_id = s.id) AS rounds_joined

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +86,28 @@ async function inBatches<T>(
   return out;
 }
 
+/** One request over the shared pool; the answer's status and text. */
+function send(
+  agent: Agent,
+  url: string,
+  method: string,
+  body: string | null,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method, headers, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+      );
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(body ?? undefined);
+  });
+}
+
 /**
  * Many shops checking in and uploading against one real coordinator on loopback: every shop
  * request is a real signed request (Ed25519 over method, path, time, nonce and body), the
@@ -102,6 +125,9 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
     // Every simulated shop enrols from 127.0.0.1: the per-address limit would stop the setup.
     enrolRateLimit: { max: options.shops * 2 + 100, timeWindow: 60_000 },
   });
+  // In one process, a socket per shop would hold two file descriptors (client and server end):
+  // 10,000 shops would reach the process's limit. The shops share a pool of kept-alive sockets.
+  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
@@ -171,32 +197,29 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
       const started = performance.now();
       let status = 0;
       try {
-        const response = await fetch(`${url}${path}`, {
-          method,
-          headers: {
-            [headers.protocol]: String(protocolVersion),
-            'x-breadcast-app-version': '0.1.0',
-            [headers.shop]: identity.shopId,
-            [headers.timestamp]: String(timestamp),
-            [headers.nonce]: nonce,
-            [headers.signature]: signRequest(identity.privateKey, {
-              method,
-              path,
-              shopId: identity.shopId,
-              timestamp,
-              nonce,
-              body: body ?? '',
-            }),
-            ...(body === null ? {} : { 'content-type': 'application/json' }),
-          },
-          body: body ?? undefined,
+        const answer = await send(agent, `${url}${path}`, method, body, {
+          [headers.protocol]: String(protocolVersion),
+          'x-breadcast-app-version': '0.1.0',
+          [headers.shop]: identity.shopId,
+          [headers.timestamp]: String(timestamp),
+          [headers.nonce]: nonce,
+          [headers.signature]: signRequest(identity.privateKey, {
+            method,
+            path,
+            shopId: identity.shopId,
+            timestamp,
+            nonce,
+            body: body ?? '',
+          }),
+          ...(body === null ? {} : { 'content-type': 'application/json' }),
         });
-        status = response.status;
-        const text = await response.text();
-        if (!response.ok) throw new Error(`${method} ${path}: ${status} ${text.slice(0, 200)}`);
-        return JSON.parse(text) as unknown;
+        status = answer.status;
+        if (status < 200 || status >= 300)
+          throw new Error(`${method} ${path}: ${status} ${answer.text.slice(0, 200)}`);
+        return JSON.parse(answer.text) as unknown;
       } catch (error) {
-        errors.push((error as Error).message);
+        const code = (error as { code?: string }).code;
+        errors.push(code ? `${method} ${path}: ${code}` : (error as Error).message);
         throw error;
       } finally {
         samples.push({ step, ms: performance.now() - started, status });
@@ -269,6 +292,7 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
       setupMs: { enrol: Math.round(enrolMs) },
     };
   } finally {
+    agent.destroy();
     await app.close();
     rmSync(dir, { recursive: true, force: true });
   }
