@@ -19,7 +19,8 @@ export type SignedParts = {
   shopId: string;
   timestamp: number;
   nonce: string;
-  body: string;
+  /** The exact bytes sent (a JSON text, or a binary body). */
+  body: string | Uint8Array;
 };
 
 export function canonicalRequest(parts: SignedParts): string {

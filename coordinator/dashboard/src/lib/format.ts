@@ -62,6 +62,7 @@ const phaseWords: Record<string, string> = {
   advertise: 'Exchanging keys',
   share: 'Sharing key shares',
   collect: 'Collecting updates',
+  confirm: 'Checking the survivor list',
   unmask: 'Removing masks',
   aggregating: 'Averaging',
   published: 'Published',
