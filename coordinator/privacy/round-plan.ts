@@ -2,7 +2,11 @@ import { planOf } from '../../federated/privacy/contribution.ts';
 import { roundPrivacy, type ContributionPlan } from '../../federated/privacy/plan.ts';
 import type { DiscreteRound } from '../../federated/privacy/discrete-accountant.ts';
 import type { RoundSettings } from '../../federated/protocol/index.ts';
-import { secAggParams, roundPrivacySettings, secureVectorLength } from '../../federated/secagg/wire.ts';
+import {
+  secAggParams,
+  roundPrivacySettings,
+  secureVectorLength,
+} from '../../federated/secagg/wire.ts';
 
 /**
  * The noise a round's aggregate really carried: shops add noise shares only in secure rounds,

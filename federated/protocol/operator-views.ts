@@ -164,7 +164,9 @@ export const RoundPrivacy = z.object({
     .number()
     .int()
     .nullable()
-    .describe('c: shops colluding with the coordinator the secure round was sized for, as recorded'),
+    .describe(
+      'c: shops colluding with the coordinator the secure round was sized for, as recorded',
+    ),
   rosterSize: z.number().int().nullable().describe('Shops in its signed roster'),
   summed: z
     .number()

@@ -43,7 +43,8 @@ const languages = {
     masked: /nur die Summe|kein einzelnes Update|\bmaskiert/,
     sumOnly: /nur die Summe .*kein einzelnes Update einer Bäckerei war lesbar/,
     noised: /mit Rauschen/i,
-    plainRead: /^Einfache Runde: Der Koordinator hat .* selbst gelesen, unmaskiert und ohne Rauschen/,
+    plainRead:
+      /^Einfache Runde: Der Koordinator hat .* selbst gelesen, unmaskiert und ohne Rauschen/,
     noiseFigure: (z: string) => `mit Rauschen (Rauschfaktor ${z})`,
     decimal: ',',
   },
@@ -121,7 +122,9 @@ describe('dashboard round privacy sentence', () => {
     ).toBe(
       'Einfache Runde: Der Koordinator hat jedes der begrenzten Updates von 3 Bäckereien selbst gelesen, unmaskiert und ohne Rauschen.',
     );
-    expect(roundPrivacySentence({ ...secure, noiseMultiplier: 0 }, false, languages.fr.speech)).toBe(
+    expect(
+      roundPrivacySentence({ ...secure, noiseMultiplier: 0 }, false, languages.fr.speech),
+    ).toBe(
       'Le coordinateur n’a vu que la somme des mises à jour de 14 boulangeries (au moins 10 nécessaires pour la démasquer), sans bruit, donc la somme elle-même n’a aucune garantie formelle de confidentialité ; aucune mise à jour d’une seule boulangerie n’était lisible.',
     );
   });

@@ -22,7 +22,9 @@ export function browserLanguage(preferred: readonly string[]): Language {
 
 // The operator's own choice on this browser wins over the browser's languages.
 const stored = localStorage.getItem(storageKey);
-const state = $state({ language: isLanguage(stored) ? stored : browserLanguage(navigator.languages) });
+const state = $state({
+  language: isLanguage(stored) ? stored : browserLanguage(navigator.languages),
+});
 document.documentElement.lang = state.language;
 
 export const locale = {

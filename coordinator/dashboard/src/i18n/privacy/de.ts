@@ -57,7 +57,8 @@ export const privacyDe: PrivacyWords = {
     noGuarantee: (rounds) =>
       `Keine formale Garantie: ${rounds} ${rounds === 1 ? 'Runde hat' : 'Runden haben'} ein Ergebnis ohne Rauschen freigegeben (eine einfache Runde, in der der Koordinator jedes Update liest, oder Rauschfaktor 0), daher ist Epsilon unbeschränkt. Die veröffentlichten Modelle können Hinweise auf die Verkäufe einer Bäckerei geben. Für eine Schranke: sichere Runden mit Rauschfaktor über 0 unter Einstellungen.`,
     nothingYet: 'Noch kein Datenschutzbudget verbraucht: Keine Runde hat ein Ergebnis freigegeben.',
-    noLimit: ' Es ist kein Gesamtbudget gesetzt, daher halten Runden nie aus Datenschutzgründen an.',
+    noLimit:
+      ' Es ist kein Gesamtbudget gesetzt, daher halten Runden nie aus Datenschutzgründen an.',
     usedUp: (budget) => ` Das Gesamtbudget von ε = ${budget} ist aufgebraucht.`,
     share: (percent, budget) =>
       ` ${percent} % des Gesamtbudgets von ε = ${budget} sind verbraucht.`,

@@ -72,7 +72,7 @@ export const privacyEn = {
       `Weak: ε = ${e} after ${rounds} rounds. With few shops and nightly rounds the guarantee has worn thin; the models may reflect patterns of individual shops.`,
     veryWeak: (e: string, rounds: number) =>
       `Very weak: ε = ${e} after ${rounds} rounds. At this level the formal guarantee means little — secure aggregation still hides each upload from the coordinator, but the published models could reveal hints about one shop's sales. Raise the noise, round less often, or set a budget.`,
-    spent: (epsilon: string, delta: number) => `Spent ε = ${epsilon} at δ = ${delta}`,
+    spent: (epsilon: string, delta: string) => `Spent ε = ${epsilon} at δ = ${delta}`,
     lastRound: (epsilon: string) => `; the last round alone: ε = ${epsilon}`,
     total: (budget: number) => `; total budget ε = ${budget}`,
     chartSpent: 'ε spent in total',

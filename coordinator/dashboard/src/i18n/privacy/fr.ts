@@ -1,7 +1,7 @@
 import type { PrivacyWords } from './en.ts';
 
 const boulangeries = (n: number | null): string =>
-  n === null ? 'des boulangeries restantes' : n === 1 ? 'd’1 boulangerie' : `de ${n} boulangeries`;
+  n === null ? 'des boulangeries restantes' : `de ${n} ${n === 1 ? 'boulangerie' : 'boulangeries'}`;
 
 export const privacyFr: PrivacyWords = {
   explain: {
@@ -42,7 +42,8 @@ export const privacyFr: PrivacyWords = {
     plainRead: (summed) =>
       `Manche simple : le coordinateur a lu lui-même chacune des mises à jour bornées ${boulangeries(summed)}, sans masque ni bruit.`,
     withNoise: (z) => `avec bruit (facteur de bruit ${z})`,
-    withoutNoise: 'sans bruit, donc la somme elle-même n’a aucune garantie formelle de confidentialité',
+    withoutNoise:
+      'sans bruit, donc la somme elle-même n’a aucune garantie formelle de confidentialité',
     secureRunning: (noise) =>
       `Manche sécurisée : la mise à jour de chaque boulangerie est masquée, ${noise} ; le coordinateur n’a encore vu aucune somme.`,
     secureNothing:
@@ -61,7 +62,8 @@ export const privacyFr: PrivacyWords = {
     noGuarantee: (rounds) =>
       `Aucune garantie formelle : ${rounds} ${rounds === 1 ? 'manche a' : 'manches ont'} publié un résultat sans bruit (une manche simple, où le coordinateur lit chaque mise à jour, ou un facteur de bruit de 0), donc epsilon n’est pas borné. Les modèles publiés peuvent trahir des indices sur les ventes d’une boulangerie. Pour une borne, utilisez des manches sécurisées avec un facteur de bruit supérieur à 0 dans Réglages.`,
     nothingYet: 'Aucun budget de confidentialité dépensé : aucune manche n’a publié de résultat.',
-    noLimit: ' Aucun budget total n’est fixé : les manches ne s’arrêtent jamais pour la confidentialité.',
+    noLimit:
+      ' Aucun budget total n’est fixé : les manches ne s’arrêtent jamais pour la confidentialité.',
     usedUp: (budget) => ` Le budget total de ε = ${budget} est épuisé.`,
     share: (percent, budget) => ` ${percent} % du budget total de ε = ${budget} sont dépensés.`,
     strong: (e, rounds) =>
