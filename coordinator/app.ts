@@ -88,6 +88,8 @@ export type CoordinatorOptions = {
   loginRateLimit?: { max: number; timeWindow: number };
   /** Enrolments per address and window (default 20 a minute); simulations enrol many shops at once. */
   enrolRateLimit?: { max: number; timeWindow: number };
+  /** Fastify's time (ms) for each plugin to start (default 10 s; 0 waits as long as it takes). */
+  pluginTimeout?: number;
 };
 
 declare module 'fastify' {
@@ -122,6 +124,7 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     loggerInstance: log,
     trustProxy: (options.trustProxy ?? false) as boolean,
     bodyLimit: 1024 * 1024,
+    ...(options.pluginTimeout !== undefined ? { pluginTimeout: options.pluginTimeout } : {}),
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);

@@ -16,6 +16,9 @@ import { appVersion } from '../electron/backend/version.ts';
 import { OperatorApiError, OperatorClient } from './operator-client.ts';
 import { seededRandom } from '../federated/model/random.ts';
 import { retryDelayMs } from '../electron/sync/outbox.ts';
+import { setupRetry, shopRetry, sleep, withRetries } from './retry.ts';
+
+export { shopRetry } from './retry.ts';
 
 export type RunningCoordinator = {
   url: string;
@@ -47,6 +50,9 @@ export async function startLocalCoordinator(options: {
     // Every simulated shop enrols (and the operator logs in) within seconds from one address.
     loginRateLimit: { max: 1000, timeWindow: 60_000 },
     enrolRateLimit: { max: 10_000, timeWindow: 60_000 },
+    // Its plugins load while worker threads train on every core: on a busy machine Fastify's
+    // 10 s plugin timeout ran out before the cookie plugin had started.
+    pluginTimeout: 0,
   });
   const operatorName = options.operatorName ?? 'operator';
   const operatorPassword = options.operatorPassword ?? randomBytes(12).toString('base64url');
@@ -115,17 +121,46 @@ export async function enrolShops(
     savePrivacyPolicy(db, policy, new Date());
     const client = new SyncClient({ db, trainer: shop.trainer, appVersion });
     // A shop kept from an earlier run (demo --keep) is enrolled already.
-    if (!client.status().enrolled) {
-      const status = await client.enrol({
-        coordinatorUrl: shop.coordinatorUrl ?? coordinator.url,
-        inviteCode: await coordinator.operator.invite(),
-        shopName: shop.name,
-      });
-      if (!status.enrolled) throw new Error(`${shop.id} could not enrol`);
-    }
+    if (!client.status().enrolled) await enrolWithRetries(coordinator, client, shop);
     enrolled.push({ id: shop.id, db, client });
   }
   return enrolled;
+}
+
+/**
+ * Enrolment retried like every other network step. A one-time invite cannot be sent twice, so
+ * each attempt takes a fresh one; when an earlier attempt's answer was lost the coordinator
+ * holds a shop this bakery never learnt of, which the operator then revokes (by its name, as
+ * an operator would from the dashboard) so that no round waits for it.
+ */
+async function enrolWithRetries(
+  coordinator: RunningCoordinator,
+  client: SyncClient,
+  shop: { id: string; name: string; coordinatorUrl?: string },
+): Promise<void> {
+  let attempts = 0;
+  const status = await withRetries(async () => {
+    attempts++;
+    return client.enrol({
+      coordinatorUrl: shop.coordinatorUrl ?? coordinator.url,
+      inviteCode: await coordinator.operator.invite(),
+      shopName: shop.name,
+    });
+  });
+  if (!status.enrolled || !status.shopId) throw new Error(`${shop.id} could not enrol`);
+  if (attempts === 1) return;
+  const { shops } = await coordinator.operator.call<{
+    shops: { id: string; name: string; revokedAt: string | null }[];
+  }>('GET', '/v1/operator/shops');
+  for (const orphan of shops.filter(
+    (s) => s.name === shop.name && s.id !== status.shopId && s.revokedAt === null,
+  ))
+    await coordinator.operator.call(
+      'POST',
+      `/v1/operator/shops/${orphan.id}/revoke`,
+      {},
+      { retry: true },
+    );
 }
 
 /** A simulated shop's step that still failed after its retries: reported, never fatal. */
@@ -151,15 +186,6 @@ export type RoundProgress =
 type RoundSummary = Omit<RoundOutcome, 'failures'>;
 
 const terminal = (phase: string) => phase === 'published' || phase === 'failed';
-
-/**
- * How a simulated shop retries: the app's outbox schedule (30 s, 1 min, 2 min…) compressed
- * 600 times, since a simulated night lasts seconds; after `attempts` tries the step counts as
- * failed for that round (the app would try again at its next sync; so does the simulation).
- */
-export const shopRetry = { attempts: 6, timeScale: 1 / 600 };
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One sync of a shop, retried until it ends without an error; the last error when it never does. */
 export async function syncWithRetries(shop: SimShop): Promise<{
@@ -210,9 +236,7 @@ export async function runRounds(options: {
     options.onProgress?.({ kind: 'round', round: r - 1, rounds: options.rounds });
     let opened: RoundSummary;
     try {
-      opened = await coordinator.operator.call<RoundSummary>('POST', '/v1/operator/rounds', {
-        settings: options.settings,
-      });
+      opened = await openRound(coordinator.operator, options.settings);
     } catch (error) {
       if (error instanceof OperatorApiError && error.code === 'mode-unavailable')
         throw new Error(
@@ -260,10 +284,7 @@ export async function runRounds(options: {
       );
       if (terminal(summary.phase)) break;
       if (`${summary.phase}/${summary.uploads}` === before || online.length === 0) {
-        summary = await coordinator.operator.call<RoundSummary>(
-          'POST',
-          `/v1/operator/rounds/${opened.id}/close-phase`,
-        );
+        summary = await closePhase(coordinator.operator, summary);
       }
       if (++passes > 20)
         throw new Error(`round ${opened.id} did not finish (stuck in ${summary.phase})`);
@@ -290,6 +311,45 @@ export async function runRounds(options: {
     }),
   );
   return { rounds: outcomes, finalFailures };
+}
+
+/**
+ * Opens a round, retried. A retry answered "a round is already running" means the earlier
+ * attempt opened it before its answer was lost: that round is this one.
+ */
+async function openRound(
+  operator: OperatorClient,
+  settings: Partial<RoundSettings>,
+): Promise<RoundSummary> {
+  return withRetries(async (attempt) => {
+    try {
+      return await operator.call<RoundSummary>('POST', '/v1/operator/rounds', { settings });
+    } catch (error) {
+      if (attempt > 1 && error instanceof OperatorApiError && error.code === 'round-active') {
+        const { rounds } = await operator.call<{ rounds: RoundSummary[] }>(
+          'GET',
+          '/v1/operator/rounds?limit=1',
+        );
+        if (rounds[0] && !terminal(rounds[0].phase)) return rounds[0];
+      }
+      throw error;
+    }
+  }, setupRetry);
+}
+
+/**
+ * Ends the round's current phase, retried; closing twice would skip a phase, so a retry first
+ * looks whether the lost attempt already moved the round on.
+ */
+async function closePhase(operator: OperatorClient, round: RoundSummary): Promise<RoundSummary> {
+  const path = `/v1/operator/rounds/${round.id}`;
+  return withRetries(async (attempt) => {
+    if (attempt > 1) {
+      const now = await operator.call<RoundSummary>('GET', path);
+      if (now.phase !== round.phase) return now;
+    }
+    return operator.call<RoundSummary>('POST', `${path}/close-phase`);
+  }, setupRetry);
 }
 
 /** The global model a shop holds now (what its sync client downloaded and checked). */

@@ -1,25 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Sample } from '../federated/features/extract.ts';
 import type { RoundSettings } from '../federated/protocol/index.ts';
 import type { Coverage } from '../federated/decisions/band-scoring.ts';
 import { trainingSettings } from '../electron/forecast/training-settings.ts';
 import { consortiumWeights, localWeights } from '../electron/forecast/consortium-model.ts';
-import { loadBakeries, type SimBakery } from './bakeries.ts';
-import { minimumThreshold } from '../federated/protocol/privacy-policy.ts';
-import {
-  connectCoordinator,
-  enrolShops,
-  everyRoundPolicy,
-  heldGlobalModel,
-  runRounds,
-  startLocalCoordinator,
-  type RoundOutcome,
-  type RoundProgress,
-  type RunningCoordinator,
-  type ShopFailure,
-} from './consortium.ts';
+import { loadBakeries } from './bakeries.ts';
+import type { RoundOutcome, RoundProgress } from './consortium.ts';
+import { federate, simulationRoundSettings } from './federation.ts';
 import {
   scoredDays,
   scoreModel,
@@ -28,8 +14,9 @@ import {
   type Figures,
 } from '../electron/forecast/day-ahead-scoring.ts';
 import { dayForecasts, type DayForecast, type ModelMethod } from './forecasts-file.ts';
-import { pooledTrainer } from './pooled-trainer.ts';
 import { TrainingPool } from './workers/training-pool.ts';
+
+export { simulationRoundSettings } from './federation.ts';
 
 export const methods = ['federated', 'local', 'centralized', 'naive'] as const;
 export type Method = (typeof methods)[number];
@@ -115,6 +102,8 @@ export type SimulationOptions = {
   round?: Partial<RoundSettings>;
   /** How a bakery reaches the coordinator (default: its URL); tests put a proxy in between. */
   shopUrl?: (bakery: string, coordinatorUrl: string) => string | Promise<string>;
+  /** How the operator reaches the in-process coordinator (default: its URL); tests use a proxy. */
+  operatorUrl?: (coordinatorUrl: string) => string | Promise<string>;
   /** Called with every scored day's forecasts, per method, once all are known. */
   onForecasts?: (forecasts: DayForecast[]) => void;
   onProgress?: (progress: SimulationProgress) => void;
@@ -124,35 +113,6 @@ export type SimulationProgress =
   | { kind: 'stage'; stage: string }
   | { kind: 'train'; method: 'local' | 'centralized' | 'adapt'; done: number; total: number }
   | RoundProgress;
-
-/** Round settings of the simulated consortium: the production learning rate and batch size. */
-export function simulationRoundSettings(
-  options: SimulationOptions,
-  shops: number,
-): Partial<RoundSettings> {
-  return {
-    mode: options.secureAggregation ? 'secure' : 'plain',
-    localEpochs: 3,
-    learningRate: 0.003,
-    batchSize: 128,
-    clipNorm: 2,
-    minShops: Math.min(2, shops),
-    weighting: 'samples',
-    maxSampleWeight: 100_000,
-    serverOptimizer: { kind: 'fedavg', learningRate: 1 },
-    noiseMultiplier: options.noiseMultiplier ?? 0,
-    // The threshold every bakery's app requires of a roster of all of them.
-    ...(options.secureAggregation ? { secaggThreshold: minimumThreshold(shops) } : {}),
-    deadlines: {
-      openSeconds: 0,
-      advertiseSeconds: 3600,
-      shareSeconds: 3600,
-      collectSeconds: 3600,
-      unmaskSeconds: 3600,
-    },
-    ...options.round,
-  };
-}
 
 function refuseUnsupported(options: SimulationOptions): void {
   if ((options.noiseMultiplier ?? 0) > 0 && !options.secureAggregation)
@@ -333,85 +293,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     globalOnly: overall.global.figures(),
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/**
- * The federated part: an in-process (or remote) coordinator, one enrolled shop per bakery with
- * its own SQLite file and a trainer on the pool, R rounds; returns the model each bakery holds.
- */
-async function federate(
-  options: SimulationOptions,
-  trainable: SimBakery[],
-  pool: TrainingPool,
-  seed: number,
-  rounds: number,
-  progress: (p: SimulationProgress) => void,
-): Promise<{
-  roundLog: RoundOutcome[];
-  failures: ShopFailure[];
-  models: Map<string, Float32Array>;
-}> {
-  const round = simulationRoundSettings(options, trainable.length);
-  const dir = mkdtempSync(join(tmpdir(), 'breadcast-simulate-'));
-  let coordinator: RunningCoordinator | null = null;
-  let shops: Awaited<ReturnType<typeof enrolShops>> = [];
-  try {
-    progress({ kind: 'stage', stage: 'enrolling bakeries' });
-    coordinator = options.coordinator
-      ? await connectCoordinator(
-          options.coordinator.url,
-          options.coordinator.operator,
-          options.coordinator.password,
-        )
-      : await startLocalCoordinator({ dir, seed });
-    const url = coordinator.url;
-    shops = await enrolShops(
-      coordinator,
-      dir,
-      await Promise.all(
-        trainable.map(async (b) => ({
-          id: b.id,
-          name: `Simulated ${b.id}`,
-          trainer: pooledTrainer(b, pool),
-          coordinatorUrl: options.shopUrl ? await options.shopUrl(b.id, url) : url,
-        })),
-      ),
-      everyRoundPolicy,
-    );
-    const run = await runRounds({
-      coordinator,
-      shops,
-      rounds,
-      settings: round,
-      dropout: options.dropout ?? 0,
-      seed,
-      onProgress: progress,
-    });
-    if (!run.rounds.some((r) => r.phase === 'published'))
-      throw new Error(
-        `no federated round completed (${run.rounds.map((r) => `round ${r.id}: ${r.failureReason ?? r.phase}`).join('; ')})` +
-          (options.secureAggregation
-            ? '. The shops did not complete secure aggregation: their sync client must take part in secure rounds.'
-            : ''),
-      );
-    const models = new Map<string, Float32Array>();
-    for (const shop of shops) {
-      try {
-        models.set(shop.id, heldGlobalModel(shop).weights);
-      } catch {
-        // Reported by the caller: a bakery without a model has no federated figures.
-      }
-    }
-    return {
-      roundLog: run.rounds,
-      failures: [...run.rounds.flatMap((r) => r.failures), ...run.finalFailures],
-      models,
-    };
-  } finally {
-    for (const shop of shops) shop.db.close();
-    await coordinator?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 function split(f: ByMethod<Figures | null>): MethodFigures {

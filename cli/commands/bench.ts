@@ -44,6 +44,13 @@ export const benchCommand: Command = {
       description:
         'One JSON line per part; with --only training: {"backend","samplesPerSecond","inputFeatures","hiddenUnits","outputs","batchSize","pytorch","ratioToPytorch",…}.',
     },
+    postgres: {
+      type: 'string',
+      value: 'URL',
+      multiple: true,
+      description:
+        'Also run the coordinator bench on this PostgreSQL database (postgres://…; it must be empty).',
+    },
     'secagg-500': {
       type: 'boolean',
       description: 'Also run the table at 250 and 500 shops (SecAgg+; several minutes).',
@@ -52,7 +59,7 @@ export const benchCommand: Command = {
       type: 'string',
       value: 'N',
       description:
-        'With --only secagg: one round of N shops; with --json prints {"shops","parameters","dropout","graph","neighbours","threshold","coordinatorSeconds","shopSeconds"}.',
+        'With --only coordinator: N concurrent shops (default 1000). With --only secagg: one round of N shops; with --json prints {"shops","parameters","dropout","graph","neighbours","threshold","coordinatorSeconds","shopSeconds"}.',
     },
     parameters: {
       type: 'string',
@@ -120,15 +127,19 @@ export const benchCommand: Command = {
     }
 
     if (run('coordinator')) {
-      const r = await benchCoordinator(200, 3);
-      if (json) io.out(JSON.stringify({ part: 'coordinator', ...r }));
-      say('## Coordinator under 200 concurrent shops');
-      say(
-        `uploads: ${f1(r.uploads.perSecond)}/s, p99 ${r.uploads.p99Ms} ms, mean ${f1(r.uploads.meanMs)} ms (${r.uploads.accepted} accepted, ${r.uploads.refused} refused; ${r.parameters} parameters, ${r.rounds} rounds)`,
-      );
-      say(
-        `baseline GET /health: ${f1(r.health.perSecond)}/s, p99 ${r.health.p99Ms} ms → uploads run at ${((100 * r.uploads.perSecond) / r.health.perSecond).toFixed(1)} % of the health rate`,
-      );
+      const shops = optionalNumber(options, 'shops', { integer: true, min: 1 }) ?? 1000;
+      const databases = [undefined, ...((options.postgres as string[] | undefined) ?? [])];
+      say(`## Coordinator: ${shops} shops upload a signed update at once`);
+      for (const database of databases) {
+        const r = await benchCoordinator({ shops, database });
+        if (json) io.out(JSON.stringify(only.length === 1 ? r : { part: 'coordinator', ...r }));
+        say(
+          `${r.store}: ${f1(r.uploadsPerSecond)} accepted uploads/s (median of ${r.rounds} rounds), p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms; ${r.accepted} accepted, ${r.refused} refused; ${r.parameters} parameters`,
+        );
+        say(
+          `  baseline GET /health: ${f1(r.health.perSecond)}/s, p99 ${r.health.p99Ms} ms; CPU s: server ${f1(r.cpuSeconds.server)}, load generator ${f1(r.cpuSeconds.loadGenerator)}; load average ${r.loadAverage.toFixed(1)} at the start`,
+        );
+      }
     }
 
     if (run('load')) {

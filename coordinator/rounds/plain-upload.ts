@@ -22,6 +22,7 @@ import {
   type UploadReceipt,
 } from '../store/rounds.ts';
 import type { Sql } from '../store/sql.ts';
+import { perTurn } from './per-turn.ts';
 
 /** The first answer again for an identical retry; 409 for a different second update. */
 function answerForStored(stored: UploadReceipt, roundId: number, sha256: string): UpdateResponse {
@@ -131,6 +132,39 @@ export async function storePlainUpdates(
   });
 }
 
+/** Stores one validated update; true when stored, false when the shop's was already there. */
+export type StoreUpdate = (roundId: number, row: UpdateRow) => Promise<boolean>;
+
+/**
+ * A `StoreUpdate` that commits the updates arriving in one turn of the event loop together: one
+ * transaction per round and burst instead of one per upload. A round that stopped collecting
+ * refuses its whole group, as it would refuse each of them.
+ */
+export function groupCommit(sql: Sql): StoreUpdate {
+  const store = perTurn(async (items: { roundId: number; row: UpdateRow }[]) => {
+    const results: (boolean | Error)[] = new Array(items.length);
+    for (const roundId of new Set(items.map((item) => item.roundId))) {
+      const indices = items.flatMap((item, i) => (item.roundId === roundId ? [i] : []));
+      try {
+        const stored = await storePlainUpdates(
+          sql,
+          roundId,
+          indices.map((i) => items[i]!.row),
+        );
+        indices.forEach((i, k) => (results[i] = stored[k]!));
+      } catch (error) {
+        for (const i of indices) results[i] = error as Error;
+      }
+    }
+    return results;
+  });
+  return async (roundId, row) => {
+    const result = await store({ roundId, row });
+    if (result instanceof Error) throw result;
+    return result;
+  };
+}
+
 /**
  * Validates one shop's plain update and stores it before the answer. A retry of the exact same
  * update returns the first answer (even after the round closed); a different second one is a 409.
@@ -139,6 +173,7 @@ export async function acceptPlainUpdate(
   sql: Sql,
   request: { roundId: number; shopId: string; body: UpdateRequest },
   now: Date,
+  store: StoreUpdate = async (roundId, row) => (await storePlainUpdates(sql, roundId, [row]))[0]!,
 ): Promise<UpdateResponse> {
   const { roundId, shopId, body } = request;
   const round = await getRound(sql, roundId);
@@ -148,7 +183,7 @@ export async function acceptPlainUpdate(
   if (round.phase !== 'collect') throw notCollecting(round);
   const model = await modelShape(sql, round.model_version);
   const row = validatePlainUpdate(round, model!.parameter_count, shopId, body, now);
-  const [stored] = await storePlainUpdates(sql, roundId, [row]);
+  const stored = await store(roundId, row);
   if (stored) return { roundId, accepted: true, duplicate: false, receivedAt: row.received_at };
   // Another copy of this shop's upload was stored between the check above and this one.
   return answerForStored((await uploadReceipt(sql, roundId, shopId))!, roundId, body.sha256);

@@ -18,7 +18,8 @@ import {
   updateResponse,
 } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
-import { acceptPlainUpdate } from '../rounds/plain-upload.ts';
+import { coalesced } from '../rounds/per-turn.ts';
+import { acceptPlainUpdate, groupCommit } from '../rounds/plain-upload.ts';
 import type { RoundEngine } from '../rounds/engine.ts';
 import { audit } from '../store/database.ts';
 import { currentModelVersion, getModel, modelWeights, type ModelRow } from '../store/models.ts';
@@ -71,6 +72,9 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
   const { store, now, engine, requireShop } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const signed = { preHandler: requireShop };
+  // A burst of uploads shares commits and end-of-phase checks (see per-turn.ts).
+  const storeUpdate = groupCommit(store);
+  const checkRound = coalesced((roundId: number) => engine.afterRequest(roundId));
   const tags = ['shop'];
 
   api.post('/v1/enrol', {
@@ -221,8 +225,9 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
         store,
         { roundId: request.params.roundId, shopId: request.shop!.id, body: request.body },
         now(),
+        storeUpdate,
       );
-      if (!result.duplicate) await engine.afterRequest(request.params.roundId);
+      if (!result.duplicate) await checkRound(request.params.roundId);
       return result;
     },
   });

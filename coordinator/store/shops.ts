@@ -171,3 +171,36 @@ export async function useNonce(
 export async function dropExpiredNonces(sql: Sql, nowMs: number): Promise<number> {
   return sql.run('DELETE FROM nonces WHERE expires_at < ?', [nowMs]);
 }
+
+/** Nonce rows of many signed requests in one statement: which of them were new (not replays). */
+export async function useNonces(
+  sql: Sql,
+  rows: readonly { shopId: string; nonce: string; expiresAtMs: number }[],
+): Promise<Set<string>> {
+  const fresh = new Set<string>();
+  // SQLite allows 32,766 parameters in one statement; 3 per row.
+  for (let start = 0; start < rows.length; start += 5000) {
+    const chunk = rows.slice(start, start + 5000);
+    const inserted = await sql.all<{ shop_id: string; nonce: string }>(
+      `INSERT INTO nonces (shop_id, nonce, expires_at) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}
+       ON CONFLICT (shop_id, nonce) DO NOTHING RETURNING shop_id, nonce`,
+      chunk.flatMap((row) => [row.shopId, row.nonce, row.expiresAtMs]),
+    );
+    for (const row of inserted) fresh.add(nonceKey(row.shop_id, row.nonce));
+  }
+  return fresh;
+}
+
+export const nonceKey = (shopId: string, nonce: string): string => `${shopId} ${nonce}`;
+
+/** The last visit of each of these shops (and the app version it announced, if any). */
+export async function touchShops(
+  sql: Sql,
+  visits: readonly { shopId: string; at: string; appVersion: string | null }[],
+): Promise<void> {
+  for (const visit of visits)
+    await sql.run(
+      'UPDATE shops SET last_seen_at = ?, app_version = COALESCE(?, app_version) WHERE id = ?',
+      [visit.at, visit.appVersion, visit.shopId],
+    );
+}

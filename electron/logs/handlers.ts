@@ -147,9 +147,10 @@ export function dataHandlers(context: BackendContext) {
 export function startDailyBackups(context: BackendContext): () => void {
   const run = () => {
     if (!context.db.open) return;
-    ensureDailyBackup(context.db, context.databasePath, context.now()).catch((error: unknown) =>
-      context.log.error({ err: error }, 'daily backup failed'),
-    );
+    ensureDailyBackup(context.db, context.databasePath, context.now()).catch((error: unknown) => {
+      // Closing the app cuts a copy in progress: not a failure, the next start takes it again.
+      if (context.db.open) context.log.error({ err: error }, 'daily backup failed');
+    });
   };
   run();
   const timer = setInterval(run, 60 * 60 * 1000);

@@ -50,7 +50,8 @@ export class CoordinatorHttp {
   async send<S extends z.ZodType>(
     method: 'GET' | 'POST',
     path: string,
-    body: string | null,
+    /** JSON text, or binary (sent as application/octet-stream). */
+    body: string | Uint8Array | null,
     schema: S,
     meta: RequestMeta,
     extraHeaders: Record<string, string> = {},
@@ -63,7 +64,8 @@ export class CoordinatorHttp {
         ({ response, text } = await this.attempt(method, path, body, meta, extraHeaders));
       }
     }
-    const bytesSent = body ? Buffer.byteLength(body) : 0;
+    const bytesSent =
+      body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     if (response.status === 304) return { status: 304, body: null, bytesSent };
     if (!response.ok) throw refusalOf(response.status, text);
     const parsed = schema.safeParse(safeJson(text));
@@ -80,7 +82,7 @@ export class CoordinatorHttp {
   private async attempt(
     method: string,
     path: string,
-    body: string | null,
+    body: string | Uint8Array | null,
     meta: RequestMeta,
     extraHeaders: Record<string, string>,
   ): Promise<{ response: Response; text: string }> {
@@ -89,7 +91,9 @@ export class CoordinatorHttp {
       'x-breadcast-app-version': this.options.appVersion,
       ...extraHeaders,
     };
-    if (body !== null) requestHeaders['content-type'] = 'application/json';
+    if (body !== null)
+      requestHeaders['content-type'] =
+        typeof body === 'string' ? 'application/json' : 'application/octet-stream';
     if (this.identity) {
       const timestamp = this.options.now().getTime() + this.options.clockOffsetMs;
       const nonce = randomBytes(18).toString('base64url');
@@ -113,7 +117,7 @@ export class CoordinatorHttp {
       response = await (this.options.fetch ?? fetch)(url, {
         method,
         headers: requestHeaders,
-        body: body ?? undefined,
+        body: body === null ? undefined : typeof body === 'string' ? body : new Uint8Array(body),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
       });
       text = await response.text();

@@ -16,6 +16,7 @@ export type LedgerKind =
   | 'advertise'
   | 'shares'
   | 'masked'
+  | 'confirm'
   | 'unmask'
   | 'metrics'
   | 'refusal';
@@ -35,7 +36,7 @@ export type OutgoingRequest = {
   meta: RequestMeta;
   method: string;
   path: string;
-  body: string | null;
+  body: string | Uint8Array | null;
   headers: Record<string, string>;
 };
 
@@ -89,7 +90,7 @@ export function ledgerRequestLog(db: Db, now: () => Date): RequestLog {
             meta.roundId,
             meta.kind,
             at.toISOString(),
-            Buffer.byteLength(body),
+            typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
             meta.charge?.clipNorm ?? null,
             meta.charge && meta.charge.noiseMultiplier > 0 ? meta.charge.noiseMultiplier : null,
             epsilon,

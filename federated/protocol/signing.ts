@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { sha256Hex } from './weights.ts';
 
 /**
@@ -12,7 +19,8 @@ export type SignedParts = {
   shopId: string;
   timestamp: number;
   nonce: string;
-  body: string;
+  /** The exact bytes sent (a JSON text, or a binary body). */
+  body: string | Uint8Array;
 };
 
 export function canonicalRequest(parts: SignedParts): string {
@@ -47,14 +55,29 @@ export function signRequest(privateKey: string, parts: SignedParts): string {
   return sign(null, Buffer.from(canonicalRequest(parts)), key).toString('base64');
 }
 
-export function verifyRequest(publicKey: string, parts: SignedParts, signature: string): boolean {
+/** A base64 SPKI DER Ed25519 public key, parsed; null when it is not one. */
+export function publicKeyObject(publicKey: string): KeyObject | null {
   try {
     const key = createPublicKey({
       key: Buffer.from(publicKey, 'base64'),
       format: 'der',
       type: 'spki',
     });
-    if (key.asymmetricKeyType !== 'ed25519') return false;
+    return key.asymmetricKeyType === 'ed25519' ? key : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The key as base64 SPKI DER or already parsed (a verifier of many requests parses it once). */
+export function verifyRequest(
+  publicKey: string | KeyObject,
+  parts: SignedParts,
+  signature: string,
+): boolean {
+  try {
+    const key = typeof publicKey === 'string' ? publicKeyObject(publicKey) : publicKey;
+    if (key?.asymmetricKeyType !== 'ed25519') return false;
     return verify(
       null,
       Buffer.from(canonicalRequest(parts)),

@@ -13,6 +13,8 @@ declare module 'autocannon' {
     amount?: number;
     duration?: number;
     pipelining?: number;
+    /** Seconds before a request counts as timed out (default 10). */
+    timeout?: number;
     method?: string;
     headers?: Record<string, string>;
     requests?: Request[];

@@ -1,9 +1,14 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { parameterCount } from '../../federated/model/network.ts';
+import { createOperator } from '../../coordinator/operator/accounts.ts';
+import { openCoordinatorStore } from '../../coordinator/store/database.ts';
+import { createInvite, enrolShop } from '../../coordinator/store/shops.ts';
+import { parameterCount } from '../../federated/model/shape.ts';
 import {
   encodeFloat32,
   generateShopKeyPair,
@@ -12,36 +17,88 @@ import {
   sha256Hex,
   signRequest,
 } from '../../federated/protocol/index.ts';
-import { startLocalCoordinator } from '../consortium.ts';
+import { OperatorClient } from '../operator-client.ts';
 
+/** One line of `npm run bench -- --only coordinator --json`. */
 export type CoordinatorBench = {
+  store: 'sqlite' | 'postgres';
   shops: number;
+  /** Accepted uploads over the time from the first request to the last answer, median of rounds. */
+  uploadsPerSecond: number;
+  p99Ms: number;
+  p50Ms: number;
   rounds: number;
   parameters: number;
-  uploads: { perSecond: number; p99Ms: number; meanMs: number; accepted: number; refused: number };
-  health: { perSecond: number; p99Ms: number; meanMs: number };
+  accepted: number;
+  refused: number;
+  /** The same connections asking `GET /health`: what the server does with no work per request. */
+  health: { perSecond: number; p99Ms: number };
+  /** CPU seconds of each process over the upload bursts (the machine has 2 cores for both). */
+  cpuSeconds: { server: number; loadGenerator: number };
+  /** 1-minute load average when the bench started: other work on the machine. */
+  loadAverage: number;
 };
 
 type Shop = { id: string; privateKey: string };
 
-async function enrol(url: string, invite: string, name: string): Promise<Shop> {
-  const keys = generateShopKeyPair();
-  const response = await fetch(`${url}/v1/enrol`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [headers.protocol]: String(protocolVersion) },
-    body: JSON.stringify({
-      inviteCode: invite,
-      shopName: name,
-      appVersion: 'bench',
-      publicKey: keys.publicKey,
-    }),
-  });
-  if (!response.ok) throw new Error(`enrol failed: ${response.status} ${await response.text()}`);
-  const { shopId } = (await response.json()) as { shopId: string };
-  return { id: shopId, privateKey: keys.privateKey };
+const bin = fileURLToPath(new URL('../../bin/breadcast.mjs', import.meta.url));
+
+/** Enrols shops straight in the database: enrolment is not what this bench measures. */
+async function seed(database: string, shops: number, password: string): Promise<Shop[]> {
+  const store = await openCoordinatorStore(database);
+  try {
+    await createOperator(store, 'bench', password);
+    const enrolled: Shop[] = [];
+    const now = new Date();
+    for (let i = 0; i < shops; i++) {
+      const keys = generateShopKeyPair();
+      const inviteCode = await createInvite(
+        store,
+        { expiresAt: new Date(now.getTime() + 3600_000), operatorId: null },
+        now,
+      );
+      const outcome = await enrolShop(
+        store,
+        { inviteCode, shopName: `Bench ${i + 1}`, appVersion: 'bench', publicKey: keys.publicKey },
+        now,
+      );
+      if (!outcome.ok) throw new Error(`enrolment refused: ${outcome.reason}`);
+      enrolled.push({ id: outcome.shop.id, privateKey: keys.privateKey });
+    }
+    return enrolled;
+  } finally {
+    await store.close();
+  }
 }
 
-/** One shop's signed upload for a round, built ahead so the load tool only sends bytes. */
+/** The shipped service (`breadcast coordinator`) in a child process; resolves to its URL. */
+function startServer(database: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [bin, 'coordinator', '--db', database, '--port', '0'], {
+    env: { ...process.env, BREADCAST_COORDINATOR_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`coordinator did not start: ${out}`)), 180_000);
+    child.once('exit', (code) => reject(new Error(`coordinator exited (${code}): ${out}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]! });
+      }
+    });
+  });
+}
+
+/** User + system CPU seconds a process has used so far (Linux: /proc/<pid>/stat, clock ticks). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** One shop's signed upload, built ahead so the load generator only sends bytes. */
 function signedUpload(shop: Shop, roundId: number, modelVersion: number) {
   const delta = new Float32Array(parameterCount()).map(() => (Math.random() - 0.5) * 0.01);
   const encoded = encodeFloat32(delta);
@@ -57,7 +114,7 @@ function signedUpload(shop: Shop, roundId: number, modelVersion: number) {
   const timestamp = Date.now();
   const nonce = randomBytes(18).toString('base64url');
   return {
-    method: 'POST',
+    method: 'POST' as const,
     path,
     body,
     headers: {
@@ -79,30 +136,42 @@ function signedUpload(shop: Shop, roundId: number, modelVersion: number) {
   };
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+
 /**
- * The coordinator under 200 simulated shops uploading at once (each its own signed update of the
- * production model's size, one per shop per round, as the protocol allows), measured with
- * autocannon; the baseline is `GET /health` with the same 200 connections.
+ * `shops` enrolled shops each send one signed plain update of the production model's size, all
+ * at once (one connection each), to the coordinator service running in its own process; this
+ * process is the load generator (autocannon). A round opens for every burst and publishes when
+ * the last update arrives, so the burst includes the aggregation. Baseline: `GET /health` on
+ * as many connections, in the same run.
  */
-export async function benchCoordinator(shops = 200, rounds = 3): Promise<CoordinatorBench> {
+export async function benchCoordinator(
+  options: { shops?: number; rounds?: number; database?: string } = {},
+): Promise<CoordinatorBench> {
+  const shops = options.shops ?? 1000;
+  const rounds = options.rounds ?? 3;
+  const loadAverage = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'breadcast-bench-coordinator-'));
-  const coordinator = await startLocalCoordinator({ dir });
+  const database = options.database ?? join(dir, 'coordinator.db');
+  const password = randomBytes(12).toString('base64url');
+  const enrolled = await seed(database, shops, password);
+  const { child, url } = await startServer(database);
   try {
-    const enrolled: Shop[] = [];
-    for (let i = 0; i < shops; i++)
-      enrolled.push(
-        await enrol(coordinator.url, await coordinator.operator.invite(), `Bench ${i + 1}`),
-      );
-    let latency = { p99: 0, mean: 0 };
-    let seconds = 0;
+    const operator = await OperatorClient.login(url, 'bench', password);
+    const rates: number[] = [];
+    const p99s: number[] = [];
+    const p50s: number[] = [];
     let accepted = 0;
     let refused = 0;
+    let serverCpu = 0;
+    let generatorCpu = 0;
     for (let r = 0; r < rounds; r++) {
-      const round = await coordinator.operator.call<{ id: number; modelVersion: number }>(
+      const round = await operator.call<{ id: number; modelVersion: number }>(
         'POST',
         '/v1/operator/rounds',
         {
           settings: {
+            mode: 'plain',
             minShops: shops,
             clipNorm: 10,
             deadlines: {
@@ -117,51 +186,56 @@ export async function benchCoordinator(shops = 200, rounds = 3): Promise<Coordin
       );
       const uploads = enrolled.map((shop) => signedUpload(shop, round.id, round.modelVersion));
       let next = 0;
+      const serverBefore = cpuSecondsOf(child.pid!);
+      const generatorBefore = process.cpuUsage();
+      const started = performance.now();
       const result = await autocannon({
-        url: coordinator.url,
+        url,
         connections: shops,
         amount: shops,
-        requests: [
-          { setupRequest: (request) => ({ ...request, ...uploads[next++ % uploads.length]! }) },
-        ],
+        timeout: 120,
+        requests: [{ setupRequest: (request) => ({ ...request, ...uploads[next++]! }) }],
       });
-      seconds += result.duration;
-      latency = {
-        p99: Math.max(latency.p99, result.latency.p99),
-        mean: latency.mean + result.latency.average / rounds,
-      };
+      const seconds = (performance.now() - started) / 1000;
+      serverCpu += cpuSecondsOf(child.pid!) - serverBefore;
+      const used = process.cpuUsage(generatorBefore);
+      generatorCpu += (used.user + used.system) / 1e6;
+      rates.push(result['2xx'] / seconds);
+      p99s.push(result.latency.p99);
+      p50s.push(result.latency.p50);
       accepted += result['2xx'];
-      refused += result.non2xx + result.errors;
-      const after = await coordinator.operator.call<{ phase: string }>(
+      refused += result.non2xx + result.errors + result.timeouts;
+      const after = await operator.call<{ phase: string }>(
         'GET',
         `/v1/operator/rounds/${round.id}`,
       );
       if (after.phase !== 'published') throw new Error(`round ${round.id} ended in ${after.phase}`);
     }
     const health = await autocannon({
-      url: `${coordinator.url}/health`,
-      connections: shops,
+      url: `${url}/health`,
+      connections: Math.min(shops, 200),
       duration: 5,
     });
     return {
+      store: database.startsWith('postgres') ? 'postgres' : 'sqlite',
       shops,
+      uploadsPerSecond: median(rates),
+      p99Ms: Math.max(...p99s),
+      p50Ms: median(p50s),
       rounds,
       parameters: parameterCount(),
-      uploads: {
-        perSecond: accepted / seconds,
-        p99Ms: latency.p99,
-        meanMs: latency.mean,
-        accepted,
-        refused,
-      },
-      health: {
-        perSecond: health.requests.average,
-        p99Ms: health.latency.p99,
-        meanMs: health.latency.average,
-      },
+      accepted,
+      refused,
+      health: { perSecond: health.requests.average, p99Ms: health.latency.p99 },
+      cpuSeconds: { server: serverCpu, loadGenerator: generatorCpu },
+      loadAverage,
     };
   } finally {
-    await coordinator.close();
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -24,8 +24,9 @@ function slice(): string {
 const portOf = (url: string) => Number(new URL(url).port);
 const shop = 'chain#17';
 
-async function simulateWithProxy(policy: CutPolicy) {
+async function simulateWithProxy(policy: CutPolicy, operatorPolicy?: CutPolicy) {
   const proxies: Awaited<ReturnType<typeof startFlakyProxy>>[] = [];
+  const operatorProxies: Awaited<ReturnType<typeof startFlakyProxy>>[] = [];
   try {
     const result = await simulate({
       files: [slice()],
@@ -39,11 +40,36 @@ async function simulateWithProxy(policy: CutPolicy) {
         proxies.push(proxy);
         return proxy.url;
       },
+      ...(operatorPolicy
+        ? {
+            operatorUrl: async (url: string) => {
+              const proxy = await startFlakyProxy(portOf(url), { current: operatorPolicy });
+              operatorProxies.push(proxy);
+              return proxy.url;
+            },
+          }
+        : {}),
     });
-    return { result, cuts: proxies[0]!.cuts() };
+    return {
+      result,
+      cuts: proxies[0]!.cuts(),
+      operatorCuts: operatorProxies[0]?.cuts() ?? [],
+    };
   } finally {
-    for (const p of proxies) await p.close();
+    for (const p of [...proxies, ...operatorProxies]) await p.close();
   }
+}
+
+/** Cuts the first request whose line starts with one of `prefixes`, each once; logs every line. */
+function cutFirst(cuts: Record<string, 'request' | 'answer'>, seen: string[]): CutPolicy {
+  const done = new Set<string>();
+  return (line) => {
+    seen.push(line);
+    const prefix = Object.keys(cuts).find((p) => line.startsWith(p) && !done.has(p));
+    if (!prefix) return null;
+    done.add(prefix);
+    return { during: cuts[prefix]!, at: cuts[prefix] === 'answer' ? 10 : 0 };
+  };
 }
 
 describe('simulate survives a shop losing its connection', () => {
@@ -68,6 +94,40 @@ describe('simulate survives a shop losing its connection', () => {
       expect(s.wape.federated).toBeGreaterThan(0.02);
       expect(s.wape.federated).toBeLessThan(1);
     }
+  });
+
+  it('retries the setup: a lost enrolment answer, invite and round opening cut, the run still completes', async () => {
+    const shopLines: string[] = [];
+    const operatorLines: string[] = [];
+    const { result, cuts, operatorCuts } = await simulateWithProxy(
+      // The coordinator enrols the shop, but the shop never hears so.
+      cutFirst({ 'POST /v1/enrol ': 'answer' }, shopLines),
+      cutFirst(
+        {
+          'POST /v1/operator/invites ': 'request',
+          // The round opens, but the operator never hears so: its retry must not open a second.
+          'POST /v1/operator/rounds ': 'answer',
+        },
+        operatorLines,
+      ),
+    );
+    expect(cuts.map((c) => [c.request.split(' ')[1], c.during])).toEqual([['/v1/enrol', 'answer']]);
+    expect(operatorCuts.map((c) => [c.request.split(' ')[1], c.during])).toEqual([
+      ['/v1/operator/invites', 'request'],
+      ['/v1/operator/rounds', 'answer'],
+    ]);
+    expect(shopLines.filter((l) => l.startsWith('POST /v1/enrol ')).length).toBe(2);
+    // The shop enrolled by the lost attempt is revoked, so no round waits for it.
+    expect(
+      operatorLines.filter((l) => /^POST \/v1\/operator\/shops\/[^/]+\/revoke /.test(l)),
+    ).toHaveLength(1);
+    expect(operatorLines.filter((l) => l.startsWith('POST /v1/operator/rounds ')).length).toBe(3);
+    expect(result.roundLog.map((r) => [r.id, r.phase, r.uploads, r.failures])).toEqual([
+      [1, 'published', 3, []],
+      [2, 'published', 3, []],
+    ]);
+    expect(result.excluded).toEqual([]);
+    for (const s of result.shops) expect(s.failures).toEqual([]);
   });
 
   it('a shop cut off for good fails in its own row; the others finish every round', async () => {

@@ -134,6 +134,8 @@ export function describeEntry(w: PrivacyWords, entry: LedgerEntry, f: Formats): 
       );
     case 'unmask':
       return say.unmask(n('survivors'), n('dropped'));
+    case 'confirm':
+      return say.confirm(n('survivors'));
     case 'shares':
       return say.shares(n('shares'));
     case 'advertise':

@@ -136,6 +136,7 @@ export const privacyDe: PrivacyWords = {
       advertise: 'Rundenschlüssel',
       shares: 'Verschlüsselte Schlüsselanteile',
       masked: 'Maskiertes Modell-Update',
+      confirm: 'Teilnehmerprüfung',
       unmask: 'Hilfe beim Entschlüsseln',
       metrics: 'Genauigkeitsübersicht',
       refusal: 'Ablehnungsmeldung',
@@ -147,6 +148,8 @@ export const privacyDe: PrivacyWords = {
         `${numbers} Zahlen, begrenzt auf ${clip}, Rauschen ×${noise}, maskiert; Schwelle ${threshold} von ${shops} Bäckereien.`,
       unmask: (survivors, dropped) =>
         `Anteile, mit denen der Koordinator die Summe der Updates von ${survivors} Bäckereien entschlüsseln kann (${dropped} ausgestiegen); nie ein Anteil, der eine einzelne Bäckerei entschlüsselt.`,
+      confirm: (survivors) =>
+        `Die Unterschrift dieser Bäckerei unter die Liste der ${survivors} Bäckereien, deren Updates summiert werden, damit der Koordinator nicht verschiedenen Bäckereien verschiedene Listen zeigen kann.`,
       shares: (shares) =>
         `Schlüsselanteile für ${shares} Bäckereien, jeder so verschlüsselt, dass nur diese Bäckerei ihn lesen kann.`,
       advertise: 'Zwei öffentliche Schlüssel für diese Runde, von dieser Bäckerei signiert.',

@@ -138,6 +138,7 @@ export const privacyEn = {
       advertise: 'Round keys',
       shares: 'Encrypted key shares',
       masked: 'Masked model update',
+      confirm: 'Survivor check',
       unmask: 'Unmasking help',
       metrics: 'Accuracy summary',
       refusal: 'Refusal report',
@@ -149,6 +150,8 @@ export const privacyEn = {
         `${numbers} numbers, clipped to ${clip}, noise ×${noise}, masked; threshold ${threshold} of ${shops} bakeries.`,
       unmask: (survivors: number, dropped: number) =>
         `Shares that let the coordinator unmask the sum of ${survivors} bakeries’ updates (${dropped} dropped out); never a share that unmasks one bakery.`,
+      confirm: (survivors: number) =>
+        `This bakery’s signature over the list of ${survivors} bakeries whose updates are summed, so the coordinator cannot show different lists to different bakeries.`,
       shares: (shares: number) =>
         `Key shares for ${shares} bakeries, each encrypted so only that bakery can read it.`,
       advertise: 'Two public keys for this round, signed by this bakery.',

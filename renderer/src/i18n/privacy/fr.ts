@@ -137,6 +137,7 @@ export const privacyFr: PrivacyWords = {
       advertise: 'Clés du tour',
       shares: 'Parts de clés chiffrées',
       masked: 'Mise à jour masquée du modèle',
+      confirm: 'Contrôle des participants',
       unmask: 'Aide au démasquage',
       metrics: 'Résumé de précision',
       refusal: 'Motif de refus',
@@ -148,6 +149,8 @@ export const privacyFr: PrivacyWords = {
         `${numbers} nombres, bornés à ${clip}, bruit ×${noise}, masqués ; seuil de ${threshold} sur ${shops} boulangeries.`,
       unmask: (survivors, dropped) =>
         `Des parts qui permettent au coordinateur de démasquer la somme de ${survivors} boulangeries (${dropped} parties en route) ; jamais une part qui démasque une seule boulangerie.`,
+      confirm: (survivors) =>
+        `La signature de cette boulangerie sur la liste des ${survivors} boulangeries dont les mises à jour sont additionnées, pour que le coordinateur ne puisse pas montrer des listes différentes à différentes boulangeries.`,
       shares: (shares) =>
         `Parts de clés pour ${shares} boulangeries, chacune chiffrée pour que seule cette boulangerie puisse la lire.`,
       advertise: 'Deux clés publiques pour ce tour, signées par cette boulangerie.',

@@ -1,0 +1,57 @@
+/**
+ * Batches for the busy paths of the upload route. Under a burst, hundreds of requests reach the
+ * same step within one turn of the event loop; doing their database work together (one
+ * transaction, one commit) and their follow-up checks once costs little more than doing it for
+ * one of them.
+ */
+
+/**
+ * Collects the items passed in one turn of the event loop and hands them to `write` together at
+ * its end; each caller gets the result at its own index (or the error of the whole batch).
+ */
+export function perTurn<I, R>(write: (items: I[]) => Promise<R[]>): (item: I) => Promise<R> {
+  let batch: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  const flush = async () => {
+    const taken = batch;
+    batch = [];
+    try {
+      const results = await write(taken.map((entry) => entry.item));
+      taken.forEach((entry, index) => entry.resolve(results[index]!));
+    } catch (error) {
+      for (const entry of taken) entry.reject(error);
+    }
+  };
+  return (item) =>
+    new Promise<R>((resolve, reject) => {
+      if (batch.length === 0) setImmediate(() => void flush());
+      batch.push({ item, resolve, reject });
+    });
+}
+
+/**
+ * Runs `run(key)` for every caller, but never twice at once for a key and never more often than
+ * needed: a caller that arrives while a run for its key waits to start joins that run (which
+ * starts after the call, so it sees what the caller wrote before); one that arrives while a run
+ * is under way queues the next.
+ */
+export function coalesced<K>(run: (key: K) => Promise<void>): (key: K) => Promise<void> {
+  const queued = new Map<K, Promise<void>>();
+  const running = new Map<K, Promise<void>>();
+  return (key) => {
+    const waiting = queued.get(key);
+    if (waiting) return waiting;
+    const before = running.get(key) ?? Promise.resolve();
+    const next = before
+      .catch(() => undefined)
+      .then(() => {
+        queued.delete(key);
+        const current = run(key);
+        running.set(key, current);
+        return current.finally(() => {
+          if (running.get(key) === current) running.delete(key);
+        });
+      });
+    queued.set(key, next);
+    return next;
+  };
+}
