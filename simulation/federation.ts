@@ -44,6 +44,7 @@ export function simulationRoundSettings(
       advertiseSeconds: 3600,
       shareSeconds: 3600,
       collectSeconds: 3600,
+      confirmSeconds: 3600,
       unmaskSeconds: 3600,
     },
     ...options.round,

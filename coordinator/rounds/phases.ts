@@ -59,6 +59,8 @@ export function phaseSeconds(settings: RoundSettings, phase: RoundPhase): number
       return settings.deadlines.shareSeconds;
     case 'collect':
       return settings.deadlines.collectSeconds;
+    case 'confirm':
+      return settings.deadlines.confirmSeconds;
     case 'unmask':
       return settings.deadlines.unmaskSeconds;
     default:

@@ -106,16 +106,25 @@ function validate(settings: ContributionSettings, shape: RoundShape): void {
     throw new RangeError('maxSampleWeight must be a positive whole number');
 }
 
+function extraCoordinates(settings: ContributionSettings): ExtraCoordinate[] {
+  return [
+    ...(settings.weighting === 'samples' ? (['weight'] as const) : []),
+    ...(settings.metrics ? (['reported', 'wape', 'pinball'] as const) : []),
+    ...(settings.adaptiveClip ? (['clipBit'] as const) : []),
+  ];
+}
+
+/** The vector's length, known from the settings before the round's shape is. */
+export function contributionLength(settings: ContributionSettings, parameterCount: number): number {
+  return parameterCount + extraCoordinates(settings).length;
+}
+
 export function planContribution(
   settings: ContributionSettings,
   shape: RoundShape,
 ): ContributionPlan {
   validate(settings, shape);
-  const present: ExtraCoordinate[] = [
-    ...(settings.weighting === 'samples' ? (['weight'] as const) : []),
-    ...(settings.metrics ? (['reported', 'wape', 'pinball'] as const) : []),
-    ...(settings.adaptiveClip ? (['clipBit'] as const) : []),
-  ];
+  const present = extraCoordinates(settings);
   const d = shape.parameterCount;
   const extras: ContributionPlan['extras'] = {};
   present.forEach((name, i) => (extras[name] = d + i));

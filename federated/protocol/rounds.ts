@@ -2,13 +2,15 @@ import { z } from 'zod';
 
 /**
  * Round phases. Plain mode runs open → collect → aggregating; secure aggregation adds
- * advertise, share and unmask. Every phase but the last two has a deadline.
+ * advertise, share, confirm (every survivor signs the survivor set) and unmask. Every phase but
+ * the last three has a deadline.
  */
 export const roundPhases = [
   'open',
   'advertise',
   'share',
   'collect',
+  'confirm',
   'unmask',
   'aggregating',
   'published',
@@ -45,6 +47,7 @@ export const phaseDeadlines = z.object({
     .min(1)
     .max(86_400)
     .default(3 * 3600),
+  confirmSeconds: z.number().int().min(1).max(86_400).default(600),
   unmaskSeconds: z.number().int().min(1).max(86_400).default(600),
 });
 export type PhaseDeadlines = z.infer<typeof phaseDeadlines>;
@@ -72,12 +75,21 @@ export const roundSettings = z.object({
     advertiseSeconds: 600,
     shareSeconds: 600,
     collectSeconds: 3 * 3600,
+    confirmSeconds: 600,
     unmaskSeconds: 600,
   }),
   /** Gaussian noise multiplier z of the sum (0: no noise, no formal guarantee). */
   noiseMultiplier: z.number().min(0).max(100).default(1.1),
   /** Shamir threshold t; null: more than two thirds of the shops, the rule every shop checks. */
   secaggThreshold: z.number().int().min(1).nullable().default(null),
+  /**
+   * Secure rounds: c, the shops that may collude with the coordinator; the noise and the
+   * thresholds are sized so the honest survivors alone protect a bakery. null: a third of the
+   * signed roster.
+   */
+  colluders: z.number().int().min(0).max(10_000).nullable().default(null),
+  /** Secure rounds: 'auto' uses SecAgg+ neighbourhoods where they beat the complete graph. */
+  secaggGraph: z.enum(['auto', 'complete', 'secagg+']).default('auto'),
   /**
    * Adaptive clipping (Andrew et al. 2021), secure rounds only: each shop adds its noised clip
    * bit to the masked sum and, when the round publishes, the coordinator moves the stored clip

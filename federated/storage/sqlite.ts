@@ -5,8 +5,12 @@ import { dirname } from 'node:path';
 
 export type Db = Database.Database;
 
-/** One schema step. Its position in the list is its version; its text is hashed once applied. */
-export type Migration = { name: string; sql: string };
+/**
+ * One schema step. Its position in the list is its version; its text is hashed once applied.
+ * `rebuildsTables`: the step replaces a table others reference (SQLite changes a constraint only
+ * by rebuilding the table), so it runs with foreign keys off and must leave none dangling.
+ */
+export type Migration = { name: string; sql: string; rebuildsTables?: boolean };
 
 /** Why a database could not be opened, in words a bakery owner can act on. */
 export class StoreError extends Error {
@@ -107,12 +111,23 @@ function migrate(db: Db, path: string, migrations: readonly Migration[], product
       }
       return;
     }
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.prepare(
-        'INSERT INTO schema_migrations (id, name, hash, applied_at) VALUES (?, ?, ?, ?)',
-      ).run(id, migration.name, hash, new Date().toISOString());
-      db.pragma(`user_version = ${id}`);
-    })();
+    // The pragma is a no-op inside a transaction, so it is switched around it.
+    if (migration.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        if (migration.rebuildsTables && (db.pragma('foreign_key_check') as unknown[]).length > 0)
+          throw new StoreError(
+            `migration ${id} (${migration.name}) would leave rows of ${path} pointing nowhere`,
+            'corrupt',
+          );
+        db.prepare(
+          'INSERT INTO schema_migrations (id, name, hash, applied_at) VALUES (?, ?, ?, ?)',
+        ).run(id, migration.name, hash, new Date().toISOString());
+        db.pragma(`user_version = ${id}`);
+      })();
+    } finally {
+      if (migration.rebuildsTables) db.pragma('foreign_keys = ON');
+    }
   });
 }

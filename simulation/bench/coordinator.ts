@@ -179,6 +179,7 @@ export async function benchCoordinator(
               advertiseSeconds: 600,
               shareSeconds: 600,
               collectSeconds: 3600,
+              confirmSeconds: 600,
               unmaskSeconds: 600,
             },
           },

@@ -146,6 +146,7 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
           advertiseSeconds: 60,
           shareSeconds: 60,
           collectSeconds: 3600,
+          confirmSeconds: 60,
           unmaskSeconds: 60,
         },
       },

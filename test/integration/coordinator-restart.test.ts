@@ -89,6 +89,7 @@ describe('coordinator restarts', () => {
         advertiseSeconds: 60,
         shareSeconds: 60,
         collectSeconds: 1,
+        confirmSeconds: 60,
         unmaskSeconds: 60,
       },
     });

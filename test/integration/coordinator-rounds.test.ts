@@ -38,6 +38,7 @@ const settings = {
     advertiseSeconds: 60,
     shareSeconds: 60,
     collectSeconds: 600,
+    confirmSeconds: 60,
     unmaskSeconds: 60,
   },
 };

@@ -122,6 +122,7 @@ describe('shop process killed during upload', () => {
           advertiseSeconds: 60,
           shareSeconds: 60,
           collectSeconds: 600,
+          confirmSeconds: 60,
           unmaskSeconds: 60,
         },
       },

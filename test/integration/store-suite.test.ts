@@ -23,8 +23,20 @@ import { getModel, insertModel, modelWeights } from '../../coordinator/store/mod
 import { getRound, insertRound } from '../../coordinator/store/rounds.ts';
 import { getSetting, putSetting } from '../../coordinator/store/settings.ts';
 import { createInvite, enrolShop, useNonce } from '../../coordinator/store/shops.ts';
-import type { CoordinatorStore } from '../../coordinator/store/sql.ts';
-import { migrationHash } from '../../federated/storage/sqlite.ts';
+import type { CoordinatorStore, SqlValue } from '../../coordinator/store/sql.ts';
+import { migrationHash, openMigratedDatabase } from '../../federated/storage/sqlite.ts';
+import { join } from 'node:path';
+import pg from 'pg';
+import { migratePostgres, numberPlaceholders } from '../../coordinator/store/postgres-store.ts';
+import {
+  digestOf,
+  dropRoundPayloads,
+  insertMessage,
+  insertShareRecords,
+  messageReceipt,
+  messagesOf,
+  recordsTo,
+} from '../../coordinator/store/secagg.ts';
 import {
   encodeFloat32,
   generateShopKeyPair,
@@ -72,6 +84,7 @@ const collecting: Partial<RoundSettings> = {
     advertiseSeconds: 3600,
     shareSeconds: 3600,
     collectSeconds: 3600,
+    confirmSeconds: 3600,
     unmaskSeconds: 3600,
   },
 };
@@ -128,6 +141,96 @@ for (const target of targets) {
           [newer],
         );
       await expect(target.connect(database)).rejects.toMatchObject({ code: 'newer-version' });
+    });
+
+    it('upgrades a database with rounds to the secure-message schema: rows kept, the confirm phase allowed, one row per shop message', async () => {
+      const older = (target.kind === 'sqlite' ? sqliteMigrations : postgresMigrations).slice(0, 3);
+      let database: string;
+      let exec: (text: string, params?: SqlValue[]) => Promise<void>;
+      let done: () => Promise<void>;
+      if (target.kind === 'sqlite') {
+        database = join(tempDir('breadcast-upgrade-'), 'c.db');
+        const db = openMigratedDatabase(database, older);
+        exec = async (text, params = []) => void db.prepare(text).run(...params);
+        done = async () => void db.close();
+      } else {
+        database = await target.server().createDatabase('coordinator_upgrade');
+        const pool = new pg.Pool({ connectionString: database });
+        await migratePostgres(pool, older, 'upgrade test');
+        exec = async (text, params = []) =>
+          void (await pool.query(numberPlaceholders(text), params));
+        done = () => pool.end();
+      }
+      const t = at(0).toISOString();
+      await exec(
+        "INSERT INTO models (version, parameter_count, weights, sha256, created_at) VALUES (1, 1, ?, 'x', ?)",
+        [Buffer.alloc(4), t],
+      );
+      await exec(
+        "INSERT INTO shops (id, name, app_version, enrolled_at) VALUES ('s1', 'S', '1', ?)",
+        [t],
+      );
+      for (const [id, phase] of [
+        [1, 'published'],
+        [2, 'collect'],
+      ] as const)
+        await exec(
+          `INSERT INTO rounds (id, phase, model_version, settings, trigger, opened_at, phase_log, phase_state)
+           VALUES (?, ?, 1, '{}', 'cli', ?, '[]', '{"kept":true}')`,
+          [id, phase, t],
+        );
+      await exec(
+        'INSERT INTO round_participants (round_id, shop_id, checked_in_at) VALUES (2, ?, ?)',
+        ['s1', t],
+      );
+      await done();
+
+      const store = await connect(database);
+      expect(
+        (await store.all<{ name: string }>('SELECT name FROM schema_migrations ORDER BY id')).map(
+          (r) => r.name,
+        ),
+      ).toEqual(
+        (target.kind === 'sqlite' ? sqliteMigrations : postgresMigrations).map((m) => m.name),
+      );
+      expect(await store.all('SELECT id, phase, phase_state FROM rounds ORDER BY id')).toEqual([
+        { id: 1, phase: 'published', phase_state: '{"kept":true}' },
+        { id: 2, phase: 'collect', phase_state: '{"kept":true}' },
+      ]);
+      await store.run("UPDATE rounds SET phase = 'confirm' WHERE id = 2");
+      await expect(
+        store.run("UPDATE rounds SET phase = 'nonsense' WHERE id = 2"),
+      ).rejects.toThrow();
+      // Still one running round at most, and the participants still point at their round.
+      await expect(
+        store.run(
+          "INSERT INTO rounds (id, phase, model_version, settings, trigger, opened_at, phase_log) VALUES (3, 'open', 1, '{}', 'cli', ?, '[]')",
+          [t],
+        ),
+      ).rejects.toThrow();
+      await expect(store.run('DELETE FROM rounds WHERE id = 2')).rejects.toThrow();
+
+      const body = Buffer.from([0, 1, 2, 255]);
+      await insertMessage(store, 2, 'masked', 's1', {
+        digest: digestOf(body),
+        body,
+        meta: { maskedWith: [] },
+        receivedAt: t,
+      });
+      await expect(
+        insertMessage(store, 2, 'masked', 's1', { digest: 'y', body, receivedAt: t }),
+      ).rejects.toThrow();
+      const [row] = await messagesOf(store, 2, 'masked');
+      expect(Buffer.from(row!.body!)).toEqual(body);
+      expect(await messageReceipt(store, 2, 'masked', 's1')).toEqual({
+        digest: digestOf(body),
+        received_at: t,
+      });
+      await insertShareRecords(store, 2, 's1', [{ to: 's1', record: '{"r":1}' }]);
+      expect(await recordsTo(store, 2, 's1')).toEqual(new Map([['s1', '{"r":1}']]));
+      await dropRoundPayloads(store, 2);
+      expect((await messagesOf(store, 2, 'masked'))[0]!.body).toBeNull();
+      expect((await recordsTo(store, 2, 's1')).size).toBe(0);
     });
 
     it('returns integers, large counters, floats, bytes, text and nulls as the same JavaScript values', async () => {

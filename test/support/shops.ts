@@ -123,6 +123,7 @@ export function phaseDeadlines(seconds: number, openSeconds = 0) {
     advertiseSeconds: seconds,
     shareSeconds: seconds,
     collectSeconds: seconds,
+    confirmSeconds: seconds,
     unmaskSeconds: seconds,
   };
 }

@@ -37,7 +37,7 @@ export const de: Dictionary = {
     advertise: 'Schlüsseltausch',
     share: 'Schlüsselteile verteilen',
     collect: 'Updates sammeln',
-    confirm: 'Hochgeladene bestätigen',
+    confirm: 'Liste der Verbliebenen prüfen',
     unmask: 'Masken entfernen',
     aggregating: 'Mitteln',
     published: 'Veröffentlicht',

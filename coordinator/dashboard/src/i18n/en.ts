@@ -37,7 +37,7 @@ export const en = {
     advertise: 'Exchanging keys',
     share: 'Sharing key shares',
     collect: 'Collecting updates',
-    confirm: 'Confirming who uploaded',
+    confirm: 'Checking the survivor list',
     unmask: 'Removing masks',
     aggregating: 'Averaging',
     published: 'Published',

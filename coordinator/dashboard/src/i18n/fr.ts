@@ -37,7 +37,7 @@ export const fr: Dictionary = {
     advertise: 'Échange des clés',
     share: 'Partage des parts de clés',
     collect: 'Collecte des mises à jour',
-    confirm: 'Confirmation des envois',
+    confirm: 'Vérification de la liste des restantes',
     unmask: 'Retrait des masques',
     aggregating: 'Moyenne',
     published: 'Publiée',
