@@ -15,6 +15,9 @@ import { forecastHandlers, startTrainingSchedule, stopTraining } from '../foreca
 import { privacyHandlers } from '../privacy/handlers.ts';
 import { syncHandlers } from '../sync/handlers.ts';
 import { valueHandlers } from '../forecast/value-of-joining.ts';
+import type { WeatherProvider } from '../weather/provider.ts';
+import { openMeteo } from '../weather/open-meteo.ts';
+import { refreshWeather } from '../weather/refresh.ts';
 
 export type Backend = {
   context: BackendContext;
@@ -33,6 +36,11 @@ export type BackendOptions = {
    * caller's back; the app (Electron utility process, browser mode) turns it on.
    */
   nightlyJobs?: boolean;
+  /**
+   * Where the nightly job fetches weather forecasts (default: Open-Meteo when `nightlyJobs` is
+   * on, else none); the bakery's settings can still turn it off.
+   */
+  weather?: WeatherProvider | null;
 };
 
 function handlersFor(context: BackendContext): Handlers {
@@ -65,12 +73,19 @@ export function createBackend(options: BackendOptions): Backend {
     log,
     now: options.now ?? (() => new Date()),
     transport: options.transport,
+    weather:
+      options.weather !== undefined ? options.weather : options.nightlyJobs ? openMeteo() : null,
   };
   const dispatch = createDispatcher(handlersFor(context), (error) =>
     log.error({ err: error }, 'API handler failed'),
   );
   const stopBackups = startDailyBackups(context);
   if (options.nightlyJobs) {
+    // At start too: the app may have been closed through the night.
+    if (context.weather)
+      refreshWeather(context.db, context.weather, { now: context.now(), log }).catch(
+        (error: unknown) => log.warn({ err: error }, 'weather forecast not stored'),
+      );
     startTrainingSchedule(context).catch((error: unknown) =>
       log.error({ err: error }, 'nightly training schedule failed to start'),
     );

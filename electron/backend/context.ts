@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.ts';
 import type { EventBus } from './events.ts';
+import type { WeatherProvider } from '../weather/provider.ts';
 
 /** What every backend service gets: injected, so tests can give a fake clock and a temp database. */
 export type BackendContext = {
@@ -11,4 +12,6 @@ export type BackendContext = {
   /** Wall clock; tests replace it to check schedules and "today". */
   now: () => Date;
   transport: 'electron' | 'http';
+  /** Where weather forecasts come from; null = none are fetched (tests, one-shot commands). */
+  weather: WeatherProvider | null;
 };

@@ -24,6 +24,7 @@ import { explainForecast, type Explanation } from './explain.ts';
 import { lastLoggedDate, loadHistories, withCalendarAhead } from './histories.ts';
 import { activeModel, type StoredModel } from './model-store.ts';
 import { sellableStock } from './stock-on-hand.ts';
+import { weatherOfDay } from '../weather/refresh.ts';
 
 export class NoModelError extends Error {
   constructor() {
@@ -238,6 +239,7 @@ export async function forecastDay(
     lastLoggedDate: last,
     logsUpToDate: last !== null && last >= addDays(date, -2),
     closed: closedRow?.closed === 1,
+    weather: weatherOfDay(db, date),
     model: modelInfo(model),
     products: result,
   };

@@ -1,5 +1,6 @@
 import type { BackendContext } from '../backend/context.ts';
 import { syncIfEnrolled } from '../sync/handlers.ts';
+import { refreshWeather } from '../weather/refresh.ts';
 import { lastRun, type RunRow } from './model-store.ts';
 import { TrainingScheduler, type PreventSleep } from './scheduler.ts';
 import {
@@ -90,6 +91,14 @@ export class TrainingManager {
    * whoever holds the machine awake holds it through the sync too.
    */
   async runNight(trigger: 'schedule' | 'catch-up'): Promise<void> {
+    // Tomorrow's weather first (a failure is only a warning), for the morning's forecast.
+    if (this.context.weather)
+      await refreshWeather(this.context.db, this.context.weather, {
+        now: this.context.now(),
+        log: this.context.log,
+      }).catch((error: unknown) =>
+        this.context.log.warn({ err: error }, 'weather forecast not stored'),
+      );
     await this.start(trigger).promise.catch(() => undefined);
     try {
       await syncIfEnrolled(this.context);

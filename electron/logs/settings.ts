@@ -4,6 +4,12 @@ import { dateAt, isTimeZone, systemTimeZone } from '../../federated/calendar/dat
 import type { Db } from '../store/database.ts';
 import { holidaysBetween, isKnownRegion, regionCode } from './holidays.ts';
 import { currencyOf } from './location.ts';
+import {
+  saveWeather,
+  storedWeather,
+  weatherPlace,
+  type StoredWeather,
+} from '../weather/weather-settings.ts';
 
 /** What a bakery may store; the rest of Settings follows from these. */
 type Stored = {
@@ -30,13 +36,17 @@ export function getSettings(db: Db): Settings {
     rows.map((row) => [row.key, JSON.parse(row.value) as unknown]),
   ) as Partial<Stored>;
   const region = stored.holidayRegion ?? null;
+  const timeZone =
+    stored.timeZone && isTimeZone(stored.timeZone) ? stored.timeZone : systemTimeZone();
+  const weather = storedWeather(db);
   return {
     shopName: stored.shopName ?? 'My bakery',
     language: stored.language ?? 'en',
     holidayRegion: region,
     currency: stored.currency ?? (region ? currencyOf(region.country) : null) ?? 'EUR',
-    timeZone: stored.timeZone && isTimeZone(stored.timeZone) ? stored.timeZone : systemTimeZone(),
+    timeZone,
     askLocation: region === null,
+    weather: { ...weather, place: weatherPlace(weather, { timeZone, chosen: region !== null }) },
   };
 }
 
@@ -45,7 +55,10 @@ export function bakeryDate(db: Db, moment: Date): string {
   return dateAt(moment, getSettings(db).timeZone);
 }
 
-export function setSettings(db: Db, patch: Partial<Stored>): Settings {
+export function setSettings(
+  db: Db,
+  patch: Partial<Stored> & { weather?: StoredWeather },
+): Settings {
   if (patch.holidayRegion && !isKnownRegion(patch.holidayRegion)) {
     const message = `The holiday calendar does not know the region ${regionCode(patch.holidayRegion)}.`;
     throw new ApiError('bad-request', message, [{ path: 'holidayRegion', message }]);
@@ -63,6 +76,7 @@ export function setSettings(db: Db, patch: Partial<Stored>): Settings {
       if (value !== undefined) put.run(key, JSON.stringify(value));
     }
     if (patch.holidayRegion) refillHolidays(db, patch.holidayRegion);
+    if (patch.weather) saveWeather(db, patch.weather);
     return getSettings(db);
   })();
 }

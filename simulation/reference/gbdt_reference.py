@@ -10,7 +10,10 @@ comparison run by hand (numpy, pandas and scikit-learn must be installed):
     npm run breadcast -- simulate --data A.csv --data B.csv --holdout-days 56 \
         --forecasts run.csv --json > run.json
     OMP_NUM_THREADS=1 python3 simulation/reference/gbdt_reference.py --data A.csv --data B.csv \
-        --holdout-days 56 --forecasts run.csv [--train-days N] [--json]
+        --holdout-days 56 --forecasts run.csv [--train-days N] [--json] [--save-predictions gbdt.csv]
+
+Another run on the same days (same data, holdout and train days) is compared without refitting:
+`--predictions gbdt.csv --forecasts other-run.csv`.
 
 (One OpenMP thread: on a machine shared with other jobs, scikit-learn's spinning threads make
 the fits many times slower.)
@@ -113,6 +116,11 @@ def main():
     parser.add_argument("--train-days", type=int)
     parser.add_argument("--ratio", type=float, default=0.7)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--save-predictions", help="write the GBDT forecasts of every scored day (CSV)")
+    parser.add_argument(
+        "--predictions",
+        help="GBDT forecasts saved by an earlier run on the same days: score them, fit nothing",
+    )
     args = parser.parse_args()
 
     scored = pd.read_csv(args.forecasts, parse_dates=["date"])
@@ -139,16 +147,25 @@ def main():
     if missing:
         print(f"warning: {missing} scored days have no 28-day level here; GBDT forecasts 0", file=sys.stderr)
 
-    print(f"fitting on {len(train)} training rows, scoring {len(test)} days", file=sys.stderr)
-    pooled = {q: fit(train, q) for q in (0.5, args.ratio)}
-    test["pooled_median"] = predict(pooled[0.5], test)
-    test["pooled_bake"] = predict(pooled[args.ratio], test)
-    test["local_gbdt_median"] = np.nan
-    test["local_gbdt_bake"] = np.nan
-    for bakery, part in train.groupby("bakery"):
-        rows = test["bakery"] == bakery
-        for q, column in ((0.5, "local_gbdt_median"), (args.ratio, "local_gbdt_bake")):
-            test.loc[rows, column] = predict(fit(part, q), test[rows])
+    gbdt_columns = ["pooled_median", "pooled_bake", "local_gbdt_median", "local_gbdt_bake"]
+    if args.predictions:
+        saved = pd.read_csv(args.predictions, parse_dates=["date"])
+        test = test.merge(saved, on=["bakery", "product", "date"], how="left", validate="one_to_one")
+        if test[gbdt_columns].isna().any().any():
+            sys.exit(f"{args.predictions} does not cover every scored day of {args.forecasts}")
+    else:
+        print(f"fitting on {len(train)} training rows, scoring {len(test)} days", file=sys.stderr)
+        pooled = {q: fit(train, q) for q in (0.5, args.ratio)}
+        test["pooled_median"] = predict(pooled[0.5], test)
+        test["pooled_bake"] = predict(pooled[args.ratio], test)
+        test["local_gbdt_median"] = np.nan
+        test["local_gbdt_bake"] = np.nan
+        for bakery, part in train.groupby("bakery"):
+            rows = test["bakery"] == bakery
+            for q, column in ((0.5, "local_gbdt_median"), (args.ratio, "local_gbdt_bake")):
+                test.loc[rows, column] = predict(fit(part, q), test[rows])
+    if args.save_predictions:
+        test[["bakery", "product", "date", *gbdt_columns]].to_csv(args.save_predictions, index=False)
 
     def table(part):
         sold = part["sold"].values

@@ -78,6 +78,7 @@ describe('importing the real bakery data', () => {
       currency: 'EUR',
       askLocation: false,
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      weather: expect.objectContaining({ enabled: true, latitude: null, longitude: null }),
     });
     expect(db.prepare('SELECT count(*) AS n FROM day_context WHERE closed = 1').get()).toEqual({
       n: 16,

@@ -97,6 +97,7 @@ describe('nightly sync during a secure round', () => {
         log: silentLog,
         now: () => new Date(),
         transport: 'http',
+        weather: null,
       },
       () => () => released.push(shop!.client.status().modelVersion),
     );

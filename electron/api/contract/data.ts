@@ -26,6 +26,15 @@ export const timeZoneName = z
   .max(64)
   .refine(isTimeZone, 'Use a time zone such as Europe/Berlin.');
 
+/** Weather forecasts for the bakery's place (see docs/privacy.md: the request reveals it). */
+export const weatherSettings = z.object({
+  /** Fetch the forecast of the next days every night (on unless the bakery turns it off). */
+  enabled: z.boolean(),
+  /** Entered coordinates (WGS84); null = the reference city of the bakery's time zone. */
+  latitude: z.number().min(-90).max(90).nullable(),
+  longitude: z.number().min(-180).max(180).nullable(),
+});
+
 export const settings = z.object({
   shopName: z.string(),
   language,
@@ -38,6 +47,16 @@ export const settings = z.object({
   /** True until a location was saved: the app asks where the bakery is (first run, or once for
    * a bakery that never chose a region). */
   askLocation: z.boolean(),
+  /** What was chosen, and the place a forecast is asked for (null: none known yet). */
+  weather: weatherSettings.extend({
+    place: z
+      .object({
+        latitude: z.number(),
+        longitude: z.number(),
+        source: z.enum(['entered', 'time-zone']),
+      })
+      .nullable(),
+  }),
 });
 export type Settings = z.infer<typeof settings>;
 
@@ -93,6 +112,12 @@ export const dataContract = {
         holidayRegion: holidayRegion.optional(),
         currency: currencyCode.optional(),
         timeZone: timeZoneName.optional(),
+        weather: weatherSettings
+          .refine(
+            (w) => (w.latitude === null) === (w.longitude === null),
+            'Enter both latitude and longitude, or neither.',
+          )
+          .optional(),
       })
       .strict(),
     settings,

@@ -71,6 +71,20 @@ export const productForecast = z.object({
   recent: z.array(pastPoint),
 });
 
+/** The weather stored for the forecast day and how the last fetch went (null: not known). */
+export const dayWeather = z.object({
+  date: isoDate,
+  /** Mean temperature (°C) and precipitation (mm) the model was given for the day. */
+  temperature: z.number().nullable(),
+  rain: z.number().nullable(),
+  /** never = no fetch yet; off = turned off; no-location = no place known; failed = the last
+   * attempt failed (the day keeps what an earlier fetch brought). */
+  state: z.enum(['ok', 'failed', 'off', 'no-location', 'never']),
+  provider: z.string().nullable(),
+  fetchedAt: z.string().nullable(),
+  error: z.enum(['unreachable', 'refused', 'bad-answer']).nullable(),
+});
+
 export const tomorrowOutput = z.object({
   date: isoDate,
   /** 'calendar' = tomorrow by the clock; 'requested' = the date asked for. */
@@ -79,6 +93,7 @@ export const tomorrowOutput = z.object({
   /** False when the logs stop before today: the forecast then rolls over the missing days. */
   logsUpToDate: z.boolean(),
   closed: z.boolean(),
+  weather: dayWeather,
   model: modelInfo.nullable(),
   products: z.array(productForecast),
 });

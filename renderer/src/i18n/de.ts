@@ -1,5 +1,6 @@
 import type { Dictionary } from './en.ts';
 import { privacyDe } from './privacy/de.ts';
+import { weatherDe } from './weather/de.ts';
 
 export const de: Dictionary = {
   languageName: 'Deutsch',
@@ -489,6 +490,7 @@ export const de: Dictionary = {
     exportJson: 'JSON exportieren',
   },
   privacy: privacyDe,
+  weather: weatherDe,
   categories: {
     bread: 'Brot',
     rolls: 'Brötchen',

@@ -1,4 +1,5 @@
 import { privacyEn } from './privacy/en.ts';
+import { weatherEn } from './weather/en.ts';
 /**
  * English messages: the source of truth. de.ts and fr.ts are typed as this shape, so a key
  * missing in a translation fails the type check. Messages that take values are functions.
@@ -484,6 +485,7 @@ export const en = {
     exportJson: 'Export JSON',
   },
   privacy: privacyEn,
+  weather: weatherEn,
   categories: {
     bread: 'Bread',
     rolls: 'Rolls',

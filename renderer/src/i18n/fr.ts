@@ -1,5 +1,6 @@
 import type { Dictionary } from './en.ts';
 import { privacyFr } from './privacy/fr.ts';
+import { weatherFr } from './weather/fr.ts';
 
 export const fr: Dictionary = {
   languageName: 'Français',
@@ -490,6 +491,7 @@ export const fr: Dictionary = {
     exportJson: 'Exporter en JSON',
   },
   privacy: privacyFr,
+  weather: weatherFr,
   categories: {
     bread: 'Pain',
     rolls: 'Petits pains',

@@ -54,6 +54,7 @@ describe('holiday calendar', () => {
         currency: 'EUR',
         timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
         askLocation: false,
+        weather: expect.objectContaining({ enabled: true, latitude: null, longitude: null }),
       });
       expect(
         (await backend.ok('logs.history', {})).days.filter((d) => d.holiday).map((d) => d.date),

@@ -34,6 +34,7 @@ describe('sync, ledger and privacy API methods', () => {
     log: silentLog,
     now: () => new Date(),
     transport: 'http',
+    weather: null,
   };
   const handlers = {
     ...syncHandlers(context, () => linearTrainer(chainDays(5, 'pretzel', 60))),
