@@ -1,6 +1,7 @@
 import type { RoundPrivacy } from '../../federated/protocol/operator-views.ts';
+import type { ContributionPlan } from '../../federated/privacy/plan.ts';
 import type { RoundSettings } from '../../federated/protocol/index.ts';
-import { effectiveNoise } from './budget.ts';
+import { effectiveNoise } from './round-plan.ts';
 
 type StoredSecAgg = {
   params?: { threshold?: unknown };
@@ -13,11 +14,13 @@ const count = (value: unknown): number | null => (Array.isArray(value) ? value.l
 
 /**
  * What the coordinator could see of one round: the settings it ran with, and from its own
- * records the threshold and roster of a secure round and how many updates the sum held.
+ * records the threshold and roster of a secure round and how many updates the sum held, and
+ * from the plan it ran with the colluders its noise was sized for.
  */
 export function roundPrivacy(
   settings: RoundSettings,
   phaseState: string | null,
+  plan: ContributionPlan | null,
   plainUpdates: number,
   published: boolean,
 ): RoundPrivacy {
@@ -30,6 +33,7 @@ export function roundPrivacy(
     return {
       ...base,
       threshold: null,
+      colluders: null,
       rosterSize: null,
       summed: plainUpdates > 0 ? plainUpdates : null,
       released: published || plainUpdates > 0,
@@ -45,6 +49,7 @@ export function roundPrivacy(
   return {
     ...base,
     threshold: typeof threshold === 'number' ? threshold : null,
+    colluders: plan?.shape.colluders ?? null,
     rosterSize: count(state.roster),
     summed: unmasked ? count(state.unmaskRequest?.survivors) : null,
     released: published || unmasked,

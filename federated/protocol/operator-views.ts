@@ -160,6 +160,13 @@ export const RoundPrivacy = z.object({
   noiseMultiplier: z.number(),
   clipNorm: z.number(),
   threshold: z.number().int().nullable().describe('t the secure round ran with'),
+  colluders: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      'c: shops colluding with the coordinator the secure round was sized for, as recorded',
+    ),
   rosterSize: z.number().int().nullable().describe('Shops in its signed roster'),
   summed: z
     .number()
