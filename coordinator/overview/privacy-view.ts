@@ -1,18 +1,19 @@
 import type { PrivacySummary, PrivacyView } from '../../federated/protocol/operator-views.ts';
-import { chargedRounds, effectiveNoise, epsilonOf, epsilonSeries } from '../privacy/budget.ts';
+import { chargedRounds, epsilonOf, epsilonSeries } from '../privacy/budget.ts';
 import { loadCoordinatorSettings } from '../store/settings.ts';
 import type { Sql } from '../store/sql.ts';
 
 /**
  * The consortium's privacy budget as the budget stop counts it: every round that released an
  * aggregate (published, or failed after its sum was unmasked or, plain, after an update arrived),
- * each with the noise it really carried, composed at the settings' delta with q = 1.
+ * each charged at the plan it ran with on the discrete Gaussian accountant, composed at the
+ * settings' delta with q = 1.
  */
 export async function privacyView(sql: Sql): Promise<PrivacyView> {
   const { delta, budget } = (await loadCoordinatorSettings(sql)).privacy;
   const rounds = await chargedRounds(sql);
-  const noise = rounds.map((round) => effectiveNoise(round.settings));
-  const totals = epsilonSeries(noise, delta);
+  const charges = rounds.map((round) => round.charge);
+  const totals = epsilonSeries(charges, delta);
   const empty: PrivacySummary = {
     available: false,
     epsilonTotal: null,
@@ -20,7 +21,7 @@ export async function privacyView(sql: Sql): Promise<PrivacyView> {
     delta,
     budget,
     roundsCounted: rounds.length,
-    roundsWithoutNoise: noise.filter((z) => z === 0).length,
+    roundsWithoutNoise: charges.filter((charge) => charge.noiseMultiplier === 0).length,
     exhausted: false,
   };
   // A round without noise gives no differential-privacy guarantee at all: epsilon is unbounded
@@ -29,7 +30,7 @@ export async function privacyView(sql: Sql): Promise<PrivacyView> {
   const series: PrivacyView['series'] = rounds.map((round, index) => ({
     round: round.id,
     closedAt: round.closedAt,
-    epsilonRound: epsilonOf([noise[index]!], delta)!,
+    epsilonRound: epsilonOf([charges[index]!], delta)!,
     epsilonTotal: totals[index]!,
   }));
   const last = series.at(-1)!;

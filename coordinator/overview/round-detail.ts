@@ -2,8 +2,9 @@ import { flag, type Sql } from '../store/sql.ts';
 import type { RoundDetailView } from '../../federated/protocol/operator-views.ts';
 import { aggregateMetrics } from './models-view.ts';
 import { roundSettings } from '../../federated/protocol/index.ts';
-import { effectiveNoise, epsilonOf } from '../privacy/budget.ts';
+import { epsilonOf } from '../privacy/budget.ts';
 import { roundPrivacy } from '../privacy/round-facts.ts';
+import { recordedPlan, roundCharge } from '../privacy/round-plan.ts';
 import { refusalsOf } from '../store/privacy.ts';
 import { loadCoordinatorSettings } from '../store/settings.ts';
 import {
@@ -100,17 +101,19 @@ export async function roundDetailView(sql: Sql, id: number): Promise<RoundDetail
     'SELECT COUNT(*) AS n FROM updates WHERE round_id = ?',
     [id],
   ))!.n;
+  const plan = recordedPlan(settings, round.phase_state ?? null);
   const privacy = roundPrivacy(
     settings,
     round.phase_state ?? null,
+    plan,
     Number(plainUpdates),
     round.phase === 'published',
   );
-  // Charged like the budget stop charges it: a released aggregate costs its noise's epsilon.
-  const noise = effectiveNoise(settings);
+  // Charged like the budget charges it: a released aggregate costs its plan's epsilon.
+  const charge = roundCharge(settings, plan);
   const epsilon =
-    privacy.released && noise > 0
-      ? epsilonOf([noise], (await loadCoordinatorSettings(sql)).privacy.delta)
+    privacy.released && charge.noiseMultiplier > 0
+      ? epsilonOf([charge], (await loadCoordinatorSettings(sql)).privacy.delta)
       : null;
 
   return {

@@ -1,6 +1,7 @@
 import type { RoundPrivacy } from '../../federated/protocol/operator-views.ts';
+import type { ContributionPlan } from '../../federated/privacy/plan.ts';
 import type { RoundSettings } from '../../federated/protocol/index.ts';
-import { effectiveNoise } from './budget.ts';
+import { effectiveNoise } from './round-plan.ts';
 
 /** What the secure round's header (coordinator/secagg/state.ts) says, read defensively. */
 type StoredHeader = {
@@ -16,11 +17,12 @@ const count = (value: unknown): number | null => (Array.isArray(value) ? value.l
 /**
  * What the coordinator could see of one round: the settings it ran with, and from its own
  * records the configuration of a secure round (roster, colluders, thresholds, graph) and how
- * many updates the sum held.
+ * many updates the sum held, and the colluders its noise was sized for.
  */
 export function roundPrivacy(
   settings: RoundSettings,
   phaseState: string | null,
+  plan: ContributionPlan | null,
   plainUpdates: number,
   published: boolean,
 ): RoundPrivacy {
@@ -33,6 +35,7 @@ export function roundPrivacy(
     return {
       ...base,
       threshold: null,
+      colluders: null,
       rosterSize: null,
       summed: plainUpdates > 0 ? plainUpdates : null,
       released: published || plainUpdates > 0,
@@ -49,6 +52,7 @@ export function roundPrivacy(
   return {
     ...base,
     threshold: configuration?.minSurvivors ?? null,
+    colluders: configuration?.colluders ?? plan?.shape.colluders ?? null,
     rosterSize: count(state.roster),
     summed: unmasked ? count(state.survivors) : null,
     released: published || unmasked,

@@ -15,6 +15,8 @@ export type FinishedRound = {
   settings: RoundSettings;
   /** Whether the coordinator saw an aggregate (or, in a plain round, any update). */
   released: boolean;
+  /** The phase handlers' record of the round (a secure round's parameters), as stored. */
+  phaseState: string | null;
 };
 
 type Row = {
@@ -48,7 +50,14 @@ export async function finishedRounds(sql: Sql): Promise<FinishedRound[]> {
     })();
     const released =
       row.phase === 'published' || (settings.mode === 'plain' ? Number(row.updates) > 0 : unmasked);
-    return { id: row.id, phase: row.phase, closedAt: row.closed_at, settings, released };
+    return {
+      id: row.id,
+      phase: row.phase,
+      closedAt: row.closed_at,
+      settings,
+      released,
+      phaseState: row.phase_state,
+    };
   });
 }
 

@@ -204,7 +204,8 @@ export type PrivacySettings = {
   adaptive?: AdaptiveClipping;
 };
 
-function planOf(settings: PrivacySettings, parameterCount: number): ContributionPlan {
+/** The plan both sides derive from these settings; the coordinator's budget charges it too. */
+export function planOf(settings: PrivacySettings, parameterCount: number): ContributionPlan {
   return planContribution(
     {
       clipNorm: settings.clipNorm,

@@ -164,6 +164,13 @@ export const RoundPrivacy = z.object({
     .int()
     .nullable()
     .describe('T: the bakeries that had to upload and sign for the sum to be unmasked'),
+  colluders: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      'c: shops colluding with the coordinator the secure round was sized for, as recorded',
+    ),
   rosterSize: z.number().int().nullable().describe('Shops in its signed roster'),
   summed: z
     .number()

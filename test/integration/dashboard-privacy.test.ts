@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { budgetRefusal } from '../../coordinator/privacy/budget.ts';
+import { budgetRefusal, chargedRounds } from '../../coordinator/privacy/budget.ts';
 import { privacyView } from '../../coordinator/overview/privacy-view.ts';
 import { roundDetailView } from '../../coordinator/overview/round-detail.ts';
 import { openCoordinatorStore, type CoordinatorStore } from '../../coordinator/store/database.ts';
@@ -15,18 +15,48 @@ import {
 import { roundSettings, type RoundSettings } from '../../federated/protocol/index.ts';
 
 /**
- * ε of T rounds of the Gaussian mechanism with noise multiplier z, every shop in every round
- * (q = 1), worked out apart from the accountant: RDP T·α/(2z²) at order α (Mironov 2017,
- * Proposition 7), converted to (ε, δ) with Balle et al. 2020, Theorem 21,
- *   ε = min_α T·α/(2z²) + log((α − 1)/α) − (log δ + log α)/(α − 1),
- * over dp_accounting's default orders (1.25 … 4.5, 5 … 63, 128, 256, 512), in Python:
- *   min(T*a/(2*z*z) + log((a-1)/a) - (log(d) + log(a))/(a-1) for a in orders)
+ * ε of the coordinator's budget on the distributed discrete Gaussian accountant, worked out apart
+ * from the code in Python (no dp_accounting here), as the bound the code claims to implement:
+ * the round's plan rebuilt from what it recorded (threshold t = 3, 1,000 coordinates, a 32-bit
+ * ring with headroom for 255 summands, equal weights, c = 0: grid g = 2²² units per C, rounded
+ * sensitivity Δ̃ = g + ½ (conditional rounding, β = e^−½), honest share variance
+ * σ² = (zΔ̃)²/t ≈ 9.9·10¹²), τ = 10·Σ_{k<255} exp(−2π²σ²k/(k+1)) = 0 in double precision,
+ * RDP(α) = min(α/(2z²) + τd, (α/2)(1/z + √d·τ)²) (Kairouz, Liu, Steinke 2021, Theorem 1 /
+ * Proposition 14), summed over rounds and converted with Balle et al. 2020, Theorem 21,
+ *   ε = min_α RDP(α) + log((α − 1)/α) − (log δ + log α)/(α − 1),
+ * over dp_accounting's default orders (1.25 … 4.5, 5 … 63, 128, 256, 512). Since τ = 0 these
+ * equal the continuous Gaussian's α/(2z²) (Mironov 2017), which is also the Rényi DP of a single
+ * discrete Gaussian (Canonne, Kamath, Steinke 2020): the charge of a round that recorded no plan.
  */
 const referenceEpsilon = {
-  oneRoundSmallDelta: 3.895121972150665, // z = 1.3, T = 1, δ = 1e-6 (best order 7)
+  oneRoundSmallDelta: 3.895121972150664, // z = 1.3, T = 1, δ = 1e-6 (best order 7)
   twoRounds: 5.211308218476627, // z = 1.3, T = 2, δ = 1e-5 (best order 5)
   fourRoundsSmallDelta: 8.5891178038139, // z = 1.3, T = 4, δ = 1e-6 (best order 4)
+  twoPlannedOneUnplanned: 5.833578341837062, // z = 1.3 twice (plans), z = 2 once (no plan), δ = 1e-5
 };
+
+/** What a passive secure round records of its SecAgg parameters (the plan is derived from it). */
+/** A secure round's header (coordinator/secagg/state.ts), as far as the views read it. */
+const recorded = (extra: object = {}) => ({
+  version: 2,
+  params: {
+    roundId: 'r',
+    vectorLength: 1000,
+    modulusBits: 32,
+    maxShops: 4,
+    colluders: null,
+    graph: 'auto',
+  },
+  config: {
+    rosterSize: 4,
+    colluders: 1,
+    minSurvivors: 3,
+    graph: 'complete',
+    neighbours: 3,
+    threshold: 3,
+  },
+  ...extra,
+});
 
 /**
  * The privacy figures over the coordinator's real schema. Rounds are written through the store
@@ -82,14 +112,24 @@ describe('privacy budget view and budget stop', () => {
     return round.id;
   }
 
-  it('composes the noisy secure rounds with the RDP accountant, at the settings’ delta', async () => {
+  it('composes the noisy secure rounds on the discrete Gaussian accountant, at the settings’ delta', async () => {
     await saveCoordinatorSettings(db, {
       ...defaultCoordinatorSettings,
       privacy: { delta: 1e-6, budget: 3 },
     });
     const ids: number[] = [];
     for (const day of [1, 2, 3, 4])
-      ids.push(await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, day));
+      ids.push(
+        await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, day, {
+          phase: 'published',
+          phaseState: recorded(),
+        }),
+      );
+    // Each round is charged at the plan it ran with: its noise over Δ̃, τ and 1,000 coordinates.
+    for (const round of await chargedRounds(db)) {
+      expect(round.charge.noiseMultiplier).toBeCloseTo(1.3, 12);
+      expect(round.charge).toMatchObject({ tau: 0, dimension: 1000 });
+    }
     const view = await privacyView(db);
     expect(view.series.map((p) => p.round)).toEqual(ids);
     expect(view.summary).toMatchObject({ available: true, delta: 1e-6, budget: 3 });
@@ -109,23 +149,17 @@ describe('privacy budget view and budget stop', () => {
   });
 
   it('charges a round that failed after its aggregate was seen, and not one that failed before', async () => {
-    // The secure round's header (coordinator/secagg/state.ts), as far as the views read it.
-    const config = {
-      rosterSize: 4,
-      colluders: 1,
-      minSurvivors: 3,
-      graph: 'complete',
-      neighbours: 3,
-      threshold: 3,
-    };
-    await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1);
+    await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 1, {
+      phase: 'published',
+      phaseState: recorded(),
+    });
     await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 2, {
       phase: 'failed',
-      phaseState: { version: 2, config, survivors: ['a', 'b', 'c'], sum: 'AAAA' },
+      phaseState: recorded({ sum: 'AAAA' }),
     });
     await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 3, {
       phase: 'failed',
-      phaseState: { version: 2, config },
+      phaseState: recorded(),
     });
     const view = await privacyView(db);
     expect(view.series.map((p) => p.round)).toEqual([1, 2]);
@@ -137,6 +171,22 @@ describe('privacy budget view and budget stop', () => {
       configuration: config,
     });
     expect((await roundDetailView(db, 3))?.epsilon).toBeNull();
+  });
+
+  it('charges a noised round that recorded no plan as one discrete Gaussian of its multiplier', async () => {
+    for (const day of [1, 2])
+      await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, day, {
+        phase: 'published',
+        phaseState: recorded(),
+      });
+    await finishedRound({ mode: 'secure', noiseMultiplier: 2 }, 3);
+    expect((await chargedRounds(db)).map((round) => round.charge.dimension)).toEqual([
+      1000, 1000, 1,
+    ]);
+    const view = await privacyView(db);
+    expect(view.summary.epsilonTotal).toBeCloseTo(referenceEpsilon.twoPlannedOneUnplanned, 6);
+    expect((await roundDetailView(db, 1))?.privacy).toMatchObject({ threshold: 3, colluders: 0 });
+    expect((await roundDetailView(db, 3))?.privacy).toMatchObject({ colluders: null });
   });
 
   it('claims no bound once any charged round carried no noise, plain rounds included; a failed plain round that received an update counts', async () => {

@@ -135,6 +135,7 @@ describe('operator dashboard views over real HTTP', () => {
       noiseMultiplier: 0,
       clipNorm: detail.settings.clipNorm,
       threshold: null,
+      colluders: null,
       rosterSize: null,
       summed: 2,
       released: true,

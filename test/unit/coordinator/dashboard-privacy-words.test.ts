@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { de } from '../../../coordinator/dashboard/src/i18n/de.ts';
+import { en } from '../../../coordinator/dashboard/src/i18n/en.ts';
+import { fr } from '../../../coordinator/dashboard/src/i18n/fr.ts';
 import {
+  english,
   privacyWords,
   refusalReasonWords,
   roundConfigurationSentence,
@@ -18,43 +22,73 @@ const roundFacts = fc.record({
   noiseMultiplier: fc.constantFrom(0, 0.5, 1.1, 3),
   clipNorm: fc.constantFrom(0.125, 1),
   threshold: fc.option(fc.integer({ min: 2, max: 200 }), { nil: null }),
+  colluders: fc.option(fc.integer({ min: 0, max: 60 }), { nil: null }),
   rosterSize: fc.option(fc.integer({ min: 2, max: 255 }), { nil: null }),
   summed: fc.option(fc.integer({ min: 1, max: 255 }), { nil: null }),
   released: fc.boolean(),
 });
 
-const claimsMasked = /only the sum .*no single bakery's update could be read/;
-const claimsNoise = /with noise/i;
+/** Per language: how it says "masked", "only the sum" and "with noise", and how it writes 1.1. */
+const languages = {
+  en: {
+    speech: english,
+    masked: /only the sum|no single bakery|is masked/,
+    sumOnly: /only the sum .*no single bakery's update could be read/,
+    noised: /with noise/i,
+    plainRead: /^Plain round: the coordinator read each of .* unmasked and without noise/,
+    noiseFigure: (z: string) => `with noise (noise multiplier ${z})`,
+    decimal: '.',
+  },
+  de: {
+    speech: { words: de.privacy, tag: 'de-DE' },
+    masked: /nur die Summe|kein einzelnes Update|\bmaskiert/,
+    sumOnly: /nur die Summe .*kein einzelnes Update einer Bäckerei war lesbar/,
+    noised: /mit Rauschen/i,
+    plainRead:
+      /^Einfache Runde: Der Koordinator hat .* selbst gelesen, unmaskiert und ohne Rauschen/,
+    noiseFigure: (z: string) => `mit Rauschen (Rauschfaktor ${z})`,
+    decimal: ',',
+  },
+  fr: {
+    speech: { words: fr.privacy, tag: 'fr-FR' },
+    masked: /que la somme|aucune mise à jour d’une seule|masquée/,
+    sumOnly: /n’a vu que la somme .*aucune mise à jour d’une seule boulangerie n’était lisible/,
+    noised: /avec bruit/i,
+    plainRead: /^Manche simple : le coordinateur a lu lui-même .* sans masque ni bruit/,
+    noiseFigure: (z: string) => `avec bruit (facteur de bruit ${z})`,
+    decimal: ',',
+  },
+};
 
 describe('dashboard round privacy sentence', () => {
-  it('never calls a plain round masked nor a noiseless one noised; says what a released noised sum was', () => {
-    fc.assert(
-      fc.property(roundFacts, fc.boolean(), (facts, running) => {
-        // The view reports the noise the aggregate really carried: none in a plain round.
-        const privacy: RoundPrivacy = {
-          ...facts,
-          noiseMultiplier: facts.mode === 'plain' ? 0 : facts.noiseMultiplier,
-          configuration: null,
-        };
-        const sentence = roundPrivacySentence(privacy, running);
-        if (privacy.mode === 'plain') {
-          expect(sentence).not.toMatch(/only the sum|no single bakery|is masked/);
-          expect(sentence).toMatch(/^Plain round/);
-          expect(sentence).not.toMatch(claimsNoise);
-          if (privacy.released)
-            expect(sentence).toMatch(/read each of .* unmasked and without noise/);
-        }
-        if (privacy.noiseMultiplier === 0) expect(sentence).not.toMatch(claimsNoise);
-        if (privacy.mode === 'secure' && privacy.released) {
-          expect(sentence).toMatch(claimsMasked);
-          if (privacy.noiseMultiplier > 0)
-            expect(sentence).toContain(`with noise (noise multiplier ${privacy.noiseMultiplier})`);
-          else expect(sentence).toMatch(/without noise/);
-          if (privacy.summed !== null) expect(sentence).toContain(`sum of ${privacy.summed} baker`);
-        }
-      }),
-    );
-  });
+  for (const [language, l] of Object.entries(languages))
+    it(`${language}: never calls a plain round masked nor a noiseless one noised; says what a released noised sum was`, () => {
+      fc.assert(
+        fc.property(roundFacts, fc.boolean(), (facts, running) => {
+          // The view reports the noise the aggregate really carried: none in a plain round.
+          const privacy: RoundPrivacy = {
+            ...facts,
+            noiseMultiplier: facts.mode === 'plain' ? 0 : facts.noiseMultiplier,
+            configuration: null,
+          };
+          const sentence = roundPrivacySentence(privacy, running, l.speech);
+          if (privacy.mode === 'plain') {
+            expect(sentence).not.toMatch(l.masked);
+            expect(sentence).not.toMatch(l.noised);
+            if (privacy.released) expect(sentence).toMatch(l.plainRead);
+          }
+          if (privacy.noiseMultiplier === 0) expect(sentence).not.toMatch(l.noised);
+          if (privacy.mode === 'secure' && privacy.released) {
+            expect(sentence).toMatch(l.sumOnly);
+            if (privacy.noiseMultiplier > 0)
+              expect(sentence).toContain(
+                l.noiseFigure(String(privacy.noiseMultiplier).replace('.', l.decimal)),
+              );
+            if (privacy.summed !== null) expect(sentence).toContain(` ${privacy.summed} `);
+          }
+        }),
+      );
+    });
 
   it('words the round a baker would read', () => {
     const secure: RoundPrivacy = {
@@ -62,6 +96,7 @@ describe('dashboard round privacy sentence', () => {
       noiseMultiplier: 1.1,
       clipNorm: 0.125,
       threshold: 10,
+      colluders: 4,
       rosterSize: 14,
       summed: 14,
       released: true,
@@ -78,6 +113,35 @@ describe('dashboard round privacy sentence', () => {
     ).toBe(
       'Plain round: the coordinator read each of 3 bakeries’ clipped updates itself, unmasked and without noise.',
     );
+    expect(roundPrivacySentence(secure, false, languages.de.speech)).toBe(
+      'Der Koordinator sah nur die Summe der Updates von 14 Bäckereien (mindestens 10 zum Entschlüsseln nötig), mit Rauschen (Rauschfaktor 1,1); kein einzelnes Update einer Bäckerei war lesbar.',
+    );
+    expect(
+      roundPrivacySentence(
+        { ...secure, mode: 'plain', noiseMultiplier: 0, threshold: null, summed: 3 },
+        false,
+        languages.de.speech,
+      ),
+    ).toBe(
+      'Einfache Runde: Der Koordinator hat jedes der begrenzten Updates von 3 Bäckereien selbst gelesen, unmaskiert und ohne Rauschen.',
+    );
+    expect(
+      roundPrivacySentence({ ...secure, noiseMultiplier: 0 }, false, languages.fr.speech),
+    ).toBe(
+      'Le coordinateur n’a vu que la somme des mises à jour de 14 boulangeries (au moins 10 nécessaires pour la démasquer), sans bruit, donc la somme elle-même n’a aucune garantie formelle de confidentialité ; aucune mise à jour d’une seule boulangerie n’était lisible.',
+    );
+  });
+
+  it('explains every privacy term in every language, none left in English', () => {
+    for (const dictionary of [de, fr]) {
+      for (const [term, line] of Object.entries(dictionary.privacy.explain)) {
+        expect(line.length).toBeGreaterThan(40);
+        expect(line).not.toBe(en.privacy.explain[term as keyof typeof en.privacy.explain]);
+      }
+      expect(Object.keys(dictionary.privacy.explain).sort()).toEqual(
+        Object.keys(en.privacy.explain).sort(),
+      );
+    }
   });
 
   it('words every refusal reason with its numbers', () => {

@@ -3,85 +3,86 @@ import type {
   RoundPrivacy,
 } from '../../../../federated/protocol/operator-views.ts';
 import type { RefusalReason } from '../../../../federated/protocol/privacy-policy.ts';
+import { privacyEn, type PrivacyWords } from '../i18n/privacy/en.ts';
 
-export type PrivacyWords = {
-  level: 'none' | 'strong' | 'moderate' | 'weak' | 'very-weak';
-  text: string;
-};
+/**
+ * The words of one language and how it writes numbers: the functions below are pure, so tests
+ * can hold every language to the same facts.
+ */
+export type Speech = { words: PrivacyWords; tag: string };
+export const english: Speech = { words: privacyEn, tag: 'en-GB' };
+
+/** Exactly `digits` decimals (like toFixed), or up to `digits` when `trim`, in the language's style. */
+export function figure(speech: Speech, value: number, digits: number, trim = false): string {
+  return value.toLocaleString(speech.tag, {
+    minimumFractionDigits: trim ? 0 : digits,
+    maximumFractionDigits: digits,
+    useGrouping: false,
+  });
+}
+
+export type PrivacyLevel = 'none' | 'strong' | 'moderate' | 'weak' | 'very-weak';
 
 /**
  * Epsilon in plain words. With a handful of shops and a round every night, epsilon climbs fast;
  * an operator must not read a large number as "private", so the words say it straight.
  */
-export function privacyWords(summary: PrivacySummary): PrivacyWords {
-  if (summary.roundsWithoutNoise > 0) {
-    const rounds = summary.roundsWithoutNoise === 1 ? 'round' : 'rounds';
-    return {
-      level: 'very-weak',
-      text: `No formal guarantee: ${summary.roundsWithoutNoise} ${rounds} released an aggregate without noise (a plain round, where the coordinator reads each update, or a noise multiplier of 0), so epsilon is unbounded. The published models may reveal hints about one shop's sales. For a bound, use secure rounds with a noise multiplier above 0 in Settings.`,
-    };
-  }
-  if (!summary.available || summary.epsilonTotal === null) {
-    return {
-      level: 'none',
-      text: 'No privacy budget spent yet: no round has released an aggregate.',
-    };
-  }
+export function privacyWords(
+  summary: PrivacySummary,
+  speech: Speech = english,
+): { level: PrivacyLevel; text: string } {
+  const w = speech.words.budget;
+  if (summary.roundsWithoutNoise > 0)
+    return { level: 'very-weak', text: w.noGuarantee(summary.roundsWithoutNoise) };
+  if (!summary.available || summary.epsilonTotal === null)
+    return { level: 'none', text: w.nothingYet };
   const e = summary.epsilonTotal;
   const budget =
     summary.budget === null
-      ? ' No total budget is set, so rounds never stop for privacy.'
+      ? w.noLimit
       : summary.exhausted
-        ? ` The total budget of ε = ${summary.budget} is used up.`
-        : ` ${Math.round((e / summary.budget) * 100)} % of the total budget of ε = ${summary.budget} is spent.`;
-  if (e <= 1)
-    return {
-      level: 'strong',
-      text: `Strong: ε = ${e.toFixed(2)} after ${summary.roundsCounted} rounds. The models reveal almost nothing about any one shop.${budget}`,
-    };
-  if (e <= 4)
-    return {
-      level: 'moderate',
-      text: `Moderate: ε = ${e.toFixed(2)} after ${summary.roundsCounted} rounds. A curious observer of the models learns little about one shop, but not nothing.${budget}`,
-    };
-  if (e <= 10)
-    return {
-      level: 'weak',
-      text: `Weak: ε = ${e.toFixed(1)} after ${summary.roundsCounted} rounds. With few shops and nightly rounds the guarantee has worn thin; the models may reflect patterns of individual shops.${budget}`,
-    };
-  return {
-    level: 'very-weak',
-    text: `Very weak: ε = ${e.toFixed(0)} after ${summary.roundsCounted} rounds. At this level the formal guarantee means little — secure aggregation still hides each upload from the coordinator, but the published models could reveal hints about one shop's sales. Raise the noise, round less often, or set a budget.${budget}`,
-  };
+        ? w.usedUp(summary.budget)
+        : w.share(Math.round((e / summary.budget) * 100), summary.budget);
+  const rounds = summary.roundsCounted;
+  if (e <= 1) return { level: 'strong', text: w.strong(figure(speech, e, 2), rounds) + budget };
+  if (e <= 4) return { level: 'moderate', text: w.moderate(figure(speech, e, 2), rounds) + budget };
+  if (e <= 10) return { level: 'weak', text: w.weak(figure(speech, e, 1), rounds) + budget };
+  return { level: 'very-weak', text: w.veryWeak(figure(speech, e, 0), rounds) + budget };
 }
-
-const bakeries = (n: number | null): string =>
-  n === null ? 'the surviving bakeries’' : n === 1 ? '1 bakery’s' : `${n} bakeries’`;
 
 /**
  * What the coordinator could see of one round, in one sentence, from the settings the round ran
  * with and the coordinator's own records: a plain round is never called masked, a round without
  * noise never called noised.
  */
-export function roundPrivacySentence(privacy: RoundPrivacy, running: boolean): string {
+export function roundPrivacySentence(
+  privacy: RoundPrivacy,
+  running: boolean,
+  speech: Speech = english,
+): string {
+  const w = speech.words.round;
   if (privacy.mode === 'plain') {
-    if (!privacy.released)
-      return running
-        ? 'Plain round: each bakery that uploads sends its clipped update unmasked and without noise, and the coordinator reads it.'
-        : 'Plain round: no update reached the coordinator.';
-    return `Plain round: the coordinator read each of ${bakeries(privacy.summed)} clipped updates itself, unmasked and without noise.`;
+    if (privacy.released) return w.plainRead(privacy.summed);
+    return running ? w.plainRunning : w.plainNothing;
   }
   const noise =
     privacy.noiseMultiplier > 0
-      ? `with noise (noise multiplier ${privacy.noiseMultiplier})`
-      : 'without noise, so the sum itself carries no formal privacy guarantee';
-  if (!privacy.released)
-    return running
-      ? `Secure round: each bakery's update is masked, ${noise}; the coordinator has seen no sum yet.`
-      : 'Secure round: it ended before any sum was unmasked, so the coordinator saw no update and no sum.';
-  const threshold =
-    privacy.threshold !== null ? ` (at least ${privacy.threshold} needed to unmask it)` : '';
-  return `The coordinator saw only the sum of ${bakeries(privacy.summed)} updates${threshold}, ${noise}; no single bakery's update could be read.`;
+      ? w.withNoise(figure(speech, privacy.noiseMultiplier, 6, true))
+      : w.withoutNoise;
+  if (!privacy.released) return running ? w.secureRunning(noise) : w.secureNothing;
+  const threshold = privacy.threshold !== null ? w.atLeast(privacy.threshold) : '';
+  return w.secureSum(privacy.summed, threshold, noise);
+}
+
+/** What the round's aggregate cost, as the budget charges it. */
+export function roundEpsilonWords(
+  epsilon: number | null,
+  released: boolean,
+  speech: Speech = english,
+): string {
+  const w = speech.words.round;
+  if (epsilon !== null) return w.epsilon(figure(speech, epsilon, 2, true));
+  return released ? w.unbounded : w.nothingReleased;
 }
 
 /** What a secure round was built to withstand, from the configuration its signed roster gave. */
@@ -96,23 +97,20 @@ export function roundConfigurationSentence(
 }
 
 /** Why a bakery skipped a round, from the codes and numbers it reported. */
-export function refusalReasonWords(reason: RefusalReason): string {
+export function refusalReasonWords(reason: RefusalReason, speech: Speech = english): string {
+  const w = speech.words.refusal;
   switch (reason.code) {
     case 'not-masked':
-      return 'it was not masked (plain round)';
+      return w.notMasked;
     case 'noise-too-low':
-      return `noise ${reason.noiseMultiplier} is below its minimum of ${reason.minimum}`;
+      return w.noiseTooLow(reason.noiseMultiplier, reason.minimum);
     case 'too-few-shops':
-      return `${reason.shops} bakeries in the round, it wants at least ${reason.minimum}`;
+      return w.tooFewShops(reason.shops, reason.minimum);
     case 'threshold-too-low':
-      return `threshold ${reason.threshold} of ${reason.shops} bakeries, it needs at least ${reason.minimum}`;
+      return w.thresholdTooLow(reason.threshold, reason.shops, reason.minimum);
     case 'epsilon-limit':
       return reason.epsilon === null
-        ? `the round has no noise, so its privacy loss is unbounded (its limit: ε ${reason.limit} a year)`
-        : `it would bring its ε over the last year to ${reason.epsilon.toFixed(1)}, above its limit of ${reason.limit}`;
+        ? w.epsilonUnbounded(reason.limit)
+        : w.epsilonOver(figure(speech, reason.epsilon, 1), reason.limit);
   }
 }
-
-/** Why the dashboard shows no accuracy figure: shops no longer send theirs in the clear. */
-export const noFiguresSent =
-  'No figures yet. Shops send no accuracy figures of their own (one shop’s error would show the coordinator how it sells): the consortium’s figures for a model arrive only as a noised total inside the masked sum of the next secure round.';
