@@ -35,7 +35,6 @@ const referenceEpsilon = {
   twoPlannedOneUnplanned: 5.833578341837062, // z = 1.3 twice (plans), z = 2 once (no plan), δ = 1e-5
 };
 
-/** What a passive secure round records of its SecAgg parameters (the plan is derived from it). */
 /** A secure round's header (coordinator/secagg/state.ts), as far as the views read it. */
 const recorded = (extra: object = {}) => ({
   version: 2,
@@ -155,7 +154,7 @@ describe('privacy budget view and budget stop', () => {
     });
     await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 2, {
       phase: 'failed',
-      phaseState: recorded({ sum: 'AAAA' }),
+      phaseState: recorded({ survivors: ['a', 'b', 'c'], sum: 'AAAA' }),
     });
     await finishedRound({ mode: 'secure', noiseMultiplier: 1.3 }, 3, {
       phase: 'failed',
@@ -168,7 +167,7 @@ describe('privacy budget view and budget stop', () => {
       released: true,
       threshold: 3,
       summed: 3,
-      configuration: config,
+      configuration: recorded().config,
     });
     expect((await roundDetailView(db, 3))?.epsilon).toBeNull();
   });
@@ -185,7 +184,7 @@ describe('privacy budget view and budget stop', () => {
     ]);
     const view = await privacyView(db);
     expect(view.summary.epsilonTotal).toBeCloseTo(referenceEpsilon.twoPlannedOneUnplanned, 6);
-    expect((await roundDetailView(db, 1))?.privacy).toMatchObject({ threshold: 3, colluders: 0 });
+    expect((await roundDetailView(db, 1))?.privacy).toMatchObject({ threshold: 3, colluders: 1 });
     expect((await roundDetailView(db, 3))?.privacy).toMatchObject({ colluders: null });
   });
 
