@@ -106,11 +106,11 @@ describe('operator dashboard round page in English and German', () => {
     return page;
   }
 
-  async function roundPage(page: Page, id: number): Promise<string> {
+  /** Opens a round's page and waits until its sentence is the one expected, or times out. */
+  async function roundPage(page: Page, id: number, expected: string): Promise<string> {
     await page.goto(`${base}/dashboard/#/rounds/${id}`);
     const sentence = page.getByTestId('round-privacy');
-    await sentence.waitFor();
-    await expect.poll(async () => (await sentence.textContent())?.trim()).not.toBe('');
+    await expect.poll(async () => (await sentence.textContent())?.trim()).toBe(expected);
     return (await sentence.textContent())!.trim();
   }
 
@@ -122,8 +122,9 @@ describe('operator dashboard round page in English and German', () => {
       password: 'Password',
       button: 'Log in',
     });
-    const plain = await roundPage(page, rounds.plain);
-    expect(plain).toBe(
+    const plain = await roundPage(
+      page,
+      rounds.plain,
       'Plain round: the coordinator read each of 3 bakeries’ clipped updates itself, unmasked and without noise.',
     );
     expect(plain).not.toMatch(/only the sum|no single bakery|\bmasked|with noise/);
@@ -134,8 +135,9 @@ describe('operator dashboard round page in English and German', () => {
     expect(await page.getByTestId('term-threshold').count()).toBe(0);
     await screenshot(page, 'dashboard-round-plain-en');
 
-    const secure = await roundPage(page, rounds.secure);
-    expect(secure).toBe(
+    await roundPage(
+      page,
+      rounds.secure,
       "The coordinator saw only the sum of 4 bakeries’ updates (at least 3 needed to unmask it), with noise (noise multiplier 1.5); no single bakery's update could be read.",
     );
     // Each figure of the round with its one-line explanation.
@@ -158,8 +160,9 @@ describe('operator dashboard round page in English and German', () => {
       password: 'Passwort',
       button: 'Anmelden',
     });
-    const plain = await roundPage(page, rounds.plain);
-    expect(plain).toBe(
+    const plain = await roundPage(
+      page,
+      rounds.plain,
       'Einfache Runde: Der Koordinator hat jedes der begrenzten Updates von 3 Bäckereien selbst gelesen, unmaskiert und ohne Rauschen.',
     );
     expect(plain).not.toMatch(/nur die Summe|kein einzelnes Update|\bmaskiert|mit Rauschen/);
@@ -168,8 +171,9 @@ describe('operator dashboard round page in English and German', () => {
     );
     await screenshot(page, 'dashboard-round-plain-de');
 
-    const secure = await roundPage(page, rounds.secure);
-    expect(secure).toBe(
+    await roundPage(
+      page,
+      rounds.secure,
       'Der Koordinator sah nur die Summe der Updates von 4 Bäckereien (mindestens 3 zum Entschlüsseln nötig), mit Rauschen (Rauschfaktor 1,5); kein einzelnes Update einer Bäckerei war lesbar.',
     );
     expect(await page.getByTestId('term-noise').textContent()).toMatch(
