@@ -8,9 +8,20 @@ import { benchLine, benchReport, benchSecAgg } from '../../simulation/bench/seca
 import { benchNoise } from '../../simulation/bench/noise.ts';
 import { noiseCost } from '../../simulation/bench/noise-cost.ts';
 import { simulate } from '../../simulation/simulate.ts';
+import { startPostgres } from '../../simulation/postgres-server.ts';
 import { formatLoadResult, runLoadScenario } from '../../simulation/load/load-scenario.ts';
 import { formatTable } from '../../simulation/report.ts';
 import { progressBars } from '../../simulation/progress.ts';
+
+/** The coordinator bench on a PostgreSQL cluster of its own, removed afterwards. */
+async function onTempPostgres(shops: number) {
+  const server = await startPostgres();
+  try {
+    return await benchCoordinator({ shops, database: await server.createDatabase('bench') });
+  } finally {
+    await server.stop();
+  }
+}
 
 const parts = [
   'training',
@@ -49,7 +60,7 @@ export const benchCommand: Command = {
       value: 'URL',
       multiple: true,
       description:
-        'Also run the coordinator bench on this PostgreSQL database (postgres://…; it must be empty).',
+        'Also run the coordinator bench on this PostgreSQL database (postgres://…; it must be empty), or on a throwaway cluster started for the bench (temp).',
     },
     'secagg-500': {
       type: 'boolean',
@@ -59,7 +70,12 @@ export const benchCommand: Command = {
       type: 'string',
       value: 'N',
       description:
-        'With --only coordinator: N concurrent shops (default 1000). With --only secagg: one round of N shops; with --json prints {"shops","parameters","dropout","graph","neighbours","threshold","coordinatorSeconds","shopSeconds"}.',
+        'With --only coordinator: N concurrent shops (default 1000). With --only load: N shops in the round (default 500). With --only secagg: one round of N shops; with --json prints {"shops","parameters","dropout","graph","neighbours","threshold","coordinatorSeconds","shopSeconds"}.',
+    },
+    spread: {
+      type: 'string',
+      value: 'S',
+      description: 'With --only load: the shops start evenly spread over S seconds (default 55).',
     },
     parameters: {
       type: 'string',
@@ -131,22 +147,32 @@ export const benchCommand: Command = {
       const databases = [undefined, ...((options.postgres as string[] | undefined) ?? [])];
       say(`## Coordinator: ${shops} shops upload a signed update at once`);
       for (const database of databases) {
-        const r = await benchCoordinator({ shops, database });
+        const r =
+          database === 'temp'
+            ? await onTempPostgres(shops)
+            : await benchCoordinator({ shops, database });
         if (json) io.out(JSON.stringify(only.length === 1 ? r : { part: 'coordinator', ...r }));
         say(
           `${r.store}: ${f1(r.uploadsPerSecond)} accepted uploads/s (median of ${r.rounds} rounds), p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms; ${r.accepted} accepted, ${r.refused} refused; ${r.parameters} parameters`,
         );
         say(
-          `  baseline GET /health: ${f1(r.health.perSecond)}/s, p99 ${r.health.p99Ms} ms; CPU s: server ${f1(r.cpuSeconds.server)}, load generator ${f1(r.cpuSeconds.loadGenerator)}; load average ${r.loadAverage.toFixed(1)} at the start`,
+          `  server CPU ${r.serverCpuMsPerUpload.toFixed(2)} ms per upload; baseline GET /health: ${f1(r.health.perSecond)}/s, p99 ${r.health.p99Ms} ms, server CPU ${r.health.serverCpuMsPerRequest.toFixed(2)} ms per request; CPU s: server ${f1(r.cpuSeconds.server)}, load generator ${f1(r.cpuSeconds.loadGenerator)}; load average ${r.loadAverage.toFixed(1)} at the start`,
         );
       }
     }
 
     if (run('load')) {
-      // 500 shops, each enrolled with its own identity, check in and upload within a minute.
-      const r = await runLoadScenario({ shops: 500, spreadMs: 55_000 });
+      // Each shop enrolled with its own identity checks in and uploads within the spread.
+      const shops = optionalNumber(options, 'shops', { integer: true, min: 1 }) ?? 500;
+      const spread = optionalNumber(options, 'spread', { min: 0 }) ?? 55;
+      // Enrolment is setup, not a step: above 1,000 shops it goes straight to the database.
+      const r = await runLoadScenario({
+        shops,
+        spreadMs: spread * 1000,
+        enrolInDatabase: shops > 1000,
+      });
       if (json) io.out(JSON.stringify({ part: 'load', ...r }));
-      say('## Load: 500 shops checking in and uploading within one minute');
+      say(`## Load: ${shops} shops checking in and uploading within ${spread} s`);
       for (const line of formatLoadResult(r)) say(line);
     }
 

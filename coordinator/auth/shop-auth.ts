@@ -13,7 +13,7 @@ import type { CoordinatorStore } from '../store/sql.ts';
 import {
   dropExpiredNonces,
   nonceKey,
-  shopWithKey,
+  shopsWithKeys,
   touchShops,
   useNonces,
   type ShopRow,
@@ -88,6 +88,11 @@ export function shopAuthenticator(options: {
       });
     },
   );
+  // The shops of the signed requests of one turn are read in one statement.
+  const lookUpShop = perTurn(async (ids: string[]) => {
+    const found = await shopsWithKeys(store, ids);
+    return ids.map((id) => found.get(id));
+  });
   // Parsing a DER public key costs more than verifying a signature with it; a key's text never
   // changes meaning, so each is parsed once. Revocation still takes effect at once: the shop's
   // current key is read from the store on every request.
@@ -129,7 +134,7 @@ export function shopAuthenticator(options: {
         { serverTime: new Date(now).toISOString() },
       );
     }
-    const found = await shopWithKey(store, shopId);
+    const found = await lookUpShop(shopId);
     if (found?.revoked_at)
       throw new CoordinatorError(
         403,

@@ -32,23 +32,38 @@ export function perTurn<I, R>(write: (items: I[]) => Promise<R[]>): (item: I) =>
  * Runs `run(key)` for every caller, but never twice at once for a key and never more often than
  * needed: a caller that arrives while a run for its key waits to start joins that run (which
  * starts after the call, so it sees what the caller wrote before); one that arrives while a run
- * is under way queues the next.
+ * is under way queues the next. A run that follows another waits `pause` times as long as the
+ * last one took, so a check whose cost grows with the round (counting its uploads) takes a
+ * bounded share of the time however fast requests arrive.
  */
-export function coalesced<K>(run: (key: K) => Promise<void>): (key: K) => Promise<void> {
+export function coalesced<K>(
+  run: (key: K) => Promise<void>,
+  options: { pause?: number } = {},
+): (key: K) => Promise<void> {
+  const pause = options.pause ?? 0;
   const queued = new Map<K, Promise<void>>();
   const running = new Map<K, Promise<void>>();
+  const earliest = new Map<K, number>();
   return (key) => {
     const waiting = queued.get(key);
     if (waiting) return waiting;
     const before = running.get(key) ?? Promise.resolve();
     const next = before
       .catch(() => undefined)
-      .then(() => {
+      .then(async () => {
+        const wait = (earliest.get(key) ?? 0) - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         queued.delete(key);
+        const started = performance.now();
         const current = run(key);
         running.set(key, current);
         return current.finally(() => {
-          if (running.get(key) === current) running.delete(key);
+          const ended = performance.now();
+          if (pause > 0) earliest.set(key, ended + pause * (ended - started));
+          if (running.get(key) === current) {
+            running.delete(key);
+            if (!queued.has(key)) earliest.delete(key);
+          }
         });
       });
     queued.set(key, next);

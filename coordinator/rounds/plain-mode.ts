@@ -1,8 +1,6 @@
 import { weightedAverage } from '../../federated/aggregation/index.ts';
 import { float32FromBytes } from '../../federated/protocol/index.ts';
-import { activeShopCount } from '../store/shops.ts';
-import { refusedShops } from '../store/privacy.ts';
-import { markDropouts, participationOf } from '../store/rounds.ts';
+import { answeredOf, markDropouts, participationOf } from '../store/rounds.ts';
 import type { PhaseContext, RoundMode } from './phases.ts';
 
 /**
@@ -16,9 +14,8 @@ export const plainMode: RoundMode = {
     collect: {
       async isComplete(ctx: PhaseContext) {
         // Every shop has uploaded or said its policy skips the round: nobody is left to wait for.
-        const { uploads } = await participationOf(ctx.db, ctx.round.id);
-        const refused = (await refusedShops(ctx.db, ctx.round.id)).size;
-        return uploads + refused >= Math.max(ctx.settings.minShops, await activeShopCount(ctx.db));
+        const { answered, active } = await answeredOf(ctx.db, ctx.round.id);
+        return answered >= Math.max(ctx.settings.minShops, active);
       },
       async onDeadline(ctx: PhaseContext) {
         // Checked in but never uploaded: a dropout, shown as such on the dashboard.

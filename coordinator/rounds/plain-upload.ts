@@ -5,7 +5,7 @@ import {
   withinClipBound,
 } from '../../federated/aggregation/index.ts';
 import {
-  bytesOfFloat32,
+  float32FromBytes,
   sha256Hex,
   type UpdateRequest,
   type UpdateResponse,
@@ -88,8 +88,7 @@ export function validatePlainUpdate(
       'hash-mismatch',
       'The update payload does not match its sha256.',
     );
-  const delta = new Float32Array(parameterCount);
-  for (let i = 0; i < delta.length; i++) delta[i] = bytes.readFloatLE(i * 4);
+  const delta = float32FromBytes(bytes);
   if (!allFinite(delta))
     throw new CoordinatorError(400, 'not-finite', 'The update contains NaN or infinite values.');
   const norm = l2Norm(delta);
@@ -107,7 +106,8 @@ export function validatePlainUpdate(
     weight: sampleWeight(body.sampleCount, settings.weighting, settings.maxSampleWeight),
     norm,
     bytes: bytes.length,
-    delta: bytesOfFloat32(delta),
+    // Finite float32 values encode back to exactly these bytes: no need to write them again.
+    delta: bytes,
     received_at: now.toISOString(),
   };
 }

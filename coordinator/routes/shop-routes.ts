@@ -74,7 +74,8 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
   const signed = { preHandler: requireShop };
   // A burst of uploads shares commits and end-of-phase checks (see per-turn.ts).
   const storeUpdate = groupCommit(store);
-  const checkRound = coalesced((roundId: number) => engine.afterRequest(roundId));
+  // The end-of-collect check counts the round's answers: at most a tenth of the time on it.
+  const checkRound = coalesced((roundId: number) => engine.afterRequest(roundId), { pause: 9 });
   const tags = ['shop'];
 
   api.post('/v1/enrol', {

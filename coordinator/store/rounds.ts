@@ -23,8 +23,26 @@ export type RoundRow = {
 
 export const terminalPhases: readonly RoundPhase[] = ['published', 'failed'];
 
+// A round's settings are read on every request of the round and never change after it opens:
+// each text is parsed and validated once. Frozen, so no caller can change another's copy.
+const parsedSettings = new Map<string, RoundSettings>();
+
 export function settingsOf(round: RoundRow): RoundSettings {
-  return roundSettings.parse(JSON.parse(round.settings));
+  let settings = parsedSettings.get(round.settings);
+  if (!settings) {
+    if (parsedSettings.size >= 256) parsedSettings.clear();
+    settings = deepFreeze(roundSettings.parse(JSON.parse(round.settings)));
+    parsedSettings.set(round.settings, settings);
+  }
+  return settings;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 export function roundViewOf(round: RoundRow): RoundView {
@@ -245,6 +263,23 @@ export async function participationOf(
   return (await sql.get<{ participants: number; uploads: number }>(
     'SELECT COUNT(*) AS participants, COUNT(uploaded_at) AS uploads FROM round_participants WHERE round_id = ?',
     [roundId],
+  ))!;
+}
+
+/**
+ * Shops that uploaded a plain update to the round or said their policy skips it, and shops
+ * enrolled (not revoked): one statement, as the plain round asks it after bursts of uploads.
+ */
+export async function answeredOf(
+  sql: Sql,
+  roundId: number,
+): Promise<{ answered: number; active: number }> {
+  return (await sql.get<{ answered: number; active: number }>(
+    // Both counts read only the primary-key indexes (a plain upload is one row of `updates`).
+    `SELECT (SELECT COUNT(*) FROM updates WHERE round_id = ?)
+          + (SELECT COUNT(*) FROM round_refusals WHERE round_id = ?) AS answered,
+            (SELECT COUNT(*) FROM shops WHERE revoked_at IS NULL) AS active`,
+    [roundId, roundId],
   ))!;
 }
 

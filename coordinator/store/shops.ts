@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { rowLock, type Sql } from './sql.ts';
+import { powerOfTwoChunks, rowLock, type Sql } from './sql.ts';
 
 export type ShopRow = {
   id: string;
@@ -91,18 +91,30 @@ export async function getShop(sql: Sql, id: string): Promise<ShopRow | undefined
   return sql.get<ShopRow>('SELECT * FROM shops WHERE id = ?', [id]);
 }
 
+export type ShopWithKey = ShopRow & { public_key: string | null };
+
 /** The shop with its current signing key, in one query: what every signed request needs. */
-export async function shopWithKey(
+export async function shopWithKey(sql: Sql, id: string): Promise<ShopWithKey | undefined> {
+  return (await shopsWithKeys(sql, [id])).get(id);
+}
+
+/** Several shops with their current signing keys, by id (absent ids are not in the map). */
+export async function shopsWithKeys(
   sql: Sql,
-  id: string,
-): Promise<(ShopRow & { public_key: string | null }) | undefined> {
-  return sql.get(
-    `SELECT s.*, (SELECT c.public_key FROM credentials c
-                  WHERE c.shop_id = s.id AND c.revoked_at IS NULL
-                  ORDER BY c.created_at DESC LIMIT 1) AS public_key
-     FROM shops s WHERE s.id = ?`,
-    [id],
-  );
+  ids: readonly string[],
+): Promise<Map<string, ShopWithKey>> {
+  const found = new Map<string, ShopWithKey>();
+  for (const chunk of powerOfTwoChunks([...new Set(ids)])) {
+    const rows = await sql.all<ShopWithKey>(
+      `SELECT s.*, (SELECT c.public_key FROM credentials c
+                    WHERE c.shop_id = s.id AND c.revoked_at IS NULL
+                    ORDER BY c.created_at DESC LIMIT 1) AS public_key
+       FROM shops s WHERE s.id IN (${chunk.map(() => '?').join(', ')})`,
+      chunk,
+    );
+    for (const row of rows) found.set(row.id, row);
+  }
+  return found;
 }
 
 export async function activePublicKey(sql: Sql, shopId: string): Promise<string | undefined> {
@@ -139,13 +151,6 @@ export async function touchShop(
   );
 }
 
-export async function activeShopCount(sql: Sql): Promise<number> {
-  const row = await sql.get<{ c: number }>(
-    'SELECT COUNT(*) AS c FROM shops WHERE revoked_at IS NULL',
-  );
-  return row!.c;
-}
-
 export async function listShops(sql: Sql): Promise<(ShopRow & { rounds_joined: number })[]> {
   return sql.all(
     `SELECT s.*, (SELECT COUNT(*) FROM updates u WHERE u.shop_id = s.id) AS rounds_joined
@@ -178,9 +183,7 @@ export async function useNonces(
   rows: readonly { shopId: string; nonce: string; expiresAtMs: number }[],
 ): Promise<Set<string>> {
   const fresh = new Set<string>();
-  // SQLite allows 32,766 parameters in one statement; 3 per row.
-  for (let start = 0; start < rows.length; start += 5000) {
-    const chunk = rows.slice(start, start + 5000);
+  for (const chunk of powerOfTwoChunks(rows)) {
     const inserted = await sql.all<{ shop_id: string; nonce: string }>(
       `INSERT INTO nonces (shop_id, nonce, expires_at) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}
        ON CONFLICT (shop_id, nonce) DO NOTHING RETURNING shop_id, nonce`,

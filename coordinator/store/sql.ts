@@ -56,6 +56,22 @@ export function rowLock(sql: Sql, mode: 'update' | 'share' | undefined): string 
   return mode === 'update' ? ' FOR UPDATE' : ' FOR SHARE';
 }
 
+/**
+ * Splits many rows into runs of 1, 2, 4, … up to `max` (13 = 8 + 4 + 1), so a statement with one
+ * placeholder group per row comes in a few texts the stores prepare once, not one per count.
+ */
+export function powerOfTwoChunks<T>(items: readonly T[], max = 256): T[][] {
+  const chunks: T[][] = [];
+  let start = 0;
+  while (start < items.length) {
+    let size = max;
+    while (size > items.length - start) size >>= 1;
+    chunks.push(items.slice(start, start + size));
+    start += size;
+  }
+  return chunks;
+}
+
 /** A condition as a 0/1 number column (PostgreSQL would return a boolean). */
 export const flag = (condition: string): string => `(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
 

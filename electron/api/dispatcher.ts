@@ -9,7 +9,7 @@ import {
   type MethodName,
   type MethodOutput,
 } from './contract/index.ts';
-import type { Message } from './contract/messages/index.ts';
+import type { InputProblem, Message } from './contract/messages/index.ts';
 
 /** A message as developers and logs read it: its code and values, no sentence. */
 export const describeMessage = (message: Message): string =>
@@ -46,8 +46,33 @@ export type Handlers = {
 
 export type Dispatch = (method: string, payload: unknown) => Promise<ApiResult>;
 
+/** A schema's complaint about one field, as the kind of problem the form shows beside it. */
+function inputProblemOf(issue: z.core.$ZodIssue): InputProblem {
+  const textual = 'origin' in issue && (issue.origin === 'string' || issue.origin === 'array');
+  if (issue.code === 'too_small') {
+    const minimum = Number(issue.minimum);
+    if (textual && minimum <= 1) return { code: 'input.required', params: {} };
+    return textual
+      ? { code: 'input.tooShort', params: { minimum } }
+      : { code: 'input.tooSmall', params: { minimum } };
+  }
+  if (issue.code === 'too_big') {
+    const maximum = Number(issue.maximum);
+    return textual
+      ? { code: 'input.tooLong', params: { maximum } }
+      : { code: 'input.tooLarge', params: { maximum } };
+  }
+  if (issue.code === 'invalid_format')
+    return { code: issue.format === 'url' ? 'input.url' : 'input.format', params: {} };
+  return { code: 'input.invalid', params: {} };
+}
+
 export function issuesOf(error: z.ZodError): ApiIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  return error.issues.map((issue) => ({
+    path: issue.path.join('.'),
+    message: issue.message,
+    reason: inputProblemOf(issue),
+  }));
 }
 
 /**
@@ -71,6 +96,7 @@ export function createDispatcher(
         'bad-request',
         `Invalid request for ${name}: ${first ? `${first.path || 'payload'}: ${first.message}` : 'bad payload'}`,
         issues,
+        { code: 'refusal.invalidRequest', params: { field: first?.path ?? '' } },
       );
     }
     try {

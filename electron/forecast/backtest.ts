@@ -11,7 +11,12 @@ export type BacktestFigures = {
   wape: number;
   waste: number;
   shortage: number;
+  /** Units of the unit price at the default critical ratio (the figure the CLI compares). */
   cost: number;
+  /** Waste at unit cost plus shortage at lost margin, over products with price and cost. */
+  money: number | null;
+  /** Units left over or short of products without price or cost (not in `money`). */
+  unpricedUnits: number;
   /** Shares of days below the p10 and the p90 forecast; null for naive, which has no band. */
   coverage: Coverage | null;
   /** Mean pinball loss over the five quantiles per unit sold (naive: its one number). */
@@ -40,7 +45,12 @@ export const backtestMethod =
 
 function figures(t: Tally, ratio: number): BacktestFigures {
   const f = t.figures();
-  return { ...f, cost: decisionCost(f.waste, f.shortage, ratio) };
+  return {
+    ...f,
+    cost: decisionCost(f.waste, f.shortage, ratio),
+    money: t.money === null ? null : Math.round(t.money * 100) / 100,
+    unpricedUnits: t.unpricedUnits,
+  };
 }
 
 /**

@@ -46,6 +46,8 @@ export type ScoredDay = {
   naive: number;
 };
 
+type Prices = { unitPrice: number | null; unitCost: number | null };
+
 export class Tally {
   absErr = 0;
   sold = 0;
@@ -55,12 +57,24 @@ export class Tally {
   readonly band = new BandTally();
   calibratedPinball = 0;
   readonly calibratedBand = new BandTally();
+  /** Waste at unit cost plus shortage at lost margin, over products with price and cost. */
+  money: number | null = null;
+  /** Units left over or short of products without price or cost (not in `money`). */
+  unpricedUnits = 0;
 
-  add(decision: DayDecision, sold: number): void {
+  add(decision: DayDecision, sold: number, product?: Prices): void {
+    const waste = Math.max(decision.bake - sold, 0);
+    const shortage = Math.max(sold - decision.bake, 0);
     this.absErr += Math.abs(decision.forecast - sold);
     this.sold += sold;
-    this.waste += Math.max(decision.bake - sold, 0);
-    this.shortage += Math.max(sold - decision.bake, 0);
+    this.waste += waste;
+    this.shortage += shortage;
+    if (product?.unitPrice != null && product.unitCost != null)
+      this.money =
+        (this.money ?? 0) +
+        waste * product.unitCost +
+        shortage * (product.unitPrice - product.unitCost);
+    else this.unpricedUnits += waste + shortage;
     const q = decision.quantiles;
     this.pinball += meanPinball(q ? [q.p10, q.p25, q.p50, q.p75, q.p90] : decision.forecast, sold);
     if (q) this.band.add(q.p10, q.p90, sold);
@@ -80,6 +94,8 @@ export class Tally {
     this.band.merge(other.band);
     this.calibratedPinball += other.calibratedPinball;
     this.calibratedBand.merge(other.calibratedBand);
+    if (other.money !== null) this.money = (this.money ?? 0) + other.money;
+    this.unpricedUnits += other.unpricedUnits;
   }
 
   figures(): Figures {
@@ -191,7 +207,11 @@ export function scoreModel(
     const q = quantiles[i]!;
     const { ratio, par } = typeof rule === 'number' ? { ratio: rule, par: null } : rule(day);
     const bake = newsvendorQuantity(q, ratio, par);
-    tally.add({ forecast: q.p50, bake, quantiles: q, calibrated: calibrated[i]! }, day.sold);
+    tally.add(
+      { forecast: q.p50, bake, quantiles: q, calibrated: calibrated[i]! },
+      day.sold,
+      day.product,
+    );
   });
   return tally;
 }
@@ -199,6 +219,7 @@ export function scoreModel(
 /** Naive bakes (and forecasts) last week's same-weekday sales. */
 export function scoreNaive(days: ScoredDay[]): Tally {
   const tally = new Tally();
-  for (const day of days) tally.add({ forecast: day.naive, bake: day.naive }, day.sold);
+  for (const day of days)
+    tally.add({ forecast: day.naive, bake: day.naive }, day.sold, day.product);
   return tally;
 }

@@ -71,7 +71,8 @@ async function noModelAsApiError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof NoModelError) throw new ApiError('unavailable', error.message);
+    if (error instanceof NoModelError)
+      throw new ApiError('unavailable', { code: 'refusal.noModel', params: {} });
     throw error;
   }
 }
@@ -94,23 +95,23 @@ export function forecastHandlers(context: BackendContext): ForecastHandlers {
         leftoversAt(context.db, input.productId, input.date, input.quantity),
       );
       if (!result)
-        throw new ApiError('not-found', 'No such product, or no sales logged for it yet.');
+        throw new ApiError('not-found', { code: 'refusal.noSalesForProduct', params: {} });
       return result;
     },
     'forecast.accuracy': (input) => accuracy(context.db, input.days ?? 28, today()),
     'forecast.backtest': async (input) => {
       const products = loadHistories(context.db);
       if (products.every((p) => p.history.days.every((d) => d.sold === null)))
-        throw new ApiError('unavailable', 'No sales logged yet: nothing to backtest.');
+        throw new ApiError('unavailable', { code: 'refusal.nothingToBacktest', params: {} });
       try {
         return await startBacktest(products, input.holdoutDays ?? 56, (p) =>
           context.events.emit({ type: 'progress', task: 'backtest', done: p.done, total: p.total }),
         ).promise;
       } catch (error) {
-        throw new ApiError(
-          'unavailable',
-          `The backtest could not run: ${(error as Error).message}`,
-        );
+        throw new ApiError('unavailable', {
+          code: 'refusal.backtestFailed',
+          params: { detail: (error as Error).message },
+        });
       }
     },
     'training.status': () => {
@@ -130,7 +131,8 @@ export function forecastHandlers(context: BackendContext): ForecastHandlers {
     },
     'training.start': async () => {
       const m = manager();
-      if (m.running) throw new ApiError('conflict', 'A training run is already going.');
+      if (m.running)
+        throw new ApiError('conflict', { code: 'refusal.trainingRunning', params: {} });
       m.start('manual');
       // The run row is written when it ends; until then the id is the next one.
       const last = m.lastRun();

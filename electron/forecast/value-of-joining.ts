@@ -1,5 +1,6 @@
 import { addDays, weekdayIndex } from '../../federated/calendar/dates.ts';
 import { extractSamples } from '../../federated/features/extract.ts';
+import { minimumSampleHistory } from '../../federated/features/spec.ts';
 import { criticalRatio } from '../../federated/decisions/newsvendor.ts';
 import { initTrainer } from '../../federated/model/train.ts';
 import { parameterCount } from '../../federated/model/shape.ts';
@@ -66,17 +67,17 @@ export async function compareWithConsortium(
   const last = products
     .map((p) => p.history.days.findLast((d) => d.sold !== null && !d.closed)?.date ?? '')
     .reduce((a, b) => (a > b ? a : b), '');
-  if (!last) throw new ApiError('unavailable', 'No sales logged yet: there is nothing to compare.');
+  if (!last) throw new ApiError('unavailable', { code: 'refusal.nothingToCompare', params: {} });
   const from = addDays(last, -options.days + 1);
   const samples = products.flatMap((p) => extractSamples(p.history, { to: addDays(from, -1) }));
   if (samples.length === 0)
-    throw new ApiError(
-      'unavailable',
-      `Too little history before ${from}: a product needs 14 open days logged before the compared days.`,
-    );
+    throw new ApiError('unavailable', {
+      code: 'refusal.tooLittleHistoryToCompare',
+      params: { from, minimumDays: minimumSampleHistory },
+    });
   const days = scoredDays(products, from);
   if (days.length === 0)
-    throw new ApiError('unavailable', `No open days with sales to compare since ${from}.`);
+    throw new ApiError('unavailable', { code: 'refusal.noDaysToCompare', params: { from } });
 
   // Two trainings; progress counts their epochs together and yields to the event loop.
   const total = 2;
@@ -121,23 +122,13 @@ export async function compareWithConsortium(
 /** The global model this bakery's sync client downloaded last, or a refusal in plain words. */
 export function heldConsortiumModel(db: Db): { version: number; weights: Float32Array } {
   const state = loadSyncState(db);
-  if (!state)
-    throw new ApiError(
-      'unavailable',
-      'This bakery has not joined a consortium: join one on this screen first, then sync once.',
-    );
+  if (!state) throw new ApiError('unavailable', { code: 'refusal.notEnrolled', params: {} });
   const version = state.modelVersion;
   const weights = version === null ? null : loadGlobalModel(db, version);
   if (version === null || !weights)
-    throw new ApiError(
-      'unavailable',
-      'No consortium model here yet: sync once to download it, then compare again.',
-    );
+    throw new ApiError('unavailable', { code: 'refusal.noConsortiumModel', params: {} });
   if (weights.length !== parameterCount())
-    throw new ApiError(
-      'unavailable',
-      'The consortium model was made for another app version: update the app, then sync again.',
-    );
+    throw new ApiError('unavailable', { code: 'refusal.consortiumModelOutdated', params: {} });
   return { version, weights };
 }
 
@@ -146,7 +137,8 @@ export function valueHandlers(context: BackendContext): Pick<Handlers, 'value.co
   let running = false;
   return {
     'value.compare': async (input) => {
-      if (running) throw new ApiError('conflict', 'The comparison is already running.');
+      if (running)
+        throw new ApiError('conflict', { code: 'refusal.comparisonRunning', params: {} });
       running = true;
       try {
         const global = heldConsortiumModel(context.db);

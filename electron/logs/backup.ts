@@ -101,21 +101,24 @@ export function verifyBackup(path: string): void {
     checkIntegrity(candidate, basename(path));
     const version = Number(candidate.pragma('user_version', { simple: true }));
     if (version > schemaVersion)
-      throw new ApiError(
-        'bad-request',
-        `${basename(path)} was written by a newer Breadcast; update first.`,
-      );
+      throw new ApiError('bad-request', {
+        code: 'refusal.backupNewer',
+        params: { name: basename(path) },
+      });
     const hasLogs = candidate
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'daily_logs'")
       .get();
     if (!hasLogs)
-      throw new ApiError('bad-request', `${basename(path)} is not a Breadcast bakery backup.`);
+      throw new ApiError('bad-request', {
+        code: 'refusal.notABackup',
+        params: { name: basename(path) },
+      });
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw new ApiError(
-      'bad-request',
-      `${basename(path)} cannot be restored: ${(error as Error).message}`,
-    );
+    throw new ApiError('bad-request', {
+      code: 'refusal.backupUnreadable',
+      params: { name: basename(path), detail: (error as Error).message },
+    });
   } finally {
     candidate?.close();
   }
@@ -135,7 +138,7 @@ export async function restoreBackup(
   now: Date,
 ): Promise<{ safetyCopy: BackupInfo }> {
   const chosen = listBackups(databasePath).find((b) => b.name === name);
-  if (!chosen) throw new ApiError('not-found', `There is no backup called "${name}".`);
+  if (!chosen) throw new ApiError('not-found', { code: 'refusal.noSuchBackup', params: { name } });
   const source = join(backupDirectory(databasePath), chosen.name);
   verifyBackup(source);
   const safetyCopy = await createBackup(db, databasePath, 'safety', now);
@@ -154,9 +157,9 @@ export async function restoreBackup(
     return { safetyCopy };
   } catch (error) {
     await copyInto(join(backupDirectory(databasePath), safetyCopy.name));
-    throw new ApiError(
-      'internal',
-      `Restoring ${name} failed (${(error as Error).message}); the previous data is back.`,
-    );
+    throw new ApiError('internal', {
+      code: 'refusal.restoreFailed',
+      params: { name, detail: (error as Error).message },
+    });
   }
 }

@@ -1,5 +1,5 @@
 import type { Product, ProductCategory, ProductFields } from '../api/contract/products.ts';
-import { ApiError } from '../api/dispatcher.ts';
+import { ApiError, issueOf } from '../api/dispatcher.ts';
 import type { Db } from '../store/database.ts';
 
 type ProductRecord = {
@@ -50,7 +50,7 @@ export function findProduct(db: Db, id: number): Product | null {
 
 export function getProduct(db: Db, id: number): Product {
   const found = findProduct(db, id);
-  if (!found) throw new ApiError('not-found', `There is no product with id ${id}.`);
+  if (!found) throw new ApiError('not-found', { code: 'refusal.noSuchProduct', params: { id } });
   return found;
 }
 
@@ -64,8 +64,11 @@ export function findProductByName(db: Db, name: string): Product | null {
 function assertNameFree(db: Db, name: string, exceptId?: number): void {
   const clash = findProductByName(db, name);
   if (clash && clash.id !== exceptId) {
-    const message = `A product called "${clash.name}" exists already${clash.active ? '' : ' (inactive: reactivate it instead)'}.`;
-    throw new ApiError('conflict', message, [{ path: 'name', message }]);
+    const reason = {
+      code: 'refusal.productNameTaken',
+      params: { name: clash.name, inactive: !clash.active },
+    } as const;
+    throw new ApiError('conflict', reason, [issueOf('name', reason)]);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { HolidayRegion, Language, Settings } from '../api/contract/data.ts';
-import { ApiError } from '../api/dispatcher.ts';
+import { ApiError, issueOf } from '../api/dispatcher.ts';
 import { dateAt, isTimeZone, systemTimeZone } from '../../federated/calendar/dates.ts';
 import type { Db } from '../store/database.ts';
 import { holidaysBetween, isKnownRegion, regionCode } from './holidays.ts';
@@ -60,12 +60,15 @@ export function setSettings(
   patch: Partial<Stored> & { weather?: StoredWeather },
 ): Settings {
   if (patch.holidayRegion && !isKnownRegion(patch.holidayRegion)) {
-    const message = `The holiday calendar does not know the region ${regionCode(patch.holidayRegion)}.`;
-    throw new ApiError('bad-request', message, [{ path: 'holidayRegion', message }]);
+    const reason = {
+      code: 'refusal.unknownRegion',
+      params: { region: regionCode(patch.holidayRegion) },
+    } as const;
+    throw new ApiError('bad-request', reason, [issueOf('holidayRegion', reason)]);
   }
   if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) {
-    const message = `Unknown time zone ${patch.timeZone}.`;
-    throw new ApiError('bad-request', message, [{ path: 'timeZone', message }]);
+    const reason = { code: 'refusal.unknownTimeZone', params: { zone: patch.timeZone } } as const;
+    throw new ApiError('bad-request', reason, [issueOf('timeZone', reason)]);
   }
   return db.transaction(() => {
     const put = db.prepare(

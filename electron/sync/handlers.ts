@@ -40,18 +40,18 @@ export function syncHandlers(
         return status;
       } catch (error) {
         if (error instanceof SyncError)
-          throw new ApiError(error.retryable ? 'unavailable' : 'conflict', error.message);
+          throw new ApiError(error.retryable ? 'unavailable' : 'conflict', {
+            code: 'refusal.syncFailed',
+            params: { detail: error.message, retryable: error.retryable },
+          });
         throw error;
       }
     },
     'sync.runNow': async () => {
       const sync = await clientFor();
       if (!sync.status().enrolled)
-        throw new ApiError(
-          'conflict',
-          'This bakery has not joined a consortium yet: enter the coordinator address and invite code first.',
-        );
-      if (running) throw new ApiError('conflict', 'A sync is already running.');
+        throw new ApiError('conflict', { code: 'refusal.notEnrolled', params: {} });
+      if (running) throw new ApiError('conflict', { code: 'refusal.syncRunning', params: {} });
       const job = sync.runOnce({ ignoreBackoff: true });
       running = job;
       try {

@@ -32,9 +32,14 @@ export type CoordinatorBench = {
   accepted: number;
   refused: number;
   /** The same connections asking `GET /health`: what the server does with no work per request. */
-  health: { perSecond: number; p99Ms: number };
+  health: { perSecond: number; p99Ms: number; serverCpuMsPerRequest: number };
   /** CPU seconds of each process over the upload bursts (the machine has 2 cores for both). */
   cpuSeconds: { server: number; loadGenerator: number };
+  /**
+   * Server CPU per accepted upload: unlike uploads/s it hardly depends on what else runs on the
+   * machine, and 1000 / it bounds what one core (the service's event loop) can accept.
+   */
+  serverCpuMsPerUpload: number;
   /** 1-minute load average when the bench started: other work on the machine. */
   loadAverage: number;
 };
@@ -73,7 +78,11 @@ async function seed(database: string, shops: number, password: string): Promise<
 
 /** The shipped service (`breadcast coordinator`) in a child process; resolves to its URL. */
 function startServer(database: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [bin, 'coordinator', '--db', database, '--port', '0'], {
+  // BREADCAST_BENCH_CPU_PROF=DIR: the server writes a V8 CPU profile there when it stops.
+  const profile = process.env.BREADCAST_BENCH_CPU_PROF;
+  const node = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const args = [...node, bin, 'coordinator', '--db', database, '--port', '0'];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, BREADCAST_COORDINATOR_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -212,11 +221,13 @@ export async function benchCoordinator(
       );
       if (after.phase !== 'published') throw new Error(`round ${round.id} ended in ${after.phase}`);
     }
+    const serverBeforeHealth = cpuSecondsOf(child.pid!);
     const health = await autocannon({
       url: `${url}/health`,
       connections: Math.min(shops, 200),
       duration: 5,
     });
+    const healthCpu = cpuSecondsOf(child.pid!) - serverBeforeHealth;
     return {
       store: database.startsWith('postgres') ? 'postgres' : 'sqlite',
       shops,
@@ -227,8 +238,13 @@ export async function benchCoordinator(
       parameters: parameterCount(),
       accepted,
       refused,
-      health: { perSecond: health.requests.average, p99Ms: health.latency.p99 },
+      health: {
+        perSecond: health.requests.average,
+        p99Ms: health.latency.p99,
+        serverCpuMsPerRequest: (healthCpu * 1000) / Math.max(1, health['2xx']),
+      },
       cpuSeconds: { server: serverCpu, loadGenerator: generatorCpu },
+      serverCpuMsPerUpload: (serverCpu * 1000) / Math.max(1, accepted),
       loadAverage,
     };
   } finally {

@@ -8,7 +8,14 @@ import type {
   MethodName,
   MethodOutput,
 } from '../../electron/api/contract/index.ts';
-import { freshDir, launchChromium, screenshot, startCli, type RunningCli } from './harness.ts';
+import {
+  answerLocation,
+  freshDir,
+  launchChromium,
+  screenshot,
+  startCli,
+  type RunningCli,
+} from './harness.ts';
 
 /** Waits for a value the page reaches asynchronously (vitest's default of one second is too short under load). */
 const poll = <T>(read: () => T | Promise<T>, options: { timeout?: number } = {}) =>
@@ -65,6 +72,7 @@ describe('bakery app', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     await page.goto(url);
     await page.getByTestId('app-info').waitFor();
+    await answerLocation(page);
   });
 
   afterAll(async () => {

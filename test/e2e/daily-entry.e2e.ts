@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput } from '../../electron/api/contract/index.ts';
 import {
+  answerLocation,
   freshDir,
   launchChromium,
   projectRoot,
@@ -102,6 +103,7 @@ describe('daily entry by keyboard', () => {
     page = await browser.newPage({ viewport: { width: 1024, height: 768 }, locale: 'en-GB' });
     await page.goto(url);
     await page.getByTestId('app-info').waitFor();
+    await answerLocation(page);
     for (const name of names) await api('products.create', { name, category: 'bread' });
   });
 
@@ -242,6 +244,33 @@ describe('daily entry by keyboard', () => {
     await page.reload();
     await poll(async () => (await api('logs.day', { date })).rows[0]?.log?.sold ?? null).toBe(9);
     expect((await api('logs.day', { date })).rows[0]?.log?.baked).toBe(12);
+  });
+
+  it('saves the row on the next load when the save sent as the page unloaded never arrived', async () => {
+    const date = dayBefore(await today(), 3);
+    await page.evaluate((d) => (location.hash = `#/today?date=${d}`), date);
+    await poll(() => page.getByTestId('entry-row').count()).toBe(productCount);
+    // Every save of the leaving page is lost on the way, as on a machine too busy to send it.
+    let lost = 0;
+    let losing = true;
+    await page.route('**/api/logs.saveRow', async (route) => {
+      if (!losing) return route.continue();
+      lost++;
+      return route.abort();
+    });
+    await page.getByTestId('entry-row').nth(1).getByTestId('baked').focus();
+    await page.keyboard.type('21');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('17');
+    await page.reload({ waitUntil: 'commit' });
+    losing = false;
+    await poll(() => lost).toBeGreaterThan(0);
+    await poll(async () => (await api('logs.day', { date })).rows[1]?.log?.sold ?? null).toBe(17);
+    expect((await api('logs.day', { date })).rows[1]?.log?.baked).toBe(21);
+    await poll(() =>
+      page.getByTestId('entry-row').nth(1).getByTestId('row-status').getAttribute('data-status'),
+    ).toBe('saved');
+    await page.unroute('**/api/logs.saveRow');
   });
 
   it('keeps the column headings in view below the top bar while scrolling a long day', async () => {

@@ -121,3 +121,25 @@ export async function startDemoCli(): Promise<RunningDemo> {
 export async function showScreen(page: Page, screen: string): Promise<void> {
   await page.evaluate((name) => (location.hash = `#/${name}`), screen);
 }
+
+/**
+ * Answers the first-run location question through the API, for tests about something else,
+ * then reloads so the app opens on its screens.
+ */
+export async function answerLocation(
+  page: Page,
+  holidayRegion: { country: string; state: string | null } = { country: 'DE', state: 'NW' },
+): Promise<void> {
+  const answer = await page.evaluate(async (region) => {
+    const secret = sessionStorage.getItem('breadcast.secret') ?? '';
+    const response = await fetch('/api/settings.set', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body: JSON.stringify({ holidayRegion: region }),
+    });
+    return (await response.json()) as { ok: boolean };
+  }, holidayRegion);
+  if (!answer.ok) throw new Error(`settings.set refused: ${JSON.stringify(answer)}`);
+  await page.reload();
+  await page.getByTestId('app-info').waitFor();
+}

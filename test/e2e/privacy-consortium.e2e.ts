@@ -13,6 +13,7 @@ import {
 } from '../support/coordinator-process.ts';
 import { enrolTestShops, phaseDeadlines } from '../support/shops.ts';
 import {
+  answerLocation,
   buildUi,
   launchChromium,
   screenshot,
@@ -51,6 +52,7 @@ describe('the Consortium screen after a plain round and a secure noised round', 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale });
     await page.goto(started.match[1]!);
     await page.getByTestId('app-info').waitFor();
+    await answerLocation(page);
     await page.evaluate(() => (location.hash = '#/consortium'));
     await page.getByTestId('ledger-round').first().waitFor();
     await page.getByTestId('privacy-history').waitFor();

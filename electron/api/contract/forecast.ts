@@ -133,8 +133,12 @@ export const backtestFigures = z.object({
   wape: z.number(),
   waste: units,
   shortage: units,
-  /** waste × unit cost + shortage × lost margin (money where prices are known, else units at the default ratio). */
+  /** Units of the unit price at the default critical ratio (what the CLI compares). */
   cost: units,
+  /** Waste at unit cost + shortage at lost margin, in the shop's currency, over priced products. */
+  money: z.number().nullable(),
+  /** Units left over or short of products without price or cost (not in `money`). */
+  unpricedUnits: units,
 });
 
 export const backtestResult = z.object({

@@ -2,6 +2,21 @@ import type { Dictionary } from './en.ts';
 import { privacyDe } from './privacy/de.ts';
 import { weatherDe } from './weather/de.ts';
 
+/** A round's phase in words; an unknown phase (a newer coordinator's) shows as it came. */
+const phaseWord = (phase: string): string =>
+  (
+    ({
+      open: 'offen für Updates',
+      advertise: 'Schlüsseltausch',
+      share: 'Schlüsselteile werden verteilt',
+      collect: 'Updates werden gesammelt',
+      unmask: 'Summe wird entschlüsselt',
+      aggregating: 'wird zusammengeführt',
+      published: 'abgeschlossen',
+      failed: 'gescheitert',
+    }) as Record<string, string>
+  )[phase] ?? phase;
+
 export const de: Dictionary = {
   languageName: 'Deutsch',
   app: {
@@ -58,6 +73,8 @@ export const de: Dictionary = {
     error: 'Fehler',
     notAvailable: (method) =>
       `Dieser Teil der App ist noch nicht verfügbar (dem Backend fehlt „${method}“).`,
+    dateProblem: (example) => `Bitte das Datum wie ${example} schreiben.`,
+    dateOutOfRange: 'Dieser Tag liegt außerhalb des erlaubten Bereichs.',
   },
   today: {
     title: 'Tageserfassung',
@@ -219,9 +236,25 @@ export const de: Dictionary = {
     another: 'Andere Datei wählen',
     formatTitle: 'So sollte die Datei aussehen',
     formatRequired:
-      'Eine Kopfzeile, dann eine Zeile pro Tag und Produkt. Pflichtspalten: date (JJJJ-MM-TT), product, sold.',
-    formatOptional:
-      'Optional: baked, wasted, sold_out, sold_out_time, waste_reason, waste_outcome, note, category, shelf_life_days, unit_price, unit_cost, closed, temperature, rain, holiday, store. Andere Spaltennamen lassen sich unten zuordnen.',
+      'Eine Kopfzeile, dann eine Zeile pro Tag und Produkt. Pflichtspalten (oder Ihre eigenen Spaltennamen, unten zugeordnet):',
+    formatOptional: 'Weitere Spalten:',
+    formatDialects:
+      'Komma, Semikolon oder Tabulator zwischen den Spalten; 1.5 oder 1,5; Daten als 2026-11-02, 02.11.2026 oder 02/11/2026. Spaltennamen auf Deutsch, Englisch oder Französisch (Datum, Artikel, Verkauft, Produit, Vendu…) werden erkannt.',
+    dialect: {
+      readAs: 'Gelesen als:',
+      comma: 'Spalten durch Komma getrennt',
+      semicolon: 'Spalten durch Semikolon getrennt',
+      tab: 'Spalten durch Tabulator getrennt',
+      decimalComma: 'Dezimalkomma (1,5)',
+      decimalPoint: 'Dezimalpunkt (1.5)',
+      dates: (format) => `Daten als ${format}`,
+      format: (format) => format.toUpperCase().replace(/D/g, 'T').replace(/Y/g, 'J'),
+      utf8: 'Zeichensatz UTF-8',
+      windows: 'Windows-Zeichensatz (ANSI)',
+      chooseDates: 'Wie schreibt diese Datei Daten?',
+      pickDates: 'Wählen…',
+      datesAmbiguous: 'Die Daten lassen sich verschieden lesen: wählen Sie eine Schreibweise.',
+    },
     mappingTitle: 'Spalten',
     mappingLead: 'Welche Spalte Ihrer Datei welchen Wert enthält.',
     required: 'Pflicht',
@@ -294,14 +327,11 @@ export const de: Dictionary = {
     saved: 'Einstellungen gespeichert.',
     language: 'Sprache',
     languageHint: 'Zahlen, Beträge und Daten richten sich nach der Sprache.',
-    holidaysTitle: 'Feiertage',
+    holidaysTitle: 'Standort der Bäckerei',
     holidaysLead:
-      'Feiertage verändern die Nachfrage. Wählen Sie den Standort; der Kalender funktioniert offline.',
-    country: 'Land',
-    region: 'Bundesland oder Region',
-    wholeCountry: 'Ganzes Land',
-    saveRegion: 'Region speichern',
-    regionSaved: 'Feiertagsregion gespeichert; erfasste Tage wurden aktualisiert.',
+      'Feiertage, Schulferien, die Währung und der Tag der Bäckerei richten sich danach. Der Kalender funktioniert offline.',
+    saveRegion: 'Standort speichern',
+    regionSaved: 'Standort gespeichert; erfasste Tage wurden aktualisiert.',
     trainingTitle: 'Nächtliches Training',
     trainingLead:
       'Das Prognosemodell lernt jede Nacht aus Ihren Tagen. Ist der Rechner aus, holt es das beim nächsten Start nach.',
@@ -340,6 +370,28 @@ export const de: Dictionary = {
     desktop: 'Desktop-App',
     browser: 'Browsermodus (nur auf diesem Rechner)',
   },
+  location: {
+    title: 'Wo ist Ihre Bäckerei?',
+    lead: 'Feiertage und Schulferien verändern die Nachfrage, und der Tag der Bäckerei beginnt um ihre eigene Mitternacht. Sagen Sie der App, wo die Bäckerei ist; Sie können es später in den Einstellungen ändern.',
+    country: 'Land',
+    chooseCountry: 'Land wählen…',
+    region: 'Bundesland oder Region',
+    wholeCountry: 'Ganzes Land',
+    regionHint: 'Feiertage und Schulferien unterscheiden sich von Region zu Region.',
+    currency: 'Währung',
+    timeZone: 'Zeitzone',
+    timeZoneHint: 'Wann der Tag der Bäckerei beginnt und das nächtliche Training läuft.',
+    language: 'Sprache',
+    suggested: {
+      import: 'Vorgeschlagen nach den Feiertagen in Ihrer importierten Historie.',
+      'time-zone': 'Vorgeschlagen nach der Zeitzone dieses Computers.',
+      language: 'Vorgeschlagen nach der Sprache.',
+      locale: 'Vorgeschlagen nach den Einstellungen dieses Computers.',
+      none: 'Noch nichts, wonach sich etwas vorschlagen ließe: bitte wählen Sie.',
+    },
+    start: 'Speichern und loslegen',
+    saved: 'Standort gespeichert.',
+  },
   value: {
     title: 'Was der Beitritt bringt',
     intro:
@@ -352,7 +404,7 @@ export const de: Dictionary = {
       `${from} – ${to}: ${days} Öffnungstage, ${products} Produkte, Verbundmodell Version ${version}.`,
     alone: 'Allein',
     consortium: 'Mit dem Verbund',
-    error: 'Prognosefehler (WAPE)',
+    error: 'Prognose daneben um etwa',
     waste: 'Übrig gebliebene Stück',
     shortage: 'Fehlende Stück',
     money: 'Kosten der Reste + entgangene Marge',
@@ -372,17 +424,11 @@ export const de: Dictionary = {
     forDate: (date) => `Für ${date}`,
     byCalendar: 'morgen laut Kalender',
     print: 'Backplan drucken',
-    logsBehind: (date) =>
-      `Ihre Einträge enden am ${date}; die Prognose überbrückt die fehlenden Tage und ist daher unsicherer.`,
     noLogs: 'Noch keine Tage erfasst: Die Prognose stützt sich allein auf das gemeinsame Modell.',
     enterDays: 'Fehlende Tage erfassen',
     closedDay: 'Die Bäckerei ist an diesem Tag als geschlossen markiert.',
-    nothingForDate:
-      'Für dieses Datum lässt sich kein Produkt vorhersagen: Dafür braucht es Verkäufe in den Wochen davor.',
     dayAfterLast: (date) => `Prognose für ${date}, den Tag nach Ihrem letzten Eintrag`,
     noForecastYet: 'Noch keine Prognose',
-    trainHint:
-      'Trainieren Sie das Modell einmal (dauert ein, zwei Minuten); danach lernt es jede Nacht.',
     expected: 'Erwartet',
     range: 'Wahrscheinlich',
     recommended: 'Backen',
@@ -408,11 +454,8 @@ export const de: Dictionary = {
     versionText: (n) => `v${n}`,
     sources: { local: 'hier trainiert', global: 'Verbund', adapted: 'Verbund + lokal' },
     trainedAt: 'Trainiert',
-    backend: 'Läuft auf',
-    features: 'Merkmale',
     noModel: 'Noch kein Modell trainiert.',
     training: 'Training läuft …',
-    loss: (value) => `Fehler ${value}`,
     trainNow: 'Jetzt trainieren',
     trainingStarted: 'Training gestartet. Sie können weiterarbeiten.',
     trainingCancelled: 'Training abgebrochen; das aktuelle Modell bleibt unverändert.',
@@ -424,18 +467,11 @@ export const de: Dictionary = {
       failed: 'fehlgeschlagen',
       cancelled: 'abgebrochen',
     },
-    lossChange: (before, after) => `Fehler ${before} → ${after}`,
     nextRun: (time, when) => `Jede Nacht um ${time}; nächster Lauf ${when}.`,
     accuracyTitle: 'Wie gut waren frühere Prognosen?',
-    accuracyText: (wape, days) =>
-      `In den letzten ${days} Tagen lag die Prognose um ${wape} der Verkäufe daneben.`,
     biasHigh: (units) => `Sie lag im Schnitt ${units} Stück pro Tag zu hoch.`,
     biasLow: (units) => `Sie lag im Schnitt ${units} Stück pro Tag zu niedrig.`,
-    wape: 'Fehler',
-    bias: 'Verzerrung',
     days: 'Tage',
-    wapeExplained:
-      'Fehler = gesamte Abweichung der mittleren Prognose ÷ gesamte Verkäufe (kleiner ist besser).',
     noAccuracyYet: 'Es sind noch zu wenige Prognosen eingetroffen, um sie zu beurteilen.',
     backtestTitle: 'Rückblick-Test',
     backtestLead:
@@ -447,8 +483,6 @@ export const de: Dictionary = {
     cost: 'Kosten',
     theModel: 'Breadcast',
     naive: 'Gleicher Tag letzte Woche',
-    backtestFacts: (days, products, seconds, backend) =>
-      `${days} Tage, ${products} Produkte, trainiert in ${seconds} s auf ${backend}.`,
     sheetTitle: 'Backplan',
     toBake: 'Backen',
     done: 'Erledigt',
@@ -456,6 +490,29 @@ export const de: Dictionary = {
     sheetWarning: 'noch wenig Verlauf: Die Prognose ist unsicherer.',
     sheetModel: (version, when) => `Modell v${version}, trainiert ${when}`,
     printedAt: (when) => `Gedruckt ${when}`,
+    logsBehind: (date, days) =>
+      `Ihre Einträge enden am ${date}, vor ${days} Tagen. Die Prognose füllt die Tage seitdem mit ihren Erwartungen und ist daher unsicherer als sonst.`,
+    nothingForDate: (date, last) =>
+      `Für den ${date} gibt es noch nichts vorherzusagen. Eine Prognose geht von den Verkäufen der Wochen direkt davor aus, und Ihre Einträge enden am ${last}. Erfassen oder importieren Sie die Tage seitdem; was die Prognose aus Ihrem Verlauf macht, zeigt der Tag nach Ihrem letzten Eintrag.`,
+    nothingLogged:
+      'Eine Prognose geht von den Verkäufen der Wochen direkt vor dem Tag aus. Erfassen Sie Ihre Tage in der Tageserfassung oder importieren Sie den Verlauf Ihrer Kasse.',
+    trainHint:
+      'Die Prognose lernt aus Ihren eigenen Verkäufen. Sind einige Wochen erfasst oder importiert, drücken Sie „Jetzt trainieren“: Das dauert ein, zwei Minuten, danach lernt sie jede Nacht von selbst.',
+    accuracyText: (wape, days) =>
+      `In den letzten ${days} Tagen lag die Prognose um etwa ${wape} daneben.`,
+    wape: 'Daneben um etwa',
+    bias: 'Meist',
+    tooMany: (units) => `${units} zu viel`,
+    tooFew: (units) => `${units} zu wenig`,
+    wapeExplained:
+      '„Daneben um etwa“: wie weit die mittlere Prognose Tag für Tag danebenlag, zusammengezählt und mit allen Verkäufen verglichen (kleiner ist besser).',
+    backtestFacts: (days, products) => `${days} Tage, ${products} Produkte.`,
+    backtestMethod:
+      'Einmal mit den Tagen vor diesen 8 Wochen trainiert; dann wird jeder Tag mit den Verkäufen vom Vorabend vorhergesagt. „Gleicher Tag letzte Woche“ backt, was eine Woche vorher am selben Wochentag verkauft wurde. Kosten: Reste zu ihren Kosten, entgangene Verkäufe zur entgangenen Marge.',
+    costWithUnpriced: (money, units) => `${money} + ${units} Stück ohne Preise`,
+    details: 'Technische Einzelheiten',
+    trainingTook: (seconds, backend) => `In ${seconds} s trainiert auf ${backend}.`,
+    lossChange: (before, after) => `Trainingsfehler ${before} → ${after}`,
   },
   consortium: {
     title: 'Verbund',
@@ -480,9 +537,9 @@ export const de: Dictionary = {
     noModelYet: 'noch nicht erhalten',
     round: 'Runde',
     roundText: (id, phase, deadline) =>
-      `Runde ${id} läuft (${phase})${deadline ? `, diese Phase endet ${deadline}` : ''}.`,
+      `Runde ${id} läuft (${phaseWord(phase)})${deadline ? `, diese Phase endet ${deadline}` : ''}.`,
     nextRound: (when) => `Nächste Runde ${when}.`,
-    roundEnded: (id, phase) => `Letzte Runde: ${id} (${phase}).`,
+    roundEnded: (id, phase) => `Letzte Runde: ${id} (${phaseWord(phase)}).`,
     noRound: 'Keine Runde angekündigt.',
     waiting: 'Wartet auf Versand',
     outbox: (n) => (n === 0 ? 'nichts' : n === 1 ? '1 Nachricht' : `${n} Nachrichten`),

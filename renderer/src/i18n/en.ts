@@ -1,5 +1,21 @@
 import { privacyEn } from './privacy/en.ts';
 import { weatherEn } from './weather/en.ts';
+
+/** A round's phase in words; an unknown phase (a newer coordinator's) shows as it came. */
+const phaseWord = (phase: string): string =>
+  (
+    ({
+      open: 'open for updates',
+      advertise: 'exchanging keys',
+      share: 'sharing key parts',
+      collect: 'collecting updates',
+      unmask: 'unmasking the sum',
+      aggregating: 'merging',
+      published: 'finished',
+      failed: 'failed',
+    }) as Record<string, string>
+  )[phase] ?? phase;
+
 /**
  * English messages: the source of truth. de.ts and fr.ts are typed as this shape, so a key
  * missing in a translation fails the type check. Messages that take values are functions.
@@ -60,6 +76,8 @@ export const en = {
     error: 'Error',
     notAvailable: (method: string) =>
       `This part of the app is not available yet (the backend has no “${method}”).`,
+    dateProblem: (example: string) => `Write the day like ${example}.`,
+    dateOutOfRange: 'This day lies outside the range allowed here.',
   },
   today: {
     title: 'Today’s entry',
@@ -219,9 +237,25 @@ export const en = {
     another: 'Choose another file',
     formatTitle: 'What the file should look like',
     formatRequired:
-      'A header row, then one line per day and product. Required columns: date (YYYY-MM-DD), product, sold.',
-    formatOptional:
-      'Optional: baked, wasted, sold_out, sold_out_time, waste_reason, waste_outcome, note, category, shelf_life_days, unit_price, unit_cost, closed, temperature, rain, holiday, store. Other headers can be mapped below.',
+      'A header row, then one line per day and product. Required columns (or your own names, matched below):',
+    formatOptional: 'Optional columns:',
+    formatDialects:
+      'Commas, semicolons or tabs between columns; 1.5 or 1,5; dates as 2026-11-02, 02.11.2026 or 02/11/2026. Column names in English, German or French (Datum, Artikel, Verkauft, Produit, Vendu…) are recognised.',
+    dialect: {
+      readAs: 'Read as:',
+      comma: 'columns separated by commas',
+      semicolon: 'columns separated by semicolons',
+      tab: 'columns separated by tabs',
+      decimalComma: 'decimal comma (1,5)',
+      decimalPoint: 'decimal point (1.5)',
+      dates: (format: string) => `dates as ${format}`,
+      format: (format: string) => format.toUpperCase(),
+      utf8: 'UTF-8 characters',
+      windows: 'Windows characters (ANSI)',
+      chooseDates: 'How does this file write dates?',
+      pickDates: 'Choose…',
+      datesAmbiguous: 'Its dates fit more than one way: choose one to go on.',
+    },
     mappingTitle: 'Columns',
     mappingLead: 'Which column of your file holds each figure.',
     required: 'required',
@@ -293,13 +327,11 @@ export const en = {
     saved: 'Settings saved.',
     language: 'Language',
     languageHint: 'Numbers, money and dates follow this language.',
-    holidaysTitle: 'Public holidays',
-    holidaysLead: 'Holidays move demand. Pick where the bakery is; the calendar works offline.',
-    country: 'Country',
-    region: 'State or region',
-    wholeCountry: 'Whole country',
-    saveRegion: 'Save region',
-    regionSaved: 'Holiday region saved; logged days were updated.',
+    holidaysTitle: 'Where the bakery is',
+    holidaysLead:
+      'Holidays, school holidays, the money and the bakery’s day follow from it. The calendar works offline.',
+    saveRegion: 'Save location',
+    regionSaved: 'Location saved; logged days were updated.',
     trainingTitle: 'Nightly training',
     trainingLead:
       'The forecast model learns from your days every night. If the computer is off, it catches up at the next start.',
@@ -337,6 +369,28 @@ export const en = {
     desktop: 'Desktop app',
     browser: 'Browser mode (on this computer only)',
   },
+  location: {
+    title: 'Where is your bakery?',
+    lead: 'Public and school holidays move demand, and the bakery’s day starts at its own midnight. Tell the app where the bakery is; you can change it later in Settings.',
+    country: 'Country',
+    chooseCountry: 'Choose a country…',
+    region: 'State or region',
+    wholeCountry: 'Whole country',
+    regionHint: 'Holidays and school holidays differ from one region to the next.',
+    currency: 'Currency',
+    timeZone: 'Time zone',
+    timeZoneHint: 'When the bakery’s day begins and the nightly training runs.',
+    language: 'Language',
+    suggested: {
+      import: 'Suggested from the holidays in your imported history.',
+      'time-zone': 'Suggested from this computer’s time zone.',
+      language: 'Suggested from the language.',
+      locale: 'Suggested from this computer’s settings.',
+      none: 'Nothing to suggest from yet: please choose.',
+    },
+    start: 'Save and start',
+    saved: 'Location saved.',
+  },
   value: {
     title: 'What joining is worth',
     intro:
@@ -349,7 +403,7 @@ export const en = {
       `${from} – ${to}: ${days} open days, ${products} products, consortium model version ${version}.`,
     alone: 'Alone',
     consortium: 'With the consortium',
-    error: 'Forecast error (WAPE)',
+    error: 'Forecast off by about',
     waste: 'Units left over',
     shortage: 'Units short',
     money: 'Waste cost + lost margin',
@@ -369,16 +423,11 @@ export const en = {
     forDate: (date: string) => `For ${date}`,
     byCalendar: 'tomorrow by the calendar',
     print: 'Print bake sheet',
-    logsBehind: (date: string) =>
-      `Your entries stop at ${date}; the forecast bridges the missing days, which makes it less sure.`,
     noLogs: 'No days are entered yet, so the forecast leans on the shared model alone.',
     enterDays: 'Enter the missing days',
     closedDay: 'The shop is marked closed on this day.',
-    nothingForDate:
-      'No product can be forecast for this date: forecasts need sales in the weeks before it.',
     dayAfterLast: (date: string) => `Forecast ${date}, the day after your last entry`,
     noForecastYet: 'No forecast yet',
-    trainHint: 'Train the model once (it takes a minute or two); after that it learns every night.',
     expected: 'Expected',
     range: 'Likely range',
     recommended: 'Bake',
@@ -404,11 +453,8 @@ export const en = {
     versionText: (n: number) => `v${n}`,
     sources: { local: 'trained here', global: 'consortium', adapted: 'consortium + local' },
     trainedAt: 'Trained',
-    backend: 'Runs on',
-    features: 'Features',
     noModel: 'No model trained yet.',
     training: 'Training…',
-    loss: (value: string) => `loss ${value}`,
     trainNow: 'Train now',
     trainingStarted: 'Training started. You can keep working.',
     trainingCancelled: 'Training cancelled; the model in use stays as it was.',
@@ -420,30 +466,22 @@ export const en = {
       failed: 'failed',
       cancelled: 'cancelled',
     },
-    lossChange: (before: string, after: string) => `error ${before} → ${after}`,
     nextRun: (time: string, when: string) => `Nightly at ${time}; next ${when}.`,
     accuracyTitle: 'How good were past forecasts?',
-    accuracyText: (wape: string, days: number) =>
-      `Over the last ${days} days the forecast was off by ${wape} of what sold.`,
     biasHigh: (units: string) => `It ran high by ${units} units a day on average.`,
     biasLow: (units: string) => `It ran low by ${units} units a day on average.`,
-    wape: 'Error',
-    bias: 'Bias',
     days: 'Days',
-    wapeExplained: 'Error = total miss of the middle forecast ÷ total sold (lower is better).',
     noAccuracyYet: 'Not enough forecasts have come true yet to judge them.',
-    backtestTitle: 'Backtest',
+    backtestTitle: 'Replay the last 8 weeks',
     backtestLead:
       'Replays the last 8 weeks day by day with only what was known the day before, against simply baking last week’s same-day sales.',
-    backtestRunning: 'Running the backtest…',
-    runBacktest: 'Run backtest',
+    backtestRunning: 'Replaying the last 8 weeks…',
+    runBacktest: 'Replay',
     waste: 'Wasted',
     shortage: 'Short',
     cost: 'Cost',
     theModel: 'Breadcast',
     naive: 'Same day last week',
-    backtestFacts: (days: number, products: number, seconds: string, backend: string) =>
-      `${days} days, ${products} products, trained in ${seconds} s on ${backend}.`,
     sheetTitle: 'Bake sheet',
     toBake: 'Bake',
     done: 'Done',
@@ -451,6 +489,29 @@ export const en = {
     sheetWarning: 'little history yet: the forecast is less sure.',
     sheetModel: (version: number, when: string) => `Model v${version}, trained ${when}`,
     printedAt: (when: string) => `Printed ${when}`,
+    logsBehind: (date: string, days: number) =>
+      `Your entries stop at ${date}, ${days} days ago. The forecast fills the days since with what it expected, so it is less sure than usual.`,
+    nothingForDate: (date: string, last: string) =>
+      `Nothing to forecast for ${date} yet. A forecast starts from the sales of the weeks just before the day, and your entries stop at ${last}. Enter or import the days since; to see what the forecast makes of your history, look at the day after your last entry.`,
+    nothingLogged:
+      'A forecast starts from the sales of the weeks just before the day. Enter your days in Today’s entry, or import your till’s history.',
+    trainHint:
+      'The forecast learns from your own sales. When a few weeks are entered or imported, press “Train now”: it takes a minute or two, and from then on it learns every night by itself.',
+    accuracyText: (wape: string, days: number) =>
+      `Over the last ${days} days the forecast was off by about ${wape}.`,
+    wape: 'Off by about',
+    bias: 'Usually',
+    tooMany: (units: string) => `${units} too many`,
+    tooFew: (units: string) => `${units} too few`,
+    wapeExplained:
+      '“Off by about”: how far the middle forecast missed each day, added up and compared with everything sold (smaller is better).',
+    backtestFacts: (days: number, products: number) => `${days} days, ${products} products.`,
+    backtestMethod:
+      'Trained once on the days before these 8 weeks; each day is then forecast with the sales known the evening before. “Same day last week” bakes what sold on that weekday a week earlier. Cost counts leftovers at what they cost you and missed sales at the margin lost.',
+    costWithUnpriced: (money: string, units: string) => `${money} + ${units} units without prices`,
+    details: 'Technical details',
+    trainingTook: (seconds: string, backend: string) => `Trained in ${seconds} s on ${backend}.`,
+    lossChange: (before: string, after: string) => `Training error ${before} → ${after}`,
   },
   consortium: {
     title: 'Consortium',
@@ -475,9 +536,9 @@ export const en = {
     noModelYet: 'not received yet',
     round: 'Round',
     roundText: (id: number, phase: string, deadline: string | null) =>
-      `Round ${id} is running (${phase})${deadline ? `, this phase ends ${deadline}` : ''}.`,
+      `Round ${id} is running (${phaseWord(phase)})${deadline ? `, this phase ends ${deadline}` : ''}.`,
     nextRound: (when: string) => `Next round ${when}.`,
-    roundEnded: (id: number, phase: string) => `Last round: ${id} (${phase}).`,
+    roundEnded: (id: number, phase: string) => `Last round: ${id} (${phaseWord(phase)}).`,
     noRound: 'No round announced.',
     waiting: 'Waiting to send',
     outbox: (n: number) => (n === 0 ? 'nothing' : n === 1 ? '1 message' : `${n} messages`),

@@ -104,6 +104,37 @@ export function formatters(tag: string, currency: string) {
       }
       return timestamp;
     },
+    /** A country (ISO 3166 code) by its name in this language, e.g. DE → "Deutschland". */
+    country(code: string): string {
+      try {
+        return new Intl.DisplayNames(tag, { type: 'region' }).of(code) ?? code;
+      } catch {
+        return code;
+      }
+    },
+    /** A currency (ISO 4217) by its name in this language, e.g. CHF → "Schweizer Franken". */
+    currencyName(code: string): string {
+      try {
+        return new Intl.DisplayNames(tag, { type: 'currency' }).of(code) ?? code;
+      } catch {
+        return code;
+      }
+    },
+    /**
+     * A time zone as a baker knows it: its city and the zone's name in this language, e.g.
+     * Europe/Berlin → "Berlin · Mitteleuropäische Zeit".
+     */
+    timeZone(zone: string): string {
+      const city = (zone.split('/').pop() ?? zone).replace(/_/g, ' ');
+      try {
+        const name = new Intl.DateTimeFormat(tag, { timeZone: zone, timeZoneName: 'longGeneric' })
+          .formatToParts(new Date())
+          .find((part) => part.type === 'timeZoneName')?.value;
+        return name ? `${city} · ${name}` : city;
+      } catch {
+        return city;
+      }
+    },
     /** "a, b and c" in the locale's words. */
     list(items: string[]): string {
       return new Intl.ListFormat(tag, { type: 'conjunction' }).format(items);

@@ -2,6 +2,21 @@ import type { Dictionary } from './en.ts';
 import { privacyFr } from './privacy/fr.ts';
 import { weatherFr } from './weather/fr.ts';
 
+/** A round's phase in words; an unknown phase (a newer coordinator's) shows as it came. */
+const phaseWord = (phase: string): string =>
+  (
+    ({
+      open: 'ouvert aux mises à jour',
+      advertise: 'échange des clés',
+      share: 'partage des parts de clés',
+      collect: 'collecte des mises à jour',
+      unmask: 'démasquage de la somme',
+      aggregating: 'fusion',
+      published: 'terminé',
+      failed: 'échoué',
+    }) as Record<string, string>
+  )[phase] ?? phase;
+
 export const fr: Dictionary = {
   languageName: 'Français',
   app: {
@@ -58,6 +73,8 @@ export const fr: Dictionary = {
     error: 'Erreur',
     notAvailable: (method) =>
       `Cette partie de l’application n’est pas encore disponible (le service n’a pas « ${method} »).`,
+    dateProblem: (example) => `Écrivez la date comme ${example}.`,
+    dateOutOfRange: 'Ce jour est en dehors de la période permise ici.',
   },
   today: {
     title: 'Saisie du jour',
@@ -219,9 +236,25 @@ export const fr: Dictionary = {
     another: 'Choisir un autre fichier',
     formatTitle: 'À quoi le fichier doit ressembler',
     formatRequired:
-      'Une ligne d’en-tête, puis une ligne par jour et par produit. Colonnes obligatoires : date (AAAA-MM-JJ), product, sold.',
-    formatOptional:
-      'Facultatives : baked, wasted, sold_out, sold_out_time, waste_reason, waste_outcome, note, category, shelf_life_days, unit_price, unit_cost, closed, temperature, rain, holiday, store. D’autres en-têtes peuvent être associés ci-dessous.',
+      'Une ligne d’en-tête, puis une ligne par jour et par produit. Colonnes obligatoires (ou vos propres noms, associés ci-dessous) :',
+    formatOptional: 'Colonnes facultatives :',
+    formatDialects:
+      'Virgules, points-virgules ou tabulations entre les colonnes ; 1.5 ou 1,5 ; dates en 2026-11-02, 02.11.2026 ou 02/11/2026. Les noms de colonnes en français, allemand ou anglais (Produit, Vendu, Datum, Artikel…) sont reconnus.',
+    dialect: {
+      readAs: 'Lu comme :',
+      comma: 'colonnes séparées par des virgules',
+      semicolon: 'colonnes séparées par des points-virgules',
+      tab: 'colonnes séparées par des tabulations',
+      decimalComma: 'virgule décimale (1,5)',
+      decimalPoint: 'point décimal (1.5)',
+      dates: (format) => `dates en ${format}`,
+      format: (format) => format.toUpperCase().replace(/D/g, 'J').replace(/Y/g, 'A'),
+      utf8: 'caractères UTF-8',
+      windows: 'caractères Windows (ANSI)',
+      chooseDates: 'Comment ce fichier écrit-il les dates ?',
+      pickDates: 'Choisir…',
+      datesAmbiguous: 'Ses dates se lisent de plusieurs façons : choisissez-en une pour continuer.',
+    },
     mappingTitle: 'Colonnes',
     mappingLead: 'Quelle colonne de votre fichier contient chaque valeur.',
     required: 'obligatoire',
@@ -295,14 +328,11 @@ export const fr: Dictionary = {
     saved: 'Réglages enregistrés.',
     language: 'Langue',
     languageHint: 'Les nombres, montants et dates suivent cette langue.',
-    holidaysTitle: 'Jours fériés',
+    holidaysTitle: 'Où se trouve la boulangerie',
     holidaysLead:
-      'Les jours fériés modifient la demande. Indiquez où se trouve la boulangerie ; le calendrier fonctionne hors ligne.',
-    country: 'Pays',
-    region: 'Région',
-    wholeCountry: 'Tout le pays',
-    saveRegion: 'Enregistrer la région',
-    regionSaved: 'Région enregistrée ; les jours saisis ont été mis à jour.',
+      'Les jours fériés, les vacances scolaires, la monnaie et la journée de la boulangerie en dépendent. Le calendrier fonctionne hors ligne.',
+    saveRegion: 'Enregistrer l’emplacement',
+    regionSaved: 'Emplacement enregistré ; les jours saisis ont été mis à jour.',
     trainingTitle: 'Entraînement de nuit',
     trainingLead:
       'Le modèle de prévision apprend chaque nuit de vos journées. Si l’ordinateur est éteint, il rattrape au prochain démarrage.',
@@ -341,6 +371,29 @@ export const fr: Dictionary = {
     desktop: 'Application de bureau',
     browser: 'Mode navigateur (sur cet ordinateur uniquement)',
   },
+  location: {
+    title: 'Où se trouve votre boulangerie ?',
+    lead: 'Les jours fériés et les vacances scolaires font varier la demande, et la journée de la boulangerie commence à son propre minuit. Indiquez où se trouve la boulangerie ; vous pourrez le changer plus tard dans les réglages.',
+    country: 'Pays',
+    chooseCountry: 'Choisissez un pays…',
+    region: 'Région',
+    wholeCountry: 'Tout le pays',
+    regionHint: 'Jours fériés et vacances scolaires diffèrent d’une région à l’autre.',
+    currency: 'Monnaie',
+    timeZone: 'Fuseau horaire',
+    timeZoneHint:
+      'Quand commence la journée de la boulangerie et quand a lieu l’entraînement de nuit.',
+    language: 'Langue',
+    suggested: {
+      import: 'Proposé d’après les jours fériés de l’historique importé.',
+      'time-zone': 'Proposé d’après le fuseau horaire de cet ordinateur.',
+      language: 'Proposé d’après la langue.',
+      locale: 'Proposé d’après les réglages de cet ordinateur.',
+      none: 'Rien sur quoi fonder une proposition : veuillez choisir.',
+    },
+    start: 'Enregistrer et commencer',
+    saved: 'Emplacement enregistré.',
+  },
   value: {
     title: 'Ce que rapporte l’adhésion',
     intro:
@@ -353,7 +406,7 @@ export const fr: Dictionary = {
       `${from} – ${to} : ${days} jours d’ouverture, ${products} produits, modèle du consortium version ${version}.`,
     alone: 'Seul',
     consortium: 'Avec le consortium',
-    error: 'Erreur de prévision (WAPE)',
+    error: 'Prévision décalée d’environ',
     waste: 'Pièces invendues',
     shortage: 'Pièces manquantes',
     money: 'Coût des invendus + marge perdue',
@@ -373,17 +426,11 @@ export const fr: Dictionary = {
     forDate: (date) => `Pour le ${date}`,
     byCalendar: 'demain selon le calendrier',
     print: 'Imprimer la fiche',
-    logsBehind: (date) =>
-      `Vos saisies s’arrêtent au ${date} ; la prévision comble les jours manquants et en devient moins sûre.`,
     noLogs: 'Aucun jour saisi : la prévision s’appuie sur le seul modèle commun.',
     enterDays: 'Saisir les jours manquants',
     closedDay: 'La boutique est marquée fermée ce jour-là.',
-    nothingForDate:
-      'Aucun produit ne peut être prévu pour cette date : il faut des ventes dans les semaines qui précèdent.',
     dayAfterLast: (date) => `Prévoir le ${date}, lendemain de votre dernière saisie`,
     noForecastYet: 'Pas encore de prévision',
-    trainHint:
-      'Entraînez le modèle une première fois (une à deux minutes) ; ensuite il apprend chaque nuit.',
     expected: 'Attendu',
     range: 'Fourchette',
     recommended: 'À cuire',
@@ -409,11 +456,8 @@ export const fr: Dictionary = {
     versionText: (n) => `v${n}`,
     sources: { local: 'entraîné ici', global: 'consortium', adapted: 'consortium + local' },
     trainedAt: 'Entraîné',
-    backend: 'Tourne sur',
-    features: 'Variables',
     noModel: 'Aucun modèle entraîné pour l’instant.',
     training: 'Entraînement…',
-    loss: (value) => `erreur ${value}`,
     trainNow: 'Entraîner maintenant',
     trainingStarted: 'Entraînement lancé. Vous pouvez continuer à travailler.',
     trainingCancelled: 'Entraînement annulé ; le modèle en service reste inchangé.',
@@ -425,18 +469,11 @@ export const fr: Dictionary = {
       failed: 'échoué',
       cancelled: 'annulé',
     },
-    lossChange: (before, after) => `erreur ${before} → ${after}`,
     nextRun: (time, when) => `Chaque nuit à ${time} ; prochain ${when}.`,
     accuracyTitle: 'Les prévisions passées étaient-elles justes ?',
-    accuracyText: (wape, days) =>
-      `Sur les ${days} derniers jours, la prévision s’est écartée de ${wape} des ventes.`,
     biasHigh: (units) => `Elle était trop haute de ${units} pièces par jour en moyenne.`,
     biasLow: (units) => `Elle était trop basse de ${units} pièces par jour en moyenne.`,
-    wape: 'Erreur',
-    bias: 'Biais',
     days: 'Jours',
-    wapeExplained:
-      'Erreur = écart total de la prévision centrale ÷ total vendu (plus bas, c’est mieux).',
     noAccuracyYet: 'Trop peu de prévisions se sont réalisées pour les juger.',
     backtestTitle: 'Test sur le passé',
     backtestLead:
@@ -448,8 +485,6 @@ export const fr: Dictionary = {
     cost: 'Coût',
     theModel: 'Breadcast',
     naive: 'Même jour la semaine passée',
-    backtestFacts: (days, products, seconds, backend) =>
-      `${days} jours, ${products} produits, entraîné en ${seconds} s sur ${backend}.`,
     sheetTitle: 'Fiche de cuisson',
     toBake: 'À cuire',
     done: 'Fait',
@@ -457,6 +492,29 @@ export const fr: Dictionary = {
     sheetWarning: 'peu d’historique : la prévision est moins sûre.',
     sheetModel: (version, when) => `Modèle v${version}, entraîné le ${when}`,
     printedAt: (when) => `Imprimé le ${when}`,
+    logsBehind: (date, days) =>
+      `Vos saisies s’arrêtent au ${date}, il y a ${days} jours. La prévision comble les jours depuis avec ce qu’elle attendait, elle est donc moins sûre que d’habitude.`,
+    nothingForDate: (date, last) =>
+      `Rien à prévoir pour le ${date} pour l’instant. Une prévision part des ventes des semaines juste avant le jour, et vos saisies s’arrêtent au ${last}. Saisissez ou importez les jours depuis ; pour voir ce que la prévision tire de votre historique, regardez le lendemain de votre dernière saisie.`,
+    nothingLogged:
+      'Une prévision part des ventes des semaines juste avant le jour. Saisissez vos journées dans la saisie du jour, ou importez l’historique de votre caisse.',
+    trainHint:
+      'La prévision apprend de vos propres ventes. Quand quelques semaines sont saisies ou importées, appuyez sur « Entraîner maintenant » : cela prend une minute ou deux, puis elle apprend seule chaque nuit.',
+    accuracyText: (wape, days) =>
+      `Sur les ${days} derniers jours, la prévision s’est trompée d’environ ${wape}.`,
+    wape: 'Écart d’environ',
+    bias: 'En général',
+    tooMany: (units) => `${units} de trop`,
+    tooFew: (units) => `${units} de moins`,
+    wapeExplained:
+      '« Écart d’environ » : de combien la prévision médiane s’est trompée chaque jour, additionné et comparé à toutes les ventes (plus petit, c’est mieux).',
+    backtestFacts: (days, products) => `${days} jours, ${products} produits.`,
+    backtestMethod:
+      'Entraîné une fois sur les jours avant ces 8 semaines ; chaque jour est ensuite prévu avec les ventes connues la veille au soir. « Même jour la semaine dernière » cuit ce qui s’est vendu ce jour-là une semaine plus tôt. Coût : les restes à leur coût, les ventes manquées à la marge perdue.',
+    costWithUnpriced: (money, units) => `${money} + ${units} unités sans prix`,
+    details: 'Détails techniques',
+    trainingTook: (seconds, backend) => `Entraîné en ${seconds} s sur ${backend}.`,
+    lossChange: (before, after) => `Erreur d’entraînement ${before} → ${after}`,
   },
   consortium: {
     title: 'Consortium',
@@ -481,9 +539,9 @@ export const fr: Dictionary = {
     noModelYet: 'pas encore reçu',
     round: 'Tour',
     roundText: (id, phase, deadline) =>
-      `Tour ${id} en cours (${phase})${deadline ? `, cette phase se termine ${deadline}` : ''}.`,
+      `Tour ${id} en cours (${phaseWord(phase)})${deadline ? `, cette phase se termine ${deadline}` : ''}.`,
     nextRound: (when) => `Prochain tour le ${when}.`,
-    roundEnded: (id, phase) => `Dernier tour : ${id} (${phase}).`,
+    roundEnded: (id, phase) => `Dernier tour : ${id} (${phaseWord(phase)}).`,
     noRound: 'Aucun tour annoncé.',
     waiting: 'En attente d’envoi',
     outbox: (n) => (n === 0 ? 'rien' : n === 1 ? '1 message' : `${n} messages`),

@@ -1,9 +1,9 @@
-import { addDays, dateAt, systemTimeZone } from '../../../federated/calendar/dates.ts';
+import { addDays, dateAt, daysBetween, systemTimeZone } from '../../../federated/calendar/dates.ts';
 import { formatters, type Formatters } from '../i18n/formatters.ts';
 import { locale } from '../i18n/index.svelte.ts';
 import { shop } from './shop.svelte.ts';
 
-export { addDays };
+export { addDays, daysBetween };
 
 /** Today on the bakery's clock (the time zone in its settings), not on the browser's. */
 export const todayIso = (): string =>

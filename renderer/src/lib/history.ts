@@ -54,3 +54,31 @@ export function groupByDate<T extends { date: string }>(rows: T[]): { date: stri
     .sort(([a], [b]) => (a < b ? 1 : -1))
     .map(([date, list]) => ({ date, rows: list }));
 }
+
+/**
+ * Sold, wasted and waste rate over rows, counting waste only where it is known: a day imported
+ * from a till (waste unknown) neither counts as zero waste nor dilutes the rate. The summary and
+ * each product's line use this same sum, so the summary is exactly the products' total.
+ */
+export function wasteSummary(rows: { sold: number; wasted: number | null }[]): {
+  sold: number;
+  wasted: number | null;
+  rate: number | null;
+} {
+  let sold = 0;
+  let wasted = 0;
+  let knownMoves = 0;
+  let known = false;
+  for (const row of rows) {
+    sold += row.sold;
+    if (row.wasted === null) continue;
+    known = true;
+    wasted += row.wasted;
+    knownMoves += row.sold + row.wasted;
+  }
+  return {
+    sold,
+    wasted: known ? wasted : null,
+    rate: knownMoves > 0 ? wasted / knownMoves : null,
+  };
+}

@@ -36,5 +36,6 @@ export async function loadShop(): Promise<void> {
 export function applySettings(settings: Settings): void {
   shop.settings = settings;
   shop.name = settings.shopName;
+  locale.setCurrency(settings.currency);
   if (!locale.chosen && settings.language !== 'en') locale.set(settings.language, false);
 }

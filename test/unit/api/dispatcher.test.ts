@@ -32,6 +32,24 @@ describe('API dispatcher', () => {
     }
   });
 
+  it('gives each refused field a reason the form can word in the shop language', async () => {
+    const result = await open().dispatch('sync.enrol', {
+      coordinatorUrl: 'not an address',
+      inviteCode: 'abc',
+      shopName: '',
+    });
+    if (result.ok) return expect.fail('a bad enrolment was accepted');
+    expect(result.error.reason).toEqual({
+      code: 'refusal.invalidRequest',
+      params: { field: 'coordinatorUrl' },
+    });
+    expect(result.error.issues?.map((i) => [i.path, i.reason])).toEqual([
+      ['coordinatorUrl', { code: 'input.url', params: {} }],
+      ['inviteCode', { code: 'input.tooShort', params: { minimum: 6 } }],
+      ['shopName', { code: 'input.required', params: {} }],
+    ]);
+  });
+
   it.each([['no.such.method'], ['__proto__'], ['constructor'], ['toString']])(
     'refuses the unknown method %s',
     async (method) => {

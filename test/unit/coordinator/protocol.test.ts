@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -5,6 +6,7 @@ import {
   encodeFloat32,
   generateShopKeyPair,
   isEd25519PublicKey,
+  publicKeyObject,
   signRequest,
   verifyRequest,
   weightsHash,
@@ -56,6 +58,22 @@ describe('request signatures', () => {
       expect(verifyRequest(keys.publicKey, { ...parts, ...change }, signature)).toBe(false);
     expect(verifyRequest(generateShopKeyPair().publicKey, parts, signature)).toBe(false);
     expect(verifyRequest('garbage', parts, signature)).toBe(false);
+  });
+
+  it('parses an Ed25519 key to the same key whatever path it takes, and no other kind', () => {
+    for (let i = 0; i < 20; i++) {
+      const { publicKey } = generateShopKeyPair();
+      const parsed = publicKeyObject(publicKey);
+      expect(parsed?.export({ type: 'spki', format: 'der' }).toString('base64')).toBe(publicKey);
+    }
+    const x25519 = generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'der' });
+    expect(publicKeyObject(x25519.toString('base64'))).toBeNull();
+    const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+    expect(
+      publicKeyObject(p256.export({ type: 'spki', format: 'der' }).toString('base64')),
+    ).toBeNull();
+    // The right header but a key one byte short is no key.
+    expect(publicKeyObject(keys.publicKey.slice(0, -4) + 'AA==')).toBeNull();
   });
 
   it('recognises Ed25519 public keys only', () => {

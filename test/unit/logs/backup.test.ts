@@ -74,7 +74,10 @@ describe('backups', () => {
     const damaged = await backend.call('backups.restore', {
       name: 'bakery-manual-2024-01-01T000000.sqlite',
     });
-    expect(damaged.ok ? null : damaged.error.message).toMatch(/cannot be restored/);
+    expect(damaged.ok ? null : damaged.error.reason).toMatchObject({
+      code: 'refusal.backupUnreadable',
+      params: { name: 'bakery-manual-2024-01-01T000000.sqlite' },
+    });
     const missing = await backend.call('backups.restore', { name: '../bakery.sqlite' });
     expect(missing.ok ? null : missing.error.code).toBe('not-found');
     expect((await backend.ok('products.list', {})).products).toHaveLength(1);

@@ -26,7 +26,10 @@ describe('products API', () => {
     if (!clash.ok) {
       expect(clash.error.code).toBe('conflict');
       expect(clash.error.issues?.[0]).toMatchObject({ path: 'name' });
-      expect(clash.error.message).toMatch(/Rye bread/);
+      expect(clash.error.reason).toEqual({
+        code: 'refusal.productNameTaken',
+        params: { name: 'Rye bread', inactive: false },
+      });
     }
     const roll = await backend.ok('products.create', { name: 'Roll', category: 'rolls' });
     const renamed = await backend.call('products.update', { id: roll.id, name: 'rye bread' });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dayText, parseDayText } from '../../../renderer/src/lib/date-text.ts';
 import { nextCell } from '../../../renderer/src/lib/grid-nav.ts';
-import { groupByDate, totalsByDate } from '../../../renderer/src/lib/history.ts';
+import { groupByDate, totalsByDate, wasteSummary } from '../../../renderer/src/lib/history.ts';
 import { amountText, parseAmount } from '../../../renderer/src/lib/money.ts';
 
 describe('spreadsheet movement', () => {
@@ -94,5 +95,72 @@ describe('history totals', () => {
       ['2026-11-03', [2]],
       ['2026-11-01', [1, 3]],
     ]);
+  });
+});
+
+describe('waste summary', () => {
+  const row = fc.record({
+    product: fc.integer({ min: 1, max: 5 }),
+    sold: fc.integer({ min: 0, max: 200 }),
+    wasted: fc.option(fc.integer({ min: 0, max: 40 }), { nil: null }),
+  });
+
+  it('is exactly the total of the per-product figures', () => {
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 60 }), (rows) => {
+        const overall = wasteSummary(rows);
+        const products = [...new Set(rows.map((r) => r.product))].map((id) =>
+          wasteSummary(rows.filter((r) => r.product === id)),
+        );
+        expect(overall.sold).toBe(products.reduce((sum, p) => sum + p.sold, 0));
+        const known = products.filter((p) => p.wasted !== null);
+        expect(overall.wasted).toBe(
+          known.length ? known.reduce((sum, p) => sum + p.wasted!, 0) : null,
+        );
+        const rates = products.flatMap((p) => (p.rate === null ? [] : [p.rate]));
+        if (overall.rate !== null) {
+          expect(overall.rate).toBeGreaterThanOrEqual(Math.min(...rates) - 1e-12);
+          expect(overall.rate).toBeLessThanOrEqual(Math.max(...rates) + 1e-12);
+        } else expect(rates).toEqual([]);
+      }),
+    );
+  });
+
+  it('leaves days without a waste count out of the rate instead of counting them as no waste', () => {
+    const tillYears = Array.from({ length: 1000 }, () => ({ sold: 100, wasted: null }));
+    const entered = [
+      { sold: 95, wasted: 5 },
+      { sold: 94, wasted: 6 },
+    ];
+    expect(wasteSummary([...tillYears, ...entered])).toEqual({
+      sold: 100_189,
+      wasted: 11,
+      rate: 11 / 200,
+    });
+  });
+});
+
+describe('days as the shop language writes them', () => {
+  it('writes and reads back every day in en-GB, de-DE, fr-FR and en-US order', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1990-01-01'), max: new Date('2090-12-31'), noInvalidDate: true }),
+        fc.constantFrom('en-GB', 'de-DE', 'fr-FR', 'en-US'),
+        (date, tag) => {
+          const iso = date.toISOString().slice(0, 10);
+          expect(parseDayText(dayText(iso, tag), tag)).toBe(iso);
+        },
+      ),
+    );
+  });
+
+  it('reads the language order and ISO, and refuses days that do not exist', () => {
+    expect(dayText('2026-11-20', 'de-DE')).toBe('20.11.2026');
+    expect(parseDayText('3.4.2024', 'de-DE')).toBe('2024-04-03');
+    expect(parseDayText('03/04/2024', 'fr-FR')).toBe('2024-04-03');
+    expect(parseDayText('03/04/2024', 'en-US')).toBe('2024-03-04');
+    expect(parseDayText('2024-04-03', 'fr-FR')).toBe('2024-04-03');
+    for (const bad of ['31.02.2024', '12.13.2024', '1.1.24', 'morgen', '1/2'])
+      expect(parseDayText(bad, 'de-DE')).toBeNull();
   });
 });

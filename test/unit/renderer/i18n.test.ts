@@ -48,4 +48,13 @@ describe('translations', () => {
     expect(de.today.summary(3, 30)).toBe('3 von 30 Produkten erfasst');
     expect(fr.products.days(1)).toBe('1 jour');
   });
+
+  it('words a round’s phase in the language, and keeps a phase it does not know', () => {
+    expect(en.consortium.roundEnded(4, 'published')).toBe('Last round: 4 (finished).');
+    expect(de.consortium.roundEnded(4, 'published')).toBe('Letzte Runde: 4 (abgeschlossen).');
+    expect(fr.consortium.roundText(5, 'collect', null)).toBe(
+      'Tour 5 en cours (collecte des mises à jour).',
+    );
+    expect(de.consortium.roundEnded(6, 'resharing')).toBe('Letzte Runde: 6 (resharing).');
+  });
 });

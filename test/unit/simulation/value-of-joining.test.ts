@@ -68,7 +68,8 @@ describe('value of joining (value.compare)', () => {
     try {
       const result = await alone.dispatch('value.compare', {});
       expect(result).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-      if (!result.ok) expect(result.error.message).toMatch(/not joined a consortium/);
+      if (!result.ok)
+        expect(result.error.reason).toEqual({ code: 'refusal.notEnrolled', params: {} });
     } finally {
       alone.close();
     }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { entryRefusal } from './entry.ts';
 import { forecastReason, historyTooShort } from './forecast.ts';
 import { importFileProblem, importRefusal, importWarning } from './import.ts';
+import { inputProblem, refusal } from './refusals.ts';
 
 /**
  * Every message the backend can hand to a bakery screen, defined once. The renderer's
@@ -15,6 +16,8 @@ export const message = z.discriminatedUnion('code', [
   ...importFileProblem.options,
   ...importRefusal.options,
   ...importWarning.options,
+  ...refusal.options,
+  ...inputProblem.options,
 ]);
 export type Message = z.infer<typeof message>;
 export type MessageCode = Message['code'];
@@ -28,3 +31,4 @@ export {
   importWarning,
   type ImportProblemReason,
 } from './import.ts';
+export { inputProblem, refusal, type InputProblem } from './refusals.ts';

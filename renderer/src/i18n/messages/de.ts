@@ -117,6 +117,62 @@ export const de: Catalogue = {
     (days > windowDays
       ? `Für morgen lässt sich kein Produkt vorhersagen, bis Verkäufe der letzten ${f.number(windowDays)} Tage erfasst sind.`
       : `Die Prognose für morgen stützt sich auf Verkäufe bis zum ${f.date(newestDate)}; erfassen Sie die Tage seitdem.`),
+
+  'refusal.invalidRequest': ({ field }) =>
+    field
+      ? `Die App hat etwas gesendet, das die Bäckereidaten nicht annehmen (${field}).`
+      : 'Die App hat etwas gesendet, das die Bäckereidaten nicht annehmen.',
+  'refusal.unknownRegion': ({ region }) =>
+    `Der Feiertagskalender kennt die Region ${region} nicht.`,
+  'refusal.unknownTimeZone': ({ zone }) => `Die Zeitzone ${zone} kennt die App nicht.`,
+  'refusal.backupNewer': ({ name }) =>
+    `${name} stammt von einer neueren Breadcast-Version: Bitte zuerst die App aktualisieren.`,
+  'refusal.notABackup': ({ name }) => `${name} ist keine Breadcast-Sicherung einer Bäckerei.`,
+  'refusal.backupUnreadable': ({ name }) =>
+    `${name} lässt sich nicht lesen und daher nicht wiederherstellen.`,
+  'refusal.noSuchBackup': ({ name }) => `Es gibt keine Sicherung namens ${name}.`,
+  'refusal.restoreFailed': ({ name }) =>
+    `Das Wiederherstellen von ${name} hat nicht geklappt; die Daten sind wie vorher.`,
+  'refusal.noSuchProduct': () => 'Dieses Produkt gibt es nicht (mehr).',
+  'refusal.productNameTaken': ({ name, inactive }) =>
+    inactive
+      ? `Es gibt schon ein deaktiviertes Produkt „${name}“: Aktivieren Sie es stattdessen wieder.`
+      : `Es gibt schon ein Produkt „${name}“.`,
+  'refusal.noModel': () =>
+    'Noch keine Prognose: Drücken Sie „Jetzt trainieren“, sobald einige Wochen Verkäufe erfasst sind.',
+  'refusal.noSalesForProduct': () => 'Für dieses Produkt sind noch keine Verkäufe erfasst.',
+  'refusal.nothingToBacktest': () =>
+    'Noch keine Verkäufe erfasst, es gibt also nichts nachzuspielen.',
+  'refusal.backtestFailed': () => 'Das Nachspielen vergangener Wochen hat diesmal nicht geklappt.',
+  'refusal.trainingRunning': () =>
+    'Das Modell lernt gerade schon; bitte warten, bis es fertig ist.',
+  'refusal.nothingToCompare': () =>
+    'Noch keine Verkäufe erfasst, es gibt also nichts zu vergleichen.',
+  'refusal.tooLittleHistoryToCompare': ({ from, minimumDays }, f) =>
+    `Zu wenig Verlauf vor dem ${f.date(from)}: Ein Produkt braucht ${f.number(minimumDays)} erfasste Öffnungstage vor den verglichenen Tagen.`,
+  'refusal.noDaysToCompare': ({ from }, f) =>
+    `Seit dem ${f.date(from)} gibt es keine Öffnungstage mit Verkäufen zum Vergleichen.`,
+  'refusal.comparisonRunning': () => 'Der Vergleich läuft bereits.',
+  'refusal.notEnrolled': () =>
+    'Diese Bäckerei ist noch keinem Verbund beigetreten: Geben Sie zuerst die Adresse des Koordinators und Ihren Einladungscode ein.',
+  'refusal.noConsortiumModel': () =>
+    'Das Modell des Verbunds ist noch nicht da: einmal synchronisieren, dann erneut vergleichen.',
+  'refusal.consortiumModelOutdated': () =>
+    'Das Modell des Verbunds ist für eine andere App-Version: App aktualisieren, dann erneut synchronisieren.',
+  'refusal.syncRunning': () => 'Eine Synchronisierung läuft bereits.',
+  'refusal.syncFailed': ({ retryable }) =>
+    retryable
+      ? 'Der Verbund war nicht erreichbar. Die App versucht es selbst erneut.'
+      : 'Der Verbund hat die Anfrage abgelehnt.',
+
+  'input.required': () => 'Bitte ausfüllen.',
+  'input.tooShort': ({ minimum }, f) => `Mindestens ${f.number(minimum)} Zeichen.`,
+  'input.tooLong': ({ maximum }, f) => `Höchstens ${f.number(maximum)} Zeichen.`,
+  'input.tooSmall': ({ minimum }, f) => `Mindestens ${f.number(minimum)}.`,
+  'input.tooLarge': ({ maximum }, f) => `Höchstens ${f.number(maximum)}.`,
+  'input.url': () => 'Eine Adresse wie https://verbund.example.org.',
+  'input.format': () => 'Das ist nicht in der erwarteten Form geschrieben.',
+  'input.invalid': () => 'Dieser Wert wird hier nicht angenommen.',
 };
 
 /** YYYY-MM-DD as German spreadsheets name it: JJJJ-MM-TT. */

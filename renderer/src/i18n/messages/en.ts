@@ -111,4 +111,56 @@ export const en: Catalogue = {
     (days > windowDays
       ? `no product can be forecast for tomorrow until sales from the last ${f.number(windowDays)} days are entered.`
       : `tomorrow’s forecast rests on sales up to ${f.date(newestDate)}; enter the days since to bring it up to date.`),
+
+  'refusal.invalidRequest': ({ field }) =>
+    field
+      ? `The app sent something the bakery’s data cannot take (${field}).`
+      : 'The app sent something the bakery’s data cannot take.',
+  'refusal.unknownRegion': ({ region }) =>
+    `The holiday calendar does not know the region ${region}.`,
+  'refusal.unknownTimeZone': ({ zone }) => `The app does not know the time zone ${zone}.`,
+  'refusal.backupNewer': ({ name }) =>
+    `${name} was made by a newer Breadcast: update the app first.`,
+  'refusal.notABackup': ({ name }) => `${name} is not a Breadcast backup of a bakery.`,
+  'refusal.backupUnreadable': ({ name }) => `${name} cannot be read, so it cannot be restored.`,
+  'refusal.noSuchBackup': ({ name }) => `There is no backup called ${name}.`,
+  'refusal.restoreFailed': ({ name }) =>
+    `Restoring ${name} did not work; the data is as it was before.`,
+  'refusal.noSuchProduct': () => 'This product does not exist (any more).',
+  'refusal.productNameTaken': ({ name, inactive }) =>
+    inactive
+      ? `There is already a product called “${name}”, deactivated: reactivate it instead.`
+      : `There is already a product called “${name}”.`,
+  'refusal.noModel': () =>
+    'There is no forecast yet: press “Train now” once a few weeks of sales are entered.',
+  'refusal.noSalesForProduct': () => 'No sales are entered for this product yet.',
+  'refusal.nothingToBacktest': () => 'No sales are entered yet, so there is nothing to replay.',
+  'refusal.backtestFailed': () => 'The replay of past weeks did not work this time.',
+  'refusal.trainingRunning': () => 'The model is already learning; wait until it has finished.',
+  'refusal.nothingToCompare': () => 'No sales are entered yet, so there is nothing to compare.',
+  'refusal.tooLittleHistoryToCompare': ({ from, minimumDays }, f) =>
+    `Too little history before ${f.date(from)}: a product needs ${f.number(minimumDays)} open days entered before the days compared.`,
+  'refusal.noDaysToCompare': ({ from }, f) =>
+    `There are no open days with sales to compare since ${f.date(from)}.`,
+  'refusal.comparisonRunning': () => 'The comparison is already running.',
+  'refusal.notEnrolled': () =>
+    'This bakery has not joined a consortium yet: enter the coordinator’s address and your invite code first.',
+  'refusal.noConsortiumModel': () =>
+    'The consortium’s model has not arrived yet: sync once, then compare again.',
+  'refusal.consortiumModelOutdated': () =>
+    'The consortium’s model was made for another version of the app: update the app, then sync again.',
+  'refusal.syncRunning': () => 'A sync is already running.',
+  'refusal.syncFailed': ({ retryable }) =>
+    retryable
+      ? 'The consortium could not be reached. The app tries again by itself.'
+      : 'The consortium turned the request down.',
+
+  'input.required': () => 'Please fill this in.',
+  'input.tooShort': ({ minimum }, f) => `At least ${f.number(minimum)} characters.`,
+  'input.tooLong': ({ maximum }, f) => `At most ${f.number(maximum)} characters.`,
+  'input.tooSmall': ({ minimum }, f) => `At least ${f.number(minimum)}.`,
+  'input.tooLarge': ({ maximum }, f) => `At most ${f.number(maximum)}.`,
+  'input.url': () => 'An address such as https://consortium.example.org.',
+  'input.format': () => 'This is not written the way it is expected.',
+  'input.invalid': () => 'This value is not accepted here.',
 };

@@ -118,6 +118,64 @@ export const fr: Catalogue = {
     (days > windowDays
       ? `aucun produit ne peut être prévu pour demain tant que les ventes des ${f.number(windowDays)} derniers jours ne sont pas saisies.`
       : `la prévision de demain repose sur les ventes jusqu’au ${f.date(newestDate)} ; saisissez les jours depuis.`),
+
+  'refusal.invalidRequest': ({ field }) =>
+    field
+      ? `L’application a envoyé quelque chose que les données de la boulangerie n’acceptent pas (${field}).`
+      : 'L’application a envoyé quelque chose que les données de la boulangerie n’acceptent pas.',
+  'refusal.unknownRegion': ({ region }) =>
+    `Le calendrier des jours fériés ne connaît pas la région ${region}.`,
+  'refusal.unknownTimeZone': ({ zone }) =>
+    `L’application ne connaît pas le fuseau horaire ${zone}.`,
+  'refusal.backupNewer': ({ name }) =>
+    `${name} vient d’une version plus récente de Breadcast : mettez d’abord l’application à jour.`,
+  'refusal.notABackup': ({ name }) =>
+    `${name} n’est pas une sauvegarde Breadcast d’une boulangerie.`,
+  'refusal.backupUnreadable': ({ name }) =>
+    `${name} est illisible et ne peut donc pas être restaurée.`,
+  'refusal.noSuchBackup': ({ name }) => `Il n’y a pas de sauvegarde nommée ${name}.`,
+  'refusal.restoreFailed': ({ name }) =>
+    `La restauration de ${name} n’a pas abouti ; les données sont comme avant.`,
+  'refusal.noSuchProduct': () => 'Ce produit n’existe pas (ou plus).',
+  'refusal.productNameTaken': ({ name, inactive }) =>
+    inactive
+      ? `Il existe déjà un produit désactivé « ${name} » : réactivez-le plutôt.`
+      : `Il existe déjà un produit « ${name} ».`,
+  'refusal.noModel': () =>
+    'Pas encore de prévision : appuyez sur « Entraîner maintenant » dès que quelques semaines de ventes sont saisies.',
+  'refusal.noSalesForProduct': () => 'Aucune vente n’est encore saisie pour ce produit.',
+  'refusal.nothingToBacktest': () =>
+    'Aucune vente n’est encore saisie, il n’y a donc rien à rejouer.',
+  'refusal.backtestFailed': () => 'Le rejeu des semaines passées n’a pas abouti cette fois.',
+  'refusal.trainingRunning': () =>
+    'Le modèle est déjà en train d’apprendre ; attendez qu’il ait fini.',
+  'refusal.nothingToCompare': () =>
+    'Aucune vente n’est encore saisie, il n’y a donc rien à comparer.',
+  'refusal.tooLittleHistoryToCompare': ({ from, minimumDays }, f) =>
+    `Trop peu d’historique avant le ${f.date(from)} : un produit a besoin de ${f.number(minimumDays)} jours d’ouverture saisis avant les jours comparés.`,
+  'refusal.noDaysToCompare': ({ from }, f) =>
+    `Aucun jour d’ouverture avec des ventes à comparer depuis le ${f.date(from)}.`,
+  'refusal.comparisonRunning': () => 'La comparaison est déjà en cours.',
+  'refusal.notEnrolled': () =>
+    'Cette boulangerie n’a pas encore rejoint de consortium : saisissez d’abord l’adresse du coordinateur et votre code d’invitation.',
+  'refusal.noConsortiumModel': () =>
+    'Le modèle du consortium n’est pas encore arrivé : synchronisez une fois, puis comparez à nouveau.',
+  'refusal.consortiumModelOutdated': () =>
+    'Le modèle du consortium a été fait pour une autre version de l’application : mettez-la à jour, puis synchronisez à nouveau.',
+  'refusal.syncRunning': () => 'Une synchronisation est déjà en cours.',
+  'refusal.syncFailed': ({ retryable }) =>
+    retryable
+      ? 'Le consortium est injoignable. L’application réessaiera d’elle-même.'
+      : 'Le consortium a refusé la demande.',
+
+  'input.required': () => 'Veuillez remplir ce champ.',
+  'input.tooShort': ({ minimum }, f) => `Au moins ${f.number(minimum)} caractères.`,
+  'input.tooLong': ({ maximum }, f) => `Au plus ${f.number(maximum)} caractères.`,
+  'input.tooSmall': ({ minimum }, f) => `Au moins ${f.number(minimum)}.`,
+  'input.tooLarge': ({ maximum }, f) => `Au plus ${f.number(maximum)}.`,
+  'input.url': () => 'Une adresse comme https://consortium.example.org.',
+  'input.format': () => 'Ce n’est pas écrit sous la forme attendue.',
+  'input.invalid': () => 'Cette valeur n’est pas acceptée ici.',
 };
 
 /** YYYY-MM-DD as French spreadsheets name it: AAAA-MM-JJ. */
