@@ -55,17 +55,33 @@ describe('operator dashboard round page in English and German', () => {
          VALUES (?, ?, 'x', 1, 1, 0.1, 4, NULL, ?)`,
         [rounds.plain, shop, new Date(at).toISOString()],
       );
-    // The secure round's own record: its SecAgg parameters, five in the signed roster, four
-    // survivors whose masked sum was recovered.
+    // The secure round's own header: its SecAgg parameters, the configuration of its signed
+    // roster of five, four survivors whose masked sum was recovered.
     rounds.secure = await writeRound(
       db,
       model.version,
       at + 86_400_000,
       { mode: 'secure', noiseMultiplier: 1.5 },
       {
-        params: { roundId: 'r2', threshold: 3, vectorLength: 8, modulusBits: 32 },
+        version: 2,
+        params: {
+          roundId: 'r2',
+          vectorLength: 12, // 8 parameters, the weight and three figures
+          modulusBits: 32,
+          maxShops: 5,
+          colluders: null,
+          graph: 'auto',
+        },
+        config: {
+          rosterSize: 5,
+          colluders: 1,
+          minSurvivors: 4,
+          graph: 'complete',
+          neighbours: 4,
+          threshold: 4,
+        },
         roster: ['a', 'b', 'c', 'd', 'e'],
-        unmaskRequest: { survivors: ['a', 'b', 'c', 'd'] },
+        survivors: ['a', 'b', 'c', 'd'],
         sum: 'AAAA',
       },
     );
@@ -106,11 +122,11 @@ describe('operator dashboard round page in English and German', () => {
     return page;
   }
 
-  async function roundPage(page: Page, id: number): Promise<string> {
+  /** Opens a round's page and waits until its sentence is the one expected, or times out. */
+  async function roundPage(page: Page, id: number, expected: string): Promise<string> {
     await page.goto(`${base}/dashboard/#/rounds/${id}`);
     const sentence = page.getByTestId('round-privacy');
-    await sentence.waitFor();
-    await expect.poll(async () => (await sentence.textContent())?.trim()).not.toBe('');
+    await expect.poll(async () => (await sentence.textContent())?.trim()).toBe(expected);
     return (await sentence.textContent())!.trim();
   }
 
@@ -122,8 +138,9 @@ describe('operator dashboard round page in English and German', () => {
       password: 'Password',
       button: 'Log in',
     });
-    const plain = await roundPage(page, rounds.plain);
-    expect(plain).toBe(
+    const plain = await roundPage(
+      page,
+      rounds.plain,
       'Plain round: the coordinator read each of 3 bakeries’ clipped updates itself, unmasked and without noise.',
     );
     expect(plain).not.toMatch(/only the sum|no single bakery|\bmasked|with noise/);
@@ -134,17 +151,18 @@ describe('operator dashboard round page in English and German', () => {
     expect(await page.getByTestId('term-threshold').count()).toBe(0);
     await screenshot(page, 'dashboard-round-plain-en');
 
-    const secure = await roundPage(page, rounds.secure);
-    expect(secure).toBe(
-      "The coordinator saw only the sum of 4 bakeries’ updates (at least 3 needed to unmask it), with noise (noise multiplier 1.5); no single bakery's update could be read.",
+    await roundPage(
+      page,
+      rounds.secure,
+      "The coordinator saw only the sum of 4 bakeries’ updates (at least 4 needed to unmask it), with noise (noise multiplier 1.5); no single bakery's update could be read.",
     );
     // Each figure of the round with its one-line explanation.
     expect(await page.getByTestId('term-noise').textContent()).toMatch(
       /1\.5\s+Noise multiplier z: random noise of z × C is added/,
     );
     expect(await page.getByTestId('term-clip').textContent()).toMatch(/0\.125\s+Clip norm C:/);
-    expect(await page.getByTestId('term-threshold').textContent()).toMatch(/3\s+Threshold t:/);
-    expect(await page.getByTestId('term-colluders').textContent()).toMatch(/0\s+Colluders c:/);
+    expect(await page.getByTestId('term-threshold').textContent()).toMatch(/4\s+Threshold t:/);
+    expect(await page.getByTestId('term-colluders').textContent()).toMatch(/1\s+Colluders c:/);
     expect(await page.getByTestId('round-epsilon').textContent()).toBe(
       `ε = ${Number(epsilonOneRound.toFixed(2))}`,
     );
@@ -158,8 +176,9 @@ describe('operator dashboard round page in English and German', () => {
       password: 'Passwort',
       button: 'Anmelden',
     });
-    const plain = await roundPage(page, rounds.plain);
-    expect(plain).toBe(
+    const plain = await roundPage(
+      page,
+      rounds.plain,
       'Einfache Runde: Der Koordinator hat jedes der begrenzten Updates von 3 Bäckereien selbst gelesen, unmaskiert und ohne Rauschen.',
     );
     expect(plain).not.toMatch(/nur die Summe|kein einzelnes Update|\bmaskiert|mit Rauschen/);
@@ -168,14 +187,15 @@ describe('operator dashboard round page in English and German', () => {
     );
     await screenshot(page, 'dashboard-round-plain-de');
 
-    const secure = await roundPage(page, rounds.secure);
-    expect(secure).toBe(
-      'Der Koordinator sah nur die Summe der Updates von 4 Bäckereien (mindestens 3 zum Entschlüsseln nötig), mit Rauschen (Rauschfaktor 1,5); kein einzelnes Update einer Bäckerei war lesbar.',
+    await roundPage(
+      page,
+      rounds.secure,
+      'Der Koordinator sah nur die Summe der Updates von 4 Bäckereien (mindestens 4 zum Entschlüsseln nötig), mit Rauschen (Rauschfaktor 1,5); kein einzelnes Update einer Bäckerei war lesbar.',
     );
     expect(await page.getByTestId('term-noise').textContent()).toMatch(
       /1,5\s+Rauschfaktor z: Zufallsrauschen von z × C/,
     );
-    expect(await page.getByTestId('term-threshold').textContent()).toMatch(/3\s+Schwelle t:/);
+    expect(await page.getByTestId('term-threshold').textContent()).toMatch(/4\s+Schwelle t:/);
     expect(await page.getByTestId('round-epsilon').textContent()).toBe(
       `ε = ${String(Number(epsilonOneRound.toFixed(2))).replace('.', ',')}`,
     );

@@ -12,11 +12,18 @@ export function liveView<T>(path: () => string) {
     loading: true,
   });
   let sequence = 0;
+  let shown: string | null = null;
 
   $effect(() => {
     const url = path();
     void live.tick;
     const mine = ++sequence;
+    // Another view (the next round's page) never shows the previous one's figures meanwhile.
+    if (url !== shown) {
+      shown = url;
+      state.data = null;
+      state.loading = true;
+    }
     api.get<T>(url).then(
       (data) => {
         if (mine !== sequence) return;
