@@ -17,7 +17,8 @@ const count = (value: unknown): number | null => (Array.isArray(value) ? value.l
 /**
  * What the coordinator could see of one round: the settings it ran with, and from its own
  * records the configuration of a secure round (roster, colluders, thresholds, graph) and how
- * many updates the sum held, and the colluders its noise was sized for.
+ * many updates the sum held; the colluders its noise was sized for come from that configuration,
+ * else from the plan it ran with.
  */
 export function roundPrivacy(
   settings: RoundSettings,

@@ -1,8 +1,9 @@
-import type { RoundConfig } from '../../federated/secagg/round-config.ts';
-import { roundPrivacy, type ContributionPlan } from '../../federated/privacy/plan.ts';
 import type { DiscreteRound } from '../../federated/privacy/discrete-accountant.ts';
+import { roundPrivacy, type ContributionPlan } from '../../federated/privacy/plan.ts';
 import type { RoundSettings } from '../../federated/protocol/index.ts';
+import type { RoundConfig } from '../../federated/secagg/round-config.ts';
 import { contributionPlanOf, secureVectorLength } from '../../federated/secagg/round-http.ts';
+import { secAggParams } from '../../federated/secagg/round-wire.ts';
 
 /**
  * The noise a round's aggregate really carried: shops add noise shares only in secure rounds,
@@ -14,9 +15,10 @@ export function effectiveNoise(settings: Pick<RoundSettings, 'mode' | 'noiseMult
 
 /**
  * The contribution plan a secure round ran with, derived as the shops derived it: from the
- * round's settings, its parameters and the configuration of its signed roster, as its header
- * (coordinator/secagg/state.ts) recorded them; null for a plain round or when the round recorded
- * none (it ended before advertising closed, or its header is unreadable).
+ * round's settings, the SecAgg parameters it recorded and the configuration of its signed roster
+ * (coordinator/secagg/state.ts keeps both in the round's header); null for a plain round or when
+ * the round recorded no configuration (it ended before its roster was signed, or its record is
+ * unreadable).
  */
 export function recordedPlan(
   settings: RoundSettings,
@@ -24,22 +26,12 @@ export function recordedPlan(
 ): ContributionPlan | null {
   if (settings.mode !== 'secure' || phaseState === null) return null;
   try {
-    const header = JSON.parse(phaseState) as {
-      version?: unknown;
-      params?: { vectorLength?: unknown; modulusBits?: unknown };
-      config?: RoundConfig;
-    } | null;
-    const length = header?.params?.vectorLength;
-    const bits = header?.params?.modulusBits;
-    if (header?.version !== 2 || !header.config || typeof length !== 'number') return null;
-    // The masked vector is the model's parameters plus the plan's extra coordinates.
-    const parameterCount = length - secureVectorLength(0, settings);
-    return contributionPlanOf(
-      settings,
-      parameterCount,
-      header.config,
-      typeof bits === 'number' ? bits : undefined,
-    );
+    const header = JSON.parse(phaseState) as { params?: unknown; config?: RoundConfig } | null;
+    const params = secAggParams.safeParse(header?.params);
+    if (!params.success || !header?.config) return null;
+    // The masked vector is the model's parameters plus the extra coordinates of these settings.
+    const parameterCount = params.data.vectorLength - secureVectorLength(0, settings);
+    return contributionPlanOf(settings, parameterCount, header.config, params.data.modulusBits);
   } catch {
     return null;
   }

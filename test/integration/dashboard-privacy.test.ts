@@ -17,10 +17,10 @@ import { roundSettings, type RoundSettings } from '../../federated/protocol/inde
 /**
  * ε of the coordinator's budget on the distributed discrete Gaussian accountant, worked out apart
  * from the code in Python (no dp_accounting here), as the bound the code claims to implement:
- * the round's plan rebuilt from what it recorded (threshold t = 3, 1,000 coordinates, a 32-bit
- * ring with headroom for 255 summands, equal weights, c = 0: grid g = 2²² units per C, rounded
- * sensitivity Δ̃ = g + ½ (conditional rounding, β = e^−½), honest share variance
- * σ² = (zΔ̃)²/t ≈ 9.9·10¹²), τ = 10·Σ_{k<255} exp(−2π²σ²k/(k+1)) = 0 in double precision,
+ * the round's plan rebuilt from what it recorded (n = 4, T = 3, c = 1, 1,000 parameters plus
+ * weight and three figures (shares 0.3, 0.2 each: Δ = 1.1·C), a 32-bit ring: grid g = 2²⁶ units
+ * per C, rounded sensitivity Δ̃ ≈ 1.1·g (conditional rounding, β = e^−½), honest share variance
+ * σ² = (zΔ̃)²/(T − c) ≈ 4.6·10¹⁵), τ = 10·Σ_{k<4} exp(−2π²σ²k/(k+1)) = 0 in double precision,
  * RDP(α) = min(α/(2z²) + τd, (α/2)(1/z + √d·τ)²) (Kairouz, Liu, Steinke 2021, Theorem 1 /
  * Proposition 14), summed over rounds and converted with Balle et al. 2020, Theorem 21,
  *   ε = min_α RDP(α) + log((α − 1)/α) − (log δ + log α)/(α − 1),
@@ -35,25 +35,27 @@ const referenceEpsilon = {
   twoPlannedOneUnplanned: 5.833578341837062, // z = 1.3 twice (plans), z = 2 once (no plan), δ = 1e-5
 };
 
-/** A secure round's header (coordinator/secagg/state.ts), as far as the views read it. */
+/** The secure round's header (coordinator/secagg/state.ts), as far as the plan and views read it. */
+const config = {
+  rosterSize: 4,
+  colluders: 1,
+  minSurvivors: 3,
+  graph: 'complete',
+  neighbours: 3,
+  threshold: 3,
+};
 const recorded = (extra: object = {}) => ({
   version: 2,
+  // 1,000 parameters plus the weight and the three figures a secure round carries.
   params: {
     roundId: 'r',
-    vectorLength: 1000,
+    vectorLength: 1004,
     modulusBits: 32,
     maxShops: 4,
     colluders: null,
     graph: 'auto',
   },
-  config: {
-    rosterSize: 4,
-    colluders: 1,
-    minSurvivors: 3,
-    graph: 'complete',
-    neighbours: 3,
-    threshold: 3,
-  },
+  config,
   ...extra,
 });
 
@@ -127,7 +129,7 @@ describe('privacy budget view and budget stop', () => {
     // Each round is charged at the plan it ran with: its noise over Δ̃, τ and 1,000 coordinates.
     for (const round of await chargedRounds(db)) {
       expect(round.charge.noiseMultiplier).toBeCloseTo(1.3, 12);
-      expect(round.charge).toMatchObject({ tau: 0, dimension: 1000 });
+      expect(round.charge).toMatchObject({ tau: 0, dimension: 1004 });
     }
     const view = await privacyView(db);
     expect(view.series.map((p) => p.round)).toEqual(ids);
@@ -167,7 +169,7 @@ describe('privacy budget view and budget stop', () => {
       released: true,
       threshold: 3,
       summed: 3,
-      configuration: recorded().config,
+      configuration: config,
     });
     expect((await roundDetailView(db, 3))?.epsilon).toBeNull();
   });
@@ -180,7 +182,7 @@ describe('privacy budget view and budget stop', () => {
       });
     await finishedRound({ mode: 'secure', noiseMultiplier: 2 }, 3);
     expect((await chargedRounds(db)).map((round) => round.charge.dimension)).toEqual([
-      1000, 1000, 1,
+      1004, 1004, 1,
     ]);
     const view = await privacyView(db);
     expect(view.summary.epsilonTotal).toBeCloseTo(referenceEpsilon.twoPlannedOneUnplanned, 6);

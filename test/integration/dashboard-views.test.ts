@@ -139,6 +139,7 @@ describe('operator dashboard views over real HTTP', () => {
       rosterSize: null,
       summed: 2,
       released: true,
+      configuration: null,
     });
     expect(detail.evaluation).toBeNull();
     // Plain rounds carry no noise whatever the multiplier says: no epsilon is claimed.

@@ -88,12 +88,17 @@ export function roundEpsilonWords(
 /** What a secure round was built to withstand, from the configuration its signed roster gave. */
 export function roundConfigurationSentence(
   config: NonNullable<RoundPrivacy['configuration']>,
+  speech: Speech = english,
 ): string {
-  const split =
-    config.graph === 'complete'
-      ? 'among all the others'
-      : `among its ${config.neighbours} neighbours (drawn from the roster)`;
-  return `Built for the ${config.rosterSize} bakeries of its signed roster and a coordinator colluding with up to ${config.colluders} of them: at least ${config.minSurvivors} had to upload and sign the list of survivors, and each bakery split its secrets ${split}, ${config.threshold} shares needed to rebuild one.`;
+  const w = speech.words.round;
+  const split = config.graph === 'complete' ? w.splitAll : w.splitNeighbours(config.neighbours);
+  return w.configuration(
+    config.rosterSize,
+    config.colluders,
+    config.minSurvivors,
+    split,
+    config.threshold,
+  );
 }
 
 /** Why a bakery skipped a round, from the codes and numbers it reported. */

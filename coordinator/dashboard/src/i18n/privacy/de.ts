@@ -49,6 +49,10 @@ export const privacyDe: PrivacyWords = {
     epsilon: (epsilon) => `ε = ${epsilon}`,
     unbounded: 'kein Rauschen: keine ε-Schranke',
     nothingReleased: 'nichts freigegeben',
+    splitAll: 'unter allen anderen',
+    splitNeighbours: (k) => `unter ihren ${k} Nachbarn (aus der Liste gezogen)`,
+    configuration: (n, c, survivors, split, t) =>
+      `Ausgelegt für die ${n} Bäckereien ihrer signierten Liste und einen Koordinator, der mit bis zu ${c} von ihnen zusammenarbeitet: Mindestens ${survivors} mussten hochladen und die Liste der Verbliebenen signieren, und jede Bäckerei teilte ihre Geheimnisse ${split}; ${t} Teile waren nötig, um eines wiederherzustellen.`,
     colludersNone: 'nicht erfasst',
   },
 
@@ -93,7 +97,7 @@ export const privacyDe: PrivacyWords = {
   },
 
   noFiguresSent:
-    'Noch keine Zahlen. Die Bäckereien senden keine eigenen Genauigkeitszahlen (der Fehler einer Bäckerei würde dem Koordinator zeigen, wie sie verkauft): die Zahlen des Verbunds zu einem Modell kommen nur als verrauschte Summe in der maskierten Summe der nächsten sicheren Runde.',
+    'Noch keine Zahlen. Die Bäckereien senden keine eigenen Genauigkeitszahlen (der Fehler einer Bäckerei würde dem Koordinator zeigen, wie sie verkauft): Die Zahlen des Verbunds zu einem Modell kommen nur als verrauschte Summe in der maskierten Summe der nächsten sicheren Runde.',
   plainWarning:
     'Einfache Runden zeigen dem Koordinator das begrenzte Update jeder Bäckerei, unmaskiert und ohne Rauschen: keine Datenschutzgarantie. Bäckereien mit der Standardrichtlinie lassen sie aus, und keine öffnet, solange ein Datenschutzbudget gesetzt ist.',
 };

@@ -51,6 +51,10 @@ export const privacyEn = {
     epsilon: (epsilon: string) => `ε = ${epsilon}`,
     unbounded: 'no noise added: no ε bound',
     nothingReleased: 'nothing released',
+    splitAll: 'among all the others',
+    splitNeighbours: (k: number) => `among its ${k} neighbours (drawn from the roster)`,
+    configuration: (n: number, c: number, survivors: number, split: string, t: number) =>
+      `Built for the ${n} bakeries of its signed roster and a coordinator colluding with up to ${c} of them: at least ${survivors} had to upload and sign the list of survivors, and each bakery split its secrets ${split}, ${t} shares needed to rebuild one.`,
     colludersNone: 'not recorded',
   },
 

@@ -54,6 +54,10 @@ export const privacyFr: PrivacyWords = {
     epsilon: (epsilon) => `ε = ${epsilon}`,
     unbounded: 'sans bruit : aucune borne sur ε',
     nothingReleased: 'rien de publié',
+    splitAll: 'entre toutes les autres',
+    splitNeighbours: (k) => `entre ses ${k} voisines (tirées de la liste)`,
+    configuration: (n, c, survivors, split, t) =>
+      `Conçue pour les ${n} boulangeries de sa liste signée et un coordinateur complice d’au plus ${c} d’entre elles : au moins ${survivors} devaient envoyer et signer la liste des restantes, et chaque boulangerie a partagé ses secrets ${split}, ${t} parts étant nécessaires pour en reconstruire un.`,
     colludersNone: 'non enregistré',
   },
 
@@ -97,7 +101,7 @@ export const privacyFr: PrivacyWords = {
   },
 
   noFiguresSent:
-    'Pas encore de chiffres. Les boulangeries n’envoient aucun chiffre de précision qui leur soit propre (l’erreur d’une boulangerie montrerait au coordinateur comment elle vend) : les chiffres du consortium pour un modèle n’arrivent que comme total bruité dans la somme masquée de la prochaine manche sécurisée.',
+    'Pas encore de chiffres. Les boulangeries n’envoient aucun chiffre de précision propre (l’erreur d’une boulangerie montrerait au coordinateur comment elle vend) : les chiffres du consortium pour un modèle n’arrivent que comme total bruité dans la somme masquée de la prochaine manche sécurisée.',
   plainWarning:
     'Les manches simples montrent au coordinateur la mise à jour bornée de chaque boulangerie, sans masque ni bruit : aucune garantie de confidentialité. Les boulangeries avec la politique par défaut les sautent, et aucune ne s’ouvre tant qu’un budget de confidentialité est fixé.',
 };
