@@ -230,15 +230,15 @@ export const benchCommand: Command = {
       const rows = await noiseCost(file, (p) => bars.update(p)).finally(() => bars.stop());
       say('## Noise against forecast quality: 20 young chain bakeries, 5 secure rounds');
       say(
-        '| clip norm C | noise z | simulated as | ε per round | ε per year (365) | rounds | WAPE federated | merged model alone | WAPE local | cost federated / local | federated beats local |',
+        '| clip norm C | noise z | ε per round | ε per year (365) | rounds | WAPE federated | merged model alone | WAPE local | cost federated / local | federated beats local |',
       );
-      say('| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |');
+      say('| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |');
       const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
       const eps = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '∞');
       for (const r of rows) {
         if (json) io.out(JSON.stringify({ part: 'noise-cost', ...r }));
         say(
-          `| ${r.clipNorm} | ${r.noiseMultiplier} | ${r.simulatedNoiseMultiplier.toFixed(4)} | ${eps(r.epsilonPerRound)} | ${eps(r.epsilonPerYear)} | ${r.rounds} of 5 | ${pct(r.wapeFederated)} | ${pct(r.wapeMergedOnly)} | ${pct(r.wapeLocal)} | ${Math.round(r.costFederated)} / ${Math.round(r.costLocal)} | ${r.federatedBeatsLocal} of ${r.shops} |`,
+          `| ${r.clipNorm} | ${r.noiseMultiplier} | ${eps(r.epsilonPerRound)} | ${eps(r.epsilonPerYear)} | ${r.rounds} of 5 | ${pct(r.wapeFederated)} | ${pct(r.wapeMergedOnly)} | ${pct(r.wapeLocal)} | ${Math.round(r.costFederated)} / ${Math.round(r.costLocal)} | ${r.federatedBeatsLocal} of ${r.shops} |`,
         );
       }
     }

@@ -7,14 +7,8 @@
  */
 import { clipToNorm } from './clip.ts';
 import { discreteGaussianSamples } from './discrete-gaussian.ts';
-import { nextClipNorm, type AdaptiveClipping } from './adaptive-clip.ts';
-import {
-  EXTRA_COORDINATES,
-  extraScale,
-  normalisedWeight,
-  planContribution,
-  type ContributionPlan,
-} from './plan.ts';
+import { nextClipNorm } from './adaptive-clip.ts';
+import { EXTRA_COORDINATES, extraScale, normalisedWeight, type ContributionPlan } from './plan.ts';
 import { cryptoRandom, RandomBits, type RandomSource } from './random.ts';
 import { conditionalRound } from './rounding.ts';
 
@@ -188,63 +182,4 @@ function figuresFrom(
     wape: mean(wape, EXTRA_COORDINATES.wape.bound),
     pinball: mean(pinball, EXTRA_COORDINATES.pinball.bound),
   };
-}
-
-/**
- * The round settings the coordinator and the shop pass today (before they hand over the
- * roster's size, the colluders and the sample counts): equal weights, no figures, headroom for
- * `maxShops` summands and noise sized for t honest survivors (c = 0).
- */
-export type PrivacySettings = {
-  clipNorm: number;
-  noiseMultiplier: number;
-  minSurvivors: number;
-  maxShops: number;
-  modulusBits: number;
-  adaptive?: AdaptiveClipping;
-};
-
-/** The plan both sides derive from these settings; the coordinator's budget charges it too. */
-export function planOf(settings: PrivacySettings, parameterCount: number): ContributionPlan {
-  return planContribution(
-    {
-      clipNorm: settings.clipNorm,
-      noiseMultiplier: settings.noiseMultiplier,
-      weighting: 'equal',
-      maxSampleWeight: 1,
-      metrics: false,
-      adaptiveClip: settings.adaptive ?? null,
-    },
-    {
-      parameterCount,
-      rosterSize: settings.maxShops,
-      threshold: settings.minSurvivors,
-      colluders: 0,
-      modulusBits: settings.modulusBits,
-    },
-  );
-}
-
-export function vectorLengthFor(parameterCount: number, settings: PrivacySettings): number {
-  return parameterCount + (settings.adaptive ? 1 : 0);
-}
-
-export function prepareContribution(
-  update: ArrayLike<number>,
-  settings: PrivacySettings,
-  random: RandomSource = cryptoRandom,
-): { encoded: Uint32Array; norm: number; wasClipped: boolean; noiseStd: number } {
-  const c = encodeContribution(planOf(settings, update.length), { update, sampleCount: 1 }, random);
-  return { encoded: c.encoded, norm: c.norm, wasClipped: c.wasClipped, noiseStd: c.noiseShareStd };
-}
-
-export type Aggregate = DecodedAggregate;
-
-export function finishAggregate(
-  sum: Uint32Array,
-  participants: number,
-  parameterCount: number,
-  settings: PrivacySettings,
-): DecodedAggregate {
-  return decodeAggregate(planOf(settings, parameterCount), sum, participants);
 }

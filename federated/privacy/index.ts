@@ -23,15 +23,11 @@ export {
   encodeContribution,
   decodeAggregate,
   fromRing,
-  vectorLengthFor,
-  prepareContribution,
-  finishAggregate,
   type ContributionInput,
   type EncodedContribution,
   type EvaluationFigures,
   type DecodedAggregate,
   type NoisedFigure,
-  type PrivacySettings,
 } from './contribution.ts';
 export {
   DEFAULT_ORDERS,

@@ -3,12 +3,9 @@
  * consortium simulation (60 training days, 28 held out, 5 secure rounds) for a grid of clip
  * norms C and noise multipliers z, each beside its ε per round and per year of nightly rounds.
  *
- * z is the product's: the noise of its default secure round (t = ⌊2n/3⌋ + 1, c = ⌊n/3⌋, sample
- * weights and evaluation figures in the vector). The simulation's rounds still go through the
- * coordinator and shop wiring that passes equal weights, t = 2 and c = 0, so each run is given
- * the noise multiplier under which that wiring puts exactly the same discrete Gaussian noise
- * into the sum (`wiredNoiseFor`); once the wiring passes the roster and colluders, that
- * function becomes the identity. What differs meanwhile: the runs average with equal weights.
+ * z is the product's: the shops' sync client sizes each round's noise from the signed roster
+ * (t = ⌊2n/3⌋ + 1, c = ⌊n/3⌋, sample weights and evaluation figures in the vector), so each run
+ * is the default secure round at that z.
  */
 import { discreteEpsilon } from '../../federated/privacy/discrete-accountant.ts';
 import { planContribution, roundPrivacy } from '../../federated/privacy/plan.ts';
@@ -27,48 +24,9 @@ export const NOISE_COST_GRID: readonly { clipNorm: number; noiseMultiplier: numb
 
 const MODEL_PARAMETERS = 1797;
 
-/** Standard deviation of the survivors' summed noise per update coordinate, in units of C. */
-function sumNoise(plan: ReturnType<typeof planContribution>, survivors: number): number {
-  return Math.sqrt(survivors * plan.shareVariance) / plan.unitsPerClip;
-}
-
-export function wiredNoiseFor(z: number, shops: number): number {
-  if (z === 0) return 0;
-  const product = planContribution(
-    { clipNorm: 1, noiseMultiplier: z, weighting: 'samples', maxSampleWeight: 1000, metrics: true },
-    {
-      parameterCount: MODEL_PARAMETERS,
-      rosterSize: shops,
-      threshold: Math.floor((2 * shops) / 3) + 1,
-      colluders: Math.floor(shops / 3),
-      modulusBits: 32,
-    },
-  );
-  const wired = (zWired: number) =>
-    planContribution(
-      {
-        clipNorm: 1,
-        noiseMultiplier: zWired,
-        weighting: 'equal',
-        maxSampleWeight: 1,
-        metrics: false,
-      },
-      {
-        parameterCount: MODEL_PARAMETERS,
-        rosterSize: 255,
-        threshold: 2,
-        colluders: 0,
-        modulusBits: 32,
-      },
-    );
-  // The wired noise is proportional to its multiplier: scale a unit run to the product's.
-  return sumNoise(product, shops) / sumNoise(wired(1), shops);
-}
-
 export type NoiseCostRow = {
   clipNorm: number;
   noiseMultiplier: number;
-  simulatedNoiseMultiplier: number;
   epsilonPerRound: number;
   epsilonPerYear: number;
   rounds: number;
@@ -113,14 +71,13 @@ export async function noiseCost(
   const rows: NoiseCostRow[] = [];
   for (const { clipNorm, noiseMultiplier } of grid) {
     const shops = 20;
-    const simulated = wiredNoiseFor(noiseMultiplier, shops);
     const r = await simulate({
       files: [file],
       holdoutDays: 28,
       trainDays: 60,
       rounds: 5,
       secureAggregation: true,
-      noiseMultiplier: simulated,
+      noiseMultiplier,
       round: { clipNorm },
       onProgress,
     });
@@ -129,7 +86,6 @@ export async function noiseCost(
     rows.push({
       clipNorm,
       noiseMultiplier,
-      simulatedNoiseMultiplier: simulated,
       epsilonPerRound: epsilon(noiseMultiplier, 1, shops),
       epsilonPerYear: epsilon(noiseMultiplier, 365, shops),
       rounds: r.rounds,
