@@ -119,6 +119,18 @@ export type DecodedAggregate = {
   nextClipNorm?: number;
 };
 
+/**
+ * The divisor of a sample-weighted mean from the noised total weight. The true total lies within
+ * [m/cap, m], so a noised value outside is pulled back into it; and it is never taken below three
+ * of its noise's standard deviations: in a small consortium of small bakeries the noise can carry
+ * the total near zero, and dividing by that multiplied the step by thousands (a model that
+ * forecast billions). A divisor too large only shortens the step.
+ */
+function divisorOf(weightSum: NoisedFigure, survivors: number, cap: number): number {
+  const floor = Math.min(survivors, Math.max(survivors / cap, 3 * weightSum.noiseStd));
+  return clamp(weightSum.value, floor, survivors);
+}
+
 export function decodeAggregate(
   plan: ContributionPlan,
   sum: Uint32Array,
@@ -138,9 +150,8 @@ export function decodeAggregate(
     return { value: signed[at]! / scale, noiseStd: noiseUnits / scale };
   };
   const weightSum = raw('weight');
-  // The true total lies within [m/cap, m]: a noised value outside is pulled back into it.
   const totalWeight = weightSum
-    ? clamp(weightSum.value, survivors / settings.maxSampleWeight, survivors)
+    ? divisorOf(weightSum, survivors, settings.maxSampleWeight)
     : survivors;
   const d = shape.parameterCount;
   const meanUpdate = new Float64Array(d);

@@ -102,8 +102,13 @@ describe('breadcast demo', () => {
     await table.waitFor();
     const products = await table.locator('tbody tr .product-cell button').allTextContents();
     expect(products.map((name) => name.trim())).toEqual(['Pretzel', 'Roll', 'Seeded roll']);
-    for (const cell of await table.getByTestId('recommended').allTextContents())
-      expect(Number(cell.trim().replace(/,/g, ''))).toBeGreaterThan(0);
+    // A bake a chain store could sell: the demo bakery sells tens to about a hundred a day, so a
+    // merged model thrown off by its noise (thousands or billions, or nothing) fails here.
+    for (const cell of await table.getByTestId('recommended').allTextContents()) {
+      const bake = Number(cell.trim().replace(/,/g, ''));
+      expect(bake).toBeGreaterThan(0);
+      expect(bake).toBeLessThan(1000);
+    }
     expect(await page.getByTestId('model-version').textContent()).toContain('consortium + local');
     await screenshot(page, 'demo-bakery-forecast');
   });

@@ -164,6 +164,22 @@ describe('encode → secure sum → decode', () => {
       Array.from({ length: d }, (_, j) => Math.sin(i * 7.3 + j * 1.1 + label.length) * (1 + i / 3)),
     );
 
+  it('never divides by a total weight drowned in its noise: the step stays within the clip over 3σ', () => {
+    // Five small bakeries (weights far below the cap) whose noised total came out near zero.
+    const plan = planContribution(
+      settings({ noiseMultiplier: 1.1, maxSampleWeight: 10_000 }),
+      shape(5, 4),
+    );
+    const sum = new Uint32Array(plan.length);
+    // One clip's worth in the first coordinate, the weight coordinate at zero.
+    sum[0] = Math.round(plan.unitsPerClip);
+    const decoded = decodeAggregate(plan, sum, 5);
+    const sigma = decoded.totalWeightNoiseStd;
+    expect(sigma).toBeGreaterThan(0);
+    expect(decoded.totalWeight).toBeCloseTo(Math.min(5, 3 * sigma), 9);
+    expect(Math.abs(decoded.meanUpdate[0]!)).toBeLessThanOrEqual(1 / Math.min(5, 3 * sigma) + 1e-9);
+  });
+
   it('without noise: the weighted mean, total weight and figures within the rounding bound', () => {
     fc.assert(
       fc.property(
