@@ -2,12 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  ApiResult,
-  MethodInput,
-  MethodName,
-  MethodOutput,
-} from '../../electron/api/contract/index.ts';
+import type { MethodInput, MethodName } from '../../electron/api/contract/index.ts';
 import {
   answerLocation,
   freshDir,
@@ -15,6 +10,7 @@ import {
   screenshot,
   startCli,
   type RunningCli,
+  callApi,
 } from './harness.ts';
 
 /** Waits for a value the page reaches asynchronously (vitest's default of one second is too short under load). */
@@ -35,26 +31,8 @@ describe('bakery app', () => {
     (_, i) => `Brot ${String(i + 1).padStart(2, '0')}`,
   );
 
-  /** Calls the backend the way the page does (same origin, the launch secret from the session). */
-  async function api<M extends MethodName>(
-    method: M,
-    input: MethodInput<M>,
-  ): Promise<MethodOutput<M>> {
-    const result = await page.evaluate(
-      async ([name, body]) => {
-        const secret = sessionStorage.getItem('breadcast.secret') ?? '';
-        const response = await fetch(`/api/${name}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-          body: JSON.stringify(body),
-        });
-        return (await response.json()) as ApiResult;
-      },
-      [method, input] as const,
-    );
-    if (!result.ok) throw new Error(result.error.message);
-    return result.value as MethodOutput<M>;
-  }
+  const api = <M extends MethodName>(method: M, input: MethodInput<M>) =>
+    callApi(page, method, input);
 
   const go = async (hash: string) => {
     await page.evaluate((value) => (location.hash = value), hash);

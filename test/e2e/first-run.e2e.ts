@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MethodInput, MethodName, MethodOutput } from '../../electron/api/contract/index.ts';
+import type { MethodInput, MethodName } from '../../electron/api/contract/index.ts';
 import {
   buildUi,
   freshDir,
@@ -12,6 +12,7 @@ import {
   screenshot,
   startCli,
   type RunningCli,
+  callApi,
 } from './harness.ts';
 
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000 });
@@ -28,22 +29,8 @@ describe('first run of a German bakery: where it is, then its Excel history', ()
   let page: Page;
   let dbPath: string;
 
-  async function api<M extends MethodName>(method: M, input: MethodInput<M>) {
-    const result = await page.evaluate(
-      async ([name, body]) => {
-        const secret = sessionStorage.getItem('breadcast.secret') ?? '';
-        const response = await fetch(`/api/${name}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-          body: JSON.stringify(body),
-        });
-        return (await response.json()) as { ok: boolean; value: unknown };
-      },
-      [method, input] as const,
-    );
-    if (!result.ok) throw new Error(JSON.stringify(result));
-    return result.value as MethodOutput<M>;
-  }
+  const api = <M extends MethodName>(method: M, input: MethodInput<M>) =>
+    callApi(page, method, input);
 
   beforeAll(async () => {
     await buildUi('renderer');

@@ -3,6 +3,12 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type {
+  ApiResult,
+  MethodInput,
+  MethodName,
+  MethodOutput,
+} from '../../electron/api/contract/index.ts';
 
 export const projectRoot = new URL('../..', import.meta.url).pathname;
 export const artifactsDir = join(projectRoot, 'test-results');
@@ -142,4 +148,26 @@ export async function answerLocation(
   if (!answer.ok) throw new Error(`settings.set refused: ${JSON.stringify(answer)}`);
   await page.reload();
   await page.getByTestId('app-info').waitFor();
+}
+
+/** Calls the bakery backend the way the page does: same origin, the launch secret from the session. */
+export async function callApi<M extends MethodName>(
+  page: Page,
+  method: M,
+  input: MethodInput<M>,
+): Promise<MethodOutput<M>> {
+  const result = await page.evaluate(
+    async ([name, body]) => {
+      const secret = sessionStorage.getItem('breadcast.secret') ?? '';
+      const response = await fetch(`/api/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify(body),
+      });
+      return (await response.json()) as ApiResult;
+    },
+    [method, input] as const,
+  );
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value as MethodOutput<M>;
 }
