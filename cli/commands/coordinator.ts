@@ -177,6 +177,15 @@ export const coordinatorCommand: Command = {
       // Secure aggregation is offered alongside plain rounds; the operator's settings pick the mode.
       plugins: [dashboardPlugin()],
     });
+    // Before the address is printed: a supervisor that stops us as soon as it reads the line
+    // must still get a graceful close.
+    const closed = new Promise<void>((resolve) => {
+      closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+        if (err) log.error({ err }, 'coordinator stopping after an error');
+        await app.close();
+        resolve();
+      });
+    });
     const address = await app.listen({ host: config.host, port: config.port });
     io.out(`Breadcast coordinator listening on ${address}`);
     const { store } = app.coordinator;
@@ -188,13 +197,7 @@ export const coordinatorCommand: Command = {
       );
       io.out(`(or POST {"token":"${token}","name":…,"password":…} to ${base}/v1/operator/setup)`);
     }
-    await new Promise<void>((resolve) => {
-      closeWithGrace({ delay: 10_000 }, async ({ err }) => {
-        if (err) log.error({ err }, 'coordinator stopping after an error');
-        await app.close();
-        resolve();
-      });
-    });
+    await closed;
     return 0;
   },
 };

@@ -65,6 +65,7 @@ export const demoCommand: Command = {
         }
       },
     }).finally(() => bars.stop());
+    const interrupted = untilInterrupted();
     const published = demo.rounds.filter((r) => r.phase === 'published').length;
     io.out(
       `Demo ready in ${((performance.now() - started) / 1000).toFixed(0)} s: ${published} of ${demo.rounds.length} rounds published (data in ${dir}).`,
@@ -73,7 +74,7 @@ export const demoCommand: Command = {
     io.out(`  Operator:   ${demo.operatorName} / ${demo.operatorPassword}`);
     io.out(`  Bakery app: ${demo.appUrl}`);
     io.out('Press Ctrl-C to stop.');
-    await untilInterrupted();
+    await interrupted;
     io.err('Stopping the demo…');
     await demo.close();
     return 0;

@@ -27,8 +27,9 @@ export const shopCommand: Command = {
     await ensureUiBuilt(rendererConfig, rendererDist, io.err);
     const backend = createBackend({ databasePath, transport: 'http', nightlyJobs: true });
     const bridge = await startHttpBridge({ backend, port, staticDir: rendererDist });
+    const interrupted = untilInterrupted();
     io.out(`Breadcast is open in browser mode: ${bridge.url}`);
-    await untilInterrupted();
+    await interrupted;
     await bridge.close();
     backend.close();
     return 0;

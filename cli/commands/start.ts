@@ -160,9 +160,8 @@ export function runElectron(
       if (stdoutBuffer.split('\n').some((line) => line.trim() === windowReadyMarker)) {
         ready = true;
         clearTimeout(timer);
+        void untilInterrupted().then(() => child.kill('SIGTERM'));
         io.out('Breadcast is open in its desktop window (Electron). Close it from the tray menu.');
-        const stopChild = () => child.kill('SIGTERM');
-        void untilInterrupted().then(stopChild);
         resolve({ started: true, exitCode });
       }
     });
@@ -201,10 +200,11 @@ async function runDev(databasePath: string, port: number, io: CommandIO): Promis
   await vite.listen();
   const address = vite.httpServer?.address();
   const vitePort = typeof address === 'object' && address ? address.port : port;
+  const interrupted = untilInterrupted();
   io.out(
     `Breadcast (dev, hot reload) is open in browser mode: http://127.0.0.1:${vitePort}/#secret=${bridge.secret}`,
   );
-  await untilInterrupted();
+  await interrupted;
   await vite.close();
   await bridge.close();
   backend.close();
