@@ -46,10 +46,10 @@ export const ownDays = (samples: readonly { date: string }[]) =>
 
 /**
  * How a consortium bakery forecasts: the merged (global) model, its own nightly training started
- * from it (the app's training job does the same), and the model between the two that its history
- * length warrants (`personalShare`). The adapted weights never leave the bakery. Without own samples the global
- * model is used as it is. One definition, used by the value-of-joining screen, the demo and
- * `breadcast simulate`.
+ * from it (the app's training job does the same), and the model between the two that its
+ * history warrants (`personalShare`). The adapted weights never leave the bakery. Without own
+ * samples the global model is used as it is. One definition, used by the value-of-joining
+ * screen, the demo and `breadcast simulate`.
  */
 export async function consortiumWeights(
   global: Float32Array,

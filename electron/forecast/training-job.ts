@@ -106,7 +106,8 @@ export type TrainingJobOptions = {
 /**
  * The consortium model a nightly run adapts: the one the active model came from. Each night
  * adapts it afresh (never last night's adaptation) and forecasts with the model between the two
- * that its history warrants, as `consortiumWeights` defines; a bakery whose model is its own trains on from it.
+ * that its history warrants, as `consortiumWeights` defines; a bakery whose model is its own
+ * trains on from it.
  */
 function heldGlobalModel(
   db: Db,
