@@ -520,6 +520,7 @@ export const de: Dictionary = {
     joinTitle: 'Einem Verbund beitreten',
     joinLead: 'Der Betreiber des Verbunds gibt Ihnen die Adresse und einen Einladungscode.',
     coordinatorUrl: 'Adresse des Koordinators',
+    coordinatorUrlExample: 'https://verbund.example.org',
     inviteCode: 'Einladungscode',
     shopNameShown: 'Name Ihrer Bäckerei (für den Betreiber sichtbar)',
     join: 'Beitreten',

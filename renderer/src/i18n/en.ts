@@ -519,6 +519,7 @@ export const en = {
     joinTitle: 'Join a consortium',
     joinLead: 'The consortium’s operator gives you its address and an invite code.',
     coordinatorUrl: 'Coordinator address',
+    coordinatorUrlExample: 'https://consortium.example.org',
     inviteCode: 'Invite code',
     shopNameShown: 'Your bakery’s name (shown to the operator)',
     join: 'Join',

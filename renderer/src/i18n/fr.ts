@@ -522,6 +522,7 @@ export const fr: Dictionary = {
     joinTitle: 'Rejoindre un consortium',
     joinLead: 'L’opérateur du consortium vous donne son adresse et un code d’invitation.',
     coordinatorUrl: 'Adresse du coordinateur',
+    coordinatorUrlExample: 'https://consortium.example.org',
     inviteCode: 'Code d’invitation',
     shopNameShown: 'Nom de votre boulangerie (visible par l’opérateur)',
     join: 'Rejoindre',
