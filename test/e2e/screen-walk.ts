@@ -156,10 +156,14 @@ export async function chooseLanguage(page: Page, language: Language): Promise<vo
   await page.getByTestId('language').waitFor();
   await page.getByTestId('language').selectOption(language);
   await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(language);
-  // Messages shown in the language before are not this language's to answer for.
-  await page.evaluate(() =>
-    (window as unknown as { breadcastToasts?: Element[] }).breadcastToasts?.splice(0),
-  );
+  // Messages shown in the language before are not this language's to answer for: dismissed,
+  // and forgotten.
+  await page.evaluate(() => {
+    for (const button of document.querySelectorAll<HTMLElement>('[data-testid="toast"] button'))
+      button.click();
+    (window as unknown as { breadcastToasts?: Element[] }).breadcastToasts?.splice(0);
+  });
+  await expect.poll(() => page.getByTestId('toast').count()).toBe(0);
 }
 
 /** Goes to a screen by its address, as the navigation does. */
