@@ -7,11 +7,16 @@
 
 /**
  * Collects the items passed in one turn of the event loop and hands them to `write` together at
- * its end; each caller gets the result at its own index (or the error of the whole batch).
+ * its end; each caller gets the result at its own index (or the error of the whole batch). One
+ * write runs at a time: items passed while it runs wait for it and go in the next batch, so the
+ * slower each write (a database round trip on a busy machine), the larger the batches, and the
+ * number of writes stays bounded however many requests arrive.
  */
 export function perTurn<I, R>(write: (items: I[]) => Promise<R[]>): (item: I) => Promise<R> {
   let batch: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  let writing = false;
   const flush = async () => {
+    writing = true;
     const taken = batch;
     batch = [];
     try {
@@ -19,11 +24,14 @@ export function perTurn<I, R>(write: (items: I[]) => Promise<R[]>): (item: I) =>
       taken.forEach((entry, index) => entry.resolve(results[index]!));
     } catch (error) {
       for (const entry of taken) entry.reject(error);
+    } finally {
+      writing = false;
+      if (batch.length > 0) setImmediate(() => void flush());
     }
   };
   return (item) =>
     new Promise<R>((resolve, reject) => {
-      if (batch.length === 0) setImmediate(() => void flush());
+      if (batch.length === 0 && !writing) setImmediate(() => void flush());
       batch.push({ item, resolve, reject });
     });
 }
