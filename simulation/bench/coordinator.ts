@@ -33,13 +33,18 @@ export type CoordinatorBench = {
   refused: number;
   /** The same connections asking `GET /health`: what the server does with no work per request. */
   health: { perSecond: number; p99Ms: number; serverCpuMsPerRequest: number };
-  /** CPU seconds of each process over the upload bursts (the machine has 2 cores for both). */
-  cpuSeconds: { server: number; loadGenerator: number };
+  /**
+   * CPU seconds of each process over the upload bursts (the machine has 2 cores for all), and
+   * of the PostgreSQL server's processes when the bench started that server itself.
+   */
+  cpuSeconds: { server: number; loadGenerator: number; database?: number };
   /**
    * Server CPU per accepted upload: unlike uploads/s it hardly depends on what else runs on the
    * machine, and 1000 / it bounds what one core (the service's event loop) can accept.
    */
   serverCpuMsPerUpload: number;
+  /** The PostgreSQL server's CPU per accepted upload, when measured (a cluster of its own). */
+  databaseCpuMsPerUpload?: number;
   /** 1-minute load average when the bench started: other work on the machine. */
   loadAverage: number;
 };
@@ -155,7 +160,13 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.le
  * as many connections, in the same run.
  */
 export async function benchCoordinator(
-  options: { shops?: number; rounds?: number; database?: string } = {},
+  options: {
+    shops?: number;
+    rounds?: number;
+    database?: string;
+    /** CPU seconds the database server has used so far, when it runs on this machine. */
+    databaseCpuSeconds?: () => number;
+  } = {},
 ): Promise<CoordinatorBench> {
   const shops = options.shops ?? 1000;
   const rounds = options.rounds ?? 3;
@@ -174,6 +185,8 @@ export async function benchCoordinator(
     let refused = 0;
     let serverCpu = 0;
     let generatorCpu = 0;
+    let databaseCpu = 0;
+    const databaseCpuNow = options.databaseCpuSeconds ?? (() => 0);
     for (let r = 0; r < rounds; r++) {
       const round = await operator.call<{ id: number; modelVersion: number }>(
         'POST',
@@ -197,6 +210,7 @@ export async function benchCoordinator(
       const uploads = enrolled.map((shop) => signedUpload(shop, round.id, round.modelVersion));
       let next = 0;
       const serverBefore = cpuSecondsOf(child.pid!);
+      const databaseBefore = databaseCpuNow();
       const generatorBefore = process.cpuUsage();
       const started = performance.now();
       const result = await autocannon({
@@ -208,6 +222,7 @@ export async function benchCoordinator(
       });
       const seconds = (performance.now() - started) / 1000;
       serverCpu += cpuSecondsOf(child.pid!) - serverBefore;
+      databaseCpu += databaseCpuNow() - databaseBefore;
       const used = process.cpuUsage(generatorBefore);
       generatorCpu += (used.user + used.system) / 1e6;
       rates.push(result['2xx'] / seconds);
@@ -243,8 +258,15 @@ export async function benchCoordinator(
         p99Ms: health.latency.p99,
         serverCpuMsPerRequest: (healthCpu * 1000) / Math.max(1, health['2xx']),
       },
-      cpuSeconds: { server: serverCpu, loadGenerator: generatorCpu },
+      cpuSeconds: {
+        server: serverCpu,
+        loadGenerator: generatorCpu,
+        ...(options.databaseCpuSeconds ? { database: databaseCpu } : {}),
+      },
       serverCpuMsPerUpload: (serverCpu * 1000) / Math.max(1, accepted),
+      ...(options.databaseCpuSeconds
+        ? { databaseCpuMsPerUpload: (databaseCpu * 1000) / Math.max(1, accepted) }
+        : {}),
       loadAverage,
     };
   } finally {

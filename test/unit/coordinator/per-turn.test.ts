@@ -15,19 +15,22 @@ describe('perTurn', () => {
     expect(writes).toEqual([[1, 2, 3], [4]]);
   });
 
-  it('runs one write at a time: what arrives while it runs goes into the next batch', async () => {
+  it('runs at most `concurrency` writes at once: what arrives while they run goes into the next batch', async () => {
     const writes: number[][] = [];
     let running = 0;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const write = perTurn(async (items: number[]) => {
-      expect(running).toBe(0);
-      running++;
-      writes.push(items);
-      if (writes.length === 1) await gate;
-      running--;
-      return items;
-    });
+    const write = perTurn(
+      async (items: number[]) => {
+        expect(running).toBe(0);
+        running++;
+        writes.push(items);
+        if (writes.length === 1) await gate;
+        running--;
+        return items;
+      },
+      { concurrency: 1 },
+    );
     const first = write(1);
     // The first batch is being written once its write has been called.
     await new Promise<void>((resolve) => {
