@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
 import { openCoordinatorStore } from '../../coordinator/store/database.ts';
@@ -18,6 +16,7 @@ import {
   signRequest,
 } from '../../federated/protocol/index.ts';
 import { OperatorClient } from '../operator-client.ts';
+import { cpuSecondsOf, startService, stopService } from './service-process.ts';
 
 /** One line of `npm run bench -- --only coordinator --json`. */
 export type CoordinatorBench = {
@@ -51,8 +50,6 @@ export type CoordinatorBench = {
 
 type Shop = { id: string; privateKey: string };
 
-const bin = fileURLToPath(new URL('../../bin/breadcast.mjs', import.meta.url));
-
 /** Enrols shops straight in the database: enrolment is not what this bench measures. */
 async function seed(database: string, shops: number, password: string): Promise<Shop[]> {
   const store = await openCoordinatorStore(database);
@@ -79,37 +76,6 @@ async function seed(database: string, shops: number, password: string): Promise<
   } finally {
     await store.close();
   }
-}
-
-/** The shipped service (`breadcast coordinator`) in a child process; resolves to its URL. */
-function startServer(database: string): Promise<{ child: ChildProcess; url: string }> {
-  // BREADCAST_BENCH_CPU_PROF=DIR: the server writes a V8 CPU profile there when it stops.
-  const profile = process.env.BREADCAST_BENCH_CPU_PROF;
-  const node = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const args = [...node, bin, 'coordinator', '--db', database, '--port', '0'];
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, BREADCAST_COORDINATOR_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`coordinator did not start: ${out}`)), 180_000);
-    child.once('exit', (code) => reject(new Error(`coordinator exited (${code}): ${out}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]! });
-      }
-    });
-  });
-}
-
-/** User + system CPU seconds a process has used so far (Linux: /proc/<pid>/stat, clock ticks). */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** One shop's signed upload, built ahead so the load generator only sends bytes. */
@@ -175,7 +141,7 @@ export async function benchCoordinator(
   const database = options.database ?? join(dir, 'coordinator.db');
   const password = randomBytes(12).toString('base64url');
   const enrolled = await seed(database, shops, password);
-  const { child, url } = await startServer(database);
+  const { child, url } = await startService(database);
   try {
     const operator = await OperatorClient.login(url, 'bench', password);
     const rates: number[] = [];
@@ -270,11 +236,7 @@ export async function benchCoordinator(
       loadAverage,
     };
   } finally {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await stopService(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest } from 'node:http';
+import { SyncError } from '../../electron/sync/errors.ts';
 import { retryDelayMs } from '../../electron/sync/outbox.ts';
 import { isTransientStatus, sleep } from '../retry.ts';
 
@@ -105,8 +106,12 @@ export function send(
  */
 export const loadRetry = { attempts: 6, timeScale: 1 / 60 };
 
-/** A connection that failed or was cut (ECONNRESET …), or a busy or broken server. */
+/**
+ * A connection that failed or was cut (ECONNRESET …), or a busy or broken server; for the app's
+ * own HTTP client, what it says may be retried.
+ */
 export function isRetryable(error: unknown): boolean {
+  if (error instanceof SyncError) return error.retryable;
   if (error instanceof StatusError) return isTransientStatus(error.status);
   return typeof (error as { code?: unknown } | null)?.code === 'string';
 }
