@@ -16,6 +16,7 @@ import {
   signRequest,
 } from '../../federated/protocol/index.ts';
 import { OperatorClient } from '../operator-client.ts';
+import { pollUntil } from '../load/load-tools.ts';
 import { cpuSecondsOf, startService, stopService } from './service-process.ts';
 
 /** One line of `npm run bench -- --only coordinator --json`. */
@@ -196,9 +197,11 @@ export async function benchCoordinator(
       p50s.push(result.latency.p50);
       accepted += result['2xx'];
       refused += result.non2xx + result.errors + result.timeouts;
-      const after = await operator.call<{ phase: string }>(
-        'GET',
-        `/v1/operator/rounds/${round.id}`,
+      // The last answer may come while another request's check is still publishing the round.
+      const after = await pollUntil(
+        () => operator.call<{ phase: string }>('GET', `/v1/operator/rounds/${round.id}`),
+        (r) => r.phase === 'published' || r.phase === 'failed',
+        { everyMs: 200, untilMs: Date.now() + 300_000 },
       );
       if (after.phase !== 'published') throw new Error(`round ${round.id} ended in ${after.phase}`);
     }
