@@ -1,4 +1,4 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { request as httpRequest, type Agent } from 'node:http';
 import { SyncError } from '../../electron/sync/errors.ts';
 import { retryDelayMs } from '../../electron/sync/outbox.ts';
 import { isTransientStatus, sleep } from '../retry.ts';

@@ -3,7 +3,7 @@ import { formatSecureLoad, runSecureLoad } from '../../simulation/load/secure-lo
 
 // The shortened CI run of `npm run bench -- --only load --secure --shops N`.
 describe('load: a secure round against the coordinator service', () => {
-  it('8 shops run the app’s SecAgg+ client over HTTP through every phase and the round publishes', async () => {
+  it('8 shops run the app’s secure-round client over HTTP through every phase and the round publishes', async () => {
     const result = await runSecureLoad({ shops: 8, pollMs: 500 });
     console.log(formatSecureLoad(result).join('\n'));
     expect(result.round).toMatchObject({ phase: 'published', resultVersion: 2 });
