@@ -215,11 +215,9 @@ export function hkdf(ikm: Uint8Array, salt: Uint8Array, label: string, length: n
 }
 
 export function sha256(...parts: Uint8Array[]): Uint8Array {
-  return new Uint8Array(
-    createHash('sha256')
-      .update(concatBytes(...parts))
-      .digest(),
-  );
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return new Uint8Array(hash.digest());
 }
 
 export function randomSecret(): Uint8Array {
