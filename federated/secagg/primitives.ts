@@ -16,6 +16,7 @@ import {
   randomBytes,
   sign,
   verify,
+  type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
 import { SecAggError, concatBytes, fromBase64, toBase64, utf8 } from './bytes.ts';
@@ -69,10 +70,14 @@ function rawFromJwk(key: KeyObject, field: 'x' | 'd'): string {
  * about 40 µs a pair against 160 µs for SPKI/PKCS#8 DER, and a shop draws 255 pairs a round.
  */
 function keyPair(type: 'x25519' | 'ed25519'): RawKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync(type as 'x25519', {
-    publicKeyEncoding: { format: 'jwk' },
-    privateKeyEncoding: { format: 'jwk' },
-  });
+  // @types/node types the JWK encoding for RSA/EC only; Node returns JsonWebKey objects for OKP too.
+  const { publicKey, privateKey } = generateKeyPairSync(
+    type as 'x25519',
+    {
+      publicKeyEncoding: { format: 'jwk' },
+      privateKeyEncoding: { format: 'jwk' },
+    } as object,
+  ) as unknown as { publicKey: JsonWebKey; privateKey: JsonWebKey };
   const raw = (field: string | undefined) => {
     if (typeof field !== 'string') throw new SecAggError('malformed', 'key generation failed');
     return Buffer.from(field, 'base64url').toString('base64');
