@@ -1,4 +1,8 @@
-import { budgetEpsilon, emptyBudget, spendRound } from '../../federated/privacy/accountant.ts';
+import { budgetEpsilon, emptyBudget } from '../../federated/privacy/accountant.ts';
+import {
+  spendDiscreteRound,
+  type DiscreteRound,
+} from '../../federated/privacy/discrete-accountant.ts';
 import type { ShopPrivacy } from '../api/contract/privacy.ts';
 import type { Db } from '../store/database.ts';
 
@@ -21,7 +25,16 @@ export type Charge = {
   /** 0 for a plain round or a noiseless secure one. */
   noiseMultiplier: number;
   clipNorm: number | null;
+  /**
+   * τ and dimension of the discrete Gaussian sum the round ran (`roundPrivacy` of its plan).
+   * Absent for plain rounds and for charges queued before they were recorded: counted at τ = 0.
+   */
+  tau?: number;
+  dimension?: number;
 };
+
+/** What one charged round costs: the distributed discrete Gaussian's parameters. */
+export type ChargedRound = Pick<DiscreteRound, 'noiseMultiplier' | 'tau' | 'dimension'>;
 
 /**
  * Charges a round once, whatever happens to the request carrying the update: call it before
@@ -31,8 +44,9 @@ export function chargeRound(db: Db, charge: Charge, now: Date): boolean {
   return (
     db
       .prepare(
-        `INSERT OR IGNORE INTO privacy_charges (round_key, round_id, charged_at, mode, noise_multiplier, clip_norm)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO privacy_charges
+           (round_key, round_id, charged_at, mode, noise_multiplier, clip_norm, tau, dimension)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         charge.roundKey,
@@ -41,6 +55,8 @@ export function chargeRound(db: Db, charge: Charge, now: Date): boolean {
         charge.mode,
         charge.mode === 'plain' ? 0 : charge.noiseMultiplier,
         charge.clipNorm,
+        charge.tau ?? 0,
+        charge.dimension ?? 1,
       ).changes === 1
   );
 }
@@ -49,22 +65,32 @@ export function isCharged(db: Db, key: string): boolean {
   return db.prepare('SELECT 1 FROM privacy_charges WHERE round_key = ?').get(key) !== undefined;
 }
 
-type ChargeRow = { charged_at: string; mode: string; noise_multiplier: number };
+type ChargeRow = {
+  charged_at: string;
+  mode: string;
+  noise_multiplier: number;
+  tau: number;
+  dimension: number;
+};
+
+const costOf = (row: ChargeRow): ChargedRound => ({
+  noiseMultiplier: row.noise_multiplier,
+  tau: row.tau,
+  dimension: row.dimension,
+});
 
 /**
  * Epsilon of a sequence of rounds, each with every bakery taking part (q = 1, the honest worst
- * case); null when any round had no noise, since then no bound holds at all.
+ * case), on the same distributed discrete Gaussian accountant as the coordinator and
+ * `breadcast privacy`; null when any round had no noise, since then no bound holds at all.
  */
 export function epsilonOfRounds(
-  noiseMultipliers: readonly number[],
+  rounds: readonly ChargedRound[],
   delta = SHOP_DELTA,
 ): number | null {
-  if (noiseMultipliers.some((z) => !(z > 0))) return null;
+  if (rounds.some((r) => !(r.noiseMultiplier > 0))) return null;
   return budgetEpsilon(
-    noiseMultipliers.reduce(
-      (b, noiseMultiplier) => spendRound(b, { noiseMultiplier }),
-      emptyBudget(),
-    ),
+    rounds.reduce((budget, round) => spendDiscreteRound(budget, round), emptyBudget()),
     delta,
   );
 }
@@ -72,26 +98,29 @@ export function epsilonOfRounds(
 function chargesSince(db: Db, since: string): ChargeRow[] {
   return db
     .prepare<[string], ChargeRow>(
-      'SELECT charged_at, mode, noise_multiplier FROM privacy_charges WHERE charged_at >= ? ORDER BY id',
+      'SELECT charged_at, mode, noise_multiplier, tau, dimension FROM privacy_charges WHERE charged_at >= ? ORDER BY id',
     )
     .all(since);
 }
 
-/** Epsilon over the last 365 days, with one more round of noise `withRound` when given. */
+/**
+ * Epsilon over the last 365 days, with one more round `withRound` when given. Before its roster
+ * is known a coming round's τ is not: it counts at τ = 0 here (τ is below 10⁻¹⁰⁰ at the share
+ * sizes secure rounds use) and at its recorded τ once charged.
+ */
 export function yearEpsilon(
   db: Db,
   now: Date,
   withRound?: { noiseMultiplier: number },
 ): number | null {
-  const rows = chargesSince(db, new Date(now.getTime() - YEAR_MS).toISOString());
-  const noise = rows.map((r) => r.noise_multiplier);
-  if (withRound) noise.push(withRound.noiseMultiplier);
-  return epsilonOfRounds(noise);
+  const rounds = chargesSince(db, new Date(now.getTime() - YEAR_MS).toISOString()).map(costOf);
+  if (withRound) rounds.push({ noiseMultiplier: withRound.noiseMultiplier, tau: 0, dimension: 1 });
+  return epsilonOfRounds(rounds);
 }
 
 /** Epsilon over all updates so far; null when unbounded. */
 export function lifetimeEpsilon(db: Db): number | null {
-  return epsilonOfRounds(chargesSince(db, '').map((r) => r.noise_multiplier));
+  return epsilonOfRounds(chargesSince(db, '').map(costOf));
 }
 
 export function shopPrivacy(db: Db, now: Date): ShopPrivacy {
@@ -102,10 +131,10 @@ export function shopPrivacy(db: Db, now: Date): ShopPrivacy {
   return {
     delta: SHOP_DELTA,
     rounds: all.length,
-    epsilon: epsilonOfRounds(all.map((r) => r.noise_multiplier)),
+    epsilon: epsilonOfRounds(all.map(costOf)),
     unboundedSince: firstUnbounded?.charged_at ?? null,
     plainUpdates: all.filter((r) => r.mode === 'plain').length,
     noiselessUpdates: all.filter((r) => r.mode === 'secure' && !(r.noise_multiplier > 0)).length,
-    year: { rounds: year.length, epsilon: epsilonOfRounds(year.map((r) => r.noise_multiplier)) },
+    year: { rounds: year.length, epsilon: epsilonOfRounds(year.map(costOf)) },
   };
 }

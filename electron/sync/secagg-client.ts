@@ -12,6 +12,7 @@ import {
   encodeContribution,
   type EvaluationFigures,
 } from '../../federated/privacy/contribution.ts';
+import { roundPrivacy } from '../../federated/privacy/plan.ts';
 import { cryptoRandom, type RandomSource } from '../../federated/privacy/random.ts';
 import { SecAggError } from '../../federated/secagg/bytes.ts';
 import { ed25519RawFromPkcs8 } from '../../federated/secagg/primitives.ts';
@@ -282,6 +283,7 @@ async function maskedUpload(
   if (secureVectorLength(parameters, settings) !== client.params.vectorLength)
     throw new SecAggError('malformed', 'the round’s vector length does not match the model');
   const plan = contributionPlanOf(settings, parameters, config, client.params.modulusBits);
+  const cost = roundPrivacy(plan);
   const contribution = encodeContribution(
     plan,
     { update: update.delta, sampleCount: update.sampleCount, metrics: update.metrics ?? null },
@@ -313,6 +315,8 @@ async function maskedUpload(
     mode: 'secure',
     noiseMultiplier: settings.noiseMultiplier,
     clipNorm: settings.clipNorm,
+    tau: cost.tau,
+    dimension: cost.dimension,
   };
   return [state, masked];
 }

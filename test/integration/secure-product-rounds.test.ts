@@ -137,6 +137,15 @@ describe('secure aggregation in the shipped coordinator and sync client', () => 
       expect(uploads[0]!.epsilonSpent!).toBeCloseTo(eps1, 6);
       expect(uploads[0]!.details).toMatchObject({ mode: 'secure', noiseMultiplier: z });
       expect(shopEpsilon(shop.db)!).toBeCloseTo(eps1, 6);
+      // Charged as the distributed discrete Gaussian it ran: the masked vector's length and τ.
+      const charge = shop.db.prepare('SELECT tau, dimension FROM privacy_charges').get() as {
+        tau: number;
+        dimension: number;
+      };
+      const parameters = Number(uploads[0]!.details.parameters);
+      expect(charge.dimension).toBeGreaterThanOrEqual(parameters + 1);
+      expect(charge.dimension).toBeLessThanOrEqual(parameters + 5);
+      expect(charge.tau).toBeGreaterThanOrEqual(0);
       const privacy = shop.client.status().privacy;
       expect(privacy.epsilon!).toBeCloseTo(eps1, 6);
       expect(privacy.rounds).toBe(1);

@@ -89,7 +89,7 @@ describe('settings stage', () => {
   });
 
   it('the defaults refuse the rounds a fresh coordinator ran before: plain, noiseless, or with too little noise', () => {
-    const year = epsilonOfRounds([1.1]);
+    const year = epsilonOfRounds([{ noiseMultiplier: 1.1, tau: 0, dimension: 1 }]);
     expect(
       codes(
         settingsRefusals(
@@ -142,18 +142,23 @@ describe('roster stage', () => {
 });
 
 describe('the bakery budget', () => {
-  it('is the accountant’s epsilon over the noised rounds, and unbounded once any round had no noise', () => {
+  it('is the discrete accountant’s epsilon: the continuous Gaussian’s at τ = 0, more with τ > 0, unbounded once any round had no noise', () => {
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: 0.3, max: 5, noNaN: true }), { maxLength: 20 }),
-        (zs) => {
+        fc.double({ min: 1e-4, max: 1e-2, noNaN: true }),
+        (zs, tau) => {
           const expected = budgetEpsilon(
             zs.reduce((b, noiseMultiplier) => spendRound(b, { noiseMultiplier }), emptyBudget()),
             1e-5,
           );
-          expect(epsilonOfRounds(zs)).toBeCloseTo(expected, 9);
-          expect(epsilonOfRounds([...zs, 0])).toBeNull();
-          expect(epsilonOfRounds([0, ...zs])).toBeNull();
+          const rounds = zs.map((noiseMultiplier) => ({ noiseMultiplier, tau: 0, dimension: 200 }));
+          expect(epsilonOfRounds(rounds)).toBeCloseTo(expected, 9);
+          if (zs.length > 0)
+            expect(epsilonOfRounds(rounds.map((r) => ({ ...r, tau })))!).toBeGreaterThan(expected);
+          const noiseless = { noiseMultiplier: 0, tau: 0, dimension: 200 };
+          expect(epsilonOfRounds([...rounds, noiseless])).toBeNull();
+          expect(epsilonOfRounds([noiseless, ...rounds])).toBeNull();
         },
       ),
       { numRuns: 50, seed: 16 },
