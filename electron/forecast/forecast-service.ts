@@ -25,6 +25,8 @@ import { lastLoggedDate, loadHistories, withCalendarAhead } from './histories.ts
 import { activeModel, type StoredModel } from './model-store.ts';
 import { sellableStock } from './stock-on-hand.ts';
 import { weatherOfDay } from '../weather/refresh.ts';
+import { calibrate, recentBandShift } from './band-calibration.ts';
+import type { BandShift } from '../../federated/decisions/band-calibration.ts';
 
 export class NoModelError extends Error {
   constructor() {
@@ -85,12 +87,25 @@ const roundQ = (q: Quantiles): Quantiles => ({
   p90: round1(q.p90),
 });
 
-/** Quantiles in units for one product and date, or null when the product has no sales yet. */
-export function productQuantiles(model: StoredModel, series: ProductSeries, date: string) {
+/**
+ * Quantiles in units for one product and date, or null when the product has no sales yet: `q`
+ * is the band the bakery is shown and decides on (the model's, calibrated by `shift`), `model`
+ * the model's own.
+ */
+export function productQuantiles(
+  model: StoredModel,
+  series: ProductSeries,
+  date: string,
+  shift: BandShift,
+) {
   const row = featureRow(series.history, date);
   if (!row) return null;
-  const q = scaleQuantiles(predictQuantiles(model.weights, [row.x])[0]!, row.level);
-  return { row, q };
+  const band = calibrate(
+    scaleQuantiles(predictQuantiles(model.weights, [row.x])[0]!, row.level),
+    shift,
+    row.level,
+  );
+  return { row, q: band.shown, model: band.model };
 }
 
 function decide(series: ProductSeries, q: Quantiles, date: string, stock: number) {
@@ -139,11 +154,19 @@ export async function forecastDay(
     { closed: number } | undefined;
   const past = storedForecasts(db, addDays(date, -28), addDays(date, -1));
   const shelfLife = shelfLives(db);
+  // The band calibrated on the bakery's own recent days, as `simulate` and `backtest` score it.
+  const shift = recentBandShift(db, date);
   const result: ProductForecast[] = [];
+  const modelBands = new Map<number, { p10: number; p90: number; level: number }>();
   for (const series of products) {
-    const forecast = productQuantiles(model, series, date);
+    const forecast = productQuantiles(model, series, date, shift);
     if (!forecast) continue;
     const q = roundQ(forecast.q);
+    modelBands.set(series.productId, {
+      p10: forecast.model.p10,
+      p90: forecast.model.p90,
+      level: forecast.row.level,
+    });
     const stock = sellableStock(db, series.productId, date, shelfLife.get(series.productId) ?? 1);
     const d = decide(series, forecast.q, date, stock);
     const plan = planned.get(series.productId) ?? null;
@@ -209,15 +232,17 @@ export async function forecastDay(
     });
   }
   const store = db.prepare(
-    `INSERT INTO forecasts (date, product_id, model_version_id, p10, p25, p50, p75, p90, recommended_bake, expected_waste, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO forecasts (date, product_id, model_version_id, p10, p25, p50, p75, p90, recommended_bake, expected_waste, created_at, model_p10, model_p90, level)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (date, product_id) DO UPDATE SET model_version_id = excluded.model_version_id,
        p10 = excluded.p10, p25 = excluded.p25, p50 = excluded.p50, p75 = excluded.p75, p90 = excluded.p90,
-       recommended_bake = excluded.recommended_bake, expected_waste = excluded.expected_waste, created_at = excluded.created_at`,
+       recommended_bake = excluded.recommended_bake, expected_waste = excluded.expected_waste, created_at = excluded.created_at,
+       model_p10 = excluded.model_p10, model_p90 = excluded.model_p90, level = excluded.level`,
   );
   db.transaction(() => {
     for (const f of result) {
       const q = f.quantiles;
+      const band = modelBands.get(f.productId)!;
       store.run(
         f.date,
         f.productId,
@@ -230,6 +255,9 @@ export async function forecastDay(
         f.recommendedBake,
         f.expectedWasteAtRecommended,
         now.toISOString(),
+        band.p10,
+        band.p90,
+        band.level,
       );
     }
   })();
@@ -252,7 +280,7 @@ export async function leftoversAt(db: Db, productId: number, date: string, quant
   if (!model) throw new NoModelError();
   const series = withCalendarAhead(db, loadHistories(db, { productIds: [productId] }), date)[0];
   if (!series) return null;
-  const forecast = productQuantiles(model, series, date);
+  const forecast = productQuantiles(model, series, date, recentBandShift(db, date));
   if (!forecast) return null;
   const onShelf = quantity + sellableStock(db, productId, date, shelfLives(db).get(productId) ?? 1);
   return {
