@@ -257,11 +257,12 @@ export function acceptMaskedInput(
   }
   const sharers = new Set(round.sharers);
   const near = graph.neighbours(u).filter((v) => sharers.has(v));
+  const nearSet = new Set(near);
   const mayDrop = new Set([...droppedSoFar(round), ...Object.keys(convictions)]);
   const maskedWith = new Set(message.maskedWith);
   if (
     maskedWith.size !== message.maskedWith.length ||
-    message.maskedWith.some((v) => !near.includes(v))
+    message.maskedWith.some((v) => !nearSet.has(v))
   )
     throw new SecAggError('malformed', 'maskedWith names a shop that is not a sharing neighbour');
   const missing = near.find((v) => !maskedWith.has(v) && !mayDrop.has(v));

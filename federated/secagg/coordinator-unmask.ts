@@ -66,9 +66,9 @@ export function acceptUnmask(
   if (!signed.has(me)) throw new SecAggError('refused', `${me} did not sign the survivor set`);
   const survivors = new Set(round.survivors);
   const sharers = new Set(round.sharers);
-  const holders = graph.holders(me).filter((id) => sharers.has(id));
+  const holders = new Set(graph.holders(me).filter((id) => sharers.has(id)));
   const within = (ids: string[], allowed: (id: string) => boolean) =>
-    ids.every((id) => holders.includes(id) && allowed(id));
+    ids.every((id) => holders.has(id) && allowed(id));
   const maskedSet = new Set(maskedWith);
   if (
     !within(Object.keys(message.selfMaskShares), (id) => survivors.has(id)) ||

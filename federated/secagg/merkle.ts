@@ -9,6 +9,7 @@ import { PROTOCOL, sha256 } from './primitives.ts';
 const LEAF = utf8(`${PROTOCOL}/merkle-leaf`);
 const NODE = utf8(`${PROTOCOL}/merkle-node`);
 const EMPTY = sha256(utf8(`${PROTOCOL}/merkle-empty`));
+const EMPTY_TEXT = toBase64(EMPTY);
 
 function leaf(index: number, value: string): Uint8Array {
   return sha256(LEAF, utf8(JSON.stringify([index, value])));
@@ -34,22 +35,23 @@ export function merkleRoot(values: string[]): string {
 
 /** A built tree; the coordinator keeps one per shop to hand out paths without rehashing. */
 export class MerkleTree {
-  private readonly levels: Uint8Array[][];
+  // Every node in base64, once: a tree hands out a path per neighbour, and the paths share nodes.
+  private readonly levels: string[][];
 
   constructor(values: string[]) {
-    this.levels = levels(values);
+    this.levels = levels(values).map((level) => level.map(toBase64));
   }
 
   get root(): string {
-    return toBase64(this.levels.at(-1)![0]!);
+    return this.levels.at(-1)![0]!;
   }
 
   /** Sibling hashes from leaf `index` up to the root. */
   path(index: number): string[] {
     const path: string[] = [];
     let at = index;
-    for (const level of this.levels.slice(0, -1)) {
-      path.push(toBase64(level[at ^ 1] ?? EMPTY));
+    for (let depth = 0; depth < this.levels.length - 1; depth++) {
+      path.push(this.levels[depth]![at ^ 1] ?? EMPTY_TEXT);
       at >>= 1;
     }
     return path;

@@ -3,7 +3,7 @@
  * integer grid, its headroom for n summands, the noise) is federated/privacy/plan.ts.
  */
 import { SecAggError } from './bytes.ts';
-import { forEachKeystreamPiece, keystream } from './primitives.ts';
+import { forEachKeystreamPiece } from './primitives.ts';
 
 export function ringMask(modulusBits: number): number {
   if (!Number.isInteger(modulusBits) || modulusBits < 8 || modulusBits > 32)
@@ -11,14 +11,29 @@ export function ringMask(modulusBits: number): number {
   return modulusBits === 32 ? 0xffffffff : 2 ** modulusBits - 1;
 }
 
+/**
+ * The ring operations run on Int32Array views of the same words: V8 keeps int32 lanes in
+ * registers, while a Uint32Array read above 2^31 becomes a heap double. Two's-complement addition
+ * and `& mask` (−1 for k = 32) give the same bits as the unsigned arithmetic mod 2^k.
+ */
+const signedView = (words: Uint32Array) =>
+  new Int32Array(words.buffer, words.byteOffset, words.length);
+const signedMask = (modulusBits: number) => ringMask(modulusBits) | 0;
+
 export function ringAddInPlace(target: Uint32Array, other: Uint32Array, modulusBits: number): void {
-  const mask = ringMask(modulusBits);
-  for (let i = 0; i < target.length; i++) target[i] = ((target[i]! + other[i]!) & mask) >>> 0;
+  addSigned(signedView(target), signedView(other), signedMask(modulusBits), target.length);
 }
 
 export function ringSubInPlace(target: Uint32Array, other: Uint32Array, modulusBits: number): void {
-  const mask = ringMask(modulusBits);
-  for (let i = 0; i < target.length; i++) target[i] = ((target[i]! - other[i]!) & mask) >>> 0;
+  subSigned(signedView(target), signedView(other), signedMask(modulusBits), target.length);
+}
+
+function addSigned(t: Int32Array, o: Int32Array, mask: number, count: number, at = 0): void {
+  for (let i = 0; i < count; i++) t[at + i] = (t[at + i]! + o[i]!) & mask;
+}
+
+function subSigned(t: Int32Array, o: Int32Array, mask: number, count: number, at = 0): void {
+  for (let i = 0; i < count; i++) t[at + i] = (t[at + i]! - o[i]!) & mask;
 }
 
 /**
@@ -26,11 +41,8 @@ export function ringSubInPlace(target: Uint32Array, other: Uint32Array, modulusB
  * 2^k divides 2^32 the reduction keeps every word exactly uniform.
  */
 export function maskVector(key: Uint8Array, length: number, modulusBits: number): Uint32Array {
-  const mask = ringMask(modulusBits);
-  const bytes = keystream(key, length * 4);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Uint32Array(length);
-  for (let i = 0; i < length; i++) out[i] = (view.getUint32(i * 4, true) & mask) >>> 0;
+  addMaskInPlace(out, key, modulusBits, 1);
   return out;
 }
 
@@ -44,21 +56,18 @@ export function addMaskInPlace(
   modulusBits: number,
   sign: 1 | -1,
 ): void {
-  const mask = ringMask(modulusBits);
+  const mask = signedMask(modulusBits);
+  const t = signedView(target);
   forEachKeystreamPiece(key, target.length * 4, (piece, at) => {
-    const start = at / 4;
     const count = piece.length / 4;
-    const aligned = piece.byteOffset % 4 === 0;
-    const words = aligned
-      ? new Uint32Array(piece.buffer, piece.byteOffset, count)
-      : new Uint32Array(Uint8Array.from(piece).buffer);
-    if (!littleEndianHost) for (let i = 0; i < count; i++) words[i] = swap(words[i]!);
-    if (sign === 1)
-      for (let i = 0; i < count; i++)
-        target[start + i] = ((target[start + i]! + (words[i]! & mask)) & mask) >>> 0;
-    else
-      for (let i = 0; i < count; i++)
-        target[start + i] = ((target[start + i]! - (words[i]! & mask)) & mask) >>> 0;
+    const words =
+      piece.byteOffset % 4 === 0
+        ? new Int32Array(piece.buffer, piece.byteOffset, count)
+        : new Int32Array(Uint8Array.from(piece).buffer);
+    if (!littleEndianHost) for (let i = 0; i < count; i++) words[i] = swap(words[i]!) | 0;
+    // Either sign's loop is monomorphic; the keystream words are reduced by the same & mask.
+    if (sign === 1) addSigned(t, words, mask, count, at / 4);
+    else subSigned(t, words, mask, count, at / 4);
   });
 }
 

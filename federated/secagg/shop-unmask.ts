@@ -87,11 +87,15 @@ export function confirmSurvivors(
   };
 }
 
-/** The valid confirmations: distinct survivors whose roster identity signed exactly our set. */
+/**
+ * The valid confirmations: distinct survivors whose roster identity signed exactly our set.
+ * Counting stops at `enough`: more valid signatures change nothing, and each check costs a verify.
+ */
 function countConfirmations(
   state: ClientState,
   survivors: string[],
   confirmations: Confirmation[],
+  enough: number,
 ) {
   const identities = new Map(state.roster!.map((e) => [e.shopId, e.identityKey]));
   const listed = new Set(survivors);
@@ -100,6 +104,7 @@ function countConfirmations(
   for (const c of confirmations) {
     if (signers.has(c.shopId) || !listed.has(c.shopId)) continue;
     if (verifyEd25519(identities.get(c.shopId)!, bytes, c.signature)) signers.add(c.shopId);
+    if (signers.size >= enough) break;
   }
   return signers.size;
 }
@@ -127,7 +132,12 @@ export function unmaskResponse(state: ClientState, request: UnmaskRequest): Step
       'the unmask request names another survivor set than the one this shop signed',
     );
   const survivors = confirmed.survivors;
-  const valid = countConfirmations(state, survivors, request.confirmations);
+  const valid = countConfirmations(
+    state,
+    survivors,
+    request.confirmations,
+    state.config!.minSurvivors,
+  );
   if (valid < state.config!.minSurvivors)
     throw new SecAggError(
       'confirmations-insufficient',

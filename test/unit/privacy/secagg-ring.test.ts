@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { keystream } from '../../../federated/secagg/primitives.ts';
+import {
+  addMaskInPlace,
+  maskVector,
+  ringAddInPlace,
+  ringSubInPlace,
+} from '../../../federated/secagg/ring.ts';
+
+// The ring runs on signed views for speed; these check it against plain arithmetic mod 2^k.
+const modulus = (k: number) => 2 ** k;
+const reduce = (x: number, k: number) => ((x % modulus(k)) + modulus(k)) % modulus(k);
+
+const vectors = fc.integer({ min: 8, max: 32 }).chain((k) =>
+  fc.integer({ min: 1, max: 300 }).chain((length) =>
+    fc.record({
+      k: fc.constant(k),
+      a: fc.array(fc.integer({ min: 0, max: modulus(k) - 1 }), {
+        minLength: length,
+        maxLength: length,
+      }),
+      b: fc.array(fc.integer({ min: 0, max: modulus(k) - 1 }), {
+        minLength: length,
+        maxLength: length,
+      }),
+    }),
+  ),
+);
+
+describe('ring arithmetic mod 2^k', () => {
+  it('adds and subtracts word by word exactly as integers mod 2^k', () => {
+    fc.assert(
+      fc.property(vectors, ({ k, a, b }) => {
+        const sum = Uint32Array.from(a);
+        ringAddInPlace(sum, Uint32Array.from(b), k);
+        expect([...sum]).toEqual(a.map((x, i) => reduce(x + b[i]!, k)));
+        const difference = Uint32Array.from(a);
+        ringSubInPlace(difference, Uint32Array.from(b), k);
+        expect([...difference]).toEqual(a.map((x, i) => reduce(x - b[i]!, k)));
+      }),
+    );
+  });
+
+  it('adds and removes the keystream words reduced to k bits, also across keystream pieces', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 8, max: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        // Up to 40,000 words: the keystream comes in 16,384-word pieces.
+        fc.integer({ min: 1, max: 40_000 }),
+        fc.constantFrom<1 | -1>(1, -1),
+        (k, key, length, sign) => {
+          const bytes = keystream(key, length * 4);
+          const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+          const words = Array.from({ length }, (_, i) => reduce(view.getUint32(i * 4, true), k));
+          expect([...maskVector(key, length, k)]).toEqual(words);
+          const start = Array.from({ length }, (_, i) => (i * 2654435761) % modulus(k));
+          const target = Uint32Array.from(start);
+          addMaskInPlace(target, key, k, sign);
+          expect([...target]).toEqual(start.map((x, i) => reduce(x + sign * words[i]!, k)));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
