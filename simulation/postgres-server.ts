@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +25,23 @@ export type PostgresServer = {
   url(database: string): string;
   /** Runs one of the server's tools (pg_dump, pg_restore) as the server's user. */
   tool(name: string, args: string[]): Promise<string>;
+  /**
+   * CPU seconds (user + system) the server's processes have used so far: the postmaster and
+   * its children now running (a connection's backend counts while it lives; Linux only).
+   */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 };
+
+/** User + system CPU seconds of a process from /proc (clock ticks of 1/100 s), with its parent. */
+function procStat(pid: string): { ppid: string; seconds: number } | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return { ppid: fields[1]!, seconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+  } catch {
+    return null; // the process ended while we looked
+  }
+}
 
 const user = 'breadcast';
 
@@ -135,6 +150,16 @@ export async function startPostgres(): Promise<PostgresServer> {
       return url(name);
     },
     tool: (name, args) => as(name, args),
+    cpuSeconds() {
+      const postmaster = readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]!;
+      let seconds = procStat(postmaster)?.seconds ?? 0;
+      for (const pid of readdirSync('/proc')) {
+        if (!/^\d+$/.test(pid)) continue;
+        const stat = procStat(pid);
+        if (stat?.ppid === postmaster) seconds += stat.seconds;
+      }
+      return seconds;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

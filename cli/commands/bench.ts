@@ -10,6 +10,7 @@ import { noiseCost } from '../../simulation/bench/noise-cost.ts';
 import { simulate } from '../../simulation/simulate.ts';
 import { startPostgres } from '../../simulation/postgres-server.ts';
 import { formatLoadResult, runLoadScenario } from '../../simulation/load/load-scenario.ts';
+import { formatSecureLoad, runSecureLoad } from '../../simulation/load/secure-load.ts';
 import { formatTable } from '../../simulation/report.ts';
 import { progressBars } from '../../simulation/progress.ts';
 
@@ -17,7 +18,11 @@ import { progressBars } from '../../simulation/progress.ts';
 async function onTempPostgres(shops: number) {
   const server = await startPostgres();
   try {
-    return await benchCoordinator({ shops, database: await server.createDatabase('bench') });
+    return await benchCoordinator({
+      shops,
+      database: await server.createDatabase('bench'),
+      databaseCpuSeconds: () => server.cpuSeconds(),
+    });
   } finally {
     await server.stop();
   }
@@ -71,6 +76,17 @@ export const benchCommand: Command = {
       value: 'N',
       description:
         'With --only coordinator: N concurrent shops (default 1000). With --only load: N shops in the round (default 500). With --only secagg: one round of N shops; with --json prints {"shops","parameters","dropout","graph","neighbours","threshold","coordinatorSeconds","shopSeconds"}.',
+    },
+    secure: {
+      type: 'boolean',
+      description:
+        'With --only load: a secure (SecAgg+) round instead of a plain one, against the coordinator service in a child process; shops poll every --poll seconds.',
+    },
+    poll: {
+      type: 'string',
+      value: 'S',
+      description:
+        'With --only load --secure: how often each shop polls (default: about 25 polls/s in all, at least every 2 s).',
     },
     spread: {
       type: 'string',
@@ -156,12 +172,25 @@ export const benchCommand: Command = {
           `${r.store}: ${f1(r.uploadsPerSecond)} accepted uploads/s (median of ${r.rounds} rounds), p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms; ${r.accepted} accepted, ${r.refused} refused; ${r.parameters} parameters`,
         );
         say(
-          `  server CPU ${r.serverCpuMsPerUpload.toFixed(2)} ms per upload; baseline GET /health: ${f1(r.health.perSecond)}/s, p99 ${r.health.p99Ms} ms, server CPU ${r.health.serverCpuMsPerRequest.toFixed(2)} ms per request; CPU s: server ${f1(r.cpuSeconds.server)}, load generator ${f1(r.cpuSeconds.loadGenerator)}; load average ${r.loadAverage.toFixed(1)} at the start`,
+          `  server CPU ${r.serverCpuMsPerUpload.toFixed(2)} ms per upload${r.databaseCpuMsPerUpload === undefined ? '' : ` (+ PostgreSQL ${r.databaseCpuMsPerUpload.toFixed(2)} ms)`}; baseline GET /health: ${f1(r.health.perSecond)}/s, p99 ${r.health.p99Ms} ms, server CPU ${r.health.serverCpuMsPerRequest.toFixed(2)} ms per request; CPU s: server ${f1(r.cpuSeconds.server)}, load generator ${f1(r.cpuSeconds.loadGenerator)}; load average ${r.loadAverage.toFixed(1)} at the start`,
         );
       }
     }
 
-    if (run('load')) {
+    if (run('load') && options.secure) {
+      const shops = optionalNumber(options, 'shops', { integer: true, min: 3 }) ?? 500;
+      const poll = optionalNumber(options, 'poll', { min: 0.1 });
+      const colluders = optionalNumber(options, 'colluders', { integer: true, min: 0 });
+      say(`## Load: a secure round of ${shops} shops`);
+      const r = await runSecureLoad({
+        shops,
+        ...(poll === undefined ? {} : { pollMs: poll * 1000 }),
+        ...(colluders === undefined ? {} : { colluders }),
+        onProgress: (line) => io.err(line),
+      });
+      if (json) io.out(JSON.stringify({ part: 'load', ...r }));
+      for (const line of formatSecureLoad(r)) say(line);
+    } else if (run('load')) {
       // Each shop enrolled with its own identity checks in and uploads within the spread.
       const shops = optionalNumber(options, 'shops', { integer: true, min: 1 }) ?? 500;
       const spread = optionalNumber(options, 'spread', { min: 0 }) ?? 55;

@@ -186,7 +186,10 @@ export const coordinatorCommand: Command = {
         resolve();
       });
     });
-    const address = await app.listen({ host: config.host, port: config.port });
+    // A night's shops connect at once: with Node's default queue of 511 pending connections,
+    // the rest are dropped and retried by their kernels 1, 3, 7, 15 s later. The kernel caps the
+    // queue at net.core.somaxconn.
+    const address = await app.listen({ host: config.host, port: config.port, backlog: 4096 });
     io.out(`Breadcast coordinator listening on ${address}`);
     const { store } = app.coordinator;
     if ((await operatorCount(store)) === 0) {

@@ -7,11 +7,23 @@
 
 /**
  * Collects the items passed in one turn of the event loop and hands them to `write` together at
- * its end; each caller gets the result at its own index (or the error of the whole batch).
+ * its end; each caller gets the result at its own index (or the error of the whole batch). At
+ * most `concurrency` writes run at once: items passed while they all run wait and go in the
+ * next batch, so the slower each write (a database round trip on a busy machine), the larger
+ * the batches, and the number of writes stays bounded however many requests arrive. More than
+ * one at a time keeps a few round trips to a database server under way together.
  */
-export function perTurn<I, R>(write: (items: I[]) => Promise<R[]>): (item: I) => Promise<R> {
+export function perTurn<I, R>(
+  write: (items: I[]) => Promise<R[]>,
+  options: { concurrency?: number } = {},
+): (item: I) => Promise<R> {
+  const concurrency = options.concurrency ?? 4;
   let batch: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  let writing = 0;
+  let scheduled = false;
   const flush = async () => {
+    scheduled = false;
+    writing++;
     const taken = batch;
     batch = [];
     try {
@@ -19,12 +31,20 @@ export function perTurn<I, R>(write: (items: I[]) => Promise<R[]>): (item: I) =>
       taken.forEach((entry, index) => entry.resolve(results[index]!));
     } catch (error) {
       for (const entry of taken) entry.reject(error);
+    } finally {
+      writing--;
+      schedule();
     }
+  };
+  const schedule = () => {
+    if (scheduled || batch.length === 0 || writing >= concurrency) return;
+    scheduled = true;
+    setImmediate(() => void flush());
   };
   return (item) =>
     new Promise<R>((resolve, reject) => {
-      if (batch.length === 0) setImmediate(() => void flush());
       batch.push({ item, resolve, reject });
+      schedule();
     });
 }
 

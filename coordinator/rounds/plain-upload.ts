@@ -17,6 +17,7 @@ import {
   insertUpdates,
   settingsOf,
   uploadReceipt,
+  uploadReceipts,
   type RoundRow,
   type UpdateRow,
   type UploadReceipt,
@@ -165,6 +166,70 @@ export function groupCommit(sql: Sql): StoreUpdate {
   };
 }
 
+/** What the upload path reads before it validates: the round, a stored receipt, the model size. */
+export type UploadFacts = {
+  round: RoundRow | undefined;
+  receipt: UploadReceipt | undefined;
+  parameterCount: (modelVersion: number) => Promise<number | undefined>;
+};
+
+/** How an upload reads its facts and stores its row: one statement each, or batched per turn. */
+export type UploadPath = {
+  facts: (roundId: number, shopId: string) => Promise<UploadFacts>;
+  store: StoreUpdate;
+};
+
+/** One statement per read and one transaction per upload: for callers without a burst. */
+export function directUploadPath(sql: Sql): UploadPath {
+  return {
+    facts: async (roundId, shopId) => ({
+      round: await getRound(sql, roundId),
+      receipt: await uploadReceipt(sql, roundId, shopId),
+      parameterCount: async (version) => (await modelShape(sql, version))?.parameter_count,
+    }),
+    store: async (roundId, row) => (await storePlainUpdates(sql, roundId, [row]))[0]!,
+  };
+}
+
+/**
+ * The service's upload path: the uploads of one turn of the event loop read their rounds and
+ * receipts in one statement per round and share one commit; a model's size is read once (a
+ * stored model version never changes).
+ */
+export function batchedUploadPath(sql: Sql): UploadPath {
+  const sizes = new Map<number, Promise<number | undefined>>();
+  const parameterCount = (version: number) => {
+    let size = sizes.get(version);
+    if (!size) {
+      size = modelShape(sql, version).then((row) => row?.parameter_count);
+      // An absent version may still appear, and a failed read may succeed later: only a found
+      // size is kept.
+      void size.then(
+        (found) => found === undefined && sizes.delete(version),
+        () => sizes.delete(version),
+      );
+      sizes.set(version, size);
+    }
+    return size;
+  };
+  const facts = perTurn(async (items: { roundId: number; shopId: string }[]) => {
+    const rounds = new Map<number, RoundRow | undefined>();
+    const receipts = new Map<string, UploadReceipt>();
+    for (const roundId of new Set(items.map((item) => item.roundId))) {
+      rounds.set(roundId, await getRound(sql, roundId));
+      const shops = items.filter((item) => item.roundId === roundId).map((item) => item.shopId);
+      for (const [shopId, receipt] of await uploadReceipts(sql, roundId, shops))
+        receipts.set(`${roundId} ${shopId}`, receipt);
+    }
+    return items.map((item): UploadFacts => ({
+      round: rounds.get(item.roundId),
+      receipt: receipts.get(`${item.roundId} ${item.shopId}`),
+      parameterCount,
+    }));
+  });
+  return { facts: (roundId, shopId) => facts({ roundId, shopId }), store: groupCommit(sql) };
+}
+
 /**
  * Validates one shop's plain update and stores it before the answer. A retry of the exact same
  * update returns the first answer (even after the round closed); a different second one is a 409.
@@ -173,17 +238,16 @@ export async function acceptPlainUpdate(
   sql: Sql,
   request: { roundId: number; shopId: string; body: UpdateRequest },
   now: Date,
-  store: StoreUpdate = async (roundId, row) => (await storePlainUpdates(sql, roundId, [row]))[0]!,
+  path: UploadPath = directUploadPath(sql),
 ): Promise<UpdateResponse> {
   const { roundId, shopId, body } = request;
-  const round = await getRound(sql, roundId);
+  const { round, receipt, parameterCount } = await path.facts(roundId, shopId);
   if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
-  const previous = await uploadReceipt(sql, roundId, shopId);
-  if (previous) return answerForStored(previous, roundId, body.sha256);
+  if (receipt) return answerForStored(receipt, roundId, body.sha256);
   if (round.phase !== 'collect') throw notCollecting(round);
-  const model = await modelShape(sql, round.model_version);
-  const row = validatePlainUpdate(round, model!.parameter_count, shopId, body, now);
-  const stored = await store(roundId, row);
+  const size = await parameterCount(round.model_version);
+  const row = validatePlainUpdate(round, size!, shopId, body, now);
+  const stored = await path.store(roundId, row);
   if (stored) return { roundId, accepted: true, duplicate: false, receivedAt: row.received_at };
   // Another copy of this shop's upload was stored between the check above and this one.
   return answerForStored((await uploadReceipt(sql, roundId, shopId))!, roundId, body.sha256);

@@ -19,7 +19,7 @@ import {
 } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
 import { coalesced } from '../rounds/per-turn.ts';
-import { acceptPlainUpdate, groupCommit } from '../rounds/plain-upload.ts';
+import { acceptPlainUpdate, batchedUploadPath } from '../rounds/plain-upload.ts';
 import type { RoundEngine } from '../rounds/engine.ts';
 import { audit } from '../store/database.ts';
 import { currentModelVersion, getModel, modelWeights, type ModelRow } from '../store/models.ts';
@@ -72,8 +72,8 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
   const { store, now, engine, requireShop } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const signed = { preHandler: requireShop };
-  // A burst of uploads shares commits and end-of-phase checks (see per-turn.ts).
-  const storeUpdate = groupCommit(store);
+  // A burst of uploads shares reads, commits and end-of-phase checks (see per-turn.ts).
+  const uploadPath = batchedUploadPath(store);
   // The end-of-collect check counts the round's answers: at most a tenth of the time on it.
   const checkRound = coalesced((roundId: number) => engine.afterRequest(roundId), { pause: 9 });
   const tags = ['shop'];
@@ -226,7 +226,7 @@ export async function shopRoutes(app: FastifyInstance, options: ShopRouteOptions
         store,
         { roundId: request.params.roundId, shopId: request.shop!.id, body: request.body },
         now(),
-        storeUpdate,
+        uploadPath,
       );
       if (!result.duplicate) await checkRound(request.params.roundId);
       return result;

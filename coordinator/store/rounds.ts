@@ -4,7 +4,7 @@ import {
   type RoundSettings,
   type RoundView,
 } from '../../federated/protocol/index.ts';
-import { rowLock, type Sql, type Tx } from './sql.ts';
+import { powerOfTwoChunks, rowLock, type Sql, type Tx } from './sql.ts';
 
 export type RoundRow = {
   id: number;
@@ -210,6 +210,24 @@ export async function uploadReceipt(
   );
 }
 
+/** The receipts of those of these shops that uploaded to the round, by shop. */
+export async function uploadReceipts(
+  sql: Sql,
+  roundId: number,
+  shopIds: readonly string[],
+): Promise<Map<string, UploadReceipt>> {
+  const found = new Map<string, UploadReceipt>();
+  for (const chunk of powerOfTwoChunks([...new Set(shopIds)])) {
+    const rows = await sql.all<UploadReceipt & { shop_id: string }>(
+      `SELECT shop_id, payload_sha256, received_at FROM updates
+       WHERE round_id = ? AND shop_id IN (${chunk.map(() => '?').join(', ')})`,
+      [roundId, ...chunk],
+    );
+    for (const { shop_id: shopId, ...receipt } of rows) found.set(shopId, receipt);
+  }
+  return found;
+}
+
 /** Whether the shop's update for the round is stored, without reading its payload. */
 export async function hasUpdate(sql: Sql, roundId: number, shopId: string): Promise<boolean> {
   return (await uploadReceipt(sql, roundId, shopId)) !== undefined;
@@ -219,15 +237,21 @@ export async function hasUpdate(sql: Sql, roundId: number, shopId: string): Prom
  * Stores updates and marks their shops as uploaded. Idempotent: the primary key (round, shop)
  * keeps the first of two copies arriving at once; returns the rows actually inserted, so the
  * caller can answer the others from what is stored. Takes a list so a caller may group
- * several uploads into one transaction.
+ * several uploads into one transaction, written with a few multi-row statements rather than
+ * three per upload: on PostgreSQL each statement is a round trip made while the round is locked.
  */
 export async function insertUpdates(tx: Tx, rows: readonly UpdateRow[]): Promise<UpdateRow[]> {
+  const key = (roundId: number, shopId: string) => `${roundId} ${shopId}`;
+  const first = new Map<string, UpdateRow>();
+  for (const row of rows)
+    if (!first.has(key(row.round_id, row.shop_id))) first.set(key(row.round_id, row.shop_id), row);
   const inserted: UpdateRow[] = [];
-  for (const row of rows) {
-    const changed = await tx.run(
+  for (const chunk of powerOfTwoChunks([...first.values()])) {
+    const stored = await tx.all<{ round_id: number; shop_id: string }>(
       `INSERT INTO updates (round_id, shop_id, payload_sha256, sample_count, weight, norm, bytes, delta, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, shop_id) DO NOTHING`,
-      [
+       VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+       ON CONFLICT (round_id, shop_id) DO NOTHING RETURNING round_id, shop_id`,
+      chunk.flatMap((row) => [
         row.round_id,
         row.shop_id,
         row.payload_sha256,
@@ -237,12 +261,19 @@ export async function insertUpdates(tx: Tx, rows: readonly UpdateRow[]): Promise
         row.bytes,
         row.delta,
         row.received_at,
-      ],
+      ]),
     );
-    if (changed === 0) continue;
-    await checkIn(tx, row.round_id, row.shop_id, new Date(row.received_at));
-    await markUploaded(tx, row.round_id, row.shop_id, row.received_at);
-    inserted.push(row);
+    const storedKeys = new Set(stored.map((row) => key(row.round_id, row.shop_id)));
+    const fresh = chunk.filter((row) => storedKeys.has(key(row.round_id, row.shop_id)));
+    // A shop that uploads has checked in: its participation row is created or marked uploaded.
+    for (const part of powerOfTwoChunks(fresh))
+      await tx.run(
+        `INSERT INTO round_participants (round_id, shop_id, checked_in_at, uploaded_at)
+         VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}
+         ON CONFLICT (round_id, shop_id) DO UPDATE SET uploaded_at = excluded.uploaded_at`,
+        part.flatMap((row) => [row.round_id, row.shop_id, row.received_at, row.received_at]),
+      );
+    inserted.push(...fresh);
   }
   return inserted;
 }

@@ -196,14 +196,23 @@ export async function useNonces(
 
 export const nonceKey = (shopId: string, nonce: string): string => `${shopId} ${nonce}`;
 
-/** The last visit of each of these shops (and the app version it announced, if any). */
+/**
+ * The last visit of each of these shops (and the app version it announced, if any), in one
+ * statement per 256 shops. Rows are updated in id order, so two coordinators touching the same
+ * shops at once take their row locks in the same order.
+ */
 export async function touchShops(
   sql: Sql,
   visits: readonly { shopId: string; at: string; appVersion: string | null }[],
 ): Promise<void> {
-  for (const visit of visits)
+  const sorted = [...visits].sort((a, b) =>
+    a.shopId < b.shopId ? -1 : a.shopId > b.shopId ? 1 : 0,
+  );
+  for (const chunk of powerOfTwoChunks(sorted))
     await sql.run(
-      'UPDATE shops SET last_seen_at = ?, app_version = COALESCE(?, app_version) WHERE id = ?',
-      [visit.at, visit.appVersion, visit.shopId],
+      `WITH visit (id, at, app) AS (VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')})
+       UPDATE shops SET last_seen_at = visit.at, app_version = COALESCE(visit.app, shops.app_version)
+       FROM visit WHERE shops.id = visit.id`,
+      chunk.flatMap((visit) => [visit.shopId, visit.at, visit.appVersion]),
     );
 }

@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
 import { openCoordinatorStore } from '../../coordinator/store/database.ts';
@@ -18,6 +16,8 @@ import {
   signRequest,
 } from '../../federated/protocol/index.ts';
 import { OperatorClient } from '../operator-client.ts';
+import { pollUntil } from '../load/load-tools.ts';
+import { cpuSecondsOf, startService, stopService } from './service-process.ts';
 
 /** One line of `npm run bench -- --only coordinator --json`. */
 export type CoordinatorBench = {
@@ -33,20 +33,23 @@ export type CoordinatorBench = {
   refused: number;
   /** The same connections asking `GET /health`: what the server does with no work per request. */
   health: { perSecond: number; p99Ms: number; serverCpuMsPerRequest: number };
-  /** CPU seconds of each process over the upload bursts (the machine has 2 cores for both). */
-  cpuSeconds: { server: number; loadGenerator: number };
+  /**
+   * CPU seconds of each process over the upload bursts (the machine has 2 cores for all), and
+   * of the PostgreSQL server's processes when the bench started that server itself.
+   */
+  cpuSeconds: { server: number; loadGenerator: number; database?: number };
   /**
    * Server CPU per accepted upload: unlike uploads/s it hardly depends on what else runs on the
    * machine, and 1000 / it bounds what one core (the service's event loop) can accept.
    */
   serverCpuMsPerUpload: number;
+  /** The PostgreSQL server's CPU per accepted upload, when measured (a cluster of its own). */
+  databaseCpuMsPerUpload?: number;
   /** 1-minute load average when the bench started: other work on the machine. */
   loadAverage: number;
 };
 
 type Shop = { id: string; privateKey: string };
-
-const bin = fileURLToPath(new URL('../../bin/breadcast.mjs', import.meta.url));
 
 /** Enrols shops straight in the database: enrolment is not what this bench measures. */
 async function seed(database: string, shops: number, password: string): Promise<Shop[]> {
@@ -74,37 +77,6 @@ async function seed(database: string, shops: number, password: string): Promise<
   } finally {
     await store.close();
   }
-}
-
-/** The shipped service (`breadcast coordinator`) in a child process; resolves to its URL. */
-function startServer(database: string): Promise<{ child: ChildProcess; url: string }> {
-  // BREADCAST_BENCH_CPU_PROF=DIR: the server writes a V8 CPU profile there when it stops.
-  const profile = process.env.BREADCAST_BENCH_CPU_PROF;
-  const node = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const args = [...node, bin, 'coordinator', '--db', database, '--port', '0'];
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, BREADCAST_COORDINATOR_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`coordinator did not start: ${out}`)), 180_000);
-    child.once('exit', (code) => reject(new Error(`coordinator exited (${code}): ${out}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]! });
-      }
-    });
-  });
-}
-
-/** User + system CPU seconds a process has used so far (Linux: /proc/<pid>/stat, clock ticks). */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** One shop's signed upload, built ahead so the load generator only sends bytes. */
@@ -155,7 +127,13 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.le
  * as many connections, in the same run.
  */
 export async function benchCoordinator(
-  options: { shops?: number; rounds?: number; database?: string } = {},
+  options: {
+    shops?: number;
+    rounds?: number;
+    database?: string;
+    /** CPU seconds the database server has used so far, when it runs on this machine. */
+    databaseCpuSeconds?: () => number;
+  } = {},
 ): Promise<CoordinatorBench> {
   const shops = options.shops ?? 1000;
   const rounds = options.rounds ?? 3;
@@ -164,7 +142,7 @@ export async function benchCoordinator(
   const database = options.database ?? join(dir, 'coordinator.db');
   const password = randomBytes(12).toString('base64url');
   const enrolled = await seed(database, shops, password);
-  const { child, url } = await startServer(database);
+  const { child, url } = await startService(database);
   try {
     const operator = await OperatorClient.login(url, 'bench', password);
     const rates: number[] = [];
@@ -174,6 +152,8 @@ export async function benchCoordinator(
     let refused = 0;
     let serverCpu = 0;
     let generatorCpu = 0;
+    let databaseCpu = 0;
+    const databaseCpuNow = options.databaseCpuSeconds ?? (() => 0);
     for (let r = 0; r < rounds; r++) {
       const round = await operator.call<{ id: number; modelVersion: number }>(
         'POST',
@@ -197,6 +177,7 @@ export async function benchCoordinator(
       const uploads = enrolled.map((shop) => signedUpload(shop, round.id, round.modelVersion));
       let next = 0;
       const serverBefore = cpuSecondsOf(child.pid!);
+      const databaseBefore = databaseCpuNow();
       const generatorBefore = process.cpuUsage();
       const started = performance.now();
       const result = await autocannon({
@@ -208,6 +189,7 @@ export async function benchCoordinator(
       });
       const seconds = (performance.now() - started) / 1000;
       serverCpu += cpuSecondsOf(child.pid!) - serverBefore;
+      databaseCpu += databaseCpuNow() - databaseBefore;
       const used = process.cpuUsage(generatorBefore);
       generatorCpu += (used.user + used.system) / 1e6;
       rates.push(result['2xx'] / seconds);
@@ -215,9 +197,11 @@ export async function benchCoordinator(
       p50s.push(result.latency.p50);
       accepted += result['2xx'];
       refused += result.non2xx + result.errors + result.timeouts;
-      const after = await operator.call<{ phase: string }>(
-        'GET',
-        `/v1/operator/rounds/${round.id}`,
+      // The last answer may come while another request's check is still publishing the round.
+      const after = await pollUntil(
+        () => operator.call<{ phase: string }>('GET', `/v1/operator/rounds/${round.id}`),
+        (r) => r.phase === 'published' || r.phase === 'failed',
+        { everyMs: 200, untilMs: Date.now() + 300_000 },
       );
       if (after.phase !== 'published') throw new Error(`round ${round.id} ended in ${after.phase}`);
     }
@@ -243,16 +227,19 @@ export async function benchCoordinator(
         p99Ms: health.latency.p99,
         serverCpuMsPerRequest: (healthCpu * 1000) / Math.max(1, health['2xx']),
       },
-      cpuSeconds: { server: serverCpu, loadGenerator: generatorCpu },
+      cpuSeconds: {
+        server: serverCpu,
+        loadGenerator: generatorCpu,
+        ...(options.databaseCpuSeconds ? { database: databaseCpu } : {}),
+      },
       serverCpuMsPerUpload: (serverCpu * 1000) / Math.max(1, accepted),
+      ...(options.databaseCpuSeconds
+        ? { databaseCpuMsPerUpload: (databaseCpu * 1000) / Math.max(1, accepted) }
+        : {}),
       loadAverage,
     };
   } finally {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await stopService(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,19 @@ import {
   signRequest,
 } from '../../federated/protocol/index.ts';
 import { OperatorClient } from '../operator-client.ts';
+import {
+  formatStats,
+  inBatches,
+  pollUntil,
+  retrying,
+  send,
+  slots,
+  stats,
+  StatusError,
+  type LatencyStats,
+} from './load-tools.ts';
+
+export type { LatencyStats } from './load-tools.ts';
 
 export type LoadOptions = {
   /** Simulated shops, each with its own Ed25519 identity enrolled through an operator invite. */
@@ -28,22 +41,26 @@ export type LoadOptions = {
   setupConcurrency?: number;
   /** Enrol the shops straight in the database instead of over HTTP (setup of large runs). */
   enrolInDatabase?: boolean;
+  /**
+   * The round's collect deadline is this long after the last shop's start (default 120 s): a
+   * round still missing updates then publishes with those it has, or fails below `minShops`.
+   */
+  collectGraceSeconds?: number;
+  /** Fewest updates the round publishes with at its deadline (default 95 % of the shops). */
+  minShops?: number;
   onProgress?: (done: number, total: number) => void;
-};
-
-export type LatencyStats = {
-  count: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  maxMs: number;
 };
 
 export type LoadResult = {
   shops: number;
   parameters: number;
   requests: number;
+  /** Requests that failed (a connection cut, a 5xx …), whether or not their retry succeeded. */
   errors: number;
+  /** Requests sent again after such a failure. */
+  retries: number;
+  /** Shops whose night stopped: a step still failing after its retries, or refused. */
+  shopsFailed: number;
   firstErrors: string[];
   /** From the first shop's first request to the last shop's upload answer. */
   wallMs: number;
@@ -52,92 +69,26 @@ export type LoadResult = {
   byStep: Record<'round' | 'checkin' | 'model' | 'upload', LatencyStats>;
   /** Time a request waited for one of the harness's sockets before it was signed and sent. */
   socketWait: LatencyStats;
-  round: { phase: string; uploads: number; resultVersion: number | null };
+  round: {
+    phase: string;
+    uploads: number;
+    resultVersion: number | null;
+    failureReason: string | null;
+    /** From the first shop's first request until the round published or failed; null: neither. */
+    endedAfterMs: number | null;
+  };
   setupMs: { enrol: number };
 };
 
 type Step = 'round' | 'checkin' | 'model' | 'upload';
 type Sample = { step: Step; ms: number; status: number };
 
-function stats(values: number[]): LatencyStats {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-  const round = (v: number) => Math.round(v * 10) / 10;
-  return {
-    count: sorted.length,
-    p50Ms: round(at(0.5)),
-    p95Ms: round(at(0.95)),
-    p99Ms: round(at(0.99)),
-    maxMs: round(sorted.at(-1) ?? 0),
-  };
-}
-
-async function inBatches<T>(
-  count: number,
-  size: number,
-  work: (i: number) => Promise<T>,
-): Promise<T[]> {
-  const out: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(size, count) }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await work(i);
-      }
-    }),
-  );
-  return out;
-}
-
-/** At most `count` holders at once; the others wait in arrival order. */
-function slots(count: number): { acquire(): Promise<void>; release(): void } {
-  let free = count;
-  const waiting: (() => void)[] = [];
-  return {
-    acquire: () => {
-      if (free > 0) {
-        free--;
-        return Promise.resolve();
-      }
-      return new Promise((resolve) => waiting.push(resolve));
-    },
-    release: () => {
-      const next = waiting.shift();
-      if (next) next();
-      else free++;
-    },
-  };
-}
-
-/** One request over the shared pool; the answer's status and text. */
-function send(
-  agent: Agent,
-  url: string,
-  method: string,
-  body: string | null,
-  headers: Record<string, string>,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method, headers, agent }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
-      );
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end(body ?? undefined);
-  });
-}
-
 /**
  * Many shops checking in and uploading against one real coordinator on loopback: every shop
  * request is a real signed request (Ed25519 over method, path, time, nonce and body), the
  * coordinator validates and persists each upload in SQLite, and the round publishes when the
- * last one arrives. Latency is measured per request on the shop side.
+ * last one arrives (or at its collect deadline, which the run waits for). A shop retries a
+ * failed step like the app's outbox. Latency is measured per request on the shop side.
  */
 export async function runLoadScenario(options: LoadOptions): Promise<LoadResult> {
   const parameters = options.parameters ?? 1797;
@@ -207,18 +158,21 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
     });
     const enrolMs = performance.now() - setupStarted;
 
+    const collectSeconds =
+      Math.ceil(options.spreadMs / 1000) + (options.collectGraceSeconds ?? 120);
     await operator.call('PUT', '/v1/operator/settings', {
       schedule: null,
       round: {
         mode: 'plain',
-        minShops: options.shops,
+        // Every shop uploading completes the round at once; fewer wait for the deadline.
+        minShops: options.minShops ?? Math.ceil(options.shops * 0.95),
         clipNorm: 1,
         weighting: 'equal',
         deadlines: {
           openSeconds: 0,
           advertiseSeconds: 60,
           shareSeconds: 60,
-          collectSeconds: 3600,
+          collectSeconds,
           confirmSeconds: 60,
           unmaskSeconds: 60,
         },
@@ -234,6 +188,8 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
     const waits: number[] = [];
     const sockets = slots(maxSockets);
     const errors: string[] = [];
+    let retries = 0;
+    let shopsFailed = 0;
     let done = 0;
     const signed = async (
       identity: { shopId: string; privateKey: string },
@@ -270,7 +226,10 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
         });
         status = answer.status;
         if (status < 200 || status >= 300)
-          throw new Error(`${method} ${path}: ${status} ${answer.text.slice(0, 200)}`);
+          throw new StatusError(
+            status,
+            `${method} ${path}: ${status} ${answer.text.slice(0, 200)}`,
+          );
         return JSON.parse(answer.text) as unknown;
       } catch (error) {
         const code = (error as { code?: string }).code;
@@ -282,22 +241,38 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
       }
     };
 
+    // Each step is retried as the app's outbox would (a new signed request each time).
+    const step = <T>(
+      identity: { shopId: string; privateKey: string },
+      name: Step,
+      method: 'GET' | 'POST',
+      path: string,
+      body: string | null,
+    ) =>
+      retrying(
+        () => signed(identity, name, method, path, body) as Promise<T>,
+        () => retries++,
+      );
     const started = performance.now();
     await Promise.all(
       identities.map(async (identity, i) => {
         await new Promise((resolve) => setTimeout(resolve, (i * options.spreadMs) / options.shops));
         try {
-          const current = (await signed(identity, 'round', 'GET', '/v1/rounds/current', null)) as {
-            round: { id: number; modelVersion: number } | null;
-          };
+          const current = await step<{ round: { id: number; modelVersion: number } | null }>(
+            identity,
+            'round',
+            'GET',
+            '/v1/rounds/current',
+            null,
+          );
           const roundId = current.round?.id ?? opened.id;
           const version = current.round?.modelVersion ?? opened.modelVersion;
-          await signed(identity, 'checkin', 'POST', `/v1/rounds/${roundId}/checkin`, '{}');
-          await signed(identity, 'model', 'GET', `/v1/models/${version}`, null);
+          await step(identity, 'checkin', 'POST', `/v1/rounds/${roundId}/checkin`, '{}');
+          await step(identity, 'model', 'GET', `/v1/models/${version}`, null);
           // A small update well inside the clip norm, different for every shop.
           const delta = Float32Array.from({ length: parameters }, (_, j) => 1e-4 * Math.sin(i + j));
           const encoded = encodeFloat32(delta);
-          await signed(
+          await step(
             identity,
             'upload',
             'POST',
@@ -312,24 +287,36 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
             }),
           );
         } catch {
-          // Counted in errors; the shop stops, as a real one would until its next sync.
+          // Counted in errors; the shop's night stops here (the app tries at its next sync).
+          shopsFailed++;
         } finally {
           options.onProgress?.(++done, options.shops);
         }
       }),
     );
     const wallMs = performance.now() - started;
-    const round = await operator.call<{
-      phase: string;
-      uploads: number;
-      resultVersion: number | null;
-    }>('GET', `/v1/operator/rounds/${opened.id}`);
+    // The round publishes with the last upload, or at its collect deadline if some are missing.
+    const terminal = (phase: string) => phase === 'published' || phase === 'failed';
+    const round = await pollUntil(
+      () =>
+        operator.call<{
+          phase: string;
+          uploads: number;
+          resultVersion: number | null;
+          failureReason: string | null;
+        }>('GET', `/v1/operator/rounds/${opened.id}`),
+      (r) => terminal(r.phase),
+      { everyMs: 1000, untilMs: Date.now() + collectSeconds * 1000 + 120_000 },
+    );
+    const endedAfterMs = terminal(round.phase) ? performance.now() - started : null;
     const of = (step: Step) => stats(samples.filter((s) => s.step === step).map((s) => s.ms));
     return {
       shops: options.shops,
       parameters,
       requests: samples.length,
       errors: errors.length,
+      retries,
+      shopsFailed,
       firstErrors: errors.slice(0, 5),
       wallMs: Math.round(wallMs),
       requestsPerSecond: Math.round((samples.length / wallMs) * 1000 * 10) / 10,
@@ -345,6 +332,8 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
         phase: round.phase,
         uploads: round.uploads,
         resultVersion: round.resultVersion ?? null,
+        failureReason: round.failureReason ?? null,
+        endedAfterMs: endedAfterMs === null ? null : Math.round(endedAfterMs),
       },
       setupMs: { enrol: Math.round(enrolMs) },
     };
@@ -357,13 +346,15 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
 
 /** One line per figure, for `breadcast bench` and the load test's log. */
 export function formatLoadResult(r: LoadResult): string[] {
-  const step = (name: string, s: LatencyStats) =>
-    `${name}: p50 ${s.p50Ms} ms, p95 ${s.p95Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms (${s.count})`;
+  const ended =
+    r.round.endedAfterMs === null
+      ? 'had not ended when the run stopped waiting'
+      : `ended ${(r.round.endedAfterMs / 1000).toFixed(1)} s after the first request`;
   return [
-    `${r.shops} shops checked in and uploaded ${r.parameters}-parameter updates in ${(r.wallMs / 1000).toFixed(1)} s: ${r.requests} signed requests, ${r.errors} errors, ${r.requestsPerSecond} req/s`,
-    step('all requests', r.all),
-    ...(['round', 'checkin', 'model', 'upload'] as const).map((k) => step(k, r.byStep[k])),
-    step('waiting for a harness socket (before signing)', r.socketWait),
-    `round ${r.round.phase} with ${r.round.uploads} uploads → model version ${r.round.resultVersion ?? '-'}; setup (invites + enrolment): ${(r.setupMs.enrol / 1000).toFixed(1)} s`,
+    `${r.shops} shops checked in and uploaded ${r.parameters}-parameter updates in ${(r.wallMs / 1000).toFixed(1)} s: ${r.requests} signed requests, ${r.errors} failed (${r.retries} retried), ${r.shopsFailed} shops gave up, ${r.requestsPerSecond} req/s`,
+    formatStats('all requests', r.all),
+    ...(['round', 'checkin', 'model', 'upload'] as const).map((k) => formatStats(k, r.byStep[k])),
+    formatStats('waiting for a harness socket (before signing)', r.socketWait),
+    `round ${r.round.phase} with ${r.round.uploads} uploads → model version ${r.round.resultVersion ?? '-'}${r.round.failureReason ? ` (${r.round.failureReason})` : ''}; ${ended}; setup (invites + enrolment): ${(r.setupMs.enrol / 1000).toFixed(1)} s`,
   ];
 }

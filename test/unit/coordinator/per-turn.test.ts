@@ -15,6 +15,37 @@ describe('perTurn', () => {
     expect(writes).toEqual([[1, 2, 3], [4]]);
   });
 
+  it('runs at most `concurrency` writes at once: what arrives while they run goes into the next batch', async () => {
+    const writes: number[][] = [];
+    let running = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const write = perTurn(
+      async (items: number[]) => {
+        expect(running).toBe(0);
+        running++;
+        writes.push(items);
+        if (writes.length === 1) await gate;
+        running--;
+        return items;
+      },
+      { concurrency: 1 },
+    );
+    const first = write(1);
+    // The first batch is being written once its write has been called.
+    await new Promise<void>((resolve) => {
+      const poll = () => (writes.length === 1 ? resolve() : setImmediate(poll));
+      poll();
+    });
+    const later = [write(2), write(3)];
+    await new Promise((resolve) => setImmediate(resolve));
+    const last = write(4);
+    expect(writes).toEqual([[1]]);
+    release();
+    expect(await Promise.all([first, ...later, last])).toEqual([1, 2, 3, 4]);
+    expect(writes).toEqual([[1], [2, 3, 4]]);
+  });
+
   it('rejects every caller of a batch whose write failed, and only them', async () => {
     const write = perTurn(async (items: number[]) => {
       if (items.includes(0)) throw new Error('no zero');
