@@ -40,7 +40,8 @@ export function getSettings(db: Db): Settings {
     stored.timeZone && isTimeZone(stored.timeZone) ? stored.timeZone : systemTimeZone();
   const weather = storedWeather(db);
   return {
-    shopName: stored.shopName ?? 'My bakery',
+    // Unnamed until the baker names it: the app calls it "my bakery" in the baker's language.
+    shopName: stored.shopName ?? '',
     language: stored.language ?? 'en',
     holidayRegion: region,
     currency: stored.currency ?? (region ? currencyOf(region.country) : null) ?? 'EUR',

@@ -283,6 +283,10 @@ describe('CSV as bakeries have it, through the app API', () => {
       expect(ambiguous).toMatchObject({
         canImport: false,
         dialect: { dateFormat: null, dateFormats: ['dd/mm/yyyy', 'mm/dd/yyyy'] },
+        // The columns are found already, so the mapping step shows them while the baker chooses.
+        headers: ['date', 'product', 'sold'],
+        mapping: { date: 'date', product: 'product', sold: 'sold' },
+        missingColumns: [],
       });
       expect(
         await backend.ok('import.commit', {

@@ -36,6 +36,7 @@ export const weatherSettings = z.object({
 });
 
 export const settings = z.object({
+  /** Empty until the baker names the bakery (the app then says "my bakery" in its language). */
   shopName: z.string(),
   language,
   /** Null until the bakery says where it is: then no holidays are assumed at all. */

@@ -1,4 +1,5 @@
 import { CsvError, parse } from 'csv-parse';
+import { parse as parseText } from 'csv-parse/sync';
 import type {
   CsvDialect,
   DateFormat,
@@ -57,6 +58,18 @@ export type AnalyseOptions = {
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 };
 
+/** The header row of a file's first chunk, as the full parse reads it. */
+function headerOf(sample: string, separator: string): string[] {
+  const [header = []] = parseText(sample, {
+    delimiter: separator,
+    bom: true,
+    to_line: 1,
+    relax_column_count: true,
+    relax_quotes: true,
+  }) as string[][];
+  return header.map((h) => h.replace(/^\uFEFF/, '').trim());
+}
+
 /**
  * Reads and checks a whole file without touching the database: every problem by line,
  * duplicates of (date, product), conflicting product facts, and which stores it holds.
@@ -108,7 +121,11 @@ export async function analyse(source: CsvSource, options: AnalyseOptions): Promi
   }
   const { dateFormat, decimalComma, dateFormats } = result.dialect;
   if (dateFormat === null) {
-    const example = (await source.sample()).match(/\b\d{1,2}\/\d{1,2}\/\d{4}\b/)?.[0] ?? '';
+    const sample = await source.sample();
+    // The columns are still found, so the mapping step shows them while the baker picks a format.
+    result.headers = headerOf(sample, result.dialect.separator);
+    result.columns = resolveColumns(result.headers, options.mapping);
+    const example = sample.match(/\b\d{1,2}\/\d{1,2}\/\d{4}\b/)?.[0] ?? '';
     return fatal({
       line: 2,
       column: 'date',

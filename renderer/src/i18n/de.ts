@@ -347,7 +347,7 @@ export const de: Dictionary = {
       'Jeden Tag wird eine Kopie der Datenbank angelegt und eine Weile aufbewahrt. Jede lässt sich wiederherstellen.',
     folder: 'Ordner',
     backupNow: 'Jetzt sichern',
-    backupMade: (name) => `Sicherung ${name} angelegt.`,
+    backupMade: (when) => `Sicherung vom ${when} angelegt.`,
     noBackups: 'Noch keine Sicherungen.',
     backupWhen: 'Erstellt',
     backupKind: 'Art',
@@ -360,8 +360,8 @@ export const de: Dictionary = {
     restoreSafety:
       'Die aktuelle Datenbank wird vorher als Sicherheitskopie aufbewahrt, Sie können also zurück.',
     restoreConfirm: 'Wiederherstellen',
-    restored: (name, safety) =>
-      `${name} wiederhergestellt. Der vorherige Stand liegt in ${safety}. Wird neu geladen …`,
+    restored: (when, safety) =>
+      `Sicherung vom ${when} wiederhergestellt. Der vorherige Stand liegt in der Sicherung vom ${safety}. Wird neu geladen …`,
     aboutTitle: 'Über',
     version: 'Version',
     database: 'Datenbank',
@@ -520,6 +520,7 @@ export const de: Dictionary = {
     joinTitle: 'Einem Verbund beitreten',
     joinLead: 'Der Betreiber des Verbunds gibt Ihnen die Adresse und einen Einladungscode.',
     coordinatorUrl: 'Adresse des Koordinators',
+    coordinatorUrlExample: 'https://verbund.example.org',
     inviteCode: 'Einladungscode',
     shopNameShown: 'Name Ihrer Bäckerei (für den Betreiber sichtbar)',
     join: 'Beitreten',

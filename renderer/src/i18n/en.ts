@@ -347,7 +347,7 @@ export const en = {
       'A copy of the database is made every day and kept for a while. You can restore any of them.',
     folder: 'Folder',
     backupNow: 'Back up now',
-    backupMade: (name: string) => `Backup ${name} made.`,
+    backupMade: (when: string) => `Backup of ${when} made.`,
     noBackups: 'No backups yet.',
     backupWhen: 'Made',
     backupKind: 'Kind',
@@ -359,8 +359,8 @@ export const en = {
       `The bakery’s data goes back to how it was on ${when}. Everything entered since then is replaced.`,
     restoreSafety: 'The current database is kept as a safety copy first, so you can go back again.',
     restoreConfirm: 'Restore',
-    restored: (name: string, safety: string) =>
-      `Restored ${name}. The previous state is kept as ${safety}. Reloading…`,
+    restored: (when: string, safety: string) =>
+      `Restored the backup of ${when}. The previous state is kept as the backup of ${safety}. Reloading…`,
     aboutTitle: 'About',
     version: 'Version',
     database: 'Database',
@@ -519,6 +519,7 @@ export const en = {
     joinTitle: 'Join a consortium',
     joinLead: 'The consortium’s operator gives you its address and an invite code.',
     coordinatorUrl: 'Coordinator address',
+    coordinatorUrlExample: 'https://consortium.example.org',
     inviteCode: 'Invite code',
     shopNameShown: 'Your bakery’s name (shown to the operator)',
     join: 'Join',

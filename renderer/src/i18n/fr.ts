@@ -348,7 +348,7 @@ export const fr: Dictionary = {
       'Une copie de la base est faite chaque jour et conservée un certain temps. Chacune peut être restaurée.',
     folder: 'Dossier',
     backupNow: 'Sauvegarder maintenant',
-    backupMade: (name) => `Sauvegarde ${name} effectuée.`,
+    backupMade: (when) => `Sauvegarde du ${when} effectuée.`,
     noBackups: 'Aucune sauvegarde pour l’instant.',
     backupWhen: 'Faite le',
     backupKind: 'Type',
@@ -361,8 +361,8 @@ export const fr: Dictionary = {
     restoreSafety:
       'La base actuelle est d’abord conservée en copie de sécurité : vous pourrez revenir en arrière.',
     restoreConfirm: 'Restaurer',
-    restored: (name, safety) =>
-      `${name} restaurée. L’état précédent est conservé dans ${safety}. Rechargement…`,
+    restored: (when, safety) =>
+      `Sauvegarde du ${when} restaurée. L’état précédent est conservé dans la sauvegarde du ${safety}. Rechargement…`,
     aboutTitle: 'À propos',
     version: 'Version',
     database: 'Base de données',
@@ -522,6 +522,7 @@ export const fr: Dictionary = {
     joinTitle: 'Rejoindre un consortium',
     joinLead: 'L’opérateur du consortium vous donne son adresse et un code d’invitation.',
     coordinatorUrl: 'Adresse du coordinateur',
+    coordinatorUrlExample: 'https://consortium.example.org',
     inviteCode: 'Code d’invitation',
     shopNameShown: 'Nom de votre boulangerie (visible par l’opérateur)',
     join: 'Rejoindre',

@@ -93,7 +93,8 @@ describe('import and export through the API', () => {
     expect(summary.imported).toBe(1);
     const exported = await backend.ok('export.csv', {});
     expect(exported.rows).toBe(1);
-    expect(exported.fileName).toMatch(/^My-bakery-\d{4}-\d{2}-\d{2}\.csv$/);
+    // An unnamed bakery: the file is named after the app and the bakery's day.
+    expect(exported.fileName).toMatch(/^breadcast-\d{4}-\d{2}-\d{2}\.csv$/);
     expect(exported.csv.split('\n')[1]).toBe('2024-01-01,Roll,20,,,other,1,,,0,1,,,0,,,,');
   });
 });
