@@ -15,7 +15,8 @@ import {
   callApi,
 } from './harness.ts';
 
-const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
+// A condition, not a duration: generous, since CI runs this at load 15–25 on two cores.
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 60_000 });
 
 /**
  * The keyboard contract of the daily entry, on a 30-product bakery in Chromium against the real
