@@ -56,6 +56,8 @@ describe('the Consortium screen after a plain round and a secure noised round', 
     await page.evaluate(() => (location.hash = '#/consortium'));
     await page.getByTestId('ledger-round').first().waitFor();
     await page.getByTestId('privacy-history').waitFor();
+    // The policy comes by its own request, which can answer after the ledger's.
+    await page.getByTestId('privacy-policy-words').waitFor();
     return { page, text: (await page.locator('main').textContent())! };
   }
 
