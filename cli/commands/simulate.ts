@@ -58,6 +58,12 @@ export const simulateCommand: Command = {
       description: 'Local epochs per round (default 3).',
     },
     'clip-norm': { type: 'string', value: 'C', description: 'Update clip norm (default 2).' },
+    weighting: {
+      type: 'string',
+      value: 'W',
+      description:
+        "How updates are weighted: 'samples' (by sample count) or 'equal' (one vote per bakery; default samples).",
+    },
     coordinator: {
       type: 'string',
       value: 'URL',
@@ -109,6 +115,9 @@ export const simulateCommand: Command = {
       max: 100,
     });
     const clipNorm = optionalNumber(options, 'clip-norm', { min: 1e-6, max: 1e6 });
+    const weighting = options.weighting;
+    if (weighting !== undefined && weighting !== 'samples' && weighting !== 'equal')
+      throw new UsageError(`--weighting: 'samples' or 'equal', not "${String(weighting)}"`);
     const simulation: SimulationOptions = {
       files,
       holdoutDays:
@@ -122,6 +131,7 @@ export const simulateCommand: Command = {
       round: {
         ...(localEpochs !== undefined ? { localEpochs } : {}),
         ...(clipNorm !== undefined ? { clipNorm } : {}),
+        ...(weighting !== undefined ? { weighting } : {}),
       },
       ...(coordinator ? { coordinator } : {}),
     };

@@ -11,6 +11,9 @@ import {
   type FinishedRun,
 } from './model-store.ts';
 import { trainingSettings } from './training-settings.ts';
+import { ownDays, personalise, personalShare } from './consortium-model.ts';
+import { loadGlobalModel } from '../sync/global-models.ts';
+import { parameterCount } from '../../federated/model/shape.ts';
 import type { WorkerJob, WorkerMessage } from './worker-protocol.ts';
 
 // From source (tsx) a small .mjs registers the TypeScript loader first; in the compiled app the
@@ -100,6 +103,22 @@ export type TrainingJobOptions = {
   workerEntry?: URL;
 };
 
+/**
+ * The consortium model a nightly run adapts: the one the active model came from. Each night
+ * adapts it afresh (never last night's adaptation) and forecasts with the model between the two
+ * that its history warrants, as `consortiumWeights` defines; a bakery whose model is its own
+ * trains on from it.
+ */
+function heldGlobalModel(
+  db: Db,
+  current: ReturnType<typeof activeModel>,
+): { version: number; weights: Float32Array } | null {
+  const version = current?.globalVersion ?? null;
+  if (version === null) return null;
+  const weights = loadGlobalModel(db, version);
+  return weights && weights.length === parameterCount() ? { version, weights } : null;
+}
+
 export type TrainingHandle = { promise: Promise<TrainingOutcome>; cancel(): void };
 
 /**
@@ -112,6 +131,7 @@ export function startTraining(options: TrainingJobOptions): TrainingHandle {
   const startedAt = now().toISOString();
   const samples = loadHistories(options.db).flatMap((p) => extractSamples(p.history));
   const current = activeModel(options.db);
+  const global = heldGlobalModel(options.db, current);
   const settings = trainingSettings(samples.length);
   const epochs = options.epochs ?? settings.epochs;
   const started = performance.now();
@@ -136,7 +156,7 @@ export function startTraining(options: TrainingJobOptions): TrainingHandle {
     {
       kind: 'train',
       samples: samples.map(({ x, y, censored, level, sold }) => ({ x, y, censored, level, sold })),
-      initialWeights: current?.weights ?? null,
+      initialWeights: global?.weights ?? current?.weights ?? null,
       epochs,
       learningRate: settings.learningRate,
       batchSize: settings.batchSize,
@@ -161,13 +181,12 @@ export function startTraining(options: TrainingJobOptions): TrainingHandle {
       const ids = saveTrainedModel(
         options.db,
         {
-          weights: message.weights,
+          weights: global
+            ? personalise(global.weights, message.weights, personalShare(ownDays(samples)))
+            : message.weights,
           // Trained on from the consortium model: the bakery's local adaptation (never sent).
-          source:
-            current && (current.source !== 'local' || current.globalVersion !== null)
-              ? 'adapted'
-              : 'local',
-          globalVersion: current?.globalVersion ?? null,
+          source: global ? 'adapted' : 'local',
+          globalVersion: global?.version ?? null,
           metrics: message.metrics,
         },
         run,

@@ -186,7 +186,8 @@ describe.skipIf(target.skip)('several coordinators on one PostgreSQL', () => {
 
     // A deadline: the round opens on one instance, the other (started before) learns of it by
     // watching the store; three shops upload, the first instance dies, and the other closes the
-    // phase at its deadline. Its dashboard stream heard of the change made on the first.
+    // phase at its deadline. Its dashboard stream heard of the changes made on the first: the
+    // settings, then the round it opened.
     await replace(1);
     const events = await openEventStream(live[1]!.url);
     const direct = async (
@@ -211,8 +212,10 @@ describe.skipIf(target.skip)('several coordinators on one PostgreSQL', () => {
       schedule: null,
       round: plain({ minShops: 3, deadlines: { ...phaseDeadlines(hour), collectSeconds: 5 } }),
     });
-    await events.changed(8000);
+    await events.changed(60_000);
     const third = Number((await direct(live[0]!, 'POST', '/v1/operator/rounds')).id);
+    // The round opened on the first instance reaches an operator watching the second one.
+    await events.changed(60_000);
     for (const shop of shops.slice(0, 3)) await shop.client.runOnce({ ignoreBackoff: true });
     await live[0]!.kill();
     expect((await operator.call('GET', `/v1/operator/rounds/${third}`)).body.phase).toBe('collect');
@@ -258,14 +261,18 @@ async function openEventStream(url: string) {
       // aborted at close
     }
   })();
+  let heard = 0;
+  const events = () => text.split('event: changed').length - 1;
   return {
+    /** Waits for a change event after the last one this waited for. */
     async changed(timeoutMs: number) {
       const start = Date.now();
-      while (!text.includes('event: changed')) {
+      while (events() <= heard) {
         if (Date.now() - start > timeoutMs)
           throw new Error(`no change event within ${timeoutMs} ms: ${text}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      heard = events();
     },
     close() {
       controller.abort();

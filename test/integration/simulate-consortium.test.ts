@@ -242,4 +242,15 @@ describe('breadcast simulate', () => {
     expect(code).toBe(2);
     expect(err.join('\n')).toMatch(/needs --secure-aggregation/);
   });
+
+  it('refuses a weighting it does not know', async () => {
+    const err: string[] = [];
+    const code = await main(['simulate', '--data', chain, '--weighting', 'volume'], {
+      out: () => {},
+      err: (l) => err.push(l),
+      interactive: false,
+    });
+    expect(code).toBe(2);
+    expect(err.join('\n')).toMatch(/--weighting: 'samples' or 'equal', not "volume"/);
+  });
 });

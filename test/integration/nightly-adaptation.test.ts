@@ -1,0 +1,129 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../electron/store/database.ts';
+import { commitImport } from '../../electron/logs/import/importer.ts';
+import { stringSource } from '../../electron/logs/import/source.ts';
+import { startTraining } from '../../electron/forecast/training-job.ts';
+import { activeModel, saveTrainedModel } from '../../electron/forecast/model-store.ts';
+import { loadHistories } from '../../electron/forecast/histories.ts';
+import { trainingSettings } from '../../electron/forecast/training-settings.ts';
+import {
+  consortiumWeights,
+  ownDays,
+  personalise,
+  personalShare,
+} from '../../electron/forecast/consortium-model.ts';
+import { storeGlobalModel } from '../../electron/sync/global-models.ts';
+import { extractSamples } from '../../federated/features/extract.ts';
+import { initTrainer, trainLocal } from '../../federated/model/train.ts';
+import { bakeryChainCsv as chain } from '../../electron/logs/demo.ts';
+
+let dir: string;
+let db: Db;
+
+/** One store of the real chain from May 2018 on: three products, one year. */
+function storeCsv(store: string): string {
+  const lines = readFileSync(chain, 'utf8').trim().split('\n');
+  const header = lines[0]!;
+  const storeAt = header.split(',').indexOf('store');
+  return [
+    header,
+    ...lines.slice(1).filter((l) => l.split(',')[storeAt] === store && l >= '2018-05'),
+  ].join('\n');
+}
+
+const maxDifference = (a: Float32Array, b: Float32Array) =>
+  a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+
+beforeAll(async () => {
+  await initTrainer();
+  dir = mkdtempSync(join(tmpdir(), 'breadcast-adaptation-'));
+  db = openDatabase(join(dir, 'shop.sqlite'));
+  await commitImport(db, stringSource(storeCsv('17')), { store: '17' });
+});
+
+afterAll(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a consortium bakery’s forecast model', () => {
+  it('lies between the merged model and its own adaptation, nearer the adaptation the longer its history', () => {
+    const global = Float32Array.from([0, 1, -2, 4]);
+    const adapted = Float32Array.from([2, 1, 2, -4]);
+    expect([...personalise(global, adapted, 0.5)]).toEqual([1, 1, 0, 0]);
+    expect([...personalise(global, adapted, 1)]).toEqual([...adapted]);
+    expect(() => personalise(global, adapted.subarray(1), 0.5)).toThrow(RangeError);
+    expect([14, 60, 90, 120, 1000].map(personalShare)).toEqual([0.5, 0.5, 0.75, 1, 1]);
+    expect(ownDays([{ date: '2024-01-01' }, { date: '2024-01-01' }, { date: '2024-01-03' }])).toBe(
+      2,
+    );
+  });
+
+  it('is what the nightly training saves, adapting its consortium model afresh each night', async () => {
+    const samples = loadHistories(db).flatMap((p) => extractSamples(p.history));
+    const settings = trainingSettings(samples.length);
+    // A consortium model: some other training of the same network.
+    const global = (await trainLocal({ samples, ...settings, epochs: 2, seed: 7 })).weights;
+    // The bakery forecasts with that model (as the demo's bakery adopts it).
+    storeGlobalModel(db, 3, global, new Date());
+    saveTrainedModel(
+      db,
+      { weights: global, source: 'adapted', globalVersion: 3 },
+      {
+        startedAt: '2024-01-01T00:00:00Z',
+        finishedAt: '2024-01-01T00:00:00Z',
+        trigger: 'cli',
+        backend: 'test',
+        samples: samples.length,
+        epochs: 0,
+        lossBefore: 0,
+        lossAfter: 0,
+      },
+    );
+
+    await startTraining({ db, trigger: 'manual', epochs: 2, seed: 1 }).promise;
+    const first = activeModel(db)!;
+    expect(first).toMatchObject({ source: 'adapted', globalVersion: 3 });
+    // The same adaptation here: from the consortium model, the production settings, seed 1.
+    const adapted = await trainLocal({
+      samples,
+      initialWeights: global,
+      ...settings,
+      epochs: 2,
+      seed: 1,
+    });
+    // A year of history: the adaptation itself (share 1); a young bakery's is tested above.
+    const share = personalShare(ownDays(samples));
+    expect(share).toBe(1);
+    expect(maxDifference(first.weights, personalise(global, adapted.weights, share))).toBeLessThan(
+      1e-5,
+    );
+    expect(maxDifference(first.weights, global)).toBeGreaterThan(1e-4);
+
+    // The next night starts from the consortium model again, not from last night's model.
+    await startTraining({ db, trigger: 'manual', epochs: 2, seed: 1 }).promise;
+    const second = activeModel(db)!;
+    expect(second.id).not.toBe(first.id);
+    expect(maxDifference(second.weights, first.weights)).toBeLessThan(1e-6);
+  });
+
+  it('is the same model the value-of-joining screen and simulate score', async () => {
+    // Its last 60 days only: a young bakery, half way between the two.
+    const all = loadHistories(db).flatMap((p) => extractSamples(p.history));
+    const dates = [...new Set(all.map((s) => s.date))].sort();
+    const samples = all.filter((s) => s.date >= dates[dates.length - 60]!);
+    expect(personalShare(ownDays(samples))).toBe(0.5);
+    const global = activeModel(db)!.weights;
+    const model = await consortiumWeights(global, samples);
+    const settings = trainingSettings(samples.length);
+    const adapted = await trainLocal({ samples, initialWeights: global, ...settings, seed: 1 });
+    expect(model.adapted).toBe(true);
+    expect(maxDifference(model.weights, personalise(global, adapted.weights, 0.5))).toBeLessThan(
+      1e-6,
+    );
+    expect(maxDifference(model.weights, adapted.weights)).toBeGreaterThan(1e-4);
+  });
+});
