@@ -305,8 +305,8 @@ export function forEachKeystreamPiece(
   const iv = Buffer.alloc(16);
   iv.writeUInt32BE(stream, 4);
   const cipher = createCipheriv('aes-256-ctr', key, iv);
-  for (let at = 0; at < byteLength; at += ZEROS.length) {
-    visit(cipher.update(ZEROS.subarray(0, Math.min(ZEROS.length, byteLength - at))), at);
+  for (let at = 0; at < byteLength; at += KEYSTREAM_PIECE) {
+    visit(cipher.update(ZEROS.subarray(0, Math.min(KEYSTREAM_PIECE, byteLength - at))), at);
   }
 }
 
@@ -315,7 +315,9 @@ export function keystream(key: Uint8Array, byteLength: number, stream = 0): Uint
   forEachKeystreamPiece(key, byteLength, (piece, at) => out.set(piece, at), stream);
   return out;
 }
-const ZEROS = Buffer.alloc(65_536);
+/** Bytes of keystream handed out at a time (the last piece may be shorter). */
+export const KEYSTREAM_PIECE = 65_536;
+const ZEROS = Buffer.alloc(KEYSTREAM_PIECE);
 
 /**
  * The shops' long-term identities are stored as base64 DER (SPKI public, PKCS#8 private) by the
