@@ -200,8 +200,16 @@ export function scoreModel(
   days: ScoredDay[],
   rule: number | BakeRule,
 ): Tally {
+  return scoreQuantiles(dayQuantiles(weights, days), days, rule);
+}
+
+/** The same tally for day-ahead quantiles already forecast (one per scored day, in order). */
+export function scoreQuantiles(
+  quantiles: Quantiles[],
+  days: ScoredDay[],
+  rule: number | BakeRule,
+): Tally {
   const tally = new Tally();
-  const quantiles = dayQuantiles(weights, days);
   const calibrated = calibratedBands(quantiles, days);
   days.forEach((day, i) => {
     const q = quantiles[i]!;
