@@ -6,13 +6,12 @@
  *
  * - `global`: the merged model as it is;
  * - `adapted`: the app's nightly training started from it;
- * - `adapted-3ep`, `adapted-lr-half`: the same with three epochs, at half the learning rate;
- * - `mix-0.5`: halfway between the merged and the adapted weights;
  * - `personal`: the model between the two that the bakery's history warrants (`personalShare`);
  * - `local`: the bakery's own model trained alone;
- * - `ens-0.25`, `ens-0.5`: the quantile forecasts of `personal` and `local` averaged, with that
- *   share for `local`;
- * - `seeds-3`: `personal` from three adaptation seeds, their quantile forecasts averaged.
+ * - `ens-0.25`: the quantile forecasts of `personal` and `local` averaged, ¼ for `local`;
+ * - `seeds-3`: `personal` from three adaptation seeds, their quantile forecasts averaged;
+ * - `lr-half`, `lr-quarter` (`-seeds-3`): the same adapted at ½ or ¼ of the learning rate;
+ * - `…+local(-seeds)-0.25`: that average blended ¾ to ¼ with the local model (of 3 seeds).
  *
  * With `--gbdt FILE` (the `--save-predictions` file of simulation/reference/gbdt_reference.py
  * for the same data and holdout) each lever is also compared bakery by bakery with the pooled
@@ -144,22 +143,35 @@ async function levers(b: SimBakery, global: Float32Array, central: Float32Array)
   const personal = (adapted: Float32Array) => of(personalise(global, adapted, share));
   score('centralized', of(central));
   score('global', of(global));
-  const [adapted, adapted2, adapted3, local] = await Promise.all([
-    adapt(),
-    adapt({ seed: 2 }),
-    adapt({ seed: 3 }),
-    pool.train({ samples: b.trainingSamples, ...settings, seed: 1 }).then((t) => t.weights),
+  const lr = settings.learningRate;
+  const seeds = [1, 2, 3];
+  const [adapted, half, quarter, locals] = await Promise.all([
+    Promise.all(seeds.map((seed) => adapt({ seed }))),
+    Promise.all(seeds.map((seed) => adapt({ seed, learningRate: lr / 2 }))),
+    Promise.all(seeds.map((seed) => adapt({ seed, learningRate: lr / 4 }))),
+    Promise.all(
+      seeds.map((seed) =>
+        pool.train({ samples: b.trainingSamples, ...settings, seed }).then((t) => t.weights),
+      ),
+    ),
   ]);
-  score('adapted', of(adapted));
-  score('adapted-3ep', of(await adapt({ epochs: Math.min(3, settings.epochs) })));
-  score('adapted-lr-half', of(await adapt({ learningRate: settings.learningRate / 2 })));
-  score('mix-0.5', of(personalise(global, adapted, 0.5)));
-  const mine = personal(adapted);
-  score('personal', mine);
-  score('local', of(local));
-  score('ens-0.25', blend([mine, of(local)], [0.75, 0.25]));
-  score('ens-0.5', blend([mine, of(local)], [0.5, 0.5]));
-  score('seeds-3', blend([mine, personal(adapted2), personal(adapted3)], [1 / 3, 1 / 3, 1 / 3]));
+  const third = [1 / 3, 1 / 3, 1 / 3];
+  const local = of(locals[0]!);
+  const localSeeds = blend(locals.map(of), third);
+  score('adapted', of(adapted[0]!));
+  score('personal', personal(adapted[0]!));
+  score('local', local);
+  score('ens-0.25', blend([personal(adapted[0]!), local], [0.75, 0.25]));
+  score('seeds-3', blend(adapted.map(personal), third));
+  score('lr-half', personal(half[0]!));
+  score('lr-half-seeds-3', blend(half.map(personal), third));
+  score('lr-quarter', personal(quarter[0]!));
+  const quarterSeeds = blend(quarter.map(personal), third);
+  score('lr-quarter-seeds-3', quarterSeeds);
+  const halfSeeds = blend(half.map(personal), third);
+  score('lr-half-seeds-3+local-0.25', blend([halfSeeds, local], [0.75, 0.25]));
+  score('lr-half-seeds-3+local-seeds-0.25', blend([halfSeeds, localSeeds], [0.75, 0.25]));
+  score('lr-quarter-seeds-3+local-seeds-0.25', blend([quarterSeeds, localSeeds], [0.75, 0.25]));
   const g = gbdtWape(b, days);
   if (g !== null) {
     const sold = days.reduce((sum, d) => sum + d.sold, 0);
