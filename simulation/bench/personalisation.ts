@@ -30,11 +30,7 @@ import { parse } from 'csv-parse/sync';
 import type { RoundSettings } from '../../federated/protocol/index.ts';
 import type { Quantiles } from '../../federated/decisions/quantile-function.ts';
 import { trainingSettings } from '../../electron/forecast/training-settings.ts';
-import {
-  ownDays,
-  personalise,
-  personalShare,
-} from '../../electron/forecast/consortium-model.ts';
+import { ownDays, personalise, personalShare } from '../../electron/forecast/consortium-model.ts';
 import {
   dayQuantiles,
   scoredDays,
@@ -172,6 +168,12 @@ async function levers(b: SimBakery, global: Float32Array, central: Float32Array)
   score('lr-half-seeds-3+local-0.25', blend([halfSeeds, local], [0.75, 0.25]));
   score('lr-half-seeds-3+local-seeds-0.25', blend([halfSeeds, localSeeds], [0.75, 0.25]));
   score('lr-quarter-seeds-3+local-seeds-0.25', blend([quarterSeeds, localSeeds], [0.75, 0.25]));
+  score('lr-half-seeds-3+local-seeds-0.33', blend([halfSeeds, localSeeds], [2 / 3, 1 / 3]));
+  score('lr-quarter-seeds-3+local-seeds-0.33', blend([quarterSeeds, localSeeds], [2 / 3, 1 / 3]));
+  score(
+    'seeds-3+local-seeds-0.25',
+    blend([blend(adapted.map(personal), third), localSeeds], [0.75, 0.25]),
+  );
   const g = gbdtWape(b, days);
   if (g !== null) {
     const sold = days.reduce((sum, d) => sum + d.sold, 0);
