@@ -50,14 +50,14 @@ export const ownDays = (samples: readonly { date: string }[]) =>
  * adapted to its own days at a fraction of the production learning rate (a gentler adaptation
  * keeps more of what the consortium knew), three times with different seeds, each taken
  * `personalShare` of the way from the merged model; and the bakery's own model trained alone,
- * three times. The forecast averages their quantiles: the adaptations carry ¾, the models alone
- * ¼. Networks trained apart err partly independently; measured at 60 days and at one to five
+ * three times. The forecast averages their quantiles: the adaptations carry ⅔, the models alone
+ * ⅓. Networks trained apart err partly independently; measured at 60 days and at one to five
  * years of history (docs/benchmarks.md, "One default for young and long-history bakeries").
  */
 export const consortiumRecipe = {
   seeds: 3,
   adaptationLearningRate: 0.25,
-  aloneShare: 0.25,
+  aloneShare: 1 / 3,
 } as const;
 
 /** One training of the nightly run (all on the same samples, with the production settings). */
