@@ -11,7 +11,8 @@
  * - `ens-0.25`: the quantile forecasts of `personal` and `local` averaged, ¼ for `local`;
  * - `seeds-3`: `personal` from three adaptation seeds, their quantile forecasts averaged;
  * - `lr-half`, `lr-quarter` (`-seeds-3`): the same adapted at ½ or ¼ of the learning rate;
- * - `…+local(-seeds)-0.25`: that average blended ¾ to ¼ with the local model (of 3 seeds).
+ * - `…+local(-seeds)-0.25|0.33`: that average blended with the local model (of 3 seeds);
+ * - `product`: what the app forecasts with (`consortiumModel`: lr-quarter-seeds-3+local-seeds-0.33).
  *
  * With `--gbdt FILE` (the `--save-predictions` file of simulation/reference/gbdt_reference.py
  * for the same data and holdout) each lever is also compared bakery by bakery with the pooled
