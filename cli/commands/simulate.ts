@@ -58,6 +58,12 @@ export const simulateCommand: Command = {
       description: 'Local epochs per round (default 3).',
     },
     'clip-norm': { type: 'string', value: 'C', description: 'Update clip norm (default 2).' },
+    'max-sample-weight': {
+      type: 'string',
+      value: 'N',
+      description:
+        'With sample weighting: training samples at which a bakery’s weight stops growing (default 100000).',
+    },
     weighting: {
       type: 'string',
       value: 'W',
@@ -115,6 +121,11 @@ export const simulateCommand: Command = {
       max: 100,
     });
     const clipNorm = optionalNumber(options, 'clip-norm', { min: 1e-6, max: 1e6 });
+    const maxSampleWeight = optionalNumber(options, 'max-sample-weight', {
+      integer: true,
+      min: 1,
+      max: 1e9,
+    });
     const weighting = options.weighting;
     if (weighting !== undefined && weighting !== 'samples' && weighting !== 'equal')
       throw new UsageError(`--weighting: 'samples' or 'equal', not "${String(weighting)}"`);
@@ -132,6 +143,7 @@ export const simulateCommand: Command = {
         ...(localEpochs !== undefined ? { localEpochs } : {}),
         ...(clipNorm !== undefined ? { clipNorm } : {}),
         ...(weighting !== undefined ? { weighting } : {}),
+        ...(maxSampleWeight !== undefined ? { maxSampleWeight } : {}),
       },
       ...(coordinator ? { coordinator } : {}),
     };

@@ -185,12 +185,14 @@ function streamChanges(
     connection: 'keep-alive',
     'x-accel-buffering': 'no', // nginx would otherwise hold the stream back
   });
-  response.write('retry: 3000\n: connected\n\n');
   const send = () =>
     response.write(
       `event: changed\ndata: ${JSON.stringify({ type: 'changed', at: new Date().toISOString() })}\n\n`,
     );
   const unsubscribe = feed.subscribe(send);
+  // "connected" once the feed holds the fingerprint this operator starts from: any change made
+  // after an operator (or a test) reads it is one the stream reports.
+  void feed.check().then(() => response.write('retry: 3000\n: connected\n\n'));
   // Proxies drop idle connections; a comment line every 20 s keeps the stream open.
   const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), 20_000);
   heartbeat.unref();

@@ -13,6 +13,7 @@ import {
 import { trainingSettings } from './training-settings.ts';
 import { ownDays, personalise, personalShare } from './consortium-model.ts';
 import { loadGlobalModel } from '../sync/global-models.ts';
+import { loadSyncState } from '../sync/state.ts';
 import { parameterCount } from '../../federated/model/shape.ts';
 import type { WorkerJob, WorkerMessage } from './worker-protocol.ts';
 
@@ -104,19 +105,25 @@ export type TrainingJobOptions = {
 };
 
 /**
- * The consortium model a nightly run adapts: the one the active model came from. Each night
- * adapts it afresh (never last night's adaptation) and forecasts with the model between the two
- * that its history warrants, as `consortiumWeights` defines; a bakery whose model is its own
- * trains on from it.
+ * The consortium model a nightly run adapts: the newest merged model the sync client downloaded
+ * (version 1 is the coordinator's untrained start, never a merge), else the one the active model
+ * came from. Each night adapts it afresh (never last night's adaptation) and forecasts with the
+ * model between the two that its history warrants, as `consortiumWeights` defines; a bakery
+ * outside any consortium trains on from its own model.
  */
 function heldGlobalModel(
   db: Db,
   current: ReturnType<typeof activeModel>,
 ): { version: number; weights: Float32Array } | null {
-  const version = current?.globalVersion ?? null;
-  if (version === null) return null;
-  const weights = loadGlobalModel(db, version);
-  return weights && weights.length === parameterCount() ? { version, weights } : null;
+  const downloaded = loadSyncState(db)?.modelVersion ?? null;
+  const candidates = [downloaded !== null && downloaded > 1 ? downloaded : null];
+  candidates.push(current?.globalVersion ?? null);
+  for (const version of candidates) {
+    if (version === null) continue;
+    const weights = loadGlobalModel(db, version);
+    if (weights && weights.length === parameterCount()) return { version, weights };
+  }
+  return null;
 }
 
 export type TrainingHandle = { promise: Promise<TrainingOutcome>; cancel(): void };

@@ -72,6 +72,7 @@ function storyOf(db: Db, roundId: number): RoundStory {
     clipNorm,
     threshold: num(sent.threshold),
     rosterSize: num(sent.rosterSize),
+    colluders: num(sent.colluders),
     summed: unmask ? num(details(unmask.details).survivors) : null,
   };
 }

@@ -24,10 +24,10 @@ export const CORRECTNESS_BITS = 30;
 /** Design dropout: the consistency check already needs more than 2/3 of the roster to survive. */
 export const DESIGN_DROPOUT = 1 / 3;
 /**
- * Rosters up to this size always use the complete graph. Not a measured break-even: with the
- * default c = floor(n/3) no SecAgg+ graph holds c below about 110 shops anyway, and with a
- * smaller c the bound leaves k close to n there, so the saving (a shop's cost grows with k)
- * would be small next to SecAgg+'s fixed costs (graph, key paths). docs/privacy.md says so.
+ * Rosters up to this size always use the complete graph. With the default c = floor(n/3) no
+ * SecAgg+ graph exists below about 110 shops, and measured from 150 shops on (docs/benchmarks.md,
+ * "the switch point") SecAgg+ costs shops and coordinator no more than the complete graph, so
+ * above this size the first SecAgg+ graph with k < n − 1 is taken.
  */
 export const SECAGG_PLUS_FROM = 100;
 

@@ -5,18 +5,16 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
 import { openCoordinatorStore } from '../../coordinator/store/database.ts';
-import { createInvite, enrolShop } from '../../coordinator/store/shops.ts';
 import { parameterCount } from '../../federated/model/shape.ts';
 import {
   encodeFloat32,
-  generateShopKeyPair,
   headers,
   protocolVersion,
   sha256Hex,
   signRequest,
 } from '../../federated/protocol/index.ts';
 import { OperatorClient } from '../operator-client.ts';
-import { pollUntil } from '../load/load-tools.ts';
+import { enrolInDatabase, pollUntil } from '../load/load-tools.ts';
 import { cpuSecondsOf, startService, stopService } from './service-process.ts';
 
 /** One line of `npm run bench -- --only coordinator --json`. */
@@ -59,19 +57,8 @@ async function seed(database: string, shops: number, password: string): Promise<
     const enrolled: Shop[] = [];
     const now = new Date();
     for (let i = 0; i < shops; i++) {
-      const keys = generateShopKeyPair();
-      const inviteCode = await createInvite(
-        store,
-        { expiresAt: new Date(now.getTime() + 3600_000), operatorId: null },
-        now,
-      );
-      const outcome = await enrolShop(
-        store,
-        { inviteCode, shopName: `Bench ${i + 1}`, appVersion: 'bench', publicKey: keys.publicKey },
-        now,
-      );
-      if (!outcome.ok) throw new Error(`enrolment refused: ${outcome.reason}`);
-      enrolled.push({ id: outcome.shop.id, privateKey: keys.privateKey });
+      const { shopId, keys } = await enrolInDatabase(store, `Bench ${i + 1}`, 'bench', now);
+      enrolled.push({ id: shopId, privateKey: keys.privateKey });
     }
     return enrolled;
   } finally {

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { buildCoordinator } from '../../coordinator/app.ts';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
-import { createInvite, enrolShop } from '../../coordinator/store/shops.ts';
 import {
   encodeFloat32,
   generateShopKeyPair,
@@ -17,6 +16,7 @@ import {
 } from '../../federated/protocol/index.ts';
 import { OperatorClient } from '../operator-client.ts';
 import {
+  enrolInDatabase,
   formatStats,
   inBatches,
   pollUntil,
@@ -116,28 +116,16 @@ export async function runLoadScenario(options: LoadOptions): Promise<LoadResult>
     const setupStarted = performance.now();
     const concurrency = options.setupConcurrency ?? 16;
     const identities = await inBatches(options.shops, concurrency, async (i) => {
-      const keys = generateShopKeyPair();
       if (options.enrolInDatabase) {
-        const store = app.coordinator.store;
-        const now = new Date();
-        const inviteCode = await createInvite(
-          store,
-          { expiresAt: new Date(now.getTime() + 3600_000), operatorId: null },
-          now,
+        const { shopId, keys } = await enrolInDatabase(
+          app.coordinator.store,
+          `Load bakery ${i}`,
+          '0.1.0',
+          new Date(),
         );
-        const outcome = await enrolShop(
-          store,
-          {
-            inviteCode,
-            shopName: `Load bakery ${i}`,
-            appVersion: '0.1.0',
-            publicKey: keys.publicKey,
-          },
-          now,
-        );
-        if (!outcome.ok) throw new Error(`enrol ${i}: ${outcome.reason}`);
-        return { shopId: outcome.shop.id, privateKey: keys.privateKey };
+        return { shopId, privateKey: keys.privateKey };
       }
+      const keys = generateShopKeyPair();
       const code = await operator.invite();
       const response = await fetch(`${url}/v1/enrol`, {
         method: 'POST',

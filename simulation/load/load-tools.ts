@@ -2,6 +2,9 @@ import { request as httpRequest, type Agent } from 'node:http';
 import { SyncError } from '../../electron/sync/errors.ts';
 import { retryDelayMs } from '../../electron/sync/outbox.ts';
 import { isTransientStatus, sleep } from '../retry.ts';
+import type { CoordinatorStore } from '../../coordinator/store/database.ts';
+import { createInvite, enrolShop } from '../../coordinator/store/shops.ts';
+import { generateShopKeyPair, type ShopKeyPair } from '../../federated/protocol/index.ts';
 
 export type LatencyStats = {
   count: number;
@@ -147,4 +150,29 @@ export async function pollUntil<T>(
     if (done(value) || Date.now() >= options.untilMs) return value;
     await sleep(options.everyMs);
   }
+}
+
+/**
+ * Enrols a shop straight in the coordinator's database, with a fresh identity: the setup of a
+ * load run or bench, not one of its measured steps.
+ */
+export async function enrolInDatabase(
+  store: CoordinatorStore,
+  shopName: string,
+  appVersion: string,
+  now: Date,
+): Promise<{ shopId: string; keys: ShopKeyPair }> {
+  const keys = generateShopKeyPair();
+  const inviteCode = await createInvite(
+    store,
+    { expiresAt: new Date(now.getTime() + 3600_000), operatorId: null },
+    now,
+  );
+  const outcome = await enrolShop(
+    store,
+    { inviteCode, shopName, appVersion, publicKey: keys.publicKey },
+    now,
+  );
+  if (!outcome.ok) throw new Error(`enrolling ${shopName} was refused: ${outcome.reason}`);
+  return { shopId: outcome.shop.id, keys };
 }

@@ -9,10 +9,8 @@ import { stepSecureRound, type SecureStep } from '../../electron/sync/secagg-cli
 import { saveSyncState } from '../../electron/sync/state.ts';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
 import { openCoordinatorStore } from '../../coordinator/store/database.ts';
-import { createInvite, enrolShop } from '../../coordinator/store/shops.ts';
 import {
   currentRoundResponse,
-  generateShopKeyPair,
   modelResponse,
   type RoundView,
 } from '../../federated/protocol/index.ts';
@@ -21,6 +19,7 @@ import { everyRoundPolicy } from '../consortium.ts';
 import { OperatorClient } from '../operator-client.ts';
 import { sleep } from '../retry.ts';
 import {
+  enrolInDatabase,
   formatStats,
   inBatches,
   pollUntil,
@@ -121,26 +120,9 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
     try {
       await createOperator(store, 'load', password);
       const now = new Date();
-      const enrolled = await inBatches(n, 8, async (i) => {
-        const keys = generateShopKeyPair();
-        const inviteCode = await createInvite(
-          store,
-          { expiresAt: new Date(now.getTime() + 3600_000), operatorId: null },
-          now,
-        );
-        const outcome = await enrolShop(
-          store,
-          {
-            inviteCode,
-            shopName: `Secure bakery ${i}`,
-            appVersion: '0.1.0',
-            publicKey: keys.publicKey,
-          },
-          now,
-        );
-        if (!outcome.ok) throw new Error(`enrol ${i}: ${outcome.reason}`);
-        return { shopId: outcome.shop.id, keys };
-      });
+      const enrolled = await inBatches(n, 8, (i) =>
+        enrolInDatabase(store, `Secure bakery ${i}`, '0.1.0', now),
+      );
       await store.close();
       const started = await startService(database);
       const samples = new Map<string, number[]>();

@@ -15,7 +15,7 @@ import {
 
 /** Waits for a value the page reaches asynchronously (vitest's default of one second is too short under load). */
 const poll = <T>(read: () => T | Promise<T>, options: { timeout?: number } = {}) =>
-  expect.poll(read, { timeout: 15_000, ...options });
+  expect.poll(read, { timeout: 60_000, ...options });
 
 /** The bakery app in browser mode against the real `breadcast shop` and a fresh database. */
 describe('bakery app', () => {

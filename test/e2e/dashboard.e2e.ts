@@ -162,7 +162,7 @@ describe('operator dashboard', () => {
     const newcomer = new SimShop(base, 'Konditorei Mond', '0.2.0');
     await newcomer.enrol(code);
     // The page was not reloaded: the event stream brought the new shop in.
-    await expect.poll(() => page.getByTestId('shop-row').count(), { timeout: 15_000 }).toBe(4);
+    await expect.poll(() => page.getByTestId('shop-row').count(), { timeout: 60_000 }).toBe(4);
     expect(await page.getByTestId('invite-code').textContent()).toContain(code);
     await screenshot(page, 'dashboard-shops');
 
@@ -213,13 +213,13 @@ describe('operator dashboard', () => {
     await page.getByRole('button', { name: 'Start a round now' }).click();
     await page.getByTestId('confirm-yes').click();
     await expect
-      .poll(() => page.getByTestId('phase').textContent(), { timeout: 15_000 })
+      .poll(() => page.getByTestId('phase').textContent(), { timeout: 60_000 })
       .toContain('Collecting');
     expect((await scenario.shops.a.currentRound())!.id).toBe(scenario.rounds[2]! + 1);
     // A shop joining elsewhere shows up on the open page without a reload.
     await scenario.shops.a.takePart();
     await expect
-      .poll(() => page.getByTestId('uploaded').textContent(), { timeout: 15_000 })
+      .poll(() => page.getByTestId('uploaded').textContent(), { timeout: 60_000 })
       .toBe('1');
     await screenshot(page, 'dashboard-overview');
   });
@@ -230,7 +230,7 @@ describe('operator dashboard', () => {
     await page.getByTestId('confirm-yes').click();
     // One upload is below the minimum of two shops, so the round fails, and the page says so.
     await expect
-      .poll(() => page.getByTestId('round-outcome').textContent(), { timeout: 15_000 })
+      .poll(() => page.getByTestId('round-outcome').textContent(), { timeout: 60_000 })
       .toBe('failed');
     // A plain round is never called masked: the coordinator read the one update it received.
     const privacy = (await page.getByTestId('round-privacy').textContent())!;

@@ -56,6 +56,8 @@ describe('the Consortium screen after a plain round and a secure noised round', 
     await page.evaluate(() => (location.hash = '#/consortium'));
     await page.getByTestId('ledger-round').first().waitFor();
     await page.getByTestId('privacy-history').waitFor();
+    // The policy comes by its own request, which can answer after the ledger's.
+    await page.getByTestId('privacy-policy-words').waitFor();
     return { page, text: (await page.locator('main').textContent())! };
   }
 
@@ -104,6 +106,10 @@ describe('the Consortium screen after a plain round and a secure noised round', 
     expect(en.text).toContain(
       'The coordinator saw only the sum of 4 bakeries’ updates, with noise; no single bakery’s update could be read.',
     );
+    // n, T and c as this bakery verified them from the signed roster: 4 bakeries, T = 3, c = ⌊4/3⌋.
+    expect(en.text).toContain(
+      'This bakery checked the round: it stays safe even if up to 1 of the 4 bakeries work with the coordinator, and the sum is opened only when at least 3 of them take part.',
+    );
     expect(en.text).toContain(
       'The coordinator received this bakery’s update itself (clipped, in the clear, no noise added): it could read it.',
     );
@@ -137,6 +143,9 @@ describe('the Consortium screen after a plain round and a secure noised round', 
     );
     expect(de).toContain(
       'Der Koordinator erhielt das Update dieser Bäckerei selbst (begrenzt, im Klartext, ohne Rauschen): Er konnte es lesen.',
+    );
+    expect(de).toContain(
+      'Sie bleibt sicher, selbst wenn bis zu 1 der 4 Bäckereien mit dem Koordinator zusammenarbeiten',
     );
     expect(de).toContain('Keine formale Garantie seit');
     await screenshot(en.page, 'bakery-consortium-plain-and-secure-de');

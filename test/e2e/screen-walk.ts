@@ -155,7 +155,9 @@ export async function chooseLanguage(page: Page, language: Language): Promise<vo
   await showRoute(page, 'settings');
   await page.getByTestId('language').waitFor();
   await page.getByTestId('language').selectOption(language);
-  await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(language);
+  await expect
+    .poll(() => page.evaluate(() => document.documentElement.lang), { timeout: 20_000 })
+    .toBe(language);
   // Messages shown in the language before are not this language's to answer for: dismissed,
   // and forgotten.
   await page.evaluate(() => {
@@ -163,7 +165,7 @@ export async function chooseLanguage(page: Page, language: Language): Promise<vo
       button.click();
     (window as unknown as { breadcastToasts?: Element[] }).breadcastToasts?.splice(0);
   });
-  await expect.poll(() => page.getByTestId('toast').count()).toBe(0);
+  await expect.poll(() => page.getByTestId('toast').count(), { timeout: 20_000 }).toBe(0);
 }
 
 /** Goes to a screen by its address, as the navigation does. */

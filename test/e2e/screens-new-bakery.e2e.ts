@@ -57,7 +57,7 @@ describe('a new bakery at 1024×768, in en, de and fr', () => {
     const walks: ScreenWalk[] = [];
     for (const language of walkLanguages) {
       await testId('location-language').selectOption(language);
-      await expect.poll(htmlLang).toBe(language);
+      await expect.poll(htmlLang, { timeout: 20_000 }).toBe(language);
       const walk = new ScreenWalk(page, language);
       await walk.look('location-question');
       walks.push(walk);

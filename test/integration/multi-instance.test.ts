@@ -261,6 +261,12 @@ async function openEventStream(url: string) {
       // aborted at close
     }
   })();
+  // Changes are reported from the moment the stream says it is connected.
+  const start = Date.now();
+  while (!text.includes(': connected')) {
+    if (Date.now() - start > 60_000) throw new Error(`the event stream never connected: ${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   let heard = 0;
   const events = () => text.split('event: changed').length - 1;
   return {

@@ -16,6 +16,7 @@ import {
   personalShare,
 } from '../../electron/forecast/consortium-model.ts';
 import { storeGlobalModel } from '../../electron/sync/global-models.ts';
+import { saveSyncState } from '../../electron/sync/state.ts';
 import { extractSamples } from '../../federated/features/extract.ts';
 import { initTrainer, trainLocal } from '../../federated/model/train.ts';
 import { bakeryChainCsv as chain } from '../../electron/logs/demo.ts';
@@ -125,5 +126,64 @@ describe('a consortium bakery’s forecast model', () => {
       1e-6,
     );
     expect(maxDifference(model.weights, adapted.weights)).toBeGreaterThan(1e-4);
+  });
+
+  it('follows the newest merged model the sync client downloaded, never the untrained first one', async () => {
+    const samples = loadHistories(db).flatMap((p) => extractSamples(p.history));
+    const settings = trainingSettings(samples.length);
+    const run = {
+      startedAt: '2024-01-02T00:00:00Z',
+      finishedAt: '2024-01-02T00:00:00Z',
+      trigger: 'cli' as const,
+      backend: 'test',
+      samples: samples.length,
+      epochs: 0,
+      lossBefore: 0,
+      lossAfter: 0,
+    };
+    // The bakery forecasts with its own model and has just joined a consortium.
+    const own = (await trainLocal({ samples, ...settings, epochs: 1, seed: 3 })).weights;
+    saveTrainedModel(db, { weights: own, source: 'local' }, run);
+    const enrolled = (modelVersion: number) =>
+      saveSyncState(db, {
+        coordinatorUrl: 'http://127.0.0.1:9',
+        shopId: 'shop-1',
+        shopName: 'Store 17',
+        publicKey: '',
+        privateKey: '',
+        clockOffsetMs: 0,
+        lastSyncAt: null,
+        lastError: null,
+        modelVersion,
+        currentRound: null,
+        nextRoundAt: null,
+      });
+
+    // Version 1 is the coordinator's untrained start: the bakery keeps training its own model.
+    const untrained = (await trainLocal({ samples, ...settings, epochs: 0, seed: 9 })).weights;
+    storeGlobalModel(db, 1, untrained, new Date());
+    enrolled(1);
+    await startTraining({ db, trigger: 'manual', epochs: 1, seed: 1 }).promise;
+    expect(activeModel(db)).toMatchObject({ source: 'local', globalVersion: null });
+
+    // A merged model arrives: the next night adapts it, and the one after that a newer one.
+    const merged = (await trainLocal({ samples, ...settings, epochs: 2, seed: 5 })).weights;
+    storeGlobalModel(db, 4, merged, new Date());
+    enrolled(4);
+    await startTraining({ db, trigger: 'manual', epochs: 1, seed: 1 }).promise;
+    expect(activeModel(db)).toMatchObject({ source: 'adapted', globalVersion: 4 });
+    const adapted = await trainLocal({
+      samples,
+      initialWeights: merged,
+      ...settings,
+      epochs: 1,
+      seed: 1,
+    });
+    expect(maxDifference(activeModel(db)!.weights, adapted.weights)).toBeLessThan(1e-5);
+
+    storeGlobalModel(db, 5, own, new Date());
+    enrolled(5);
+    await startTraining({ db, trigger: 'manual', epochs: 1, seed: 1 }).promise;
+    expect(activeModel(db)).toMatchObject({ source: 'adapted', globalVersion: 5 });
   });
 });

@@ -45,6 +45,8 @@ export const roundStory = z.discriminatedUnion('outcome', [
     clipNorm: z.number().nullable(),
     threshold: z.number().int().nullable(),
     rosterSize: z.number().int().nullable(),
+    /** c: colluders with the coordinator the round withstands, as this bakery checked it. */
+    colluders: z.number().int().nullable(),
     /** Updates in the sum the coordinator asked to unmask; null when this bakery never saw it. */
     summed: z.number().int().nullable(),
   }),

@@ -63,13 +63,21 @@ export function roundSentences(
       return [w.round.plain];
     case 'masked': {
       const noised = story.noiseMultiplier > 0;
+      // Rounds recorded before c was kept say nothing about colluders rather than guess.
+      const { colluders, rosterSize, threshold } = story;
+      const checked =
+        colluders !== null && rosterSize !== null && threshold !== null
+          ? [w.round.colluders(colluders, rosterSize, threshold)]
+          : [];
       if (story.summed !== null)
         return [
           noised ? w.round.maskedNoised(story.summed) : w.round.maskedNoiseless(story.summed),
+          ...checked,
         ];
-      const atLeast = story.threshold ?? 2;
+      const atLeast = threshold ?? 2;
       return [
         noised ? w.round.maskedNoisedAtLeast(atLeast) : w.round.maskedNoiselessAtLeast(atLeast),
+        ...checked,
       ];
     }
     case 'no-update':

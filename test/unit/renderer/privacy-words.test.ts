@@ -36,12 +36,16 @@ const claims = {
 };
 
 const plain: RoundStory = { outcome: 'plain', clipNorm: 1 };
-const secure = (noiseMultiplier: number, summed: number | null): RoundStory => ({
+const secure = (
+  noiseMultiplier: number,
+  summed: number | null,
+): Extract<RoundStory, { outcome: 'masked' }> => ({
   outcome: 'masked',
   noiseMultiplier,
   clipNorm: 1,
   threshold: 10,
   rosterSize: 14,
+  colluders: 4,
   summed,
 });
 
@@ -65,6 +69,17 @@ describe.each(Object.entries(claims))('privacy sentences in %s', (_language, c) 
     expect(say(secure(1.1, 14))).toMatch(c.noised);
     expect(say(secure(1.1, 14))).toContain('14');
     expect(say(secure(1.1, null))).toMatch(c.noised);
+  });
+
+  it('names the colluders the bakery checked the round against, beside n and T, and only when recorded', () => {
+    const text = say(secure(1.1, 14));
+    for (const figure of ['4', '14', '10']) expect(text).toContain(figure);
+    expect(roundSentences(c.words, 12, secure(1.1, 14), f)).toHaveLength(2);
+    const before = { ...secure(1.1, 14), colluders: null };
+    expect(roundSentences(c.words, 12, before, f)).toHaveLength(1);
+    expect(roundSentences(c.words, 12, { ...secure(0, null), colluders: 6 }, f)[1]).toBe(
+      c.words.round.colluders(6, 14, 10),
+    );
   });
 
   it('a skipped round says why, and claims nothing was masked or noised', () => {
@@ -102,6 +117,7 @@ describe('the issue’s sentences, in English', () => {
   it('reads as promised', () => {
     expect(roundSentences(privacyEn, 12, secure(1.1, 14), f)).toEqual([
       'The coordinator saw only the sum of 14 bakeries’ updates, with noise; no single bakery’s update could be read.',
+      'This bakery checked the round: it stays safe even if up to 4 of the 14 bakeries work with the coordinator, and the sum is opened only when at least 10 of them take part.',
     ]);
     expect(
       roundSentences(

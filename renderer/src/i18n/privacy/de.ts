@@ -25,6 +25,8 @@ export const privacyDe: PrivacyWords = {
       `Der Koordinator sah nur die Summe der Updates von ${shops} Bäckereien, ohne Rauschen: Kein einzelnes Update einer Bäckerei war lesbar, aber die Summe hat keine formale Datenschutzgarantie.`,
     maskedNoiselessAtLeast: (threshold) =>
       `Das Update dieser Bäckerei war maskiert, ohne Rauschen: Der Koordinator konnte es nur als Teil der Summe der Updates von mindestens ${threshold} Bäckereien sehen, und diese Summe hat keine formale Datenschutzgarantie.`,
+    colluders: (colluders, shops, threshold) =>
+      `Diese Bäckerei hat die Runde geprüft: Sie bleibt sicher, selbst wenn bis zu ${colluders} der ${shops} Bäckereien mit dem Koordinator zusammenarbeiten, und die Summe wird nur geöffnet, wenn mindestens ${threshold} von ihnen mitmachen.`,
     plain:
       'Der Koordinator erhielt das Update dieser Bäckerei selbst (begrenzt, im Klartext, ohne Rauschen): Er konnte es lesen.',
     noUpdate:

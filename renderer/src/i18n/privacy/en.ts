@@ -28,6 +28,8 @@ export const privacyEn = {
       `The coordinator saw only the sum of ${shops} bakeries’ updates, without noise: no single bakery’s update could be read, but the sum carries no formal privacy guarantee.`,
     maskedNoiselessAtLeast: (threshold: number) =>
       `This bakery’s update was masked, without noise: the coordinator could see it only inside a sum of at least ${threshold} bakeries’ updates, and that sum carries no formal privacy guarantee.`,
+    colluders: (colluders: number, shops: number, threshold: number) =>
+      `This bakery checked the round: it stays safe even if up to ${colluders} of the ${shops} bakeries work with the coordinator, and the sum is opened only when at least ${threshold} of them take part.`,
     plain:
       'The coordinator received this bakery’s update itself (clipped, in the clear, no noise added): it could read it.',
     noUpdate: 'No model update was sent in this round, only the messages listed.',

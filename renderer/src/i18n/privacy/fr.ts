@@ -25,6 +25,8 @@ export const privacyFr: PrivacyWords = {
       `Le coordinateur n’a vu que la somme des mises à jour de ${shops} boulangeries, sans bruit : aucune mise à jour individuelle n’était lisible, mais la somme n’a aucune garantie formelle de confidentialité.`,
     maskedNoiselessAtLeast: (threshold) =>
       `La mise à jour de cette boulangerie était masquée, sans bruit : le coordinateur ne pouvait la voir que dans une somme d’au moins ${threshold} boulangeries, et cette somme n’a aucune garantie formelle de confidentialité.`,
+    colluders: (colluders, shops, threshold) =>
+      `Cette boulangerie a vérifié le tour : il reste sûr même si jusqu’à ${colluders} des ${shops} boulangeries s’entendent avec le coordinateur, et la somme n’est ouverte que si au moins ${threshold} d’entre elles y participent.`,
     plain:
       'Le coordinateur a reçu la mise à jour de cette boulangerie elle-même (bornée, en clair, sans bruit) : il pouvait la lire.',
     noUpdate:
