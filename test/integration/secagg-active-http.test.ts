@@ -372,7 +372,7 @@ describe('a lying coordinator over real HTTP', () => {
       document: (_id, name, real) =>
         name === 'roster' && real
           ? {
-              ...real,
+              ...(real as SignedRoster),
               roster: (real as SignedRoster).roster.map((e) =>
                 e.shopId === shops[5]!.shopId ? { ...e, maskKey: generateX25519().publicKey } : e,
               ),

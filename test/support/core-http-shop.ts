@@ -139,8 +139,7 @@ export async function viewOf(shop: CoreShop, roundId: number): Promise<SecureRou
 }
 
 /** One of the round's documents as this shop reads it (roster, share keys, inbox, survivors …). */
-export async function read<T = any>(shop: CoreShop, path: string): Promise<T> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any -- whatever the server sent
+export async function read<T = Answer['json']>(shop: CoreShop, path: string): Promise<T> {
   const answer = await shop.call('GET', path);
   if (answer.status !== 200)
     throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.json)}`);

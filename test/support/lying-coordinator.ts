@@ -23,7 +23,7 @@ export type Lies = {
    * Rewrites a document a shop reads (`real`: the coordinator's, null when it refused); null:
    * answer as the real coordinator did.
    */
-  document?: (shopId: string, name: SecureDocument, real: any) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- whatever the coordinator sent
+  document?: (shopId: string, name: SecureDocument, real: unknown) => unknown;
   /** Answers a shop's message without forwarding it (false: forward). */
   swallow?: (sent: Sent) => boolean;
   /** Forwards the message but never answers the shop (it waits until it is killed). */
