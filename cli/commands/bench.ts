@@ -172,7 +172,7 @@ export const benchCommand: Command = {
           `${r.store}: ${f1(r.uploadsPerSecond)} accepted uploads/s (median of ${r.rounds} rounds), p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms; ${r.accepted} accepted, ${r.refused} refused; ${r.parameters} parameters`,
         );
         say(
-          `  server CPU ${r.serverCpuMsPerUpload.toFixed(2)} ms per upload${r.databaseCpuMsPerUpload === undefined ? '' : ` (+ PostgreSQL ${r.databaseCpuMsPerUpload.toFixed(2)} ms)`}; baseline GET /health: ${f1(r.health.perSecond)}/s, p99 ${r.health.p99Ms} ms, server CPU ${r.health.serverCpuMsPerRequest.toFixed(2)} ms per request; CPU s: server ${f1(r.cpuSeconds.server)}, load generator ${f1(r.cpuSeconds.loadGenerator)}; load average ${r.loadAverage.toFixed(1)} at the start`,
+          `  server CPU ${r.serverCpuMsPerUpload.toFixed(2)} ms per upload (main thread ${r.mainThreadCpuMsPerUpload.toFixed(2)})${r.databaseCpuMsPerUpload === undefined ? '' : ` (+ PostgreSQL ${r.databaseCpuMsPerUpload.toFixed(2)} ms)`}; baseline GET /health: ${f1(r.health.perSecond)}/s, p99 ${r.health.p99Ms} ms, server CPU ${r.health.serverCpuMsPerRequest.toFixed(2)} ms per request; CPU s: server ${f1(r.cpuSeconds.server)}, load generator ${f1(r.cpuSeconds.loadGenerator)}; load average ${r.loadAverage.toFixed(1)} at the start`,
         );
       }
     }

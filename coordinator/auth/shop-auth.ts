@@ -8,7 +8,7 @@ import {
   verifyRequest,
 } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
-import { perTurn } from '../rounds/per-turn.ts';
+import { burstSpacingMs, perTurn } from '../rounds/per-turn.ts';
 import type { CoordinatorStore } from '../store/sql.ts';
 import {
   dropExpiredNonces,
@@ -87,12 +87,16 @@ export function shopAuthenticator(options: {
         return fresh;
       });
     },
+    { spacingMs: burstSpacingMs },
   );
   // The shops of the signed requests of one turn are read in one statement.
-  const lookUpShop = perTurn(async (ids: string[]) => {
-    const found = await shopsWithKeys(store, ids);
-    return ids.map((id) => found.get(id));
-  });
+  const lookUpShop = perTurn(
+    async (ids: string[]) => {
+      const found = await shopsWithKeys(store, ids);
+      return ids.map((id) => found.get(id));
+    },
+    { spacingMs: burstSpacingMs },
+  );
   // Parsing a DER public key costs more than verifying a signature with it; a key's text never
   // changes meaning, so each is parsed once. Revocation still takes effect at once: the shop's
   // current key is read from the store on every request.

@@ -23,7 +23,7 @@ import {
   type UploadReceipt,
 } from '../store/rounds.ts';
 import type { Sql } from '../store/sql.ts';
-import { perTurn } from './per-turn.ts';
+import { burstSpacingMs, perTurn } from './per-turn.ts';
 
 /** The first answer again for an identical retry; 409 for a different second update. */
 function answerForStored(stored: UploadReceipt, roundId: number, sha256: string): UpdateResponse {
@@ -142,23 +142,26 @@ export type StoreUpdate = (roundId: number, row: UpdateRow) => Promise<boolean>;
  * refuses its whole group, as it would refuse each of them.
  */
 export function groupCommit(sql: Sql): StoreUpdate {
-  const store = perTurn(async (items: { roundId: number; row: UpdateRow }[]) => {
-    const results: (boolean | Error)[] = new Array(items.length);
-    for (const roundId of new Set(items.map((item) => item.roundId))) {
-      const indices = items.flatMap((item, i) => (item.roundId === roundId ? [i] : []));
-      try {
-        const stored = await storePlainUpdates(
-          sql,
-          roundId,
-          indices.map((i) => items[i]!.row),
-        );
-        indices.forEach((i, k) => (results[i] = stored[k]!));
-      } catch (error) {
-        for (const i of indices) results[i] = error as Error;
+  const store = perTurn(
+    async (items: { roundId: number; row: UpdateRow }[]) => {
+      const results: (boolean | Error)[] = new Array(items.length);
+      for (const roundId of new Set(items.map((item) => item.roundId))) {
+        const indices = items.flatMap((item, i) => (item.roundId === roundId ? [i] : []));
+        try {
+          const stored = await storePlainUpdates(
+            sql,
+            roundId,
+            indices.map((i) => items[i]!.row),
+          );
+          indices.forEach((i, k) => (results[i] = stored[k]!));
+        } catch (error) {
+          for (const i of indices) results[i] = error as Error;
+        }
       }
-    }
-    return results;
-  });
+      return results;
+    },
+    { spacingMs: burstSpacingMs },
+  );
   return async (roundId, row) => {
     const result = await store({ roundId, row });
     if (result instanceof Error) throw result;
@@ -212,21 +215,24 @@ export function batchedUploadPath(sql: Sql): UploadPath {
     }
     return size;
   };
-  const facts = perTurn(async (items: { roundId: number; shopId: string }[]) => {
-    const rounds = new Map<number, RoundRow | undefined>();
-    const receipts = new Map<string, UploadReceipt>();
-    for (const roundId of new Set(items.map((item) => item.roundId))) {
-      rounds.set(roundId, await getRound(sql, roundId));
-      const shops = items.filter((item) => item.roundId === roundId).map((item) => item.shopId);
-      for (const [shopId, receipt] of await uploadReceipts(sql, roundId, shops))
-        receipts.set(`${roundId} ${shopId}`, receipt);
-    }
-    return items.map((item): UploadFacts => ({
-      round: rounds.get(item.roundId),
-      receipt: receipts.get(`${item.roundId} ${item.shopId}`),
-      parameterCount,
-    }));
-  });
+  const facts = perTurn(
+    async (items: { roundId: number; shopId: string }[]) => {
+      const rounds = new Map<number, RoundRow | undefined>();
+      const receipts = new Map<string, UploadReceipt>();
+      for (const roundId of new Set(items.map((item) => item.roundId))) {
+        rounds.set(roundId, await getRound(sql, roundId));
+        const shops = items.filter((item) => item.roundId === roundId).map((item) => item.shopId);
+        for (const [shopId, receipt] of await uploadReceipts(sql, roundId, shops))
+          receipts.set(`${roundId} ${shopId}`, receipt);
+      }
+      return items.map((item): UploadFacts => ({
+        round: rounds.get(item.roundId),
+        receipt: receipts.get(`${item.roundId} ${item.shopId}`),
+        parameterCount,
+      }));
+    },
+    { spacingMs: burstSpacingMs },
+  );
   return { facts: (roundId, shopId) => facts({ roundId, shopId }), store: groupCommit(sql) };
 }
 

@@ -2,9 +2,16 @@ import type Database from 'better-sqlite3';
 import { openMigratedDatabase, type Db } from '../../federated/storage/sqlite.ts';
 import { sqliteMigrations } from './migrations/index.ts';
 import { StoreBusyError, type CoordinatorStore, type SqlValue, type Tx } from './sql.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 
 /** As long as SQLite's own busy timeout: a request waits this long for the database, then 503. */
 const lockWaitMs = 5000;
+
+/**
+ * Pages the log may hold before the writer checkpoints it itself: only reached when the
+ * checkpoint thread falls behind or is gone (SQLite's default, 1000, is what it relieves).
+ */
+const writerCheckpointPages = 8192;
 
 /**
  * The embedded store: one better-sqlite3 connection (WAL). better-sqlite3 is synchronous, so a
@@ -24,15 +31,17 @@ export class SqliteStore implements CoordinatorStore {
     /** The connection itself, for what only SQLite has: online backup, integrity checks. */
     readonly db: Db,
     path: string,
+    /** Checkpoints the log off the event loop (see wal-checkpointer.ts); none for `:memory:`. */
+    readonly checkpointer?: WalCheckpointer,
   ) {
     this.description = `SQLite ${path}`;
   }
 
   static open(path: string): SqliteStore {
-    return new SqliteStore(
-      openMigratedDatabase(path, sqliteMigrations, { product: 'Breadcast coordinator' }),
-      path,
-    );
+    const db = openMigratedDatabase(path, sqliteMigrations, { product: 'Breadcast coordinator' });
+    if (path === ':memory:') return new SqliteStore(db, path);
+    db.pragma(`wal_autocheckpoint = ${writerCheckpointPages}`);
+    return new SqliteStore(db, path, WalCheckpointer.start(path));
   }
 
   /** The prepared statement for a query text, prepared once. */
@@ -81,6 +90,7 @@ export class SqliteStore implements CoordinatorStore {
 
   async close(): Promise<void> {
     await this.acquire();
+    await this.checkpointer?.stop();
     this.statements.clear();
     this.db.close();
   }

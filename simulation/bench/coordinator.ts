@@ -35,12 +35,22 @@ export type CoordinatorBench = {
    * CPU seconds of each process over the upload bursts (the machine has 2 cores for all), and
    * of the PostgreSQL server's processes when the bench started that server itself.
    */
-  cpuSeconds: { server: number; loadGenerator: number; database?: number };
+  cpuSeconds: {
+    server: number;
+    serverMainThread: number;
+    loadGenerator: number;
+    database?: number;
+  };
   /**
    * Server CPU per accepted upload: unlike uploads/s it hardly depends on what else runs on the
    * machine, and 1000 / it bounds what one core (the service's event loop) can accept.
    */
   serverCpuMsPerUpload: number;
+  /**
+   * The part of it on the service's main thread (the event loop): what bounds its uploads/s,
+   * while its other threads (checkpoints, garbage collection) run on the other core.
+   */
+  mainThreadCpuMsPerUpload: number;
   /** The PostgreSQL server's CPU per accepted upload, when measured (a cluster of its own). */
   databaseCpuMsPerUpload?: number;
   /** 1-minute load average when the bench started: other work on the machine. */
@@ -138,6 +148,7 @@ export async function benchCoordinator(
     let accepted = 0;
     let refused = 0;
     let serverCpu = 0;
+    let mainThreadCpu = 0;
     let generatorCpu = 0;
     let databaseCpu = 0;
     const databaseCpuNow = options.databaseCpuSeconds ?? (() => 0);
@@ -164,6 +175,7 @@ export async function benchCoordinator(
       const uploads = enrolled.map((shop) => signedUpload(shop, round.id, round.modelVersion));
       let next = 0;
       const serverBefore = cpuSecondsOf(child.pid!);
+      const mainThreadBefore = cpuSecondsOf(child.pid!, { mainThread: true });
       const databaseBefore = databaseCpuNow();
       const generatorBefore = process.cpuUsage();
       const started = performance.now();
@@ -176,6 +188,7 @@ export async function benchCoordinator(
       });
       const seconds = (performance.now() - started) / 1000;
       serverCpu += cpuSecondsOf(child.pid!) - serverBefore;
+      mainThreadCpu += cpuSecondsOf(child.pid!, { mainThread: true }) - mainThreadBefore;
       databaseCpu += databaseCpuNow() - databaseBefore;
       const used = process.cpuUsage(generatorBefore);
       generatorCpu += (used.user + used.system) / 1e6;
@@ -216,10 +229,12 @@ export async function benchCoordinator(
       },
       cpuSeconds: {
         server: serverCpu,
+        serverMainThread: mainThreadCpu,
         loadGenerator: generatorCpu,
         ...(options.databaseCpuSeconds ? { database: databaseCpu } : {}),
       },
       serverCpuMsPerUpload: (serverCpu * 1000) / Math.max(1, accepted),
+      mainThreadCpuMsPerUpload: (mainThreadCpu * 1000) / Math.max(1, accepted),
       ...(options.databaseCpuSeconds
         ? { databaseCpuMsPerUpload: (databaseCpu * 1000) / Math.max(1, accepted) }
         : {}),

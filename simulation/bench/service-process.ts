@@ -40,8 +40,12 @@ export async function stopService(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** User + system CPU seconds a process has used so far (Linux: /proc/<pid>/stat, clock ticks). */
-export function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/**
+ * User + system CPU seconds a process has used so far (Linux: /proc/<pid>/stat, clock ticks);
+ * with `mainThread`, only its main thread's (the event loop's: a thread's id is the process id).
+ */
+export function cpuSecondsOf(pid: number, options: { mainThread?: boolean } = {}): number {
+  const file = options.mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }

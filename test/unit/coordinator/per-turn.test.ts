@@ -46,6 +46,28 @@ describe('perTurn', () => {
     expect(writes).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('with spacingMs, starts the batches of a burst that far apart: what arrives meanwhile, over several turns, waits and goes together', async () => {
+    const spacingMs = 1000;
+    const writes: { items: number[]; at: number }[] = [];
+    const write = perTurn(
+      async (items: number[]) => {
+        writes.push({ items, at: performance.now() });
+        return items;
+      },
+      { spacingMs },
+    );
+    const first = write(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes.map((w) => w.items)).toEqual([[1]]);
+    const second = write(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    const third = write(3);
+    expect(await Promise.all([first, second, third])).toEqual([1, 2, 3]);
+    expect(writes.map((w) => w.items)).toEqual([[1], [2, 3]]);
+    // Timers may fire a millisecond early by performance.now()'s clock.
+    expect(writes[1]!.at - writes[0]!.at).toBeGreaterThanOrEqual(spacingMs - 2);
+  });
+
   it('rejects every caller of a batch whose write failed, and only them', async () => {
     const write = perTurn(async (items: number[]) => {
       if (items.includes(0)) throw new Error('no zero');
