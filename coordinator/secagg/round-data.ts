@@ -23,8 +23,11 @@ type Fixed = {
   graph: RoundGraph;
   adverts: Map<string, AdvertisementMessage>;
   trees: Map<string, MerkleTree>;
-  /** The roster as the shops read it, serialised once. */
-  rosterJson: unknown;
+  /**
+   * Documents every shop of a phase reads alike (the roster, the survivor set, the unmask
+   * request), serialised once: each is fixed from its phase on, so its bytes never change.
+   */
+  documents: Map<string, Buffer>;
 };
 
 // A coordinator runs one round at a time; keep the last two in case of a quick succession.
@@ -46,11 +49,21 @@ export async function roundData(sql: Sql, roundId: number, header: SecureHeader)
     graph: roundGraphOf(header),
     adverts,
     trees: new Map(),
-    rosterJson: header.roster,
+    documents: new Map(),
   };
   if (fixed.size >= 2) fixed.delete(fixed.keys().next().value!);
   fixed.set(roundId, data);
   return data;
+}
+
+/** A shared document of the round as JSON bytes, built by `build` the first time it is asked for. */
+export function documentOf(data: Fixed, name: string, build: () => unknown): Buffer {
+  let bytes = data.documents.get(name);
+  if (!bytes) {
+    bytes = Buffer.from(JSON.stringify(build()));
+    data.documents.set(name, bytes);
+  }
+  return bytes;
 }
 
 export function treeOf(data: Fixed, id: string): { keys: string[]; tree: MerkleTree } {

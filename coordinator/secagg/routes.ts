@@ -3,16 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodType } from 'zod';
 import { errorBody, roundIdParams } from '../../federated/protocol/index.ts';
 import { assertCryptoAvailable } from '../../federated/secagg/primitives.ts';
-import { droppedSoFar, shareKeysFor } from '../../federated/secagg/coordinator-round.ts';
-import { unmaskRequestOf } from '../../federated/secagg/coordinator-unmask.ts';
 import {
   MASKED_CONTENT_TYPE,
   secureAck,
-  secureRoundView,
   type SecureAck,
-  type SecureRoundView,
 } from '../../federated/secagg/round-http.ts';
-import type { ShareRecord } from '../../federated/secagg/round-types.ts';
 import {
   advertisementMessage,
   confirmation,
@@ -22,8 +17,7 @@ import {
 } from '../../federated/secagg/round-wire.ts';
 import type { CoordinatorContext } from '../app.ts';
 import { CoordinatorError } from '../errors.ts';
-import { activeRound, getRound, settingsOf, type RoundRow } from '../store/rounds.ts';
-import { kindsSent, recordsTo } from '../store/secagg.ts';
+import { activeRound, getRound } from '../store/rounds.ts';
 import {
   receiveAdvertisement,
   receiveConfirmation,
@@ -32,70 +26,15 @@ import {
   receiveUnmask,
 } from './messages.ts';
 import { recoverIfReady } from './recovery.ts';
-import { roundData, treeOf } from './round-data.ts';
-import { asCoordinatorError, loadHeader, type SecureHeader } from './state.ts';
+import { asCoordinatorError, loadHeader } from './state.ts';
+import { secureViewRoutes } from './views.ts';
 
 /** Largest masked upload: 4 bytes a coordinate at the wire's 10M-coordinate cap, plus its header. */
 const maxMaskedBytes = 48 * 1024 * 1024;
 
-/** What one shop needs in the round's current phase (round-http.ts secureRoundView). */
-async function viewFor(
-  context: CoordinatorContext,
-  round: RoundRow,
-  header: SecureHeader,
-  me: string,
-): Promise<SecureRoundView> {
-  const { store } = context;
-  const sent = await kindsSent(store, round.id, me);
-  const view: SecureRoundView = {
-    roundId: round.id,
-    phase: round.phase,
-    params: header.params,
-    share: null,
-    collect: null,
-    confirm: null,
-    unmask: null,
-    received: {
-      advertise: sent.has('advertise'),
-      shares: sent.has('shares'),
-      masked: sent.has('masked'),
-      confirm: sent.has('confirm'),
-      unmask: sent.has('unmask'),
-    },
-    dropped: header.convicted[me] ?? header.excluded[me] ?? null,
-  };
-  if (view.dropped) return view;
-  if (round.phase === 'share' && header.roster?.some((e) => e.shopId === me)) {
-    const data = await roundData(store, round.id, header);
-    view.share = {
-      roster: header.roster,
-      shareKeys: shareKeysFor(data.graph, (id) => treeOf(data, id), me),
-    };
-  } else if (round.phase === 'collect' && header.sharers?.includes(me)) {
-    const { graph } = await roundData(store, round.id, header);
-    const records = await recordsTo(store, round.id, me);
-    const sharers = new Set(header.sharers);
-    // In the order of this shop's neighbours, as the core's sharesFor gives them.
-    const shares = graph
-      .neighbours(me)
-      .filter((v) => sharers.has(v) && records.has(v))
-      .map((v) => JSON.parse(records.get(v)!) as ShareRecord);
-    view.collect = { shares, dropped: droppedSoFar(header) };
-  } else if (round.phase === 'confirm' && header.survivors?.includes(me)) {
-    view.confirm = { survivors: header.survivors };
-  } else if (
-    round.phase === 'unmask' &&
-    header.phase === 'unmask' &&
-    header.confirmations?.some((c) => c.shopId === me)
-  ) {
-    view.unmask = unmaskRequestOf(header);
-  }
-  return view;
-}
-
 /**
- * The shop-facing routes of a secure round (all signed; contract in round-http.ts): one GET a
- * polling shop reads in every phase, and one POST per protocol message. Each message is checked
+ * The shop-facing routes of a secure round (all signed; contract in round-http.ts): what a shop
+ * reads (views.ts), and one POST per protocol message. Each message is checked
  * against the authenticated shop and the round by the core, stored as its own row, then
  * acknowledged; the same message again gets its first receipt in any phase.
  */
@@ -134,47 +73,7 @@ export async function secureAggregationRoutes(
     if (round?.phase === 'unmask') await recover(round.id);
   });
 
-  api.get('/v1/rounds/:roundId/secagg', {
-    preHandler: requireShop,
-    schema: {
-      tags,
-      summary: 'What this shop needs in the current secure-aggregation phase',
-      params: roundIdParams,
-      response: { 200: secureRoundView, 404: errorBody, 409: errorBody },
-    },
-    handler: async (request) => {
-      const roundId = request.params.roundId;
-      const round = await getRound(store, roundId);
-      if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
-      const header = loadHeader(round);
-      if (header) return viewFor(context, round, header, request.shop!.id);
-      if (settingsOf(round).mode !== 'secure')
-        throw new CoordinatorError(
-          409,
-          'wrong-mode',
-          `Round ${roundId} does not use secure aggregation.`,
-        );
-      // Still open (or failed before advertising began): nothing to do yet.
-      const none = {
-        advertise: false,
-        shares: false,
-        masked: false,
-        confirm: false,
-        unmask: false,
-      };
-      return {
-        roundId,
-        phase: round.phase,
-        params: null,
-        share: null,
-        collect: null,
-        confirm: null,
-        unmask: null,
-        received: none,
-        dropped: null,
-      };
-    },
-  });
+  await secureViewRoutes(app, context);
 
   const ownMessage = (shopId: string, bodyShopId: string) => {
     if (shopId !== bodyShopId)

@@ -34,10 +34,27 @@ export type SecureOutcome = {
   } | null;
 };
 
+// The header carries the roster (about 400 bytes a shop): every poll and message reads it, so
+// it is parsed once per stored version, not once per request. Frozen, since callers share it.
+const parsed = new Map<string, SecureHeader>();
+
 export function loadHeader(round: Pick<RoundRow, 'phase_state'>): SecureHeader | null {
   if (!round.phase_state) return null;
+  const known = parsed.get(round.phase_state);
+  if (known) return known;
   const header = JSON.parse(round.phase_state) as SecureHeader | null;
-  return header?.version === 2 ? header : null;
+  if (header?.version !== 2) return null;
+  deepFreeze(header);
+  // Two versions cover a round whose header just changed while a request still holds the last.
+  if (parsed.size >= 2) parsed.delete(parsed.keys().next().value!);
+  parsed.set(round.phase_state, header);
+  return header;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
 }
 
 export async function saveHeader(sql: Sql, roundId: number, header: SecureHeader): Promise<void> {

@@ -1,37 +1,26 @@
 import type { Logger } from 'pino';
-import { clipUpdate } from '../../federated/aggregation/index.ts';
 import {
-  checkinResponse,
   currentRoundResponse,
-  decodeFloat32,
-  encodeFloat32,
   enrolResponse,
   generateShopKeyPair,
-  modelResponse,
   refusalAck,
-  sha256Hex,
   updateResponse,
-  weightsHash,
   type CurrentRoundResponse,
-  type RoundView,
 } from '../../federated/protocol/index.ts';
-import { roundKey, shopPrivacy } from '../privacy/budget.ts';
-import { admitBySettings } from '../privacy/refusals.ts';
+import { shopPrivacy } from '../privacy/budget.ts';
 import type { SyncRunResult, SyncStatus } from '../api/contract/sync.ts';
 import type { Db } from '../store/database.ts';
 import { SyncError } from './errors.ts';
-import { loadGlobalModel, storeGlobalModel } from './global-models.ts';
 import { CoordinatorHttp } from './http.ts';
-import { enqueue, flushOutbox, hasPending, pendingCount, type OutboxMessage } from './outbox.ts';
 import { ledgerRequestLog } from './ledger.ts';
+import { secureUpdate, type TrainingContext } from './local-update.ts';
+import { fetchCurrentModel } from './model-download.ts';
+import { flushOutbox, pendingCount, type OutboxMessage } from './outbox.ts';
+import { queuePlainUpdate } from './plain-round.ts';
+import { roundActivity, saveRoundActivity } from './round-activity.ts';
 import { loadSyncState, saveSyncState, updateSyncState, type SyncState } from './state.ts';
 import type { LocalTrainer } from './trainer.ts';
-import {
-  forgetFinishedSecureRounds,
-  stepSecureRound,
-  type LocalUpdate,
-  type SecureStep,
-} from './secagg-client.ts';
+import { forgetFinishedSecureRounds, stepSecureRound, type SecureStep } from './secagg-client.ts';
 
 export type SyncClientOptions = {
   db: Db;
@@ -59,6 +48,10 @@ export class SyncClient {
 
   private get db() {
     return this.options.db;
+  }
+
+  private get training(): TrainingContext {
+    return { db: this.db, now: this.now, trainer: this.options.trainer };
   }
 
   status(): SyncStatus {
@@ -149,8 +142,8 @@ export class SyncClient {
           ? current.round.id
           : null;
       forgetFinishedSecureRounds(this.db, running);
-      await this.fetchCurrentModel(http, current.currentModelVersion);
-      if (await this.participate(http, current)) participated = current.round!.id;
+      await fetchCurrentModel(this.training, http, current.currentModelVersion);
+      if (await queuePlainUpdate(this.training, http, current)) participated = current.round!.id;
       const step = await this.secureStep(http, current, {
         shopId: state.shopId,
         privateKey: state.privateKey,
@@ -293,90 +286,6 @@ export class SyncClient {
     });
   }
 
-  private async modelVersion(http: CoordinatorHttp, version: number): Promise<Float32Array> {
-    const held = loadGlobalModel(this.db, version);
-    if (held) return held;
-    const model = (
-      await http.send('GET', `/v1/models/${version}`, null, modelResponse, {
-        kind: 'model',
-        roundId: null,
-        details: { version },
-      })
-    ).body!;
-    return this.verifyAndStore(model.version, model.weights, model.sha256);
-  }
-
-  private verifyAndStore(version: number, encoded: string, sha256: string): Float32Array {
-    const weights = decodeFloat32(encoded);
-    if (weightsHash(weights) !== sha256)
-      throw new SyncError(
-        'bad-model',
-        `Model version ${version} arrived damaged (hash mismatch); it will be downloaded again.`,
-        true,
-      );
-    storeGlobalModel(this.db, version, weights, this.now());
-    return weights;
-  }
-
-  /**
-   * Downloads the current version when new. Its accuracy on this bakery's days is not sent: a
-   * per-shop figure in the clear would tell the coordinator how this bakery sells.
-   */
-  private async fetchCurrentModel(
-    http: CoordinatorHttp,
-    currentVersion: number | null,
-  ): Promise<void> {
-    if (currentVersion === null) return;
-    if (!loadGlobalModel(this.db, currentVersion)) {
-      const model = (
-        await http.send('GET', '/v1/models/current', null, modelResponse, {
-          kind: 'model',
-          roundId: null,
-          details: { version: currentVersion },
-        })
-      ).body!;
-      this.verifyAndStore(model.version, model.weights, model.sha256);
-      currentVersion = model.version;
-    }
-    updateSyncState(this.db, { modelVersion: currentVersion });
-  }
-
-  /**
-   * The one training path of both round modes: trains from the round's global model on this
-   * bakery's logs and returns local − global (unclipped; each mode clips its own way).
-   */
-  private async localUpdate(
-    http: CoordinatorHttp,
-    round: RoundView,
-  ): Promise<{ delta: Float32Array; sampleCount: number }> {
-    const global = await this.modelVersion(http, round.modelVersion);
-    const { settings } = round;
-    const trained = await this.options.trainer.train({
-      initialWeights: global,
-      epochs: settings.localEpochs,
-      learningRate: settings.learningRate,
-      batchSize: settings.batchSize,
-      seed: round.id,
-    });
-    if (trained.weights.length !== global.length)
-      throw new Error('the local model does not match the global model size');
-    const delta = new Float32Array(global.length);
-    for (let i = 0; i < delta.length; i++) delta[i] = trained.weights[i]! - global[i]!;
-    return { delta, sampleCount: trained.sampleCount };
-  }
-
-  /**
-   * A secure round's update also carries how the round's global model does on this bakery's
-   * recent days: masked coordinates, so the coordinator learns only the consortium's figures.
-   */
-  private async secureUpdate(http: CoordinatorHttp, round: RoundView): Promise<LocalUpdate> {
-    const update = await this.localUpdate(http, round);
-    const figures = await this.options.trainer.evaluate(
-      await this.modelVersion(http, round.modelVersion),
-    );
-    return { ...update, metrics: figures && { wape: figures.wape, pinball: figures.pinball } };
-  }
-
   /** This bakery's step of a secure-aggregation round (shops poll: one step per sync). */
   private async secureStep(
     http: CoordinatorHttp,
@@ -393,72 +302,10 @@ export class SyncClient {
         identity,
         now: this.now,
         ...(this.options.log ? { log: this.options.log } : {}),
-        computeUpdate: (r) => this.secureUpdate(http, r),
+        computeUpdate: (r) => secureUpdate(this.training, http, r),
       },
       round,
     );
-  }
-
-  /** Trains and queues this shop's update when the round collects plain updates and has none from us. */
-  private async participate(
-    http: CoordinatorHttp,
-    current: CurrentRoundResponse,
-  ): Promise<boolean> {
-    const round: RoundView | null = current.round;
-    if (!round || round.phase !== 'collect' || round.settings.mode !== 'plain' || current.uploaded)
-      return false;
-    const key = `update:${round.id}`;
-    if (hasPending(this.db, key)) return false;
-    // The policy decides before the first message for the round: a refused round gets none.
-    if (admitBySettings(this.db, this.now(), http.baseUrl, round)) return false;
-    await http.send('POST', `/v1/rounds/${round.id}/checkin`, '{}', checkinResponse, {
-      kind: 'checkin',
-      roundId: round.id,
-    });
-    const { settings } = round;
-    const trained = await this.localUpdate(http, round);
-    const delta = trained.delta;
-    const { clipped, norm } = clipUpdate(delta, settings.clipNorm);
-    const encoded = encodeFloat32(clipped);
-    const body = JSON.stringify({
-      modelVersion: round.modelVersion,
-      parameterCount: clipped.length,
-      sampleCount: Math.max(1, trained.sampleCount),
-      encoding: 'f32le-base64',
-      delta: encoded,
-      sha256: sha256Hex(Buffer.from(encoded, 'base64')),
-    });
-    enqueue(
-      this.db,
-      {
-        kind: 'update',
-        roundId: round.id,
-        idempotencyKey: key,
-        path: `/v1/rounds/${round.id}/update`,
-        body,
-        meta: {
-          kind: 'update',
-          roundId: round.id,
-          details: {
-            mode: 'plain',
-            parameters: clipped.length,
-            sampleCount: trained.sampleCount,
-            normBeforeClip: norm,
-            clipNorm: settings.clipNorm,
-          },
-          // Plain rounds add no noise on the shop: charged as a round without noise.
-          charge: {
-            roundKey: roundKey(http.baseUrl, round),
-            roundId: round.id,
-            mode: 'plain',
-            noiseMultiplier: 0,
-            clipNorm: settings.clipNorm,
-          },
-        },
-      },
-      this.now(),
-    );
-    return true;
   }
 }
 
@@ -466,27 +313,3 @@ const answerSchemas = {
   update: updateResponse,
   refusal: refusalAck,
 } as const;
-
-const activityKey = 'sync.roundActivity';
-
-function saveRoundActivity(db: Db, step: SecureStep | null): void {
-  if (
-    !step ||
-    step.action === 'finished' ||
-    step.action === 'not-taking-part' ||
-    step.action === 'refused'
-  ) {
-    db.prepare('DELETE FROM settings WHERE key = ?').run(activityKey);
-    return;
-  }
-  db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-  ).run(activityKey, JSON.stringify(step.message));
-}
-
-function roundActivity(db: Db): string | null {
-  const row = db
-    .prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
-    .get(activityKey);
-  return row ? (JSON.parse(row.value) as string) : null;
-}

@@ -7,6 +7,7 @@
  * bakery's policy is checked against those before anything derived from its data leaves.
  */
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { RoundSettings, RoundView } from '../../federated/protocol/index.ts';
 import {
   encodeContribution,
@@ -23,8 +24,13 @@ import {
   secureRoundView,
   secureRoutes,
   secureVectorLength,
+  shareInbox,
+  shareKeysToEncrypt,
+  signedRoster,
   type SecureRoundView,
+  type ShareInbox,
 } from '../../federated/secagg/round-http.ts';
+import { confirmRequest, unmaskRequest } from '../../federated/secagg/round-wire.ts';
 import type { ClientState } from '../../federated/secagg/round-types.ts';
 import {
   advertiseKeys,
@@ -211,11 +217,31 @@ async function nextMessage(
     const { state, message } = advertiseKeys(identity, params);
     return with_(state, outgoing(round.id, 'advertise', message));
   }
-  if (view.phase === 'share' && client?.phase === 'advertised' && view.share) {
-    const { roster, shareKeys: keys } = view.share;
-    const { config } = verifyRoster(client, roster);
+  // What a phase needs that grows with the round is fetched only when this shop owes its message.
+  const owes = (kind: SecureRoundView['owes'], phase: string, state: ClientState['phase']) =>
+    view.owes === kind && view.phase === phase && client?.phase === state;
+  const read = async <S extends z.ZodType>(path: string, schema: S, document: string) =>
+    (
+      await http.send('GET', path, null, schema, {
+        kind: 'round-status',
+        roundId: round.id,
+        details: { document },
+      })
+    ).body!;
+
+  if (owes('shares', 'share', 'advertised') && view.rosterHash) {
+    const signed = await read(secureRoutes.roster(round.id), signedRoster, 'roster');
+    const { config, hash } = verifyRoster(client!, signed.roster);
+    // The hash names the graph every shop derives: a roster other than the one announced is a split.
+    if (hash !== view.rosterHash || hash !== signed.rosterHash)
+      throw new SecAggError('roster-forged', 'the roster does not match the hash announced for it');
     if (rosterRefusal(config)) return { refusal: policyRefused() };
-    const { state, message } = shareKeys(client, identity, roster, keys);
+    const { shareKeys: keys } = await read(
+      secureRoutes.shareKeys(round.id),
+      shareKeysToEncrypt,
+      'share-keys',
+    );
+    const { state, message } = shareKeys(client!, identity, signed.roster, keys);
     return with_(
       state,
       outgoing(round.id, 'shares', message, {
@@ -224,27 +250,34 @@ async function nextMessage(
       }),
     );
   }
-  if (view.phase === 'collect' && client?.phase === 'shared' && view.collect) {
-    const config = client.config!;
+  if (owes('masked', 'collect', 'shared')) {
+    const config = client!.config!;
     if (rosterRefusal(config)) return { refusal: policyRefused() };
-    return with_(...(await maskedUpload(options, round, client, view.collect, config)));
+    const inbox = await read(secureRoutes.inbox(round.id), shareInbox, 'inbox');
+    return with_(...(await maskedUpload(options, round, client!, inbox, config)));
   }
-  if (view.phase === 'confirm' && client?.phase === 'masked' && view.confirm) {
-    if (!view.confirm.survivors.includes(client.shopId)) return null;
-    const { state, message } = confirmSurvivors(client, identity, view.confirm);
+  if (owes('confirm', 'confirm', 'masked')) {
+    const request = await read(secureRoutes.survivors(round.id), confirmRequest, 'survivors');
+    if (!request.survivors.includes(client!.shopId)) return null;
+    const { state, message } = confirmSurvivors(client!, identity, request);
     return with_(
       state,
-      outgoing(round.id, 'confirm', message, { survivors: view.confirm.survivors.length }),
+      outgoing(round.id, 'confirm', message, { survivors: request.survivors.length }),
     );
   }
-  if (view.phase === 'unmask' && client?.phase === 'confirmed' && view.unmask) {
-    const { state, message } = unmaskResponse(client, view.unmask);
+  if (owes('unmask', 'unmask', 'confirmed')) {
+    const request = await read(
+      secureRoutes.unmaskRequest(round.id),
+      unmaskRequest,
+      'unmask-request',
+    );
+    const { state, message } = unmaskResponse(client!, request);
     return with_(
       state,
       outgoing(round.id, 'unmask', message, {
-        survivors: view.unmask.survivors.length,
-        dropped: client.config!.rosterSize - view.unmask.survivors.length,
-        confirmations: view.unmask.confirmations.length,
+        survivors: request.survivors.length,
+        dropped: client!.config!.rosterSize - request.survivors.length,
+        confirmations: request.confirmations.length,
         selfMaskShares: Object.keys(message.selfMaskShares).length,
         maskKeyShares: Object.keys(message.maskKeyShares).length,
       }),
@@ -273,7 +306,7 @@ async function maskedUpload(
   options: SecureRoundOptions,
   round: RoundView,
   client: ClientState,
-  collect: NonNullable<SecureRoundView['collect']>,
+  collect: ShareInbox,
   config: RoundConfig,
 ): Promise<[ClientState, PersistedRound['outgoing']]> {
   const { http } = options;

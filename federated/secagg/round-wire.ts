@@ -10,7 +10,7 @@ import { MAX_ROUND_SHOPS } from './round-protocol.ts';
 import { MAX_SHAMIR_SHARES } from './shamir.ts';
 
 const shopId = z.string().min(1).max(100);
-const key32 = z.string().length(44); // base64 of 32 bytes
+export const key32 = z.string().length(44); // base64 of 32 bytes
 const signature = z.string().length(88); // base64 of 64 bytes
 const shareText = z.string().length(44); // base64 of 33 bytes
 const neighbourhood = MAX_SHAMIR_SHARES;

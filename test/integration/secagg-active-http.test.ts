@@ -15,8 +15,9 @@ import type { RoundView } from '../../federated/protocol/index.ts';
 import { generateX25519 } from '../../federated/secagg/primitives.ts';
 import { roundConfig } from '../../federated/secagg/round-config.ts';
 import { paramsDigest } from '../../federated/secagg/round-protocol.ts';
-import type { SecureRoundView } from '../../federated/secagg/round-http.ts';
+import type { SecureRoundView, SignedRoster } from '../../federated/secagg/round-http.ts';
 import type {
+  ConfirmRequest,
   ClientState,
   Confirmation,
   RosterEntry,
@@ -242,9 +243,12 @@ async function liedTo(
   const liar = await startLyingCoordinator(port, {
     swallow: (s) => (lies.swallow?.(s) ?? false) || s.kind === 'confirm' || s.kind === 'unmask',
     view: (shopId, view) => {
-      if (view.share) roster = view.share.roster;
       if (view.params) params = view.params;
       return lies.view?.(shopId, view) ?? null;
+    },
+    document: (shopId, name, real) => {
+      if (name === 'roster' && real) roster = (real as SignedRoster).roster;
+      return lies.document?.(shopId, name, real) ?? null;
     },
   });
   for (const shop of shops) shop.http = httpVia(shop, liar.url);
@@ -308,19 +312,16 @@ describe('a lying coordinator over real HTTP', () => {
         const setOf = (id: string) =>
           (groupB.has(id) ? everyone.filter((s) => s !== victim) : everyone).sort();
         return {
-          view: (id, view: SecureRoundView) => {
-            if (stage() === 'confirm' && view.confirm) {
-              everyone = view.confirm.survivors;
-              return { ...view, confirm: { survivors: setOf(id) } };
+          view: (_id, view: SecureRoundView) =>
+            stage() === 'unmask' ? { ...view, phase: 'unmask', owes: 'unmask' } : null,
+          document: (id, name, real) => {
+            if (name === 'survivors' && real) {
+              everyone = (real as ConfirmRequest).survivors;
+              return { survivors: setOf(id) };
             }
-            if (stage() !== 'unmask') return null;
+            if (name !== 'unmask-request') return null;
             const survivors = setOf(id);
-            return {
-              ...view,
-              phase: 'unmask',
-              confirm: null,
-              unmask: { survivors, confirmations: book.over(survivors) },
-            };
+            return { survivors, confirmations: book.over(survivors) };
           },
           swallow: (s) => {
             if (s.kind === 'confirm')
@@ -344,15 +345,12 @@ describe('a lying coordinator over real HTTP', () => {
     const book = signatureBook();
     let everyone: string[] = [];
     const { shops, states, outcomes, run, rebuilt } = await liedTo('few', ({ stage }) => ({
-      view: (_id, view: SecureRoundView) => {
-        if (view.confirm) everyone = view.confirm.survivors;
-        if (stage() !== 'unmask') return null;
-        return {
-          ...view,
-          phase: 'unmask',
-          confirm: null,
-          unmask: { survivors: everyone, confirmations: book.over(everyone).slice(0, 2) },
-        };
+      view: (_id, view: SecureRoundView) =>
+        stage() === 'unmask' ? { ...view, phase: 'unmask', owes: 'unmask' } : null,
+      document: (_id, name, real) => {
+        if (name === 'survivors' && real) everyone = (real as ConfirmRequest).survivors;
+        if (name !== 'unmask-request') return null;
+        return { survivors: everyone, confirmations: book.over(everyone).slice(0, 2) };
       },
       swallow: (s) => {
         if (s.kind === 'confirm')
@@ -371,16 +369,13 @@ describe('a lying coordinator over real HTTP', () => {
 
   it('alters one roster line: every shop refuses before it shares anything', async () => {
     const { shops, states, outcomes, run, rebuilt } = await liedTo('forged', ({ shops }) => ({
-      view: (_id, view: SecureRoundView) =>
-        view.share
+      document: (_id, name, real) =>
+        name === 'roster' && real
           ? {
-              ...view,
-              share: {
-                ...view.share,
-                roster: view.share.roster.map((e) =>
-                  e.shopId === shops[5]!.shopId ? { ...e, maskKey: generateX25519().publicKey } : e,
-                ),
-              },
+              ...(real as SignedRoster),
+              roster: (real as SignedRoster).roster.map((e) =>
+                e.shopId === shops[5]!.shopId ? { ...e, maskKey: generateX25519().publicKey } : e,
+              ),
             }
           : null,
     }));

@@ -11,12 +11,12 @@ import type { RoundSettings, RoundView } from '../../federated/protocol/index.ts
 import { fromBase64, toBase64 } from '../../federated/secagg/bytes.ts';
 import { signEd25519 } from '../../federated/secagg/primitives.ts';
 import { recordBytes } from '../../federated/secagg/round-protocol.ts';
-import type { SecureRoundView } from '../../federated/secagg/round-http.ts';
+import { secureRoutes, type SecureRoundView } from '../../federated/secagg/round-http.ts';
 import type { ShareKeysMessage, UnmaskMessage } from '../../federated/secagg/round-types.ts';
 import { loadHeader } from '../../coordinator/secagg/state.ts';
 import { getRound } from '../../coordinator/store/rounds.ts';
 import { sqliteOf, storedWeights } from '../support/coordinator-store.ts';
-import { enrolCoreShops, honest, viewOf, type CoreShop } from '../support/core-http-shop.ts';
+import { enrolCoreShops, honest, read, viewOf, type CoreShop } from '../support/core-http-shop.ts';
 import { phaseDeadlines } from '../support/shops.ts';
 import {
   operatorSession,
@@ -113,20 +113,39 @@ describe('secure rounds on the coordinator, over HTTP', () => {
     const posted: Map<string, { path: string; body: unknown; receivedAt: string }>[] = [];
     posted.push(await everyone(all, roundId, (s, v) => honest.advertise(s, roundId, v)));
     expect(await roundPhase(c, roundId)).toBe('share');
-    posted.push(await everyone(all, roundId, (s, v) => honest.share(s, roundId, v)));
+    // A poll stays small: the roster is a document of its own, named by its hash, read once.
+    const polled = await viewOf(all[0]!, roundId);
+    expect(polled.owes).toBe('shares');
+    expect(JSON.stringify(polled)).not.toContain(all[1]!.shopId);
+    const roster = await all[0]!.call('GET', secureRoutes.roster(roundId));
+    expect(roster.json.rosterHash).toBe(polled.rosterHash);
+    expect(roster.json.roster.map((e: { shopId: string }) => e.shopId).sort()).toEqual(
+      all.map((s) => s.shopId).sort(),
+    );
+    expect(roster.etag).toBe(`"${polled.rosterHash}"`);
+    const unchanged = await all[1]!.call('GET', secureRoutes.roster(roundId), undefined, {
+      'if-none-match': roster.etag!,
+    });
+    expect(unchanged.status).toBe(304);
+    const early = await all[0]!.call('GET', secureRoutes.inbox(roundId));
+    expect([early.status, early.json.error]).toEqual([409, 'wrong-phase']);
+    posted.push(await everyone(all, roundId, (s) => honest.share(s, roundId)));
     expect(await roundPhase(c, roundId)).toBe('collect');
     posted.push(
-      await everyone(all, roundId, (s, v) =>
-        honest.mask(s, roundId, v, round, parameterCount, contributionOf(all.indexOf(s))),
+      await everyone(all, roundId, (s) =>
+        honest.mask(s, roundId, round, parameterCount, contributionOf(all.indexOf(s))),
       ),
     );
     expect(await roundPhase(c, roundId)).toBe('confirm');
     const shown = await viewOf(all[0]!, roundId);
-    expect(shown.confirm!.survivors).toEqual(all.map((s) => s.shopId).sort());
+    expect(shown.owes).toBe('confirm');
+    expect((await read(all[0]!, secureRoutes.survivors(roundId))).survivors).toEqual(
+      all.map((s) => s.shopId).sort(),
+    );
     expect(shown.received).toMatchObject({ advertise: true, shares: true, masked: true });
-    posted.push(await everyone(all, roundId, (s, v) => honest.confirm(s, roundId, v)));
+    posted.push(await everyone(all, roundId, (s) => honest.confirm(s, roundId)));
     expect(await roundPhase(c, roundId)).toBe('unmask');
-    posted.push(await everyone(all, roundId, (s, v) => honest.unmask(s, roundId, v)));
+    posted.push(await everyone(all, roundId, (s) => honest.unmask(s, roundId)));
     expect(await roundPhase(c, roundId)).toBe('published');
 
     const stored = (await getRound(c.app.coordinator.store, roundId))!;
@@ -175,8 +194,8 @@ describe('secure rounds on the coordinator, over HTTP', () => {
     const [cheat, reporterVictim, , , revoked] = c.shops;
     await everyone(c.shops, roundId, (s, v) => honest.advertise(s, roundId, v));
     // The cheat deals one neighbour a share that does not decrypt, signed as a real one would be.
-    await everyone(c.shops, roundId, async (s, v) => {
-      const message = await honest.share(s, roundId, v);
+    await everyone(c.shops, roundId, async (s) => {
+      const message = await honest.share(s, roundId);
       if (s !== cheat) return message;
       const shares = structuredClone(message.body) as ShareKeysMessage;
       const record = shares.shares.find((r) => r.to === reporterVictim!.shopId)!;
@@ -190,8 +209,8 @@ describe('secure rounds on the coordinator, over HTTP', () => {
     expect(await roundPhase(c, roundId)).toBe('collect');
     const uploaders = c.shops.filter((s) => s !== cheat);
     const upload = (shops: CoreShop[]) =>
-      everyone(shops, roundId, (s, v) =>
-        honest.mask(s, roundId, v, round, parameterCount, contributionOf(c.shops.indexOf(s))),
+      everyone(shops, roundId, (s) =>
+        honest.mask(s, roundId, round, parameterCount, contributionOf(c.shops.indexOf(s))),
       );
     await upload(uploaders.slice(0, -1));
     // The report convicted the cheat: it is told so.
@@ -203,17 +222,17 @@ describe('secure rounds on the coordinator, over HTTP', () => {
     const closed = (await getRound(c.app.coordinator.store, roundId))!;
     expect(closed.phase, closed.failure_reason ?? '').toBe('confirm');
     const survivors = uploaders.filter((s) => s !== revoked);
-    expect((await viewOf(survivors[0]!, roundId)).confirm!.survivors).toEqual(
+    expect((await read(survivors[0]!, secureRoutes.survivors(roundId))).survivors).toEqual(
       survivors.map((s) => s.shopId).sort(),
     );
-    await everyone(survivors, roundId, (s, v) => honest.confirm(s, roundId, v));
+    await everyone(survivors, roundId, (s) => honest.confirm(s, roundId));
     expect(await roundPhase(c, roundId)).toBe('unmask');
     // One survivor reveals a wrong self-mask share of another: its commitment does not open. The
     // liar is the survivor with the lowest id: the coordinator tries holders in id order and stops
     // at t valid shares, so the wrong one is always among those tried.
     const liar = [...survivors].sort((a, b) => (a.shopId < b.shopId ? -1 : 1))[0];
-    await everyone(survivors, roundId, async (s, v) => {
-      const message = await honest.unmask(s, roundId, v);
+    await everyone(survivors, roundId, async (s) => {
+      const message = await honest.unmask(s, roundId);
       if (s !== liar) return message;
       const answer = structuredClone(message.body) as UnmaskMessage;
       const [owner] = Object.keys(answer.selfMaskShares).filter((id) => id !== s.shopId);

@@ -87,7 +87,7 @@ describe('secure aggregation over real HTTP: ten shops, 30 % dropping at each ph
     const openapi = (await (await fetch(`${started.url}/openapi.json`)).json()) as {
       paths: object;
     };
-    expect(Object.keys(openapi.paths).filter((path) => path.includes('/secagg'))).toHaveLength(6);
+    expect(Object.keys(openapi.paths).filter((path) => path.includes('/secagg'))).toHaveLength(11);
 
     await put(7);
     for (const [k, dropAt] of phases.entries()) {

@@ -20,6 +20,8 @@ import {
   contributionPlanOf,
   secureRoutes,
   type SecureRoundView,
+  type ShareInbox,
+  type SignedRoster,
 } from '../../federated/secagg/round-http.ts';
 import type { ClientState, MaskedInputMessage } from '../../federated/secagg/round-types.ts';
 import { maskedUploadBody } from '../../federated/secagg/round-wire.ts';
@@ -31,14 +33,19 @@ import {
 } from '../../federated/secagg/shop-round.ts';
 import { confirmSurvivors, unmaskResponse } from '../../federated/secagg/shop-unmask.ts';
 
-export type Answer = { status: number; json: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- whatever the server sent
+export type Answer = { status: number; json: any; etag?: string | null }; // eslint-disable-line @typescript-eslint/no-explicit-any -- whatever the server sent
 
 export type CoreShop = {
   shopId: string;
   keys: ShopKeyPair;
   identity: ShopIdentity;
   /** Signed request as this shop: an object goes as JSON, bytes as the masked upload's type. */
-  call(method: string, path: string, body?: unknown): Promise<Answer>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders?: Record<string, string>,
+  ): Promise<Answer>;
   state: ClientState | null;
 };
 
@@ -70,7 +77,12 @@ export async function enrolCoreShops(
     });
     if (!enrolled.ok) throw new Error(`enrol: ${enrolled.status} ${await enrolled.text()}`);
     const { shopId } = (await enrolled.json()) as { shopId: string };
-    const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
+    const call = async (
+      method: string,
+      path: string,
+      body?: unknown,
+      extraHeaders: Record<string, string> = {},
+    ): Promise<Answer> => {
       const bytes =
         body === undefined
           ? undefined
@@ -82,6 +94,7 @@ export async function enrolCoreShops(
       const response = await fetch(`${url}${path}`, {
         method,
         headers: {
+          ...extraHeaders,
           [headers.protocol]: String(protocolVersion),
           [headers.shop]: shopId,
           [headers.timestamp]: String(timestamp),
@@ -104,7 +117,11 @@ export async function enrolCoreShops(
         body: bytes === undefined ? undefined : Buffer.from(bytes),
       });
       const text = await response.text();
-      return { status: response.status, json: text ? JSON.parse(text) : null };
+      return {
+        status: response.status,
+        json: text ? JSON.parse(text) : null,
+        etag: response.headers.get('etag'),
+      };
     };
     shops.push({
       shopId,
@@ -118,10 +135,15 @@ export async function enrolCoreShops(
 }
 
 export async function viewOf(shop: CoreShop, roundId: number): Promise<SecureRoundView> {
-  const answer = await shop.call('GET', secureRoutes.view(roundId));
+  return read(shop, secureRoutes.view(roundId));
+}
+
+/** One of the round's documents as this shop reads it (roster, share keys, inbox, survivors …). */
+export async function read<T = Answer['json']>(shop: CoreShop, path: string): Promise<T> {
+  const answer = await shop.call('GET', path);
   if (answer.status !== 200)
-    throw new Error(`view: ${answer.status} ${JSON.stringify(answer.json)}`);
-  return answer.json as SecureRoundView;
+    throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.json)}`);
+  return answer.json as T;
 }
 
 export type Contribution = {
@@ -137,34 +159,38 @@ export const honest = {
     shop.state = step.state;
     return { path: secureRoutes.advertise(roundId), body: step.message as unknown };
   },
-  async share(shop: CoreShop, roundId: number, view: SecureRoundView) {
-    const step = shareKeys(shop.state!, shop.identity, view.share!.roster, view.share!.shareKeys);
+  async share(shop: CoreShop, roundId: number) {
+    const { roster } = await read<SignedRoster>(shop, secureRoutes.roster(roundId));
+    const { shareKeys: keys } = await read(shop, secureRoutes.shareKeys(roundId));
+    const step = shareKeys(shop.state!, shop.identity, roster, keys);
     shop.state = step.state;
     return { path: secureRoutes.shares(roundId), body: step.message as unknown };
   },
   async mask(
     shop: CoreShop,
     roundId: number,
-    view: SecureRoundView,
     round: RoundView,
     parameterCount: number,
     contribution: Contribution,
     edit?: (message: MaskedInputMessage) => MaskedInputMessage,
   ) {
+    const inbox = await read<ShareInbox>(shop, secureRoutes.inbox(roundId));
     const plan = contributionPlanOf(round.settings, parameterCount, shop.state!.config!);
     const { encoded } = encodeContribution(plan, contribution, seededRandom(randomBytes(32)));
-    const step = maskedInput(shop.state!, view.collect!.shares, view.collect!.dropped, encoded);
+    const step = maskedInput(shop.state!, inbox.shares, inbox.dropped, encoded);
     shop.state = step.state;
     const message = edit ? edit(step.message) : step.message;
     return { path: secureRoutes.masked(roundId), body: maskedUploadBody(message) as unknown };
   },
-  async confirm(shop: CoreShop, roundId: number, view: SecureRoundView) {
-    const step = confirmSurvivors(shop.state!, shop.identity, view.confirm!);
+  async confirm(shop: CoreShop, roundId: number) {
+    const request = await read(shop, secureRoutes.survivors(roundId));
+    const step = confirmSurvivors(shop.state!, shop.identity, request);
     shop.state = step.state;
     return { path: secureRoutes.confirm(roundId), body: step.message as unknown };
   },
-  async unmask(shop: CoreShop, roundId: number, view: SecureRoundView) {
-    const step = unmaskResponse(shop.state!, view.unmask!);
+  async unmask(shop: CoreShop, roundId: number) {
+    const request = await read(shop, secureRoutes.unmaskRequest(roundId));
+    const step = unmaskResponse(shop.state!, request);
     shop.state = step.state;
     return { path: secureRoutes.unmask(roundId), body: step.message as unknown };
   },

@@ -1,6 +1,6 @@
 /**
  * A lying coordinator over real HTTP: a proxy in front of the real coordinator that can rewrite
- * what each shop is shown (the secure round's GET view) and answer a shop's messages itself
+ * what each shop is shown (the secure round's view and its documents) and answer a shop's messages itself
  * instead of forwarding them. Shops authenticate their requests but not the answers — the
  * coordinator's word is exactly what the protocol must not trust — so whatever this proxy says
  * is what a cheating coordinator could say. It keeps every body a shop sent, which is all the
@@ -14,9 +14,16 @@ export type SecureKind = 'advertise' | 'shares' | 'masked' | 'confirm' | 'unmask
 
 export type Sent = { shopId: string; kind: SecureKind; roundId: number; body: Buffer };
 
+export type SecureDocument = 'roster' | 'share-keys' | 'inbox' | 'survivors' | 'unmask-request';
+
 export type Lies = {
   /** Rewrites the view a shop polls (null: answer as the real coordinator did). */
   view?: (shopId: string, view: SecureRoundView) => SecureRoundView | null;
+  /**
+   * Rewrites a document a shop reads (`real`: the coordinator's, null when it refused); null:
+   * answer as the real coordinator did.
+   */
+  document?: (shopId: string, name: SecureDocument, real: unknown) => unknown;
   /** Answers a shop's message without forwarding it (false: forward). */
   swallow?: (sent: Sent) => boolean;
   /** Forwards the message but never answers the shop (it waits until it is killed). */
@@ -24,6 +31,8 @@ export type Lies = {
 };
 
 const viewPath = /^\/v1\/rounds\/(\d+)\/secagg$/;
+const documentPath =
+  /^\/v1\/rounds\/(\d+)\/secagg\/(roster|share-keys|inbox|survivors|unmask-request)$/;
 const postPath = /^\/v1\/rounds\/(\d+)\/secagg\/(advertise|shares|masked|confirm|unmask)$/;
 
 export async function startLyingCoordinator(
@@ -68,7 +77,15 @@ export async function startLyingCoordinator(
         }
         if (lies.hold?.(message)) holding = message;
       }
-      const rewrite = incoming.method === 'GET' && viewPath.test(path) && lies.view;
+      const get = incoming.method === 'GET';
+      const document = get ? documentPath.exec(path) : null;
+      const rewrite: ((status: number, real: unknown) => unknown) | null =
+        get && viewPath.test(path) && lies.view
+          ? (status, real) => (status === 200 ? lies.view!(shopId, real as SecureRoundView) : null)
+          : document && lies.document
+            ? (status, real) =>
+                lies.document!(shopId, document[2] as SecureDocument, status === 200 ? real : null)
+            : null;
       const forward = httpRequest(
         {
           host: '127.0.0.1',
@@ -84,7 +101,7 @@ export async function startLyingCoordinator(
             answer.on('end', () => held.push({ ...kept, status: answer.statusCode ?? 0 }));
             return;
           }
-          if (!rewrite || answer.statusCode !== 200) {
+          if (!rewrite) {
             outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(outgoing);
             return;
@@ -92,8 +109,15 @@ export async function startLyingCoordinator(
           const parts: Buffer[] = [];
           answer.on('data', (c: Buffer) => parts.push(c));
           answer.on('end', () => {
-            const real = JSON.parse(Buffer.concat(parts).toString('utf8')) as SecureRoundView;
-            const told = rewrite(shopId, real) ?? real;
+            const status = answer.statusCode ?? 502;
+            const bytes = Buffer.concat(parts);
+            const real: unknown = bytes.length ? JSON.parse(bytes.toString('utf8')) : null;
+            const told = rewrite(status, real);
+            if (told === null || told === undefined) {
+              outgoing.writeHead(status, answer.headers);
+              outgoing.end(bytes);
+              return;
+            }
             const text = JSON.stringify(told);
             const { 'content-length': _length, etag: _etag, ...rest } = answer.headers;
             outgoing.writeHead(200, { ...rest, 'content-length': Buffer.byteLength(text) });
