@@ -7,7 +7,7 @@ import { initTrainer } from '../federated/model/train.ts';
 import type { RoundSettings } from '../federated/protocol/index.ts';
 import { createBackend, type Backend } from '../electron/backend/backend.ts';
 import { startHttpBridge, type RunningBridge } from '../electron/bridge/http-bridge.ts';
-import { consortiumWeights } from '../electron/forecast/consortium-model.ts';
+import { consortiumModel } from '../electron/forecast/consortium-model.ts';
 import { loadHistories } from '../electron/forecast/histories.ts';
 import { saveTrainedModel } from '../electron/forecast/model-store.ts';
 import { bakeryChainCsv, createDemoDatabase } from '../electron/logs/demo.ts';
@@ -145,10 +145,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const samples = loadHistories(first.db).flatMap((p) => extractSamples(p.history));
     const startedAt = new Date().toISOString();
     options.onProgress?.({ kind: 'stage', stage: 'local adaptation of the consortium model' });
-    const adapted = await consortiumWeights(global.weights, samples);
+    const adapted = await consortiumModel(global.weights, samples);
     saveTrainedModel(
       first.db,
-      { weights: adapted.weights, source: 'adapted', globalVersion: global.version },
+      { weights: adapted.model, source: 'adapted', globalVersion: global.version },
       {
         startedAt,
         finishedAt: new Date().toISOString(),

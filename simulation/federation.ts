@@ -17,25 +17,31 @@ import {
 import { OperatorClient } from './operator-client.ts';
 import { pooledTrainer } from './pooled-trainer.ts';
 import type { SimulationOptions } from './simulate.ts';
-import type { RoundSettings } from '../federated/protocol/index.ts';
+import { defaultRoundSettings, type RoundSettings } from '../federated/protocol/index.ts';
 import { minimumThreshold } from '../federated/protocol/privacy-policy.ts';
 import type { TrainingPool } from './workers/training-pool.ts';
 
-/** Round settings of the simulated consortium: the production learning rate and batch size. */
+/**
+ * Round settings of the simulated consortium: the coordinator's defaults (local epochs, learning
+ * rate, batch size, weighting, server optimiser), except what a simulation chooses by its flags —
+ * plain rounds and no noise unless asked for — and a clip norm that does not bind without noise
+ * (the default one is sized to the default noise).
+ */
 export function simulationRoundSettings(
   options: SimulationOptions,
   shops: number,
 ): Partial<RoundSettings> {
+  const product = defaultRoundSettings;
   return {
     mode: options.secureAggregation ? 'secure' : 'plain',
-    localEpochs: 3,
-    learningRate: 0.003,
-    batchSize: 128,
+    localEpochs: product.localEpochs,
+    learningRate: product.learningRate,
+    batchSize: product.batchSize,
     clipNorm: 2,
     minShops: Math.min(2, shops),
-    weighting: 'samples',
+    weighting: product.weighting,
     maxSampleWeight: 100_000,
-    serverOptimizer: { kind: 'fedavg', learningRate: 1 },
+    serverOptimizer: product.serverOptimizer,
     noiseMultiplier: options.noiseMultiplier ?? 0,
     // The threshold every bakery's app requires of a roster of all of them.
     ...(options.secureAggregation ? { secaggThreshold: minimumThreshold(shops) } : {}),

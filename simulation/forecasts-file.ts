@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { dayQuantiles, type ScoredDay } from '../electron/forecast/day-ahead-scoring.ts';
+import type { ForecastModel } from '../electron/forecast/forecast-model.ts';
 import type { SimBakery } from './bakeries.ts';
 
 export const modelMethods = ['federated', 'local', 'centralized'] as const;
@@ -17,17 +18,17 @@ export type DayForecast = {
   quantiles: Partial<Record<ModelMethod, number[]>>;
 };
 
-/** Every scored day of the bakeries with each method's forecast from the weights it used. */
+/** Every scored day of the bakeries with each method's forecast from the model it used. */
 export function dayForecasts(
   bakeries: SimBakery[],
   days: Map<string, ScoredDay[]>,
-  weights: Map<string, Partial<Record<ModelMethod, Float32Array>>>,
+  models: Map<string, Partial<Record<ModelMethod, ForecastModel>>>,
 ): DayForecast[] {
   const out: DayForecast[] = [];
   for (const b of bakeries) {
     const scored = days.get(b.id) ?? [];
-    const predicted = Object.entries(weights.get(b.id) ?? {}).map(
-      ([method, w]) => [method as ModelMethod, dayQuantiles(w, scored)] as const,
+    const predicted = Object.entries(models.get(b.id) ?? {}).map(
+      ([method, model]) => [method as ModelMethod, dayQuantiles(model, scored)] as const,
     );
     scored.forEach((d, i) => {
       const quantiles: DayForecast['quantiles'] = {};

@@ -98,6 +98,7 @@ export type RoundRun = {
   refusals: Map<string, string>;
   /** Messages the coordinator refused, by sender. */
   rejected: Map<string, string>;
+  /** Each shop's last state. */
   clients: Map<string, ClientState>;
   transcript: Transcript;
   wrongShares: number;
@@ -120,12 +121,26 @@ export type RoundOptions = {
   requirements?: ShopRequirements;
   /** Charges work to a shop (its id) or the coordinator (null). */
   meter?: Meter;
+  /**
+   * Keep each shop's state as the app does, as JSON text between steps (parsed and written by the
+   * shop, on its meter), instead of as live objects. The benchmark sets it: 500 live states make a
+   * heap of millions of objects whose garbage collection was charged to whichever shop was running,
+   * a cost no shop's own process has. `clients` is filled from the texts when the round ends.
+   */
+  persistStates?: boolean;
 };
 
 /** Bytes each shop sent and received (JSON bodies), for the benchmark. */
 export type Traffic = Map<string, { sent: number; received: number }>;
 
 export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
+  const persisted = new Map<string, string>();
+  const run = await playRound(options, persisted);
+  for (const [id, text] of persisted) run.clients.set(id, JSON.parse(text) as ClientState);
+  return run;
+}
+
+async function playRound(options: RoundOptions, persisted: Map<string, string>): Promise<RoundRun> {
   const { params, shops } = options;
   const tamper = options.tamper ?? {};
   const charge: Meter = options.meter ?? (async (_party, _phase, work) => work());
@@ -155,12 +170,30 @@ export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
   const { clients, transcript } = run;
   const present = () => shops.map((s) => s.shopId).filter((id) => !gone.has(id));
 
-  /** A shop's step; a refusal (SecAggError) takes the shop out of the round. */
-  const shopStep = async <T>(id: string, work: () => T | Promise<T>): Promise<T | null> => {
+  /**
+   * A shop's state between its steps. With `persistStates` it exists only as the JSON text the app
+   * writes to its database before each message leaves, read back at the next step, both charged to
+   * the shop as the app pays them; otherwise (tests) as the live object.
+   */
+  const load = (id: string): ClientState =>
+    options.persistStates ? (JSON.parse(persisted.get(id)!) as ClientState) : clients.get(id)!;
+  const keep = (id: string, state: ClientState) => {
+    if (options.persistStates) persisted.set(id, JSON.stringify(state));
+    else clients.set(id, state);
+  };
+
+  /** A shop's step (it loads its state itself); a refusal (SecAggError) takes it out of the round. */
+  const shopStep = async <T extends { state: ClientState }>(
+    id: string,
+    work: () => T,
+  ): Promise<T | null> => {
     try {
-      const step = await meter(id, work);
-      const state = (step as { state?: ClientState } | null)?.state;
-      if (state) tamper.onState?.(id, state);
+      const step = await meter(id, () => {
+        const done = work();
+        keep(id, done.state);
+        return done;
+      });
+      tamper.onState?.(id, step.state);
       return step;
     } catch (error) {
       if (!(error instanceof SecAggError)) throw error;
@@ -213,7 +246,6 @@ export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
   for (const id of present()) {
     const step = await shopStep(id, () => advertiseKeys(identity.get(id)!, params));
     if (!step) continue;
-    clients.set(id, step.state);
     const clean = await deliver(id, wire.advertisementMessage, step.message, (ad) =>
       acceptAdvertisement(run.round, ad),
     );
@@ -247,7 +279,7 @@ export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
     );
     const step = await shopStep(id, () =>
       shareKeys(
-        clients.get(id)!,
+        load(id),
         identity.get(id)!,
         tamper.roster?.(id, roster) ?? roster,
         tamper.shareKeys?.(id, keys) ?? keys,
@@ -255,7 +287,6 @@ export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
       ),
     );
     if (!step) continue;
-    clients.set(id, step.state);
     const sent = tamper.shareMessage?.(id, step.message) ?? step.message;
     const stored = await deliver(id, wire.shareKeysMessage, sent, (m) =>
       acceptShareKeys(run.round, graph, m),
@@ -280,14 +311,13 @@ export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
     const excluded = await show(id, wire.shopIds, droppedSoFar(run.round));
     const step = await shopStep(id, () =>
       maskedInput(
-        clients.get(id)!,
+        load(id),
         tamper.records?.(id, records) ?? records,
         excluded,
         options.inputOf(id),
       ),
     );
     if (!step) continue;
-    clients.set(id, step.state);
     const sent = tamper.maskedInput?.(id, step.message) ?? step.message;
     const body = await meter(id, () => maskedUploadBody(sent));
     traffic.get(id)!.sent += body.length;
@@ -322,13 +352,12 @@ export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
     const request = await show(id, wire.confirmRequest, confirmView, true);
     const step = await shopStep(id, () =>
       confirmSurvivors(
-        clients.get(id)!,
+        load(id),
         identity.get(id)!,
         tamper.confirmRequest?.(id, request) ?? request,
       ),
     );
     if (!step) continue;
-    clients.set(id, step.state);
     transcript.confirmations.push(step.message);
     const ok = await deliver(id, wire.confirmation, step.message, (c) =>
       acceptConfirmation(run.round, c),
@@ -347,10 +376,9 @@ export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
   for (const id of present().filter((i) => signed.has(i))) {
     const request = await show(id, wire.unmaskRequest, unmaskView, true);
     const step = await shopStep(id, () =>
-      unmaskResponse(clients.get(id)!, tamper.unmaskRequest?.(id, request) ?? request),
+      unmaskResponse(load(id), tamper.unmaskRequest?.(id, request) ?? request),
     );
     if (!step) continue;
-    clients.set(id, step.state);
     const sent = tamper.unmaskMessage?.(id, step.message) ?? step.message;
     transcript.answers.push(sent);
     const ok = await deliver(id, wire.unmaskMessage, sent, (m) =>

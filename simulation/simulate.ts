@@ -2,7 +2,8 @@ import type { Sample } from '../federated/features/extract.ts';
 import type { RoundSettings } from '../federated/protocol/index.ts';
 import type { Coverage } from '../federated/decisions/band-scoring.ts';
 import { trainingSettings } from '../electron/forecast/training-settings.ts';
-import { consortiumWeights, localWeights } from '../electron/forecast/consortium-model.ts';
+import { consortiumModel, localWeights } from '../electron/forecast/consortium-model.ts';
+import type { ForecastModel } from '../electron/forecast/forecast-model.ts';
 import { loadBakeries } from './bakeries.ts';
 import type { RoundOutcome, RoundProgress } from './consortium.ts';
 import { federate, simulationRoundSettings } from './federation.ts';
@@ -131,7 +132,7 @@ type BakeryTallies = {
   methods: ByMethod<Tally | null>;
   global: Tally | null;
   failures: BakeryFailure[];
-  weights: Partial<Record<ModelMethod, Float32Array>>;
+  models: Partial<Record<ModelMethod, ForecastModel>>;
 };
 
 /**
@@ -169,12 +170,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       methods: { ...byMethod(() => null), naive: scoreNaive(days.get(b.id)!) },
       global: null,
       failures: [],
-      weights: {},
+      models: {},
     });
-  const score = (id: string, method: ModelMethod, weights: Float32Array) => {
+  const score = (id: string, method: ModelMethod, model: ForecastModel) => {
     const t = tallies.get(id)!;
-    t.weights[method] = weights;
-    t.methods[method] = scoreModel(weights, days.get(id)!, criticalRatio);
+    t.models[method] = model;
+    t.methods[method] = scoreModel(model, days.get(id)!, criticalRatio);
   };
   const fail = (id: string, failure: BakeryFailure) => tallies.get(id)!.failures.push(failure);
 
@@ -223,7 +224,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     for (const f of federated.failures)
       fail(f.shop, { ...f, stage: f.round === null ? 'final sync' : 'round' });
 
-    // How a consortium bakery forecasts: the model it holds, then its own nightly training.
+    // How a consortium bakery forecasts: the model it holds, then its own nightly trainings.
     let adapted = 0;
     await Promise.all(
       trainable.map(async (b) => {
@@ -232,8 +233,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
           if (!global) throw new Error('holds no consortium model');
           const t = tallies.get(b.id)!;
           t.global = scoreModel(global, days.get(b.id)!, criticalRatio);
-          const model = await consortiumWeights(global, b.trainingSamples, { seed, train });
-          score(b.id, 'federated', model.weights);
+          const mine = await consortiumModel(global, b.trainingSamples, { seed, train });
+          score(b.id, 'federated', mine.model);
         } catch (error) {
           fail(b.id, { stage: 'federated', round: null, message: message(error) });
         } finally {
@@ -257,7 +258,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       dayForecasts(
         trainable,
         days,
-        new Map(trainable.map((b) => [b.id, tallies.get(b.id)!.weights])),
+        new Map(trainable.map((b) => [b.id, tallies.get(b.id)!.models])),
       ),
     );
   const shopResults: ShopResult[] = trainable.map((b) => {

@@ -55,7 +55,7 @@ export const simulateCommand: Command = {
     'local-epochs': {
       type: 'string',
       value: 'E',
-      description: 'Local epochs per round (default 3).',
+      description: "Local epochs per round (default: the coordinator's, 6).",
     },
     'clip-norm': { type: 'string', value: 'C', description: 'Update clip norm (default 2).' },
     'max-sample-weight': {
@@ -68,7 +68,7 @@ export const simulateCommand: Command = {
       type: 'string',
       value: 'W',
       description:
-        "How updates are weighted: 'samples' (by sample count) or 'equal' (one vote per bakery; default samples).",
+        "How updates are weighted: 'samples' (by sample count) or 'equal' (one vote per bakery; default: the coordinator's, equal).",
     },
     coordinator: {
       type: 'string',

@@ -7,6 +7,7 @@ import type {
 } from '../../federated/model/train.ts';
 import { trainLocal } from '../../federated/model/train.ts';
 import { trainingSettings } from './training-settings.ts';
+import type { ForecastModel, ModelMember } from './forecast-model.ts';
 
 export type TrainHooks = {
   seed?: number;
@@ -45,39 +46,106 @@ export const ownDays = (samples: readonly { date: string }[]) =>
   new Set(samples.map((s) => s.date)).size;
 
 /**
- * How a consortium bakery forecasts: the merged (global) model, its own nightly training started
- * from it (the app's training job does the same), and the model between the two that its
- * history warrants (`personalShare`). The adapted weights never leave the bakery. Without own
- * samples the global model is used as it is. One definition, used by the value-of-joining
- * screen, the demo and `breadcast simulate`.
+ * How a consortium bakery's nightly training builds its forecast model: the merged model
+ * adapted to its own days at a fraction of the production learning rate (a gentler adaptation
+ * keeps more of what the consortium knew), three times with different seeds, each taken
+ * `personalShare` of the way from the merged model; and the bakery's own model trained alone,
+ * three times. The forecast averages their quantiles: the adaptations carry ⅔, the models alone
+ * ⅓. Networks trained apart err partly independently; measured at 60 days and at one to five
+ * years of history (docs/benchmarks.md, "One default for young and long-history bakeries").
  */
-export async function consortiumWeights(
+export const consortiumRecipe = {
+  seeds: 3,
+  adaptationLearningRate: 0.25,
+  aloneShare: 1 / 3,
+} as const;
+
+/** One training of the nightly run (all on the same samples, with the production settings). */
+export type PlannedTraining = {
+  initialWeights: Float32Array | null;
+  learningRate: number;
+  seed: number;
+};
+
+/** The trainings a consortium bakery runs each night, from the merged model `global`. */
+export function consortiumTrainings(
+  global: Float32Array,
+  samples: number,
+  seed: number,
+): PlannedTraining[] {
+  const { learningRate } = trainingSettings(samples);
+  const seeds = Array.from({ length: consortiumRecipe.seeds }, (_, i) => seed + i);
+  return [
+    ...seeds.map((s) => ({
+      initialWeights: global,
+      learningRate: learningRate * consortiumRecipe.adaptationLearningRate,
+      seed: s,
+    })),
+    ...seeds.map((s) => ({ initialWeights: null, learningRate, seed: s })),
+  ];
+}
+
+/** The forecast model from the trained weights, in the order of `consortiumTrainings`. */
+export function consortiumMembers(
+  global: Float32Array,
+  trained: Float32Array[],
+  days: number,
+): ModelMember[] {
+  const n = consortiumRecipe.seeds;
+  if (trained.length !== 2 * n) throw new RangeError(`expected ${2 * n} trained models`);
+  const share = personalShare(days);
+  const adapted = (1 - consortiumRecipe.aloneShare) / n;
+  const alone = consortiumRecipe.aloneShare / n;
+  return trained.map((weights, i) =>
+    i < n
+      ? { weights: personalise(global, weights, share), share: adapted }
+      : { weights, share: alone },
+  );
+}
+
+/**
+ * How a consortium bakery forecasts: the model of `consortiumMembers`, trained here as its
+ * nightly training does (the training job runs the same trainings in its worker). Nothing of it
+ * leaves the bakery. Without own samples the merged model is used as it is. One definition, used
+ * by the value-of-joining screen, the demo and `breadcast simulate`.
+ */
+export async function consortiumModel(
   global: Float32Array,
   samples: Sample[],
   hooks: TrainHooks = {},
 ): Promise<{
-  weights: Float32Array;
+  model: ForecastModel;
   adapted: boolean;
   epochs: number;
   lossBefore: number;
   lossAfter: number;
 }> {
   if (samples.length === 0)
-    return { weights: global, adapted: false, epochs: 0, lossBefore: NaN, lossAfter: NaN };
+    return { model: global, adapted: false, epochs: 0, lossBefore: NaN, lossAfter: NaN };
   const settings = trainingSettings(samples.length);
-  const trained = await (hooks.train ?? trainLocal)({
-    initialWeights: global,
-    samples,
-    ...settings,
-    seed: hooks.seed ?? 1,
-    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
-  });
+  const trained = await Promise.all(
+    consortiumTrainings(global, samples.length, hooks.seed ?? 1).map((t) =>
+      (hooks.train ?? trainLocal)({
+        samples,
+        epochs: settings.epochs,
+        batchSize: settings.batchSize,
+        learningRate: t.learningRate,
+        seed: t.seed,
+        ...(t.initialWeights ? { initialWeights: t.initialWeights } : {}),
+        ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      }),
+    ),
+  );
   return {
-    weights: personalise(global, trained.weights, personalShare(ownDays(samples))),
+    model: consortiumMembers(
+      global,
+      trained.map((t) => t.weights),
+      ownDays(samples),
+    ),
     adapted: true,
     epochs: settings.epochs,
-    lossBefore: trained.lossBefore,
-    lossAfter: trained.lossAfter,
+    lossBefore: trained[0]!.lossBefore,
+    lossAfter: trained[0]!.lossAfter,
   };
 }
 

@@ -8,7 +8,7 @@ import {
   shiftBand,
   type CalibrationPoint,
 } from '../../federated/decisions/band-calibration.ts';
-import { predictQuantiles } from '../../federated/model/train.ts';
+import { predictModel, type ForecastModel } from './forecast-model.ts';
 import type { ProductSeries } from './csv-histories.ts';
 
 /**
@@ -151,10 +151,10 @@ export function scoredDays(products: ProductSeries[], firstHoldout: string): Sco
 export type BakeRule = (day: ScoredDay) => { ratio: number; par: number | null };
 
 /** A model's day-ahead quantiles for the scored days, in units. */
-export function dayQuantiles(weights: Float32Array, days: ScoredDay[]): Quantiles[] {
+export function dayQuantiles(model: ForecastModel, days: ScoredDay[]): Quantiles[] {
   if (days.length === 0) return [];
-  const predicted = predictQuantiles(
-    weights,
+  const predicted = predictModel(
+    model,
     days.map((d) => d.row),
   );
   return days.map((day, i) => scaleQuantiles(predicted[i]!, day.level));
@@ -196,12 +196,20 @@ export function calibratedBands(quantiles: Quantiles[], days: ScoredDay[]): Quan
  * bake, the band as forecast and as calibrated on the days before.
  */
 export function scoreModel(
-  weights: Float32Array,
+  model: ForecastModel,
+  days: ScoredDay[],
+  rule: number | BakeRule,
+): Tally {
+  return scoreQuantiles(dayQuantiles(model, days), days, rule);
+}
+
+/** The same tally for day-ahead quantiles already forecast (one per scored day, in order). */
+export function scoreQuantiles(
+  quantiles: Quantiles[],
   days: ScoredDay[],
   rule: number | BakeRule,
 ): Tally {
   const tally = new Tally();
-  const quantiles = dayQuantiles(weights, days);
   const calibrated = calibratedBands(quantiles, days);
   days.forEach((day, i) => {
     const q = quantiles[i]!;

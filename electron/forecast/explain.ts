@@ -1,5 +1,5 @@
 import { featureIndex, type FeatureName } from '../../federated/features/spec.ts';
-import { predictQuantiles } from '../../federated/model/train.ts';
+import { predictModel, type ForecastModel } from './forecast-model.ts';
 import type { ForecastReason } from '../api/contract/messages/index.ts';
 
 /** One reason the forecast moved; the renderer words it in the shop's language. */
@@ -24,7 +24,7 @@ function withFeatures(x: number[], changes: Partial<Record<FeatureName, number>>
  * What moved the forecast: each candidate cause is switched to neutral and the
  * model asked again; causes that shift the median by at least 5% are reported with their size.
  */
-export function explainForecast(weights: Float32Array, x: number[]): Explanation[] {
+export function explainForecast(model: ForecastModel, x: number[]): Explanation[] {
   const weekdayNames = weekdays.map((d) => `weekday_${d}` as FeatureName);
   const today = weekdayNames.findIndex((n) => x[featureIndex(n)] === 1);
   // The weekly pattern lives in the weekday flags and the same-weekday lags together.
@@ -54,9 +54,7 @@ export function explainForecast(weights: Float32Array, x: number[]): Explanation
   if (hasRain && x[featureIndex('rain')]! > 0)
     extra.push({ code: 'forecast.rain', row: withFeatures(x, { rain: 0 }) });
   extra.push({ code: 'trend', row: withFeatures(x, neutralTrend) });
-  const medians = predictQuantiles(weights, [...variants, ...extra.map((e) => e.row)]).map(
-    (q) => q[2]!,
-  );
+  const medians = predictModel(model, [...variants, ...extra.map((e) => e.row)]).map((q) => q[2]!);
   const base = medians[0]!;
   if (!(base > 0)) return [];
   const out: Explanation[] = [];

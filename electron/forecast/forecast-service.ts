@@ -13,7 +13,6 @@ import {
   scaleQuantiles,
   type Quantiles,
 } from '../../federated/decisions/quantile-function.ts';
-import { predictQuantiles } from '../../federated/model/train.ts';
 import { initBackend } from '../../federated/model/backend.ts';
 import { bakeryDate } from '../logs/settings.ts';
 import { listProducts } from '../logs/products.ts';
@@ -22,7 +21,8 @@ import type { Db } from '../store/database.ts';
 import type { ProductSeries } from './csv-histories.ts';
 import { explainForecast, type Explanation } from './explain.ts';
 import { lastLoggedDate, loadHistories, withCalendarAhead } from './histories.ts';
-import { activeModel, type StoredModel } from './model-store.ts';
+import { activeModel, forecastModelOf, type StoredModel } from './model-store.ts';
+import { predictModel } from './forecast-model.ts';
 import { sellableStock } from './stock-on-hand.ts';
 import { weatherOfDay } from '../weather/refresh.ts';
 import { calibrate, recentBandShift } from './band-calibration.ts';
@@ -101,7 +101,7 @@ export function productQuantiles(
   const row = featureRow(series.history, date);
   if (!row) return null;
   const band = calibrate(
-    scaleQuantiles(predictQuantiles(model.weights, [row.x])[0]!, row.level),
+    scaleQuantiles(predictModel(forecastModelOf(model), [row.x])[0]!, row.level),
     shift,
     row.level,
   );
@@ -170,7 +170,7 @@ export async function forecastDay(
     const stock = sellableStock(db, series.productId, date, shelfLife.get(series.productId) ?? 1);
     const d = decide(series, forecast.q, date, stock);
     const plan = planned.get(series.productId) ?? null;
-    const explanation = explainForecast(model.weights, forecast.row.x);
+    const explanation = explainForecast(forecastModelOf(model), forecast.row.x);
     if (d.isDefault)
       explanation.push({
         direction: 'neutral',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { featureSpec } from '../../federated/features/spec.ts';
 import { parameterCount } from '../../federated/model/shape.ts';
 import type { Db } from '../store/database.ts';
+import type { ForecastModel, ModelMember } from './forecast-model.ts';
 
 export type StoredModel = {
   id: number;
@@ -13,7 +14,13 @@ export type StoredModel = {
   backend: string;
   createdAt: string;
   metrics: Record<string, unknown> | null;
+  /** The networks whose forecasts are averaged (null: `weights` alone forecasts). */
+  members: ModelMember[] | null;
 };
+
+/** What forecasts with a stored model. */
+export const forecastModelOf = (model: StoredModel): ForecastModel =>
+  model.members ?? model.weights;
 
 type ModelRow = {
   id: number;
@@ -33,11 +40,23 @@ export function weightsHash(weights: Float32Array): string {
     .digest('hex');
 }
 
-function fromRow(row: ModelRow): StoredModel {
-  const bytes = new Uint8Array(row.weights);
-  const weights = new Float32Array(
+function floats(blob: Buffer): Float32Array {
+  const bytes = new Uint8Array(blob);
+  return new Float32Array(
     bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
   );
+}
+
+const blob = (weights: Float32Array) =>
+  Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength);
+
+function fromRow(db: Db, row: ModelRow): StoredModel {
+  const weights = floats(row.weights);
+  const memberRows = db
+    .prepare(
+      'SELECT weights, share FROM model_members WHERE model_version_id = ? ORDER BY position',
+    )
+    .all(row.id) as { weights: Buffer; share: number }[];
   return {
     id: row.id,
     source: row.source,
@@ -48,6 +67,10 @@ function fromRow(row: ModelRow): StoredModel {
     backend: row.backend ?? 'unknown',
     createdAt: row.created_at,
     metrics: row.metrics ? (JSON.parse(row.metrics) as Record<string, unknown>) : null,
+    members:
+      memberRows.length > 0
+        ? memberRows.map((m) => ({ weights: floats(m.weights), share: m.share }))
+        : null,
   };
 }
 
@@ -60,8 +83,12 @@ export function activeModel(db: Db): StoredModel | null {
     .prepare('SELECT * FROM model_versions WHERE active = 1 ORDER BY id DESC LIMIT 1')
     .get() as ModelRow | undefined;
   if (!row || row.feature_spec !== featureSpec.version) return null;
-  const model = fromRow(row);
-  return model.weights.length === parameterCount() ? model : null;
+  const model = fromRow(db, row);
+  const size = parameterCount();
+  return model.weights.length === size &&
+    (model.members ?? []).every((m) => m.weights.length === size)
+    ? model
+    : null;
 }
 
 export type FinishedRun = {
@@ -77,12 +104,13 @@ export type FinishedRun = {
 
 /**
  * Stores a trained model, makes it active and records its run — one transaction, so a crash
- * anywhere before leaves the previous model active and no half-written version behind.
+ * anywhere before leaves the previous model active and no half-written version behind. A model
+ * of several networks is stored with its members; its row's weights are the first member's.
  */
 export function saveTrainedModel(
   db: Db,
   model: {
-    weights: Float32Array;
+    weights: ForecastModel;
     source?: StoredModel['source'];
     globalVersion?: number | null;
     metrics?: unknown;
@@ -91,11 +119,9 @@ export function saveTrainedModel(
 ): { modelVersionId: number; runId: number } {
   return db.transaction(() => {
     db.prepare('UPDATE model_versions SET active = 0 WHERE active = 1').run();
-    const bytes = Buffer.from(
-      model.weights.buffer,
-      model.weights.byteOffset,
-      model.weights.byteLength,
-    );
+    const members = model.weights instanceof Float32Array ? null : model.weights;
+    const first = members ? members[0]?.weights : (model.weights as Float32Array);
+    if (!first) throw new RangeError('a model needs a network');
     const version = db
       .prepare(
         `INSERT INTO model_versions (source, global_version, feature_spec, weights, weights_hash, metrics, backend, created_at, active)
@@ -105,13 +131,17 @@ export function saveTrainedModel(
         model.source ?? 'local',
         model.globalVersion ?? null,
         featureSpec.version,
-        bytes,
-        weightsHash(model.weights),
+        blob(first),
+        weightsHash(first),
         model.metrics === undefined ? null : JSON.stringify(model.metrics),
         run.backend,
         run.finishedAt,
       );
     const modelVersionId = Number(version.lastInsertRowid);
+    const member = db.prepare(
+      'INSERT INTO model_members (model_version_id, position, weights, share) VALUES (?, ?, ?, ?)',
+    );
+    members?.forEach((m, i) => member.run(modelVersionId, i, blob(m.weights), m.share));
     const runRow = db
       .prepare(
         `INSERT INTO training_runs (started_at, finished_at, status, trigger, backend, samples, epochs, loss_before, loss_after, model_version_id)

@@ -11,7 +11,12 @@ import {
   type FinishedRun,
 } from './model-store.ts';
 import { trainingSettings } from './training-settings.ts';
-import { ownDays, personalise, personalShare } from './consortium-model.ts';
+import {
+  consortiumMembers,
+  consortiumTrainings,
+  ownDays,
+  type PlannedTraining,
+} from './consortium-model.ts';
 import { loadGlobalModel } from '../sync/global-models.ts';
 import { loadSyncState } from '../sync/state.ts';
 import { parameterCount } from '../../federated/model/shape.ts';
@@ -108,8 +113,8 @@ export type TrainingJobOptions = {
  * The consortium model a nightly run adapts: the newest merged model the sync client downloaded
  * (version 1 is the coordinator's untrained start, never a merge), else the one the active model
  * came from. Each night adapts it afresh (never last night's adaptation) and forecasts with the
- * model between the two that its history warrants, as `consortiumWeights` defines; a bakery
- * outside any consortium trains on from its own model.
+ * model `consortiumModel` defines (the same trainings, run here in the worker); a bakery outside
+ * any consortium trains on from its own model.
  */
 function heldGlobalModel(
   db: Db,
@@ -141,6 +146,16 @@ export function startTraining(options: TrainingJobOptions): TrainingHandle {
   const global = heldGlobalModel(options.db, current);
   const settings = trainingSettings(samples.length);
   const epochs = options.epochs ?? settings.epochs;
+  const seed = options.seed ?? 1;
+  const runs: PlannedTraining[] = global
+    ? consortiumTrainings(global.weights, samples.length, seed)
+    : [
+        {
+          initialWeights: current?.weights ?? null,
+          learningRate: settings.learningRate,
+          seed,
+        },
+      ];
   const started = performance.now();
   let cancelled = false;
   if (samples.length === 0) {
@@ -163,11 +178,9 @@ export function startTraining(options: TrainingJobOptions): TrainingHandle {
     {
       kind: 'train',
       samples: samples.map(({ x, y, censored, level, sold }) => ({ x, y, censored, level, sold })),
-      initialWeights: global?.weights ?? current?.weights ?? null,
+      runs,
       epochs,
-      learningRate: settings.learningRate,
       batchSize: settings.batchSize,
-      seed: options.seed ?? 1,
     },
     (p) => options.onProgress?.(p),
     options.workerEntry,
@@ -189,8 +202,8 @@ export function startTraining(options: TrainingJobOptions): TrainingHandle {
         options.db,
         {
           weights: global
-            ? personalise(global.weights, message.weights, personalShare(ownDays(samples)))
-            : message.weights,
+            ? consortiumMembers(global.weights, message.weights, ownDays(samples))
+            : message.weights[0]!,
           // Trained on from the consortium model: the bakery's local adaptation (never sent).
           source: global ? 'adapted' : 'local',
           globalVersion: global?.version ?? null,

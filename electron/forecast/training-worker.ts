@@ -12,17 +12,31 @@ async function run(job: WorkerJob): Promise<void> {
   const backend = await initTrainer();
   post({ type: 'backend', backend });
   if (job.kind === 'train') {
-    const result = await trainLocal({
-      samples: job.samples,
-      initialWeights: job.initialWeights ?? undefined,
-      epochs: job.epochs,
-      learningRate: job.learningRate,
-      batchSize: job.batchSize,
-      seed: job.seed,
-      onProgress: ({ epoch, epochs, loss }) => post({ type: 'progress', epoch, epochs, loss }),
+    const total = job.runs.length * job.epochs;
+    const results = [];
+    for (const [i, run] of job.runs.entries())
+      results.push(
+        await trainLocal({
+          samples: job.samples,
+          initialWeights: run.initialWeights ?? undefined,
+          epochs: job.epochs,
+          learningRate: run.learningRate,
+          batchSize: job.batchSize,
+          seed: run.seed,
+          onProgress: ({ epoch, loss }) =>
+            post({ type: 'progress', epoch: i * job.epochs + epoch, epochs: total, loss }),
+        }),
+      );
+    const first = results[0]!;
+    const metrics = evaluate(first.weights, job.samples.slice(-2000));
+    post({
+      type: 'trained',
+      weights: results.map((r) => r.weights),
+      lossBefore: first.lossBefore,
+      lossAfter: first.lossAfter,
+      samples: first.samples,
+      metrics,
     });
-    const metrics = evaluate(result.weights, job.samples.slice(-2000));
-    post({ type: 'trained', ...result, metrics });
   } else {
     const result = await backtest(job.products, {
       holdoutDays: job.holdoutDays,

@@ -10,7 +10,8 @@ import type { BackendContext } from '../backend/context.ts';
 import type { Db } from '../store/database.ts';
 import { loadGlobalModel } from '../sync/global-models.ts';
 import { loadSyncState } from '../sync/state.ts';
-import { consortiumWeights, localWeights } from './consortium-model.ts';
+import { consortiumModel, localWeights } from './consortium-model.ts';
+import type { ForecastModel } from './forecast-model.ts';
 import type { ProductSeries } from './csv-histories.ts';
 import { scoredDays, scoreModel, type BakeRule, type ScoredDay } from './day-ahead-scoring.ts';
 import { loadHistories } from './histories.ts';
@@ -22,7 +23,7 @@ const appBakeRule: BakeRule = (day) => ({
 });
 
 function figuresOf(
-  weights: Float32Array,
+  model: ForecastModel,
   days: ScoredDay[],
   products: ProductSeries[],
 ): ValueFigures {
@@ -35,7 +36,7 @@ function figuresOf(
   for (const product of products) {
     const mine = days.filter((d) => d.product === product);
     if (mine.length === 0) continue;
-    const tally = scoreModel(weights, mine, appBakeRule);
+    const tally = scoreModel(model, mine, appBakeRule);
     absErr += tally.absErr;
     sold += tally.sold;
     waste += tally.waste;
@@ -79,19 +80,19 @@ export async function compareWithConsortium(
   if (days.length === 0)
     throw new ApiError('unavailable', { code: 'refusal.noDaysToCompare', params: { from } });
 
-  // Two trainings; progress counts their epochs together and yields to the event loop.
+  // The bakery alone, then the consortium model's trainings; each epoch yields to the event loop.
   const total = 2;
   const step = async () => {
     await new Promise((resolve) => setImmediate(resolve));
   };
   const local = await localWeights(samples, { onProgress: step });
   await options.onProgress?.(1, total);
-  const consortium = await consortiumWeights(global.weights, samples, { onProgress: step });
+  const consortium = await consortiumModel(global.weights, samples, { onProgress: step });
   await options.onProgress?.(2, total);
 
   const scoredProducts = products.filter((p) => days.some((d) => d.product === p));
   const localFigures = figuresOf(local, days, scoredProducts);
-  const consortiumFigures = figuresOf(consortium.weights, days, scoredProducts);
+  const consortiumFigures = figuresOf(consortium.model, days, scoredProducts);
   const localMoney = money(localFigures);
   const consortiumMoney = money(consortiumFigures);
   return {

@@ -1,25 +1,28 @@
 import type { TrainingSample } from '../../federated/model/train.ts';
 import type { ProductSeries } from './csv-histories.ts';
+import type { PlannedTraining } from './consortium-model.ts';
 
 /** Sent to the worker once, as workerData. */
 export type WorkerJob =
   | {
       kind: 'train';
       samples: TrainingSample[];
-      initialWeights: Float32Array | null;
+      /** Trained one after another on the same samples. */
+      runs: PlannedTraining[];
       epochs: number;
-      learningRate: number;
       batchSize: number;
-      seed: number;
     }
   | { kind: 'backtest'; products: ProductSeries[]; holdoutDays: number; seed: number };
 
 export type WorkerMessage =
   | { type: 'backend'; backend: string }
+  /** Epochs done over all runs. */
   | { type: 'progress'; epoch: number; epochs: number; loss: number | null }
   | {
       type: 'trained';
-      weights: Float32Array;
+      /** One per run, in order. */
+      weights: Float32Array[];
+      /** The first run's losses and metrics. */
       lossBefore: number;
       lossAfter: number;
       samples: number;

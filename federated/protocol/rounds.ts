@@ -60,9 +60,15 @@ export type PhaseDeadlines = z.infer<typeof phaseDeadlines>;
  */
 export const roundSettings = z.object({
   mode: z.enum(['plain', 'secure']).default('secure'),
-  localEpochs: z.number().int().min(1).max(100).default(2),
-  learningRate: z.number().positive().max(1).default(0.01),
-  batchSize: z.number().int().min(1).max(4096).default(64),
+  /*
+   * Six passes per round at the production learning rate and batch of a small bakery: with one
+   * vote per bakery and the nightly forecast model of `consortiumModel`, the setting that meets
+   * both quality targets, for young and for long-history bakeries (docs/benchmarks.md, "One
+   * default for young and long-history bakeries").
+   */
+  localEpochs: z.number().int().min(1).max(100).default(6),
+  learningRate: z.number().positive().max(1).default(0.003),
+  batchSize: z.number().int().min(1).max(4096).default(128),
   /** L2 bound every update is clipped to before it leaves the shop. */
   clipNorm: z.number().positive().max(1e6).default(0.125),
   minShops: z.number().int().min(1).max(10_000).default(2),

@@ -5,8 +5,8 @@
  */
 import { SecAggError, fromBase64, toBase64, wordsToBase64 } from './bytes.ts';
 import { isX25519Pair, verifyEd25519 } from './primitives.ts';
-import { applySelfMask, pairwiseMaskKey } from './protocol.ts';
-import { addMaskInPlace, ringAddInPlace } from './ring.ts';
+import { pairwiseMaskKey, selfMaskKey } from './protocol.ts';
+import { addMasksInPlace, ringAddInPlace, type MaskTerm } from './ring.ts';
 import { confirmBytes, seedCommitment, type RoundGraph } from './round-protocol.ts';
 import type {
   Confirmation,
@@ -151,6 +151,8 @@ export function recoverSum(round: ServerRound, graph: RoundGraph, input: Recover
   });
   const survivors = round.survivors!;
   const answerOf = new Map(input.answers.map((a) => [a.shopId, a]));
+  // Every mask to remove is found first and all are removed in one batch.
+  const masks: MaskTerm[] = [];
   for (const u of survivors) {
     const owner = input.messageOf(u)!;
     const rebuilt = rebuild(round, graph, owner, 'self-mask', answerOf);
@@ -162,7 +164,7 @@ export function recoverSum(round: ServerRound, graph: RoundGraph, input: Recover
         'reconstruction-failed',
         `${u} dealt shares that do not rebuild its committed seed`,
       );
-    applySelfMask(sum, params, digest, rebuilt.secret, u, -1);
+    masks.push({ key: selfMaskKey(digest, rebuilt.secret, u), sign: -1 });
   }
   const alive = new Set(survivors);
   const maskKeyOf = new Map(round.roster!.map((e) => [e.shopId, e.maskKey]));
@@ -189,9 +191,10 @@ export function recoverSum(round: ServerRound, graph: RoundGraph, input: Recover
           `the mask between ${w} and dropped ${d} cannot be removed`,
         );
       // y_w carries +PRG(s_wd) when d > w and −PRG(s_wd) when d < w; undo exactly that.
-      addMaskInPlace(sum, key, params.modulusBits, d > w ? -1 : 1);
+      masks.push({ key, sign: d > w ? -1 : 1 });
     }
   }
+  addMasksInPlace(sum, masks, params.modulusBits);
   return { round: { ...round, phase: 'done' }, sum, wrongShares };
 }
 

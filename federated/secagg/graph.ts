@@ -76,26 +76,25 @@ function regularPairs(
   return { u, v };
 }
 
-/** Edge multiplicities of a graph on n vertices: a dense byte matrix while it is small. */
+/**
+ * Edge multiplicities of a graph on n vertices: a dense byte matrix while it is small (a roster
+ * of 500 shops needs 250 kB), a map above that.
+ */
 class EdgeCounts {
-  private readonly dense: Uint8Array | null;
+  readonly dense: Uint8Array | null;
   private readonly sparse = new Map<number, number>();
 
   constructor(private readonly n: number) {
-    this.dense = n <= 4096 ? new Uint8Array(n * n) : null;
-  }
-
-  private key(a: number, b: number): number {
-    return a < b ? a * this.n + b : b * this.n + a;
+    this.dense = n <= DENSE_UP_TO ? new Uint8Array(n * n) : null;
   }
 
   get(a: number, b: number): number {
-    const k = this.key(a, b);
+    const k = a < b ? a * this.n + b : b * this.n + a;
     return this.dense ? this.dense[k]! : (this.sparse.get(k) ?? 0);
   }
 
   add(a: number, b: number, d: number): void {
-    const k = this.key(a, b);
+    const k = a < b ? a * this.n + b : b * this.n + a;
     if (this.dense) this.dense[k] = this.dense[k]! + d;
     else {
       const c = (this.sparse.get(k) ?? 0) + d;
@@ -105,20 +104,31 @@ class EdgeCounts {
   }
 }
 
-/** Turns the configuration model's multigraph into a simple k-regular graph by edge switches. */
-function simplify(n: number, pairs: { u: Int32Array; v: Int32Array }, random: SeededStream): void {
+const DENSE_UP_TO = 4096;
+
+/**
+ * Turns the configuration model's multigraph into a simple k-regular graph by edge switches.
+ * Returns the final edge counts (each 0 or 1).
+ */
+function simplify(
+  n: number,
+  pairs: { u: Int32Array; v: Int32Array },
+  random: SeededStream,
+): EdgeCounts {
   const { u, v } = pairs;
   const m = u.length;
   const count = new EdgeCounts(n);
   for (let e = 0; e < m; e++) count.add(u[e]!, v[e]!, 1);
   const bad = (e: number) => u[e] === v[e] || count.get(u[e]!, v[e]!) > 1;
-  const queue: number[] = [];
-  for (let e = 0; e < m; e++) if (bad(e)) queue.push(e);
-  let budget = 10_000 * (queue.length + 1) + 100 * m;
-  while (queue.length) {
-    const e = queue[queue.length - 1]!;
+  const queue = new Int32Array(m);
+  let queued = 0;
+  for (let e = 0; e < m; e++) if (bad(e)) queue[queued++] = e;
+  let budget = 10_000 * (queued + 1) + 100 * m;
+  // A switch makes at most one new bad edge (f) for the one it repairs (e), so m slots suffice.
+  while (queued) {
+    const e = queue[queued - 1]!;
     if (!bad(e)) {
-      queue.pop();
+      queued--;
       continue;
     }
     if (--budget < 0) throw new SecAggError('malformed', 'random regular graph did not converge');
@@ -139,8 +149,9 @@ function simplify(n: number, pairs: { u: Int32Array; v: Int32Array }, random: Se
     v[e] = c;
     u[f] = b;
     v[f] = d;
-    if (bad(f)) queue.push(f);
+    if (bad(f)) queue[queued++] = f;
   }
+  return count;
 }
 
 function adjacencyOf(n: number, u: Int32Array, v: Int32Array): Adjacency {
@@ -163,15 +174,30 @@ function complementOf(n: number, graph: Adjacency): Adjacency {
   });
 }
 
-function build(n: number, k: number, random: SeededStream): Adjacency {
+/** Vertex i's neighbours in a graph on 0..n−1 (the vertex itself never counts). */
+type Neighbourhood = (i: number, visit: (j: number) => void) => void;
+
+function build(n: number, k: number, random: SeededStream): Neighbourhood {
   if (k === n - 1)
-    return Array.from({ length: n }, (_, i) =>
-      Int32Array.from({ length: n - 1 }, (_, j) => (j < i ? j : j + 1)),
-    );
-  if (2 * k > n - 1) return complementOf(n, build(n, n - 1 - k, random));
-  const pairs = regularPairs(n, k, random);
-  simplify(n, pairs, random);
-  return adjacencyOf(n, pairs.u, pairs.v);
+    return (i, visit) => {
+      for (let j = 0; j < n; j++) if (j !== i) visit(j);
+    };
+  const complement = 2 * k > n - 1;
+  const pairs = regularPairs(n, complement ? n - 1 - k : k, random);
+  const counts = simplify(n, pairs, random).dense;
+  if (counts) {
+    // The upper triangle holds each edge once; mirror it so a row lists all of a vertex's edges.
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) counts[j * n + i] = counts[i * n + j]!;
+    const edge = complement ? 0 : 1;
+    return (i, visit) => {
+      const row = i * n;
+      for (let j = 0; j < n; j++) if (j !== i && counts[row + j] === edge) visit(j);
+    };
+  }
+  const lists = adjacencyOf(n, pairs.u, pairs.v);
+  const graph = complement ? complementOf(n, lists) : lists;
+  return (i, visit) => graph[i]!.forEach((j) => visit(j));
 }
 
 /** A random simple k-regular graph on n vertices drawn from `seed` (n·k even, 1 ≤ k < n). */
@@ -179,11 +205,16 @@ export function randomRegularGraph(n: number, k: number, seed: Uint8Array): Adja
   if (!Number.isInteger(n) || !Number.isInteger(k) || k < 1 || k >= n || (n * k) % 2 !== 0)
     throw new SecAggError('malformed', `no ${k}-regular graph on ${n} vertices`);
   const random = new SeededStream(seed);
-  const graph = build(n, k, random);
+  const near = build(n, k, random);
   // Relabel: vertex i of the construction becomes vertex place[i].
   const place = Int32Array.from({ length: n }, (_, i) => i);
   random.shuffle(place);
   const out: Adjacency = new Array<Int32Array>(n);
-  for (let i = 0; i < n; i++) out[place[i]!] = graph[i]!.map((j) => place[j]!).sort();
+  for (let i = 0; i < n; i++) {
+    const list = new Int32Array(k);
+    let at = 0;
+    near(i, (j) => (list[at++] = place[j]!));
+    out[place[i]!] = list.sort();
+  }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import { fromBase64 } from './bytes.ts';
 import { agree, hkdf } from './primitives.ts';
-import { addMaskInPlace, maskVector } from './ring.ts';
+import { maskVector } from './ring.ts';
 
 type VectorShape = { vectorLength: number; modulusBits: number };
 
@@ -38,18 +38,6 @@ export function selfMaskKey(digest: string, seed: Uint8Array, shopId: string): U
 
 export function selfMask(params: VectorShape, digest: string, seed: Uint8Array, shopId: string) {
   return maskVector(selfMaskKey(digest, seed, shopId), params.vectorLength, params.modulusBits);
-}
-
-/** y ± PRG(b) in place: the self mask added (+1) by its owner, removed (−1) by the coordinator. */
-export function applySelfMask(
-  target: Uint32Array,
-  params: VectorShape,
-  digest: string,
-  seed: Uint8Array,
-  shopId: string,
-  sign: 1 | -1,
-): void {
-  addMaskInPlace(target, selfMaskKey(digest, seed, shopId), params.modulusBits, sign);
 }
 
 export function pairwiseMask(params: VectorShape, key: Uint8Array): Uint32Array {

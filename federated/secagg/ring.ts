@@ -3,7 +3,8 @@
  * integer grid, its headroom for n summands, the noise) is federated/privacy/plan.ts.
  */
 import { SecAggError } from './bytes.ts';
-import { forEachKeystreamPiece } from './primitives.ts';
+import { KEYSTREAM_PIECE, forEachKeystreamPiece } from './primitives.ts';
+import { reserve, ringKernel } from './ring-kernel.ts';
 
 export function ringMask(modulusBits: number): number {
   if (!Number.isInteger(modulusBits) || modulusBits < 8 || modulusBits > 32)
@@ -46,6 +47,9 @@ export function maskVector(key: Uint8Array, length: number, modulusBits: number)
   return out;
 }
 
+/** One keystream to add (+1) or remove (−1). */
+export type MaskTerm = { key: Uint8Array; sign: 1 | -1 };
+
 /**
  * target ± maskVector(key) in place, without materialising the mask: the keystream is added
  * piece by piece (same words as maskVector, so either side may use either form).
@@ -56,9 +60,56 @@ export function addMaskInPlace(
   modulusBits: number,
   sign: 1 | -1,
 ): void {
+  addMasksInPlace(target, [{ key, sign }], modulusBits);
+}
+
+/**
+ * target ± every mask in turn. With the SIMD kernel the vector is copied into the kernel's memory
+ * once, each keystream piece is copied next to it and added there, and the vector is copied back;
+ * the kernel's memory is zeroed afterwards (it held the input and mask material).
+ * `simd: false` runs the JavaScript loop (the fallback, and the tests' reference).
+ */
+export function addMasksInPlace(
+  target: Uint32Array,
+  masks: MaskTerm[],
+  modulusBits: number,
+  options: { simd?: boolean } = {},
+): void {
   const mask = signedMask(modulusBits);
-  const t = signedView(target);
-  forEachKeystreamPiece(key, target.length * 4, (piece, at) => {
+  const kernel = options.simd === false ? null : ringKernel();
+  if (!kernel) {
+    for (const { key, sign } of masks) addMaskWithLoop(signedView(target), key, mask, sign);
+    return;
+  }
+  const bytes = target.length * 4;
+  const pieceAt = (bytes + 15) & ~15;
+  reserve(kernel, pieceAt + KEYSTREAM_PIECE);
+  const memory = new Uint8Array(kernel.memory.buffer, 0, pieceAt + KEYSTREAM_PIECE);
+  const words = new Int32Array(kernel.memory.buffer, 0, memory.length / 4);
+  memory.set(new Uint8Array(target.buffer, target.byteOffset, bytes));
+  try {
+    for (const { key, sign } of masks) {
+      const run = sign === 1 ? kernel.add : kernel.sub;
+      forEachKeystreamPiece(key, bytes, (piece, at) => {
+        memory.set(piece, pieceAt);
+        const whole = piece.length & ~15;
+        run(at, pieceAt, whole, mask);
+        // The last piece may end in up to three words the 16-byte steps leave out.
+        for (let b = whole; b < piece.length; b += 4) {
+          const t = (at + b) / 4;
+          const o = words[(pieceAt + b) / 4]!;
+          words[t] = (sign === 1 ? words[t]! + o : words[t]! - o) & mask;
+        }
+      });
+    }
+    new Uint8Array(target.buffer, target.byteOffset, bytes).set(memory.subarray(0, bytes));
+  } finally {
+    memory.fill(0);
+  }
+}
+
+function addMaskWithLoop(t: Int32Array, key: Uint8Array, mask: number, sign: 1 | -1): void {
+  forEachKeystreamPiece(key, t.length * 4, (piece, at) => {
     const count = piece.length / 4;
     const words =
       piece.byteOffset % 4 === 0

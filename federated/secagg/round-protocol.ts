@@ -142,29 +142,42 @@ export function seedCommitment(digest: string, shopId: string, seed: Uint8Array)
 export class RoundGraph {
   readonly ids: string[];
   private readonly position = new Map<string, number>();
-  private readonly lists: string[][];
+  /** Neighbours by position in `ids`, ascending; null on the complete graph. */
+  private readonly adjacency: Int32Array[] | null;
+  // Lists of ids are made when first asked for: a shop needs its own, the coordinator all.
+  private readonly lists = new Map<number, string[]>();
 
   constructor(digest: string, hash: string, ids: string[], config: RoundConfig) {
     this.ids = [...ids].sort();
     this.ids.forEach((id, i) => this.position.set(id, i));
     if (config.graph === 'complete') {
-      this.lists = this.ids.map((id) => this.ids.filter((o) => o !== id));
+      this.adjacency = null;
       return;
     }
     const seed = sha256(utf8(JSON.stringify([`${PROTOCOL}/graph`, digest, hash])));
-    const adjacency = randomRegularGraph(this.ids.length, config.neighbours, seed);
-    this.lists = adjacency.map((near) => Array.from(near, (j) => this.ids[j]!));
+    this.adjacency = randomRegularGraph(this.ids.length, config.neighbours, seed);
   }
 
   has(id: string): boolean {
     return this.position.has(id);
   }
 
-  /** The shop's neighbours, sorted, itself excluded. */
-  neighbours(id: string): string[] {
+  private at(id: string): number {
     const at = this.position.get(id);
     if (at === undefined) throw new SecAggError('unknown-shop', `${id} is not in the roster`);
-    return this.lists[at]!;
+    return at;
+  }
+
+  /** The shop's neighbours, sorted, itself excluded. */
+  neighbours(id: string): string[] {
+    const at = this.at(id);
+    let list = this.lists.get(at);
+    if (!list) {
+      const near = this.adjacency?.[at];
+      list = near ? Array.from(near, (j) => this.ids[j]!) : this.ids.filter((_, j) => j !== at);
+      this.lists.set(at, list);
+    }
+    return list;
   }
 
   /** The shop and its neighbours: who holds its shares, in the order its split assigns them. */
@@ -174,22 +187,32 @@ export class RoundGraph {
 
   /** Which share key of `recipient` the sender uses: the sender's place among its neighbours. */
   keyIndex(recipient: string, sender: string): number {
-    const index = placeIn(this.neighbours(recipient), sender);
+    const r = this.at(recipient);
+    const s = this.position.get(sender);
+    // Ids are sorted, so a neighbour's place in the id list is its place in the index list.
+    const index =
+      s === undefined || s === r
+        ? -1
+        : this.adjacency
+          ? placeIn(this.adjacency[r]!, s)
+          : s < r
+            ? s
+            : s - 1;
     if (index < 0)
       throw new SecAggError('malformed', `${sender} is not a neighbour of ${recipient}`);
     return index;
   }
 }
 
-/** Index of `id` in a sorted list of ids, or −1. */
-function placeIn(sorted: string[], id: string): number {
+/** Index of `value` in an ascending list, or −1. */
+function placeIn(sorted: Int32Array, value: number): number {
   let lo = 0;
   let hi = sorted.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const here = sorted[mid]!;
-    if (here === id) return mid;
-    if (here < id) lo = mid + 1;
+    if (here === value) return mid;
+    if (here < value) lo = mid + 1;
     else hi = mid - 1;
   }
   return -1;

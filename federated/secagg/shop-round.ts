@@ -20,8 +20,8 @@ import {
   signEd25519,
   verifyEd25519,
 } from './primitives.ts';
-import { applySelfMask, pairwiseMaskKey } from './protocol.ts';
-import { addMaskInPlace, ringMask } from './ring.ts';
+import { pairwiseMaskKey, selfMaskKey } from './protocol.ts';
+import { addMasksInPlace, ringMask, type MaskTerm } from './ring.ts';
 import { minimumThreshold, roundConfig, type RoundConfig } from './round-config.ts';
 import {
   RoundGraph,
@@ -406,19 +406,25 @@ export function maskedInput(
       `only ${maskedWith.length + 1} shops around us shared keys, threshold is ${state.config!.threshold}`,
     );
   const y = Uint32Array.from(input);
-  applySelfMask(y, params, state.paramsDigest, fromBase64(state.selfMaskSeed!, 32), me, 1);
   const roster = new Map(state.roster!.map((e) => [e.shopId, e]));
-  for (const v of maskedWith) {
-    const key = pairwiseMaskKey(
-      state.paramsDigest,
-      state.maskKeys.secretKey,
-      roster.get(v)!.maskKey,
-      me,
-      v,
-      state.maskKeys.publicKey,
-    );
-    addMaskInPlace(y, key, params.modulusBits, v > me ? 1 : -1);
-  }
+  const masks: MaskTerm[] = [
+    {
+      key: selfMaskKey(state.paramsDigest, fromBase64(state.selfMaskSeed!, 32), me),
+      sign: 1,
+    },
+    ...maskedWith.map((v) => ({
+      key: pairwiseMaskKey(
+        state.paramsDigest,
+        state.maskKeys.secretKey,
+        roster.get(v)!.maskKey,
+        me,
+        v,
+        state.maskKeys.publicKey,
+      ),
+      sign: v > me ? (1 as const) : (-1 as const),
+    })),
+  ];
+  addMasksInPlace(y, masks, params.modulusBits);
   const message: MaskedInputMessage = { shopId: me, masked: wordsToBase64(y), maskedWith, reports };
   return {
     state: { ...state, phase: 'masked', heldShares, maskedWith, maskedInput: message },

@@ -54,7 +54,8 @@ function inputOf(index: number, parameters: number): Uint32Array {
  * coordinator's, each message through JSON and its wire schema, the SecAgg+ graph or the complete
  * graph as the round's configuration decides, the consistency check, and `dropout` of the shops
  * vanishing after their masked upload. Fails unless the recovered sum equals the plain sum.
- * Each shop is charged its own key imports (caches are cleared before its steps).
+ * Each shop is charged its own key imports (caches are cleared before its steps) and the reading
+ * and writing of its state as the JSON text the app persists between steps.
  */
 export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBench> {
   const { shops: n, parameters, dropout } = options;
@@ -93,6 +94,7 @@ export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBe
     inputOf: (id) => inputOf(index.get(id)!, parameters),
     drops: { afterUpload: vanishing.map((s) => s.shopId) },
     meter,
+    persistStates: true,
   });
   if (run.round.phase !== 'done' || !run.sum)
     throw new Error(`the round ended ${run.round.phase}: ${run.round.failure?.message ?? ''}`);

@@ -6,15 +6,21 @@ import { openDatabase, type Db } from '../../electron/store/database.ts';
 import { commitImport } from '../../electron/logs/import/importer.ts';
 import { stringSource } from '../../electron/logs/import/source.ts';
 import { startTraining } from '../../electron/forecast/training-job.ts';
-import { activeModel, saveTrainedModel } from '../../electron/forecast/model-store.ts';
+import {
+  activeModel,
+  forecastModelOf,
+  saveTrainedModel,
+} from '../../electron/forecast/model-store.ts';
 import { loadHistories } from '../../electron/forecast/histories.ts';
 import { trainingSettings } from '../../electron/forecast/training-settings.ts';
 import {
-  consortiumWeights,
+  consortiumModel,
+  consortiumRecipe,
   ownDays,
   personalise,
   personalShare,
 } from '../../electron/forecast/consortium-model.ts';
+import { membersOf, predictModel } from '../../electron/forecast/forecast-model.ts';
 import { storeGlobalModel } from '../../electron/sync/global-models.ts';
 import { saveSyncState } from '../../electron/sync/state.ts';
 import { extractSamples } from '../../federated/features/extract.ts';
@@ -88,27 +94,55 @@ describe('a consortium bakery’s forecast model', () => {
     await startTraining({ db, trigger: 'manual', epochs: 2, seed: 1 }).promise;
     const first = activeModel(db)!;
     expect(first).toMatchObject({ source: 'adapted', globalVersion: 3 });
-    // The same adaptation here: from the consortium model, the production settings, seed 1.
-    const adapted = await trainLocal({
-      samples,
-      initialWeights: global,
-      ...settings,
-      epochs: 2,
-      seed: 1,
-    });
-    // A year of history: the adaptation itself (share 1); a young bakery's is tested above.
+    // The same trainings here: three adaptations of the consortium model at a fraction of the
+    // production learning rate, three models of its own days alone, seeds 1 to 3.
+    const { seeds, adaptationLearningRate, aloneShare } = consortiumRecipe;
+    const train = (seed: number, initialWeights?: Float32Array) =>
+      trainLocal({
+        samples,
+        ...settings,
+        ...(initialWeights
+          ? { initialWeights, learningRate: settings.learningRate * adaptationLearningRate }
+          : {}),
+        epochs: 2,
+        seed,
+      });
+    const seedList = Array.from({ length: seeds }, (_, i) => 1 + i);
+    const adapted = await Promise.all(seedList.map((seed) => train(seed, global)));
+    const alone = await Promise.all(seedList.map((seed) => train(seed)));
+    // A year of history: the adaptations themselves (share 1); a young bakery's is tested below.
     const share = personalShare(ownDays(samples));
     expect(share).toBe(1);
-    expect(maxDifference(first.weights, personalise(global, adapted.weights, share))).toBeLessThan(
-      1e-5,
+    const members = first.members!;
+    expect(members.map((m) => m.share)).toEqual([
+      ...seedList.map(() => (1 - aloneShare) / seeds),
+      ...seedList.map(() => aloneShare / seeds),
+    ]);
+    [...adapted, ...alone].forEach((t, i) =>
+      expect(maxDifference(members[i]!.weights, t.weights)).toBeLessThan(1e-5),
     );
+    expect(maxDifference(first.weights, members[0]!.weights)).toBe(0);
     expect(maxDifference(first.weights, global)).toBeGreaterThan(1e-4);
+    expect(maxDifference(members[1]!.weights, members[0]!.weights)).toBeGreaterThan(1e-4);
+
+    // It forecasts with the average of its networks' quantiles.
+    const rows = samples.slice(-20).map((s) => s.x);
+    const forecast = predictModel(forecastModelOf(first), rows);
+    const byMember = members.map((m) => predictModel(m.weights, rows));
+    forecast.forEach((q, r) =>
+      q.forEach((v, k) => {
+        const mean = members.reduce((sum, m, i) => sum + m.share * byMember[i]![r]![k]!, 0);
+        expect(v).toBeCloseTo(mean, 4);
+      }),
+    );
 
     // The next night starts from the consortium model again, not from last night's model.
     await startTraining({ db, trigger: 'manual', epochs: 2, seed: 1 }).promise;
     const second = activeModel(db)!;
     expect(second.id).not.toBe(first.id);
-    expect(maxDifference(second.weights, first.weights)).toBeLessThan(1e-6);
+    membersOf(forecastModelOf(second)).forEach((m, i) =>
+      expect(maxDifference(m.weights, members[i]!.weights)).toBeLessThan(1e-6),
+    );
   });
 
   it('is the same model the value-of-joining screen and simulate score', async () => {
@@ -118,14 +152,26 @@ describe('a consortium bakery’s forecast model', () => {
     const samples = all.filter((s) => s.date >= dates[dates.length - 60]!);
     expect(personalShare(ownDays(samples))).toBe(0.5);
     const global = activeModel(db)!.weights;
-    const model = await consortiumWeights(global, samples);
+    const { model, adapted } = await consortiumModel(global, samples);
     const settings = trainingSettings(samples.length);
-    const adapted = await trainLocal({ samples, initialWeights: global, ...settings, seed: 1 });
-    expect(model.adapted).toBe(true);
-    expect(maxDifference(model.weights, personalise(global, adapted.weights, 0.5))).toBeLessThan(
+    const adaptation = await trainLocal({
+      samples,
+      initialWeights: global,
+      ...settings,
+      learningRate: settings.learningRate * consortiumRecipe.adaptationLearningRate,
+      seed: 1,
+    });
+    const alone = await trainLocal({ samples, ...settings, seed: 1 });
+    expect(adapted).toBe(true);
+    const members = membersOf(model);
+    expect(members).toHaveLength(2 * consortiumRecipe.seeds);
+    expect(
+      maxDifference(members[0]!.weights, personalise(global, adaptation.weights, 0.5)),
+    ).toBeLessThan(1e-6);
+    expect(maxDifference(members[0]!.weights, adaptation.weights)).toBeGreaterThan(1e-4);
+    expect(maxDifference(members[consortiumRecipe.seeds]!.weights, alone.weights)).toBeLessThan(
       1e-6,
     );
-    expect(maxDifference(model.weights, adapted.weights)).toBeGreaterThan(1e-4);
   });
 
   it('follows the newest merged model the sync client downloaded, never the untrained first one', async () => {
@@ -176,6 +222,7 @@ describe('a consortium bakery’s forecast model', () => {
       samples,
       initialWeights: merged,
       ...settings,
+      learningRate: settings.learningRate * consortiumRecipe.adaptationLearningRate,
       epochs: 1,
       seed: 1,
     });

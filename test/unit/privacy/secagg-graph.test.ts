@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeededStream, randomRegularGraph } from '../../../federated/secagg/graph.ts';
@@ -50,6 +51,23 @@ describe('SecAgg+ random regular graph', () => {
     const a = randomRegularGraph(40, 6, seedOf('a'));
     expect(randomRegularGraph(40, 6, seedOf('a'))).toEqual(a);
     expect(randomRegularGraph(40, 6, seedOf('b'))).not.toEqual(a);
+  });
+
+  it('draws the very graph this protocol version has always drawn from a seed (shops and coordinator must agree)', () => {
+    // Digests of graphs drawn by the first implementation; a faster one must draw the same edges,
+    // dense (complement above k = (n − 1)/2, and below) and sparse (n above 4096).
+    const pinned: [number, number, string][] = [
+      [500, 254, '5476d2831c4ce2fa1f8783b752ad1d59ce559887ce96e82e8ab3d507e960bdff'],
+      [500, 120, '7454b5e765d89f4e55034dd4193c17a288d85522945458469880b3e2c0b4f432'],
+      [151, 76, '77e171170cd9d5486baba27f2d228293e8bbef6369059cba74061a18a4dd42ef'],
+      [5000, 40, 'e9f64a2c48273787604e6274fbe688a8e805a7f0011982aeedfa0fda79685fac'],
+    ];
+    for (const [n, k, digest] of pinned) {
+      const hash = createHash('sha256');
+      for (const near of randomRegularGraph(n, k, seedOf(`pinned-${n}-${k}`)))
+        hash.update(`${near.join(',')};`);
+      expect(hash.digest('hex')).toBe(digest);
+    }
   });
 
   it('gives every shop a uniformly random set of neighbours (the relabelling the bound relies on)', () => {

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keystream } from '../../../federated/secagg/primitives.ts';
+import { ringKernel } from '../../../federated/secagg/ring-kernel.ts';
 import {
   addMaskInPlace,
+  addMasksInPlace,
   maskVector,
   ringAddInPlace,
   ringSubInPlace,
@@ -63,5 +65,46 @@ describe('ring arithmetic mod 2^k', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('applies a batch of masks with the SIMD kernel exactly as the JavaScript loop, word for word', () => {
+    // Node and Electron both run WebAssembly SIMD; the kernel must be the path taken here.
+    expect(ringKernel()).not.toBeNull();
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 8, max: 32 }),
+        // Lengths around the 16-byte steps and across the first 16,384-word keystream piece.
+        fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 16_380, max: 16_400 })),
+        fc.array(
+          fc.record({
+            key: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+            sign: fc.constantFrom<1 | -1>(1, -1),
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
+        (k, length, masks) => {
+          const start = Uint32Array.from({ length }, (_, i) => (i * 2654435761) % modulus(k));
+          const simd = Uint32Array.from(start);
+          addMasksInPlace(simd, masks, k);
+          const loop = Uint32Array.from(start);
+          addMasksInPlace(loop, masks, k, { simd: false });
+          expect(simd).toEqual(loop);
+          // The masks cancel: adding and then removing them restores the vector.
+          addMasksInPlace(
+            simd,
+            masks.map((m) => ({ key: m.key, sign: m.sign === 1 ? -1 : 1 })),
+            k,
+          );
+          expect(simd).toEqual(start);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('leaves no input or mask material in the kernel’s memory', () => {
+    const target = Uint32Array.from({ length: 1000 }, (_, i) => i + 1);
+    addMasksInPlace(target, [{ key: new Uint8Array(32).fill(7), sign: 1 }], 32);
+    expect(new Uint8Array(ringKernel()!.memory.buffer).every((b) => b === 0)).toBe(true);
   });
 });
