@@ -22,6 +22,7 @@ import {
   signatureWindowMs,
 } from '../federated/protocol/index.ts';
 import { checkProtocol, shopAuthenticator } from './auth/shop-auth.ts';
+import { SignatureVerifier } from './auth/signature-verifier.ts';
 import { CoordinatorError } from './errors.ts';
 import { operatorAuthenticator } from './operator/require-operator.ts';
 import { operatorSessionRoutes } from './operator/routes.ts';
@@ -149,6 +150,7 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
     watchMs:
       options.watchMs !== undefined ? options.watchMs : store.kind === 'postgres' ? 1000 : null,
   });
+  const verifier = new SignatureVerifier();
   const context: CoordinatorContext = {
     store,
     log,
@@ -158,6 +160,7 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
       store,
       now,
       windowMs: options.signatureWindowMs ?? signatureWindowMs,
+      verifier,
     }),
     requireOperator: operatorAuthenticator({ store, now }),
   };
@@ -290,6 +293,7 @@ export async function buildCoordinator(options: CoordinatorOptions): Promise<Fas
   });
   app.addHook('onClose', async () => {
     engine.close();
+    await verifier.close();
     if (ownsStore) await store.close();
   });
   return app;

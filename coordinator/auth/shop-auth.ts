@@ -1,15 +1,16 @@
 import type { KeyObject } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  canonicalRequest,
   headers,
   minimumProtocolVersion,
   protocolVersion,
   publicKeyObject,
-  verifyRequest,
 } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
 import { burstSpacingMs, perTurn } from '../rounds/per-turn.ts';
 import type { CoordinatorStore } from '../store/sql.ts';
+import { verifyHere, type SignatureVerifier } from './signature-verifier.ts';
 import {
   dropExpiredNonces,
   nonceKey,
@@ -63,8 +64,10 @@ export function shopAuthenticator(options: {
   store: CoordinatorStore;
   now: () => Date;
   windowMs: number;
+  /** Checks signatures off the event loop; without it they are checked on it. */
+  verifier?: SignatureVerifier;
 }) {
-  const { store } = options;
+  const { store, verifier } = options;
   // Expired nonces are swept at most once a second rather than on every request: a request old
   // enough to need them gone is refused by its timestamp anyway.
   let sweptAt = 0;
@@ -153,20 +156,20 @@ export function shopAuthenticator(options: {
       );
     const { public_key: publicKey, ...shop } = found;
     const key = keyOf(publicKey);
+    const check = key && {
+      key,
+      message: canonicalRequest({
+        method: request.method,
+        path: request.url,
+        shopId,
+        timestamp,
+        nonce,
+        body: request.rawBody ?? '',
+      }),
+      signature,
+    };
     const verified =
-      key !== null &&
-      verifyRequest(
-        key,
-        {
-          method: request.method,
-          path: request.url,
-          shopId,
-          timestamp,
-          nonce,
-          body: request.rawBody ?? '',
-        },
-        signature,
-      );
+      check !== null && (verifier ? await verifier.verify(check) : verifyHere(check));
     if (!verified)
       throw new CoordinatorError(
         401,
