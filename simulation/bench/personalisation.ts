@@ -19,8 +19,9 @@
  * GBDT on the same product-days.
  *
  * nice -n 15 node --import tsx simulation/bench/personalisation.ts --data a.csv --data b.csv \
- *   [--train-days 60 (default: all)] [--holdout-days 28] [--rounds 5] [--weighting samples|equal (default: the coordinator's)] \
- *   [--local-epochs E (default: the coordinator's)] [--server-momentum 0.9] [--gbdt gbdt56.csv]
+ *   [--train-days 60 (default: all)] [--holdout-days 28] [--rounds 5] [--weighting samples|equal] \
+ *   [--local-epochs E] [--server-momentum 0.9] [--gbdt gbdt56.csv]
+ * (weighting and local epochs default to the coordinator's round defaults)
  * prints one JSON line: WAPE (%) per lever over all bakeries, the chain stores and each file.
  */
 import { readFileSync } from 'node:fs';
