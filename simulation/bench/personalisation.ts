@@ -20,7 +20,8 @@
  *
  * nice -n 15 node --import tsx simulation/bench/personalisation.ts --data a.csv --data b.csv \
  *   [--train-days 60 (default: all)] [--holdout-days 28] [--rounds 5] [--weighting samples|equal] \
- *   [--local-epochs 3] [--server-momentum 0.9] [--gbdt gbdt56.csv]
+ *   [--local-epochs E] [--server-momentum 0.9] [--gbdt gbdt56.csv]
+ * (weighting and local epochs default to the coordinator's round defaults)
  * prints one JSON line: WAPE (%) per lever over all bakeries, the chain stores and each file.
  */
 import { readFileSync } from 'node:fs';
@@ -28,7 +29,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { RoundSettings } from '../../federated/protocol/index.ts';
+import { defaultRoundSettings, type RoundSettings } from '../../federated/protocol/index.ts';
 import type { Quantiles } from '../../federated/decisions/quantile-function.ts';
 import { trainingSettings } from '../../electron/forecast/training-settings.ts';
 import { ownDays, personalise, personalShare } from '../../electron/forecast/consortium-model.ts';
@@ -51,8 +52,8 @@ const { values } = parseArgs({
     'train-days': { type: 'string' },
     'holdout-days': { type: 'string', default: '28' },
     rounds: { type: 'string', default: '5' },
-    weighting: { type: 'string', default: 'samples' },
-    'local-epochs': { type: 'string', default: '3' },
+    weighting: { type: 'string', default: defaultRoundSettings.weighting },
+    'local-epochs': { type: 'string', default: String(defaultRoundSettings.localEpochs) },
     'server-momentum': { type: 'string' },
     gbdt: { type: 'string' },
   },
