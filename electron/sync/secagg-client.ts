@@ -36,7 +36,6 @@ import {
   advertiseKeys,
   maskedInput,
   shareKeys,
-  verifyRoster,
   type ShopIdentity,
 } from '../../federated/secagg/shop-round.ts';
 import { confirmSurvivors, unmaskResponse } from '../../federated/secagg/shop-unmask.ts';
@@ -231,17 +230,19 @@ async function nextMessage(
 
   if (owes('shares', 'share', 'advertised') && view.rosterHash) {
     const signed = await read(secureRoutes.roster(round.id), signedRoster, 'roster');
-    const { config, hash } = verifyRoster(client!, signed.roster);
-    // The hash names the graph every shop derives: a roster other than the one announced is a split.
-    if (hash !== view.rosterHash || hash !== signed.rosterHash)
-      throw new SecAggError('roster-forged', 'the roster does not match the hash announced for it');
-    if (rosterRefusal(config)) return { refusal: policyRefused() };
     const { shareKeys: keys } = await read(
       secureRoutes.shareKeys(round.id),
       shareKeysToEncrypt,
       'share-keys',
     );
+    // Verifies the roster line by line (once: n signatures) and derives n, T, c and the graph from
+    // it; nothing leaves before the hash and the bakery's policy are checked below.
     const { state, message } = shareKeys(client!, identity, signed.roster, keys);
+    // The hash names the graph every shop derives: a roster other than the one announced is a split.
+    if (state.rosterHash !== view.rosterHash || state.rosterHash !== signed.rosterHash)
+      throw new SecAggError('roster-forged', 'the roster does not match the hash announced for it');
+    const config = state.config!;
+    if (rosterRefusal(config)) return { refusal: policyRefused() };
     return with_(
       state,
       outgoing(round.id, 'shares', message, {

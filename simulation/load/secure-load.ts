@@ -24,6 +24,7 @@ import {
   inBatches,
   pollUntil,
   retrying,
+  slots,
   stats,
   type LatencyStats,
 } from './load-tools.ts';
@@ -39,6 +40,13 @@ export type SecureLoadOptions = {
   phaseSeconds?: number;
   /** Colluders the round is sized for (default: the coordinator's own default). */
   colluders?: number;
+  /**
+   * Shops stepping at once (default 8). All shops share this process's one thread: unbounded,
+   * a shop's signed request or its answer waited behind hundreds of others' roster checks and
+   * share encryptions for minutes (timeouts, clock-skew refusals) — a wait no shop on its own
+   * machine has. The wait for a slot is reported apart.
+   */
+  concurrency?: number;
   onProgress?: (line: string) => void;
 };
 
@@ -59,6 +67,8 @@ export type SecureLoadResult = {
   /** Latency of every request the shops made, by what it was for (the ledger's kinds). */
   byRequest: Record<string, LatencyStats>;
   requests: number;
+  /** Time a shop's poll waited for one of the harness's slots (not part of any request). */
+  slotWait: LatencyStats;
   /** Shops whose poll still failed after its retries; and failed polls that were tried again. */
   errors: number;
   retries: number;
@@ -199,6 +209,18 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
     const outcomes: Record<string, number> = {};
     let finished = 0;
     const giveUpAt = Date.now() + (options.phaseSeconds ?? 1800) * 1000 * (phases.length + 1);
+    const gate = slots(options.concurrency ?? 8);
+    const slotWaits: number[] = [];
+    const gated = async (shop: Shop) => {
+      const asked = performance.now();
+      await gate.acquire();
+      slotWaits.push(performance.now() - asked);
+      try {
+        return await pollOnce(shop, opened.id);
+      } finally {
+        gate.release();
+      }
+    };
     await Promise.all(
       shops.map(async (shop, i) => {
         await sleep((i * pollMs) / n);
@@ -206,7 +228,7 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
         try {
           for (;;) {
             const step = await retrying(
-              () => pollOnce(shop, opened.id),
+              () => gated(shop),
               () => retries++,
             ).catch((error: unknown) => {
               errors++;
@@ -259,6 +281,7 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
       },
       byRequest,
       requests,
+      slotWait: stats(slotWaits),
       errors,
       retries,
       outcomes,
@@ -336,6 +359,7 @@ export function formatSecureLoad(r: SecureLoadResult): string[] {
       .map(([phase, s]) => `${phase} ${s}`)
       .join(', ')}`,
     ...Object.entries(r.byRequest).map(([kind, s]) => formatStats(kind, s)),
+    formatStats('wait for a harness slot', r.slotWait),
     `shops: ${Object.entries(r.outcomes)
       .map(([what, count]) => `${count} ${what}`)
       .join(', ')}`,
