@@ -1,5 +1,6 @@
-import { verify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { verifyCanonical } from '../../federated/protocol/index.ts';
 import { perTurn } from '../rounds/per-turn.ts';
 
 /**
@@ -37,18 +38,8 @@ type Reply = { id: number; results: boolean[] };
 const maxKeys = 100_000;
 
 /** Whether `signature` (base64) is `key`'s Ed25519 signature of `message`, on this thread. */
-export function verifyHere(check: Check): boolean {
-  try {
-    return verify(
-      null,
-      Buffer.from(check.message),
-      check.key,
-      Buffer.from(check.signature, 'base64'),
-    );
-  } catch {
-    return false;
-  }
-}
+export const verifyHere = (check: Check): boolean =>
+  verifyCanonical(check.key, check.message, check.signature);
 
 export class SignatureVerifier {
   private readonly worker: Worker;

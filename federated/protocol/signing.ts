@@ -77,24 +77,24 @@ export function publicKeyObject(publicKey: string): KeyObject | null {
   }
 }
 
+/** Whether `signature` (base64) is `key`'s Ed25519 signature of the canonical request text. */
+export function verifyCanonical(key: KeyObject, canonical: string, signature: string): boolean {
+  try {
+    if (key.asymmetricKeyType !== 'ed25519') return false;
+    return verify(null, Buffer.from(canonical), key, Buffer.from(signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
 /** The key as base64 SPKI DER or already parsed (a verifier of many requests parses it once). */
 export function verifyRequest(
   publicKey: string | KeyObject,
   parts: SignedParts,
   signature: string,
 ): boolean {
-  try {
-    const key = typeof publicKey === 'string' ? publicKeyObject(publicKey) : publicKey;
-    if (key?.asymmetricKeyType !== 'ed25519') return false;
-    return verify(
-      null,
-      Buffer.from(canonicalRequest(parts)),
-      key,
-      Buffer.from(signature, 'base64'),
-    );
-  } catch {
-    return false;
-  }
+  const key = typeof publicKey === 'string' ? publicKeyObject(publicKey) : publicKey;
+  return key !== null && verifyCanonical(key, canonicalRequest(parts), signature);
 }
 
 /** True when the text is an Ed25519 public key in base64 SPKI DER. */
