@@ -16,6 +16,7 @@ import {
   randomSecret,
   seal,
   signEd25519,
+  verifyEd25519,
 } from './primitives.ts';
 import { pairwiseMaskKey, selfMaskKey } from './protocol.ts';
 import { addMasksInPlace, ringMask, type MaskTerm } from './ring.ts';
@@ -41,7 +42,12 @@ import type {
   ShareReport,
 } from './round-types.ts';
 import { newOpening, shamirSplit, shareCommitment, type ShareOpening } from './shamir.ts';
-import { openRecord, verifyRoster, type ShopRequirements } from './shop-checks.ts';
+import {
+  openRecord,
+  verifyRoster,
+  type ShopRequirements,
+  type SignatureCheck,
+} from './shop-checks.ts';
 
 /** A shop's long-term signing identity: the Ed25519 key whose public half the coordinator enrolled. */
 export type ShopIdentity = { shopId: string; secretKey: string };
@@ -102,12 +108,13 @@ export function shareKeys(
   roster: RosterEntry[],
   keysForMe: ShareKeyFor[],
   requirements: ShopRequirements = {},
+  verify: SignatureCheck = verifyEd25519,
 ): Step<ShareKeysMessage> {
   if (state.phase !== 'advertised') {
     if (state.shareMessage) return { state, message: state.shareMessage };
     throw new SecAggError('wrong-phase', `cannot share keys in phase ${state.phase}`);
   }
-  const { entries, hash, config } = verifyRoster(state, roster, requirements);
+  const { entries, hash, config } = verifyRoster(state, roster, requirements, verify);
   const digest = state.paramsDigest;
   const me = state.shopId;
   const graph = new RoundGraph(
