@@ -6,7 +6,7 @@
  * count G with P(G ≥ k) = e^(−k/t), found by inverting one uniform (the sign's "−0" is
  * rejected so 0 is not counted twice). Every random decision compares a uniform with e^(−x)
  * for an exact rational x, decided exactly by exact-exp.ts (the geometric count is first read off
- * one logarithm with a certified margin, which settles all but about 10^-5 of them without the
+ * one logarithm with a certified margin, which settles all but about one in a million without the
  * two exponentials); σ² is taken as the exact rational value of its double. No floating-point
  * Gaussian is drawn or rounded anywhere.
  */
