@@ -16,7 +16,7 @@ import {
 import { roundPrivacy } from '../../federated/privacy/plan.ts';
 import { cryptoRandom, type RandomSource } from '../../federated/privacy/random.ts';
 import { SecAggError } from '../../federated/secagg/bytes.ts';
-import { ed25519RawFromPkcs8 } from '../../federated/secagg/primitives.ts';
+import { KeyRing, ed25519RawFromPkcs8, withKeyRing } from '../../federated/secagg/primitives.ts';
 import type { RoundConfig } from '../../federated/secagg/round-config.ts';
 import {
   SECURE_MODULUS_BITS,
@@ -94,6 +94,25 @@ const actions = {
 type Next = { persisted: PersistedRound } | { refusal: SecureStep } | null;
 
 /**
+ * The keys this shop imported for a round, kept while the process lives: its later steps verify
+ * and agree with the keys its earlier steps imported (the roster's identities, its neighbours'
+ * mask keys, its own secrets). A restart imports them again. Per shop and round, never shared.
+ */
+const rings = new Map<string, KeyRing>();
+
+function keyRingOf(shopId: string, baseUrl: string, roundId: number): KeyRing {
+  const id = JSON.stringify([shopId, baseUrl, roundId]);
+  let keys = rings.get(id);
+  if (!keys) {
+    // A few rounds at most run at once; the oldest ring goes first.
+    if (rings.size >= 8) rings.delete(rings.keys().next().value!);
+    keys = new KeyRing();
+    rings.set(id, keys);
+  }
+  return keys;
+}
+
+/**
  * One step of this shop's part in a secure round. Call it on every sync while the round runs.
  * Safe to retry at any point: an unacknowledged message is resent byte-identical after a crash
  * or a lost answer, and no request — a retry, a replay, a crafted one — obtains a second answer.
@@ -134,6 +153,7 @@ export async function stepSecureRound(
   ).body!;
   if (view.phase === 'published' || view.phase === 'failed') {
     deleteRound(db, round.id);
+    rings.delete(JSON.stringify([options.identity.shopId, http.baseUrl, round.id]));
     return step('finished', view.phase, `Round ${round.id} is ${view.phase}.`);
   }
   if (view.dropped && persisted) {
@@ -195,6 +215,7 @@ async function nextMessage(
   };
   const params = view.params!;
   const client = persisted?.client;
+  const keys = keyRingOf(identity.shopId, http.baseUrl, round.id);
   const with_ = (state: ClientState, out: PersistedRound['outgoing']): Next => ({
     persisted: { client: state, outgoing: out },
   });
@@ -213,7 +234,7 @@ async function nextMessage(
       params.graph !== round.settings.secaggGraph
     )
       throw new SecAggError('malformed', `the round's parameters do not match its settings`);
-    const { state, message } = advertiseKeys(identity, params);
+    const { state, message } = withKeyRing(keys, () => advertiseKeys(identity, params));
     return with_(state, outgoing(round.id, 'advertise', message));
   }
   // What a phase needs that grows with the round is fetched only when this shop owes its message.
@@ -230,14 +251,16 @@ async function nextMessage(
 
   if (owes('shares', 'share', 'advertised') && view.rosterHash) {
     const signed = await read(secureRoutes.roster(round.id), signedRoster, 'roster');
-    const { shareKeys: keys } = await read(
+    const { shareKeys: shareKeysToUse } = await read(
       secureRoutes.shareKeys(round.id),
       shareKeysToEncrypt,
       'share-keys',
     );
     // Verifies the roster line by line (once: n signatures) and derives n, T, c and the graph from
     // it; nothing leaves before the hash and the bakery's policy are checked below.
-    const { state, message } = shareKeys(client!, identity, signed.roster, keys);
+    const { state, message } = withKeyRing(keys, () =>
+      shareKeys(client!, identity, signed.roster, shareKeysToUse),
+    );
     // The hash names the graph every shop derives: a roster other than the one announced is a split.
     if (state.rosterHash !== view.rosterHash || state.rosterHash !== signed.rosterHash)
       throw new SecAggError('roster-forged', 'the roster does not match the hash announced for it');
@@ -255,12 +278,14 @@ async function nextMessage(
     const config = client!.config!;
     if (rosterRefusal(config)) return { refusal: policyRefused() };
     const inbox = await read(secureRoutes.inbox(round.id), shareInbox, 'inbox');
-    return with_(...(await maskedUpload(options, round, client!, inbox, config)));
+    return with_(...(await maskedUpload(options, round, client!, inbox, config, keys)));
   }
   if (owes('confirm', 'confirm', 'masked')) {
     const request = await read(secureRoutes.survivors(round.id), confirmRequest, 'survivors');
     if (!request.survivors.includes(client!.shopId)) return null;
-    const { state, message } = confirmSurvivors(client!, identity, request);
+    const { state, message } = withKeyRing(keys, () =>
+      confirmSurvivors(client!, identity, request),
+    );
     return with_(
       state,
       outgoing(round.id, 'confirm', message, { survivors: request.survivors.length }),
@@ -272,7 +297,7 @@ async function nextMessage(
       unmaskRequest,
       'unmask-request',
     );
-    const { state, message } = unmaskResponse(client!, request);
+    const { state, message } = withKeyRing(keys, () => unmaskResponse(client!, request));
     return with_(
       state,
       outgoing(round.id, 'unmask', message, {
@@ -309,6 +334,7 @@ async function maskedUpload(
   client: ClientState,
   collect: ShareInbox,
   config: RoundConfig,
+  keys: KeyRing,
 ): Promise<[ClientState, PersistedRound['outgoing']]> {
   const { http } = options;
   const settings: RoundSettings = round.settings;
@@ -323,11 +349,8 @@ async function maskedUpload(
     { update: update.delta, sampleCount: update.sampleCount, metrics: update.metrics ?? null },
     options.random ?? cryptoRandom,
   );
-  const { state, message } = maskedInput(
-    client,
-    collect.shares,
-    collect.dropped,
-    contribution.encoded,
+  const { state, message } = withKeyRing(keys, () =>
+    maskedInput(client, collect.shares, collect.dropped, contribution.encoded),
   );
   const masked = outgoing(round.id, 'masked', message, {
     mode: 'secure',

@@ -103,13 +103,54 @@ const DER = {
 type Curve = 'X25519' | 'Ed25519';
 const url = (raw: string) => Buffer.from(raw, 'base64').toString('base64url');
 
-// A shop uses the same few private keys hundreds of times per step (one agreement per
-// neighbour); the last few imported keys are kept so each is parsed once.
-const recentPrivateKeys = new Map<string, KeyObject>();
+/**
+ * The keys one party has imported. Importing a key costs more than using it, and a round uses the
+ * same keys many times: the roster's identity keys for its lines, the share records and the
+ * confirmations; the neighbours' mask keys at upload and at unmasking; the party's own secrets in
+ * every step. The process has one ring (the coordinator's, and any caller that names none); a shop
+ * uses one per round for the life of its process (withKeyRing), so its later steps reuse what its
+ * earlier steps imported — and a simulation of many shops in one process charges each shop its
+ * own imports, never another shop's. One-time keys (a share key's secret, an ephemeral key) are
+ * used once and never kept.
+ */
+export class KeyRing {
+  readonly publicKeys = new Map<string, KeyObject>();
+  /** The last few private keys used: the party's identity and mask key. */
+  readonly privateKeys = new Map<string, KeyObject>();
 
-function privateKeyObject(crv: Curve, secretKey: string, publicKey?: string): KeyObject {
+  clear(): void {
+    this.publicKeys.clear();
+    this.privateKeys.clear();
+  }
+}
+
+const processRing = new KeyRing();
+let ring = processRing;
+
+/** Runs `work` (synchronously) with `keys` as the ring every key import goes through. */
+export function withKeyRing<T>(keys: KeyRing, work: () => T): T {
+  const outer = ring;
+  ring = keys;
+  try {
+    return work();
+  } finally {
+    ring = outer;
+  }
+}
+
+/** Forgets the keys the process's own ring imported. */
+export function forgetImportedKeys(): void {
+  processRing.clear();
+}
+
+function privateKeyObject(
+  crv: Curve,
+  secretKey: string,
+  publicKey?: string,
+  keep = true,
+): KeyObject {
   const id = `${crv}:${secretKey}`;
-  const known = recentPrivateKeys.get(id);
+  const known = keep ? ring.privateKeys.get(id) : undefined;
   if (known) return known;
   fromBase64(secretKey, 32);
   const key = publicKey
@@ -122,29 +163,23 @@ function privateKeyObject(crv: Curve, secretKey: string, publicKey?: string): Ke
         format: 'der',
         type: 'pkcs8',
       });
-  if (recentPrivateKeys.size >= 8) recentPrivateKeys.delete(recentPrivateKeys.keys().next().value!);
-  recentPrivateKeys.set(id, key);
+  if (!keep) return key;
+  const kept = ring.privateKeys;
+  if (kept.size >= 8) kept.delete(kept.keys().next().value!);
+  kept.set(id, key);
   return key;
 }
 
-// A round uses the same public keys many times (roster, share records, confirmations):
-// importing a key costs more than using it, so imported keys are kept.
-const publicKeys = new Map<string, KeyObject>();
-
-/** Forgets imported public keys (a benchmark charges each simulated shop its own imports). */
-export function forgetImportedKeys(): void {
-  publicKeys.clear();
-  recentPrivateKeys.clear();
-}
-
-function publicKeyObject(crv: Curve, publicKey: string): KeyObject {
+function publicKeyObject(crv: Curve, publicKey: string, keep = true): KeyObject {
   const id = `${crv}:${publicKey}`;
-  let key = publicKeys.get(id);
+  const kept = ring.publicKeys;
+  let key = keep ? kept.get(id) : undefined;
   if (!key) {
     fromBase64(publicKey, 32);
     key = createPublicKey({ key: { kty: 'OKP', crv, x: url(publicKey) }, format: 'jwk' });
-    if (publicKeys.size > 100_000) publicKeys.clear();
-    publicKeys.set(id, key);
+    if (!keep) return key;
+    if (kept.size > 100_000) kept.clear();
+    kept.set(id, key);
   }
   return key;
 }
@@ -181,31 +216,37 @@ function checkedSecret(shared: Buffer): Uint8Array {
 
 /**
  * X25519 shared secret; an all-zero result means a low-order public key and is refused.
- * `ownPublicKey`, when known, makes the import of `secretKey` cheap.
+ * `ownPublicKey`, when known, makes the import of `secretKey` cheap. `once`: both keys are used
+ * for this agreement only (a share key's secret against an ephemeral key), so neither is kept.
  */
-export function agree(secretKey: string, peerPublicKey: string, ownPublicKey?: string): Uint8Array {
+export function agree(
+  secretKey: string,
+  peerPublicKey: string,
+  ownPublicKey?: string,
+  once = false,
+): Uint8Array {
   return checkedSecret(
     diffieHellman({
-      privateKey: privateKeyObject('X25519', secretKey, ownPublicKey),
-      publicKey: publicKeyObject('X25519', peerPublicKey),
+      privateKey: privateKeyObject('X25519', secretKey, ownPublicKey, !once),
+      publicKey: publicKeyObject('X25519', peerPublicKey, !once),
     }),
   );
 }
 
 /**
  * ECIES sender side: one fresh key pair for a whole message, and its agreement with each
- * recipient's key (the recipients' keys differ, so each agreement is theirs alone).
+ * recipient's key (the recipients' keys differ, so each agreement is theirs alone). Neither the
+ * one-time secret nor the recipients' share keys (each used once) are kept.
  */
 export function ephemeralAgreements(peerPublicKeys: string[]): {
   publicKey: string;
   shared: Uint8Array[];
 } {
   const once = keyPair('x25519');
-  const privateKey = privateKeyObject('X25519', once.secretKey, once.publicKey);
+  const privateKey = privateKeyObject('X25519', once.secretKey, once.publicKey, false);
   const shared = peerPublicKeys.map((peer) =>
-    checkedSecret(diffieHellman({ privateKey, publicKey: publicKeyObject('X25519', peer) })),
+    checkedSecret(diffieHellman({ privateKey, publicKey: publicKeyObject('X25519', peer, false) })),
   );
-  recentPrivateKeys.delete(`X25519:${once.secretKey}`);
   return { publicKey: once.publicKey, shared };
 }
 

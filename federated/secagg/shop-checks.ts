@@ -128,7 +128,7 @@ export function openRecord(state: ClientState, record: ShareRecord): Opened {
   let plain: Uint8Array;
   try {
     const own = state.advertisement.shareKeys[record.keyIndex];
-    const cipherKey = shareCipherKey(digest, agree(secret, record.ephemeralKey, own), record);
+    const cipherKey = shareCipherKey(digest, agree(secret, record.ephemeralKey, own, true), record);
     plain = open(
       cipherKey,
       record.ciphertext,

@@ -1,6 +1,6 @@
 import { ringAddInPlace, maskVector } from '../../federated/secagg/ring.ts';
 import { createShopIdentity } from '../../federated/secagg/shop-round.ts';
-import { forgetImportedKeys, sha256 } from '../../federated/secagg/primitives.ts';
+import { KeyRing, sha256, withKeyRing } from '../../federated/secagg/primitives.ts';
 import { utf8 } from '../../federated/secagg/bytes.ts';
 import {
   forgetConfigs,
@@ -76,7 +76,8 @@ function trainedUpdate(parameters: number): Float32Array {
  * graph as the round's configuration decides, the consistency check, and `dropout` of the shops
  * vanishing after their masked upload. Fails unless the recovered sum equals the plain sum of
  * what the survivors uploaded before masking.
- * Each shop is charged its own key imports (caches are cleared before its steps), the reading
+ * Each shop is charged its own key imports (each into its own ring, kept for the round as its app
+ * keeps them; the configuration cache is cleared before each of its steps), the reading
  * and writing of its state as the JSON text the app persists between steps, and in its upload
  * step what the app's shop does before masking: the contribution plan of the round's default
  * settings, clipping, quantisation, randomized rounding and its discrete Gaussian noise share
@@ -117,14 +118,14 @@ export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBe
     contributed.add(id);
     return encoded;
   };
+  // Each shop imports keys into its own ring, kept across its steps as its app keeps it for the
+  // round; the coordinator uses the process's ring. No shop ever uses another's imports.
+  const rings = new Map(shops.map((s) => [s.shopId, new KeyRing()]));
   const meter: Meter = async (party, phase, work) => {
-    if (party !== null) {
-      forgetImportedKeys();
-      forgetConfigs();
-    }
+    if (party !== null) forgetConfigs();
     const start = cpuSeconds();
     try {
-      return await work();
+      return await (party === null ? work() : withKeyRing(rings.get(party)!, work));
     } finally {
       const book = party === null ? coordinator : shop;
       book[phase] = (book[phase] ?? 0) + cpuSeconds() - start;
