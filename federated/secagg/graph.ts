@@ -174,14 +174,17 @@ function complementOf(n: number, graph: Adjacency): Adjacency {
   });
 }
 
-/** Vertex i's neighbours in a graph on 0..n−1 (the vertex itself never counts). */
-type Neighbourhood = (i: number, visit: (j: number) => void) => void;
+/**
+ * The drawn graph before relabelling: the complete graph, a dense edge-count matrix whose entries
+ * equal to `edge` are the edges (0 when the matrix holds the complement), or neighbour lists.
+ */
+type Drawn =
+  | { kind: 'complete' }
+  | { kind: 'dense'; counts: Uint8Array; edge: 0 | 1 }
+  | { kind: 'lists'; lists: Adjacency };
 
-function build(n: number, k: number, random: SeededStream): Neighbourhood {
-  if (k === n - 1)
-    return (i, visit) => {
-      for (let j = 0; j < n; j++) if (j !== i) visit(j);
-    };
+function build(n: number, k: number, random: SeededStream): Drawn {
+  if (k === n - 1) return { kind: 'complete' };
   const complement = 2 * k > n - 1;
   const pairs = regularPairs(n, complement ? n - 1 - k : k, random);
   const counts = simplify(n, pairs, random).dense;
@@ -189,15 +192,10 @@ function build(n: number, k: number, random: SeededStream): Neighbourhood {
     // The upper triangle holds each edge once; mirror it so a row lists all of a vertex's edges.
     for (let i = 0; i < n; i++)
       for (let j = i + 1; j < n; j++) counts[j * n + i] = counts[i * n + j]!;
-    const edge = complement ? 0 : 1;
-    return (i, visit) => {
-      const row = i * n;
-      for (let j = 0; j < n; j++) if (j !== i && counts[row + j] === edge) visit(j);
-    };
+    return { kind: 'dense', counts, edge: complement ? 0 : 1 };
   }
   const lists = adjacencyOf(n, pairs.u, pairs.v);
-  const graph = complement ? complementOf(n, lists) : lists;
-  return (i, visit) => graph[i]!.forEach((j) => visit(j));
+  return { kind: 'lists', lists: complement ? complementOf(n, lists) : lists };
 }
 
 /** A random simple k-regular graph on n vertices drawn from `seed` (n·k even, 1 ≤ k < n). */
@@ -205,16 +203,30 @@ export function randomRegularGraph(n: number, k: number, seed: Uint8Array): Adja
   if (!Number.isInteger(n) || !Number.isInteger(k) || k < 1 || k >= n || (n * k) % 2 !== 0)
     throw new SecAggError('malformed', `no ${k}-regular graph on ${n} vertices`);
   const random = new SeededStream(seed);
-  const near = build(n, k, random);
-  // Relabel: vertex i of the construction becomes vertex place[i].
+  const drawn = build(n, k, random);
+  // Relabel: vertex i of the construction becomes vertex place[i]; at[label] undoes it.
   const place = Int32Array.from({ length: n }, (_, i) => i);
   random.shuffle(place);
+  const at = new Int32Array(n);
+  for (let i = 0; i < n; i++) at[place[i]!] = i;
   const out: Adjacency = new Array<Int32Array>(n);
-  for (let i = 0; i < n; i++) {
+  for (let label = 0; label < n; label++) {
+    const v = at[label]!;
     const list = new Int32Array(k);
-    let at = 0;
-    near(i, (j) => (list[at++] = place[j]!));
-    out[place[i]!] = list.sort();
+    let c = 0;
+    if (drawn.kind === 'lists') {
+      for (const j of drawn.lists[v]!) list[c++] = place[j]!;
+      list.sort();
+    } else if (drawn.kind === 'complete') {
+      for (let other = 0; other < n; other++) if (other !== label) list[c++] = other;
+    } else {
+      // Scanning the other labels in order yields the row sorted, with no sort.
+      const { counts, edge } = drawn;
+      const row = v * n;
+      for (let other = 0; other < n; other++)
+        if (other !== label && counts[row + at[other]!] === edge) list[c++] = other;
+    }
+    out[label] = list;
   }
   return out;
 }
