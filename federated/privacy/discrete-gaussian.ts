@@ -107,7 +107,12 @@ export function discreteGaussianSampler(
       const d = y - sOverT;
       const x = (d * d) / (2 * variance);
       u = null;
-      if (below(bits.uint53(), x, Math.exp(-x), () => acceptExponent(y))) return negative ? -y : y;
+      const top = bits.uint53();
+      const e = Math.exp(-x);
+      // The common, certified case decides without allocating the exact comparison.
+      const fast = certify ? certifiedBelowExpNeg(top, x, e) : -1;
+      if (fast === 1 || (fast === -1 && below(top, x, e, () => acceptExponent(y))))
+        return negative ? -y : y;
     }
   };
 }
