@@ -12,11 +12,12 @@ import { loadHistories, withCalendarAhead } from '../../electron/forecast/histor
 import { calibrationPoints, recentBandShift } from '../../electron/forecast/band-calibration.ts';
 import {
   bandShift,
+  calibrationHistoryDays,
   noShift,
   shiftBand,
-  type CalibrationPoint,
 } from '../../federated/decisions/band-calibration.ts';
 import { addDays } from '../../federated/calendar/dates.ts';
+import { calibratedBands } from '../../electron/forecast/day-ahead-scoring.ts';
 import { bakeryChainCsv as chain } from '../../electron/logs/demo.ts';
 
 let dir: string;
@@ -68,20 +69,21 @@ describe('the calibration points of a day', () => {
   });
   afterAll(() => db.close());
 
-  it('takes the model band of the 28 days before, on open days with sales logged', () => {
+  it('takes the model band of the 56 days before, on open days with sales logged', () => {
     const a = product('Rye');
     const b = product('Spelt');
-    // Inside the window: D−28 … D−1 for product a, with sales 10 + i over a model band 8…12.
-    for (let i = 1; i <= 28; i++) {
+    // Inside the history: D−27 … D−1 for product a, with sales 10 + i over a model band 8…12.
+    expect(calibrationHistoryDays).toBe(56);
+    for (let i = 1; i <= 27; i++) {
       const date = addDays(day, -i);
       log(date, a, 10 + i);
       forecast(date, a, { p10: 8, p90: 12 });
     }
-    // Outside or unusable: the day itself, D−29, a closed day, no model band, no sales logged.
+    // Outside or unusable: the day itself, D−57, a closed day, no model band, no sales logged.
     log(day, b, 99);
     forecast(day, b, { p10: 8, p90: 12 });
-    log(addDays(day, -29), b, 99);
-    forecast(addDays(day, -29), b, { p10: 8, p90: 12 });
+    log(addDays(day, -57), b, 99);
+    forecast(addDays(day, -57), b, { p10: 8, p90: 12 });
     log(addDays(day, -3), b, 99);
     forecast(addDays(day, -3), b, null);
     forecast(addDays(day, -4), b, { p10: 8, p90: 12 });
@@ -90,11 +92,12 @@ describe('the calibration points of a day', () => {
     db.prepare('INSERT INTO day_context (date, closed) VALUES (?, 1)').run(addDays(day, -5));
     // The closed day drops product a's row of that day too.
     const points = calibrationPoints(db, day);
-    expect(points).toHaveLength(27);
+    expect(points).toHaveLength(26);
     expect(points.every((p) => p.p10 === 8 && p.p90 === 12 && p.level === 10)).toBe(true);
     expect(new Set(points.map((p) => p.sold))).toEqual(
-      new Set(Array.from({ length: 28 }, (_, i) => 11 + i).filter((sold) => sold !== 10 + 5)),
+      new Set(Array.from({ length: 27 }, (_, i) => 11 + i).filter((sold) => sold !== 10 + 5)),
     );
+    expect(points.find((p) => p.sold === 11)?.date).toBe(addDays(day, -1));
     // Under 30 product-days the band stays as the model gives it.
     expect(recentBandShift(db, day)).toEqual(noShift);
   });
@@ -107,12 +110,10 @@ describe('the calibration points of a day', () => {
     }
     // Ten more days, one of them the closed day.
     const points = calibrationPoints(db, day);
-    expect(points).toHaveLength(36);
+    expect(points).toHaveLength(35);
     const shift = recentBandShift(db, day);
-    expect(shift).toEqual(bandShift(points));
+    expect(shift).toEqual(bandShift(points, day));
     // Sales ran above the model's p90 on most days: the shown p90 moves up, by level units.
-    const sorted = points.map((p) => (p.sold - p.p90) / p.level).sort((x, y) => x - y);
-    expect(shift.p90).toBe(sorted[Math.floor(0.9 * 36)]);
     expect(shift.p90).toBeGreaterThan(0);
   });
 });
@@ -147,14 +148,14 @@ describe('the forecast applies the calibrated band', () => {
 
     const stored = db
       .prepare(
-        `SELECT f.model_p10 AS p10, f.model_p90 AS p90, l.sold AS sold, f.level AS level
+        `SELECT f.date AS date, f.model_p10 AS p10, f.model_p90 AS p90, l.sold AS sold, f.level AS level
          FROM forecasts f JOIN daily_logs l USING (date, product_id)
          LEFT JOIN day_context c USING (date)
          WHERE f.date >= ? AND f.date < ? AND COALESCE(c.closed, 0) = 0`,
       )
-      .all(addDays(day, -28), day) as CalibrationPoint[];
+      .all(addDays(day, -calibrationHistoryDays), day) as Parameters<typeof bandShift>[0];
     expect(stored.length).toBeGreaterThanOrEqual(30);
-    const shift = bandShift(stored);
+    const shift = bandShift(stored, day);
     expect(shift).not.toEqual(noShift);
 
     const shown = await forecastDay(db, { date: day });
@@ -177,5 +178,24 @@ describe('the forecast applies the calibrated band', () => {
       expect(row.model_p90).toBeCloseTo(own.model.p90, 6);
       expect(row.level).toBeCloseTo(own.row.level, 6);
     }
+
+    // `simulate` and `backtest` calibrate the same days to the same band (one module).
+    const past = stored.map((p) => ({ date: p.date, sold: p.sold, level: p.level }));
+    const pastBands = stored.map((p) => ({
+      p10: p.p10,
+      p25: p.p10,
+      p50: p.p10,
+      p75: p.p90,
+      p90: p.p90,
+    }));
+    const own = shown.products.map((p) => modelBand(p.productId, day));
+    const scored = calibratedBands(
+      [...pastBands, ...own.map((o) => o.model)],
+      [...past, ...own.map((o) => ({ date: day, sold: 0, level: o.row.level }))],
+    ).slice(past.length);
+    shown.products.forEach((p, i) => {
+      expect(p.quantiles.p10).toBeCloseTo(scored[i]!.p10, 1);
+      expect(p.quantiles.p90).toBeCloseTo(scored[i]!.p90, 1);
+    });
   });
 });
