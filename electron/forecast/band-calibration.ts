@@ -1,7 +1,7 @@
 import { addDays } from '../../federated/calendar/dates.ts';
 import {
   bandShift,
-  calibrationHistoryDays,
+  calibrationWindowDays,
   shiftBand,
   type BandShift,
   type CalibrationPoint,
@@ -12,7 +12,7 @@ import type { Db } from '../store/database.ts';
 /**
  * The bakery's own recent forecasts whose sales are logged, for calibrating the band of `date`:
  * the model's band edges (not the calibrated ones shown, which would feed back on themselves)
- * of the `calibrationHistoryDays` before it, on open days — the day-ahead forecasts the app
+ * of the `calibrationWindowDays` before it, on open days — the day-ahead forecasts the app
  * actually made, as `breadcast simulate` and `backtest` calibrate on the held-out days' forecasts.
  */
 export function calibrationPoints(db: Db, date: string): CalibrationPoint[] {
@@ -25,7 +25,7 @@ export function calibrationPoints(db: Db, date: string): CalibrationPoint[] {
        WHERE f.date BETWEEN ? AND ? AND f.model_p10 IS NOT NULL AND f.model_p90 IS NOT NULL
          AND f.level > 0 AND COALESCE(c.closed, 0) = 0`,
     )
-    .all(addDays(date, -calibrationHistoryDays), addDays(date, -1)) as CalibrationPoint[];
+    .all(addDays(date, -calibrationWindowDays), addDays(date, -1)) as CalibrationPoint[];
 }
 
 /** How far to move `date`'s band (no shift while fewer than 30 product-days are known). */

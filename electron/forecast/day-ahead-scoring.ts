@@ -4,9 +4,8 @@ import { newsvendorQuantity } from '../../federated/decisions/newsvendor.ts';
 import { scaleQuantiles, type Quantiles } from '../../federated/decisions/quantile-function.ts';
 import { BandTally, meanPinball, type Coverage } from '../../federated/decisions/band-scoring.ts';
 import {
-  adaptationRate,
   bandShift,
-  calibrationHistoryDays,
+  calibrationWindowDays,
   shiftBand,
   type BandShift,
   type CalibrationPoint,
@@ -166,12 +165,11 @@ export function dayQuantiles(model: ForecastModel, days: ScoredDay[]): Quantiles
 /**
  * Each day's band shifted (conformally, see `bandShift`) by how the same forecasts fared on the
  * days before it: only days whose sales were known the evening before count, as the app knows
- * its stored forecasts and the sales logged since. `rate`: the levels' adaptation step.
+ * its stored forecasts and the sales logged since.
  */
 export function calibratedBands(
   quantiles: Quantiles[],
   days: readonly Pick<ScoredDay, 'date' | 'sold' | 'level'>[],
-  rate = adaptationRate,
 ): Quantiles[] {
   const points: CalibrationPoint[] = days.map((d, i) => ({
     date: d.date,
@@ -184,11 +182,10 @@ export function calibratedBands(
   return days.map((day, i) => {
     let shift = shifts.get(day.date);
     if (!shift) {
-      const from = addDays(day.date, -calibrationHistoryDays);
+      const from = addDays(day.date, -calibrationWindowDays);
       shift = bandShift(
         points.filter((p) => p.date >= from && p.date < day.date),
         day.date,
-        rate,
       );
       shifts.set(day.date, shift);
     }

@@ -19,17 +19,18 @@ export type CalibrationPoint = {
   level: number;
 };
 
-/** Days of forecasts before a day whose outcomes calibrate its band. */
+/** The most days of forecasts before a day whose outcomes calibrate its band. */
 export const calibrationWindowDays = 28;
 
-/**
- * Days of forecasts `bandShift` reads before a day: the window, and before it the window of each
- * of the window's days, whose misses tune the levels (see `bandShift`).
- */
-export const calibrationHistoryDays = 2 * calibrationWindowDays;
+/** The fewest: a week, so the band follows demand that drifts away from the model. */
+export const calibrationMinDays = 7;
 
-/** Step of the levels' daily adaptation to the misses (Gibbs & Candès 2021's γ). */
-export const adaptationRate = 0.02;
+/**
+ * Product-days the window is widened to hold (beyond a week): enough for the ⌈0.9(n+1)⌉-th
+ * score to be a stable 90 % point. A 52-product bakery calibrates on its last week, a 3-product
+ * one on 28 days.
+ */
+export const calibrationPointsWanted = 100;
 
 /** The shares of days a calibrated band aims to put below its p10 and below its p90. */
 const target: BandShift = { p10: 0.1, p90: 0.9 };
@@ -61,53 +62,41 @@ export function conformalShift(
   };
 }
 
-/** The shares of `day`'s forecasts whose sales fell below each edge moved by `shift`. */
-function missShares(day: readonly CalibrationPoint[], shift: BandShift): BandShift {
-  let below10 = 0;
-  let below90 = 0;
-  for (const p of day) {
-    if (p.sold < p.p10 + shift.p10 * p.level) below10++;
-    if (p.sold < p.p90 + shift.p90 * p.level) below90++;
+/**
+ * The forecasts a day's band is calibrated on: those of the last `calibrationMinDays` before it,
+ * or of as many more days (up to `calibrationWindowDays`) as it takes to hold
+ * `calibrationPointsWanted` product-days. The most recent days serve best when demand drifts (a
+ * young bakery's model meets a season it has not seen); the wider window keeps a small bakery's
+ * edges from resting on a handful of days.
+ */
+export function calibrationWindow(
+  points: readonly CalibrationPoint[],
+  date: string,
+): CalibrationPoint[] {
+  const before = points.filter(
+    (p) => p.date < date && p.date >= addDays(date, -calibrationWindowDays),
+  );
+  const perDay = new Map<string, number>();
+  for (const p of before) perDay.set(p.date, (perDay.get(p.date) ?? 0) + 1);
+  let held = 0;
+  let from = addDays(date, -calibrationWindowDays);
+  for (let back = 1; back <= calibrationWindowDays; back++) {
+    const day = addDays(date, -back);
+    held += perDay.get(day) ?? 0;
+    if (back >= calibrationMinDays && held >= calibrationPointsWanted) {
+      from = day;
+      break;
+    }
   }
-  return { p10: below10 / day.length, p90: below90 / day.length };
+  return before.filter((p) => p.date >= from);
 }
 
 /**
- * How far to move the band of `date`: adaptive conformal inference (Gibbs & Candès 2021). The
- * shift is `conformalShift` over the `calibrationWindowDays` before `date`, at levels that the
- * misses of the window's own days have tuned: replaying those days in order, each is shifted
- * from its own preceding window, and each edge's level then moves by `adaptationRate` × (target
- * share − the share of that day's sales that fell below the edge). A demand that drifts away
- * from the model (a trend the window lags behind) keeps missing one edge and so keeps pushing
- * its level outwards until the misses stop; in steady demand the levels stay near 10 % and 90 %.
- *
- * `points`: the forecasts of the `calibrationHistoryDays` before `date` (later ones are ignored),
- * so the result depends on those days alone — the app and `simulate` compute the same shift.
+ * How far to move the band of `date`: `conformalShift` over its `calibrationWindow` (points of
+ * other days are ignored, so the app and `simulate` compute the same shift from what they hold).
  */
-export function bandShift(
-  points: readonly CalibrationPoint[],
-  date: string,
-  rate = adaptationRate,
-): BandShift {
-  const start = addDays(date, -calibrationWindowDays);
-  const windowBefore = (day: string) => {
-    const from = addDays(day, -calibrationWindowDays);
-    return points.filter((p) => p.date >= from && p.date < day);
-  };
-  const byDay = new Map<string, CalibrationPoint[]>();
-  for (const p of points)
-    if (p.date >= start && p.date < date) {
-      const day = byDay.get(p.date);
-      if (day) day.push(p);
-      else byDay.set(p.date, [p]);
-    }
-  const levels = { ...target };
-  for (const day of [...byDay.keys()].sort()) {
-    const missed = missShares(byDay.get(day)!, conformalShift(windowBefore(day), levels));
-    levels.p10 += rate * (target.p10 - missed.p10);
-    levels.p90 += rate * (target.p90 - missed.p90);
-  }
-  return conformalShift(windowBefore(date), levels);
+export function bandShift(points: readonly CalibrationPoint[], date: string): BandShift {
+  return conformalShift(calibrationWindow(points, date));
 }
 
 /** The band moved by `shift`, kept ordered (p10 ≤ p25, p75 ≤ p90) and never below zero. */

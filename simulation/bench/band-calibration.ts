@@ -15,8 +15,10 @@
  *   (weighted conformal prediction, Barber et al. 2023);
  * - `track-0.05`: no window: each edge's shift moves by 0.05 × (share below − target) per day
  *   (quantile tracking, the P part of conformal PID control, Angelopoulos et al. 2023);
- * - `aci-γ`: adaptive conformal inference (Gibbs & Candès 2021) as `bandShift` does it, step γ
- *   (`aci-0.02` is what the app and `simulate` do).
+ * - `aci-γ`: adaptive conformal inference (Gibbs & Candès 2021): `finite-28` at levels that each
+ *   of the 28 days before moved by γ × (target − the share of that day's sales below the edge);
+ * - `window-100`: what the app and `simulate` do (`bandShift`): `finite` over the last 7 days, or
+ *   as many more (up to 28) as it takes to hold 100 product-days.
  *
  * node --import tsx simulation/bench/band-calibration.ts FILE... [--method federated|local|centralized]
  */
@@ -26,8 +28,8 @@ import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { addDays } from '../../federated/calendar/dates.ts';
 import {
-  adaptationRate,
   bandShift,
+  calibrationPointsWanted,
   conformalShift,
   noShift,
   shiftBand,
@@ -95,8 +97,26 @@ const track =
 
 const aci =
   (step: number): Calibration =>
-  (before, date) =>
-    bandShift(before, date, step);
+  (before, date) => {
+    const levels = { p10: 0.1, p90: 0.9 };
+    const days = [...new Set(within(before, date, 28).map((p) => p.date))].sort();
+    for (const d of days) {
+      const shift = conformalShift(
+        within(
+          before.filter((p) => p.date < d),
+          d,
+          28,
+        ),
+        levels,
+      );
+      const day = before.filter((p) => p.date === d);
+      const below = (edge: 'p10' | 'p90') =>
+        day.filter((p) => p.sold < p[edge] + shift[edge] * p.level).length / day.length;
+      levels.p10 += step * (0.1 - below('p10'));
+      levels.p90 += step * (0.9 - below('p90'));
+    }
+    return conformalShift(within(before, date, 28), levels);
+  };
 
 const methods: Record<string, Calibration> = {
   none: () => noShift,
@@ -109,6 +129,7 @@ const methods: Record<string, Calibration> = {
   'aci-0.02': aci(0.02),
   'aci-0.05': aci(0.05),
   'aci-0.1': aci(0.1),
+  [`window-${calibrationPointsWanted}`]: (before, date) => bandShift(before, date),
 };
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
@@ -169,9 +190,7 @@ for (const file of positionals) {
     level: Number(r.level),
     q: levels.map((l) => Number(r[`${values.method}_${l}`])),
   }));
-  console.log(
-    `\n${basename(file)} (${values.method}, ${days.length} product-days; product: aci-${adaptationRate})`,
-  );
+  console.log(`\n${basename(file)} (${values.method}, ${days.length} product-days)`);
   console.log('| method | below p10 | below p90 | pinball per unit sold |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const [name, calibrate] of Object.entries(methods)) {

@@ -12,7 +12,7 @@ import { loadHistories, withCalendarAhead } from '../../electron/forecast/histor
 import { calibrationPoints, recentBandShift } from '../../electron/forecast/band-calibration.ts';
 import {
   bandShift,
-  calibrationHistoryDays,
+  calibrationWindowDays,
   noShift,
   shiftBand,
 } from '../../federated/decisions/band-calibration.ts';
@@ -69,21 +69,20 @@ describe('the calibration points of a day', () => {
   });
   afterAll(() => db.close());
 
-  it('takes the model band of the 56 days before, on open days with sales logged', () => {
+  it('takes the model band of the 28 days before, on open days with sales logged', () => {
     const a = product('Rye');
     const b = product('Spelt');
-    // Inside the history: D−27 … D−1 for product a, with sales 10 + i over a model band 8…12.
-    expect(calibrationHistoryDays).toBe(56);
-    for (let i = 1; i <= 27; i++) {
+    // Inside the window: D−28 … D−1 for product a, with sales 10 + i over a model band 8…12.
+    for (let i = 1; i <= 28; i++) {
       const date = addDays(day, -i);
       log(date, a, 10 + i);
       forecast(date, a, { p10: 8, p90: 12 });
     }
-    // Outside or unusable: the day itself, D−57, a closed day, no model band, no sales logged.
+    // Outside or unusable: the day itself, D−29, a closed day, no model band, no sales logged.
     log(day, b, 99);
     forecast(day, b, { p10: 8, p90: 12 });
-    log(addDays(day, -57), b, 99);
-    forecast(addDays(day, -57), b, { p10: 8, p90: 12 });
+    log(addDays(day, -29), b, 99);
+    forecast(addDays(day, -29), b, { p10: 8, p90: 12 });
     log(addDays(day, -3), b, 99);
     forecast(addDays(day, -3), b, null);
     forecast(addDays(day, -4), b, { p10: 8, p90: 12 });
@@ -92,10 +91,10 @@ describe('the calibration points of a day', () => {
     db.prepare('INSERT INTO day_context (date, closed) VALUES (?, 1)').run(addDays(day, -5));
     // The closed day drops product a's row of that day too.
     const points = calibrationPoints(db, day);
-    expect(points).toHaveLength(26);
+    expect(points).toHaveLength(27);
     expect(points.every((p) => p.p10 === 8 && p.p90 === 12 && p.level === 10)).toBe(true);
     expect(new Set(points.map((p) => p.sold))).toEqual(
-      new Set(Array.from({ length: 27 }, (_, i) => 11 + i).filter((sold) => sold !== 10 + 5)),
+      new Set(Array.from({ length: 28 }, (_, i) => 11 + i).filter((sold) => sold !== 10 + 5)),
     );
     expect(points.find((p) => p.sold === 11)?.date).toBe(addDays(day, -1));
     // Under 30 product-days the band stays as the model gives it.
@@ -110,7 +109,7 @@ describe('the calibration points of a day', () => {
     }
     // Ten more days, one of them the closed day.
     const points = calibrationPoints(db, day);
-    expect(points).toHaveLength(35);
+    expect(points).toHaveLength(36);
     const shift = recentBandShift(db, day);
     expect(shift).toEqual(bandShift(points, day));
     // Sales ran above the model's p90 on most days: the shown p90 moves up, by level units.
@@ -153,7 +152,7 @@ describe('the forecast applies the calibrated band', () => {
          LEFT JOIN day_context c USING (date)
          WHERE f.date >= ? AND f.date < ? AND COALESCE(c.closed, 0) = 0`,
       )
-      .all(addDays(day, -calibrationHistoryDays), day) as Parameters<typeof bandShift>[0];
+      .all(addDays(day, -calibrationWindowDays), day) as Parameters<typeof bandShift>[0];
     expect(stored.length).toBeGreaterThanOrEqual(30);
     const shift = bandShift(stored, day);
     expect(shift).not.toEqual(noShift);

@@ -1,13 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  adaptationRate,
   bandShift,
-  calibrationHistoryDays,
+  calibrationMinDays,
+  calibrationPointsWanted,
+  calibrationWindow,
   calibrationWindowDays,
   conformalShift,
   noShift,
   shiftBand,
+  type BandShift,
   type CalibrationPoint,
 } from '../../../federated/decisions/band-calibration.ts';
 import { addDays } from '../../../federated/calendar/dates.ts';
@@ -98,60 +100,64 @@ function history(
   return out;
 }
 
-describe('adaptive band shift', () => {
+describe('band shift of a day', () => {
   const day = '2024-06-01';
+  const since = (points: CalibrationPoint[], days: number) =>
+    points.filter((p) => p.date >= addDays(day, -days));
 
-  it('is the conformal shift of the window before the day when the levels do not adapt', () => {
-    const points = history(day, calibrationHistoryDays, () => 100);
-    const from = addDays(day, -calibrationWindowDays);
-    expect(bandShift(points, day, 0)).toEqual(conformalShift(points.filter((p) => p.date >= from)));
+  it('calibrates on the last week when a week holds 100 product-days', () => {
+    const points = history(day, calibrationWindowDays, (d) => 90 + d, 20);
+    expect(calibrationWindow(points, day)).toEqual(since(points, calibrationMinDays));
+    expect(bandShift(points, day)).toEqual(conformalShift(since(points, 7)));
   });
 
-  it('reads only the history days before the day, in any order', () => {
-    const points = history(day, calibrationHistoryDays, (d) => 90 + d);
+  it('widens the window until it holds 100 product-days, up to 28 days', () => {
+    // Five products: 20 days hold 100; three: 28 days hold only 84.
+    const five = history(day, 40, () => 100, 5);
+    expect(calibrationPointsWanted).toBe(100);
+    expect(calibrationWindow(five, day)).toEqual(since(five, 20));
+    const three = history(day, 40, () => 100, 3);
+    expect(calibrationWindow(three, day)).toEqual(since(three, calibrationWindowDays));
+    // Days without forecasts (a closed week) do not count towards the 100.
+    const gap = five.filter((p) => p.date < addDays(day, -7) || p.date >= addDays(day, -3));
+    expect(calibrationWindow(gap, day)).toEqual(since(gap, 24));
+  });
+
+  it('reads only the days before the day, in any order', () => {
+    const points = history(day, calibrationWindowDays, (d) => 90 + d);
     const noise = [
-      ...history(addDays(day, -calibrationHistoryDays), 10, () => 500),
+      ...history(addDays(day, -calibrationWindowDays), 10, () => 500),
       ...history(addDays(day, 10), 10, () => 500),
     ];
-    const shift = bandShift(points, day);
-    expect(bandShift([...noise, ...points].reverse(), day)).toEqual(shift);
+    expect(bandShift([...noise, ...points].reverse(), day)).toEqual(bandShift(points, day));
   });
 
-  it('follows demand that drifts above the band further than a fixed-level window does', () => {
-    // Sales climb by one unit a day: each window lags the trend, so the plain conformal p90
-    // misses more than 10 % of days; the adapted levels widen it.
+  it('follows demand that drifts above the band closer than a 28-day window does', () => {
+    // Sales climb by one unit a day: a window lags the trend by half its length, so the
+    // 28-day conformal p90 misses more than 10 % of days; the last week lags far less.
     const rising = (d: number) => 100 + d;
-    const at = (rate: number) => {
+    const coverage = (shiftOf: (points: CalibrationPoint[], date: string) => BandShift) => {
       let below = 0;
       let n = 0;
       for (let t = 0; t < 40; t++) {
         const date = addDays(day, t);
-        const points = history(date, calibrationHistoryDays + t, rising, 5, 3).filter(
-          (p) => p.date >= addDays(date, -calibrationHistoryDays),
-        );
-        const shift = bandShift(points, date, rate);
-        // Tomorrow's sales, one step further up the trend.
-        const tomorrow = rising(calibrationHistoryDays + t);
+        const shift = shiftOf(history(date, calibrationWindowDays + t, rising, 20, 3), date);
+        // The day's sales, one step further up the trend.
+        const sales = rising(calibrationWindowDays + t);
         for (const offset of [-10, -5, 0, 5, 10]) {
           n++;
-          if (tomorrow + offset < 120 + shift.p90 * 100) below++;
+          if (sales + offset < 120 + shift.p90 * 100) below++;
         }
       }
       return below / n;
     };
-    const fixed = at(0);
-    const adapted = at(adaptationRate);
-    // Deterministic (seeded): about half the days below p90 with fixed levels, ~90 % adapted.
-    expect(fixed).toBeLessThan(0.7);
-    expect(adapted).toBeGreaterThan(0.85);
-  });
-
-  it('keeps the levels near their targets in steady demand', () => {
-    const points = history(day, calibrationHistoryDays, () => 100, 10);
-    const fixed = bandShift(points, day, 0);
-    const adapted = bandShift(points, day);
-    expect(Math.abs(adapted.p90 - fixed.p90)).toBeLessThan(0.05);
-    expect(Math.abs(adapted.p10 - fixed.p10)).toBeLessThan(0.05);
+    const month = coverage((points, date) =>
+      conformalShift(points.filter((p) => p.date >= addDays(date, -calibrationWindowDays))),
+    );
+    const week = coverage(bandShift);
+    // Deterministic (seeded): 58.5 % of days below the 28-day p90, 80 % below the last week's.
+    expect(month).toBeLessThan(0.65);
+    expect(week).toBeGreaterThan(0.75);
   });
 });
 
