@@ -36,6 +36,8 @@ export type NightFigures = {
   epochs: number;
   /** The night (train + forecast), all threads of the process: user + system CPU. */
   cpuSeconds: number;
+  /** Of which the training (reading the history, the worker's trainings, saving the model). */
+  trainCpuSeconds: number;
   wallSeconds: number;
   trainWallSeconds: number;
   forecastWallSeconds: number;
@@ -89,6 +91,7 @@ try {
   const started = performance.now();
   await manager.scheduler.trigger('schedule');
   const trained = performance.now();
+  const trainCpu = process.cpuUsage(cpu);
   const forecast = await forecastDay(db, { now: night, date: addDays(last, 1) });
   const ended = performance.now();
   const used = process.cpuUsage(cpu);
@@ -103,6 +106,7 @@ try {
     networks: model.members?.length ?? 1,
     epochs: run.epochs ?? 0,
     cpuSeconds: (used.user + used.system) / 1e6,
+    trainCpuSeconds: (trainCpu.user + trainCpu.system) / 1e6,
     wallSeconds: (ended - started) / 1000,
     trainWallSeconds: (trained - started) / 1000,
     forecastWallSeconds: (ended - trained) / 1000,
