@@ -43,7 +43,13 @@ import { roundKey } from '../privacy/budget.ts';
 import { admitByRoster, admitBySettings, type Refusal } from '../privacy/refusals.ts';
 import type { Db } from '../store/database.ts';
 import { deliver, outgoing } from './secagg-delivery.ts';
-import { deleteRound, loadRound, saveRound, type PersistedRound } from './secagg-store.ts';
+import {
+  deleteRound,
+  loadRound,
+  saveRound,
+  withRoster,
+  type PersistedRound,
+} from './secagg-store.ts';
 import type { CoordinatorHttp } from './http.ts';
 
 export { forgetFinishedSecureRounds } from './secagg-store.ts';
@@ -109,7 +115,8 @@ export async function stepSecureRound(
     action,
     message,
   });
-  let persisted = loadRound(db, round.id);
+  // A poll needs the phase and any unsent message; the roster is read when a step uses it.
+  let persisted = loadRound(db, round.id, { roster: false });
   if (persisted?.refused)
     return step('refused', round.phase, refusedWords(round.id, persisted.refused.message));
   // The bakery's policy, until its update has left: after that, withholding the remaining
@@ -251,16 +258,18 @@ async function nextMessage(
       }),
     );
   }
+  // The roster this shop verified, from its own row (steps after sharing use it).
+  const verified = () => withRoster(db, round.id, persisted!).client;
   if (owes('masked', 'collect', 'shared')) {
     const config = client!.config!;
     if (rosterRefusal(config)) return { refusal: policyRefused() };
     const inbox = await read(secureRoutes.inbox(round.id), shareInbox, 'inbox');
-    return with_(...(await maskedUpload(options, round, client!, inbox, config)));
+    return with_(...(await maskedUpload(options, round, verified(), inbox, config)));
   }
   if (owes('confirm', 'confirm', 'masked')) {
     const request = await read(secureRoutes.survivors(round.id), confirmRequest, 'survivors');
     if (!request.survivors.includes(client!.shopId)) return null;
-    const { state, message } = confirmSurvivors(client!, identity, request);
+    const { state, message } = confirmSurvivors(verified(), identity, request);
     return with_(
       state,
       outgoing(round.id, 'confirm', message, { survivors: request.survivors.length }),
@@ -272,7 +281,7 @@ async function nextMessage(
       unmaskRequest,
       'unmask-request',
     );
-    const { state, message } = unmaskResponse(client!, request);
+    const { state, message } = unmaskResponse(verified(), request);
     return with_(
       state,
       outgoing(round.id, 'unmask', message, {
