@@ -31,6 +31,7 @@ import {
   unmaskRequestOf,
 } from '../federated/secagg/coordinator-unmask.ts';
 import { MerkleTree } from '../federated/secagg/merkle.ts';
+import type { RoundConfig } from '../federated/secagg/round-config.ts';
 import type { RoundGraph } from '../federated/secagg/round-protocol.ts';
 import type {
   AdvertisementMessage,
@@ -55,8 +56,8 @@ import {
   maskedInput,
   shareKeys,
   type ShopIdentity,
-  type ShopRequirements,
 } from '../federated/secagg/shop-round.ts';
+import type { ShopRequirements } from '../federated/secagg/shop-checks.ts';
 import { confirmSurvivors, unmaskResponse } from '../federated/secagg/shop-unmask.ts';
 
 export type Drops = {
@@ -114,8 +115,11 @@ export type Meter = <T>(
 export type RoundOptions = {
   params: SecAggParams;
   shops: (ShopIdentity & { publicKey: string })[];
-  /** The encoded update of a shop (called once, inside that shop's upload step). */
-  inputOf: (shopId: string) => Uint32Array;
+  /**
+   * The encoded update of a shop (called once, inside that shop's upload step, so its encoding
+   * and noise are charged to that step), given the configuration it derived from the roster.
+   */
+  inputOf: (shopId: string, config: RoundConfig) => Uint32Array;
   drops?: Drops;
   tamper?: Tamper;
   requirements?: ShopRequirements;
@@ -309,14 +313,15 @@ async function playRound(options: RoundOptions, persisted: Map<string, string>):
     const routed = await meter(null, () => sharesFor(run.round, graph, context.messageOf, id));
     const records = await show(id, wire.shareRecord.array(), routed);
     const excluded = await show(id, wire.shopIds, droppedSoFar(run.round));
-    const step = await shopStep(id, () =>
-      maskedInput(
-        load(id),
+    const step = await shopStep(id, () => {
+      const state = load(id);
+      return maskedInput(
+        state,
         tamper.records?.(id, records) ?? records,
         excluded,
-        options.inputOf(id),
-      ),
-    );
+        options.inputOf(id, state.config!),
+      );
+    });
     if (!step) continue;
     const sent = tamper.maskedInput?.(id, step.message) ?? step.message;
     const body = await meter(id, () => maskedUploadBody(sent));

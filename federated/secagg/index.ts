@@ -14,6 +14,6 @@ export {
   maskedInput,
   createShopIdentity,
   type ShopIdentity,
-  type ShopRequirements,
 } from './shop-round.ts';
+export type { ShopRequirements } from './shop-checks.ts';
 export { confirmSurvivors, unmaskResponse } from './shop-unmask.ts';

@@ -9,12 +9,10 @@
 import { SecAggError, fromBase64, toBase64, utf8, wordsToBase64 } from './bytes.ts';
 import { merkleRoot, merkleVerify } from './merkle.ts';
 import {
-  agree,
   assertCryptoAvailable,
   generateEd25519,
   ephemeralAgreements,
   generateX25519,
-  open,
   randomSecret,
   seal,
   signEd25519,
@@ -22,13 +20,11 @@ import {
 } from './primitives.ts';
 import { pairwiseMaskKey, selfMaskKey } from './protocol.ts';
 import { addMasksInPlace, ringMask, type MaskTerm } from './ring.ts';
-import { minimumThreshold, roundConfig, type RoundConfig } from './round-config.ts';
 import {
   RoundGraph,
   advertisementBytes,
   paramsDigest,
   recordBytes,
-  rosterHash,
   seedCommitment,
   shareCipherKey,
   newShareKeys,
@@ -45,13 +41,13 @@ import type {
   ShareRecord,
   ShareReport,
 } from './round-types.ts';
+import { newOpening, shamirSplit, shareCommitment, type ShareOpening } from './shamir.ts';
 import {
-  SHARE_BYTES,
-  newOpening,
-  shamirSplit,
-  shareCommitment,
-  type ShareOpening,
-} from './shamir.ts';
+  openRecord,
+  verifyRoster,
+  type ShopRequirements,
+  type SignatureCheck,
+} from './shop-checks.ts';
 
 /** A shop's long-term signing identity: the Ed25519 key whose public half the coordinator enrolled. */
 export type ShopIdentity = { shopId: string; secretKey: string };
@@ -62,19 +58,6 @@ export function createShopIdentity(shopId: string): ShopIdentity & { publicKey: 
   const keys = generateEd25519();
   return { shopId, secretKey: keys.secretKey, publicKey: keys.publicKey };
 }
-
-/**
- * What the bakery's policy demands beyond the protocol's own floor. A policy can only raise the
- * minimums: the shop refuses a round below them, it never changes the round.
- */
-export type ShopRequirements = {
-  /** Fewest survivors accepted for a roster of n; the protocol's floor is floor(2n/3) + 1. */
-  minimumThreshold?: (n: number) => number;
-  /** Fewest colluders the round must be sized against, for a roster of n. */
-  minColluders?: (n: number) => number;
-  /** Fewest shops in the round. */
-  minShops?: number;
-};
 
 export type Step<M> = { state: ClientState; message: M };
 
@@ -115,73 +98,6 @@ export function advertiseKeys(
 }
 
 /**
- * Checks every roster line's signature, that ours is there unchanged, and derives the round's
- * configuration from the roster's size; refuses (with a code) what the bakery does not accept.
- */
-export function verifyRoster(
-  state: ClientState,
-  roster: RosterEntry[],
-  requirements: ShopRequirements = {},
-): { entries: RosterEntry[]; hash: string; config: RoundConfig } {
-  const entries = [...roster].sort((a, b) => (a.shopId < b.shopId ? -1 : 1));
-  if (new Set(entries.map((e) => e.shopId)).size !== entries.length)
-    throw new SecAggError('roster-duplicate', 'a shop appears twice in the roster');
-  const keys = entries.flatMap((e) => [e.maskKey, e.shareKeysRoot, e.identityKey]);
-  if (new Set(keys).size !== keys.length)
-    throw new SecAggError('roster-duplicate', 'the roster reuses a key');
-  for (const entry of entries) {
-    if (
-      !verifyEd25519(
-        entry.identityKey,
-        advertisementBytes(state.paramsDigest, entry),
-        entry.signature,
-      )
-    )
-      throw new SecAggError(
-        'roster-forged',
-        `the roster line of ${entry.shopId} is not signed by its identity`,
-      );
-  }
-  const mine = entries.find((e) => e.shopId === state.shopId);
-  const ad = state.advertisement;
-  if (
-    !mine ||
-    mine.maskKey !== ad.maskKey ||
-    mine.shareKeysRoot !== ad.shareKeysRoot ||
-    mine.shareKeyCount !== ad.shareKeyCount
-  )
-    throw new SecAggError(
-      'own-advert-altered',
-      'our own advertisement is missing or altered in the roster',
-    );
-  const n = entries.length;
-  if (entries.some((e) => e.shareKeyCount !== ad.shareKeyCount))
-    throw new SecAggError(
-      'roster-forged',
-      'a roster line advertises the wrong number of share keys',
-    );
-  if (n < (requirements.minShops ?? 2))
-    throw new SecAggError(
-      'roster-too-small',
-      `the roster has ${n} shops, the bakery requires ${requirements.minShops}`,
-    );
-  const config = roundConfig(state.params, n);
-  const wanted = Math.max(minimumThreshold(n), requirements.minimumThreshold?.(n) ?? 0);
-  if (config.minSurvivors < wanted)
-    throw new SecAggError(
-      'threshold-below-policy',
-      `the round needs ${config.minSurvivors} of ${n} shops to survive, the bakery requires ${wanted}`,
-    );
-  const colluders = requirements.minColluders?.(n) ?? 0;
-  if (config.colluders < colluders)
-    throw new SecAggError(
-      'colluders-below-policy',
-      `the round withstands ${config.colluders} colluders, the bakery requires ${colluders}`,
-    );
-  return { entries, hash: rosterHash(state.paramsDigest, entries), config };
-}
-
-/**
  * Share keys: pick the self-mask seed b, Shamir-share b and the mask key's secret t-of-(k+1)
  * among this shop and its neighbours, and send each neighbour its pair, encrypted to the share key
  * it advertised for this sender, committed and signed.
@@ -192,12 +108,13 @@ export function shareKeys(
   roster: RosterEntry[],
   keysForMe: ShareKeyFor[],
   requirements: ShopRequirements = {},
+  verify: SignatureCheck = verifyEd25519,
 ): Step<ShareKeysMessage> {
   if (state.phase !== 'advertised') {
     if (state.shareMessage) return { state, message: state.shareMessage };
     throw new SecAggError('wrong-phase', `cannot share keys in phase ${state.phase}`);
   }
-  const { entries, hash, config } = verifyRoster(state, roster, requirements);
+  const { entries, hash, config } = verifyRoster(state, roster, requirements, verify);
   const digest = state.paramsDigest;
   const me = state.shopId;
   const graph = new RoundGraph(
@@ -281,73 +198,6 @@ export function shareKeys(
     heldShares: { [me]: kept },
   };
   return { state: next, message };
-}
-
-type Opened =
-  | { ok: true; bundle: { selfMask: ShareOpening; maskKey: ShareOpening } }
-  | { ok: false; report: ShareReport };
-
-function isOpening(value: unknown): value is ShareOpening {
-  if (typeof value !== 'object' || value === null) return false;
-  const o = value as Record<string, unknown>;
-  try {
-    fromBase64(o.share as string, SHARE_BYTES);
-    fromBase64(o.nonce as string, 32);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Opens one record addressed to us; anything wrong becomes a report that proves it. */
-export function openRecord(state: ClientState, record: ShareRecord): Opened {
-  const digest = state.paramsDigest;
-  const me = state.shopId;
-  const sender = state.roster!.find((e) => e.shopId === record.from)!;
-  const fail = (reason: ShareReport['reason'], secret: string | null): Opened => ({
-    ok: false,
-    report: { reason, record, shareSecretKey: secret },
-  });
-  if (!verifyEd25519(sender.identityKey, recordBytes(digest, record), record.signature))
-    return fail('bad-signature', null);
-  // A key index other than the sender's own would make us reveal the key of another sender.
-  if (record.keyIndex !== state.neighbours!.indexOf(record.from))
-    return fail('wrong-key-index', null);
-  const secret = state.shareKeySecrets[record.keyIndex]!;
-  let plain: Uint8Array;
-  try {
-    const own = state.advertisement.shareKeys[record.keyIndex];
-    const cipherKey = shareCipherKey(digest, agree(secret, record.ephemeralKey, own), record);
-    plain = open(
-      cipherKey,
-      record.ciphertext,
-      recordBytes(digest, { ...record, ciphertext: undefined }),
-    );
-  } catch {
-    return fail('undecryptable', secret);
-  }
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(plain)) as Record<string, unknown>;
-  } catch {
-    return fail('bad-plaintext', secret);
-  }
-  if (
-    parsed.from !== record.from ||
-    parsed.to !== me ||
-    !isOpening(parsed.selfMask) ||
-    !isOpening(parsed.maskKey)
-  )
-    return fail('bad-plaintext', secret);
-  const bundle = { selfMask: parsed.selfMask, maskKey: parsed.maskKey };
-  if (
-    shareCommitment(digest, 'self-mask', record.from, me, bundle.selfMask) !==
-      record.selfMaskCommitment ||
-    shareCommitment(digest, 'mask-key', record.from, me, bundle.maskKey) !==
-      record.maskKeyCommitment
-  )
-    return fail('commitment-mismatch', secret);
-  return { ok: true, bundle };
 }
 
 /**

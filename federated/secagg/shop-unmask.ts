@@ -18,6 +18,7 @@ import type {
   UnmaskRequest,
 } from './round-types.ts';
 import type { ShareOpening } from './shamir.ts';
+import type { SignatureCheck } from './shop-checks.ts';
 import type { ShopIdentity, Step } from './shop-round.ts';
 
 const sameSet = (a: string[], b: string[]) =>
@@ -96,6 +97,7 @@ function countConfirmations(
   survivors: string[],
   confirmations: Confirmation[],
   enough: number,
+  verify: SignatureCheck,
 ) {
   const identities = new Map(state.roster!.map((e) => [e.shopId, e.identityKey]));
   const listed = new Set(survivors);
@@ -103,7 +105,7 @@ function countConfirmations(
   const signers = new Set<string>();
   for (const c of confirmations) {
     if (signers.has(c.shopId) || !listed.has(c.shopId)) continue;
-    if (verifyEd25519(identities.get(c.shopId)!, bytes, c.signature)) signers.add(c.shopId);
+    if (verify(identities.get(c.shopId)!, bytes, c.signature)) signers.add(c.shopId);
     if (signers.size >= enough) break;
   }
   return signers.size;
@@ -114,7 +116,11 @@ function countConfirmations(
  * self-mask shares of survivors, mask-key shares of the others, and the pairwise keys this shop
  * used with non-survivors. Then forget every secret of the round.
  */
-export function unmaskResponse(state: ClientState, request: UnmaskRequest): Step<UnmaskMessage> {
+export function unmaskResponse(
+  state: ClientState,
+  request: UnmaskRequest,
+  verify: SignatureCheck = verifyEd25519,
+): Step<UnmaskMessage> {
   const confirmed = state.confirmed;
   if (state.phase === 'unmasked' && confirmed && state.unmaskMessage) {
     if (sameSet(confirmed.survivors, request.survivors))
@@ -137,6 +143,7 @@ export function unmaskResponse(state: ClientState, request: UnmaskRequest): Step
     survivors,
     request.confirmations,
     state.config!.minSurvivors,
+    verify,
   );
   if (valid < state.config!.minSurvivors)
     throw new SecAggError(

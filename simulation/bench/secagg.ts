@@ -2,9 +2,17 @@ import { ringAddInPlace, maskVector } from '../../federated/secagg/ring.ts';
 import { createShopIdentity } from '../../federated/secagg/shop-round.ts';
 import { forgetImportedKeys, sha256 } from '../../federated/secagg/primitives.ts';
 import { utf8 } from '../../federated/secagg/bytes.ts';
-import { forgetConfigs, type GraphChoice } from '../../federated/secagg/round-config.ts';
+import {
+  forgetConfigs,
+  type GraphChoice,
+  type RoundConfig,
+} from '../../federated/secagg/round-config.ts';
 import { weightedAverage } from '../../federated/aggregation/index.ts';
+import { encodeContribution } from '../../federated/privacy/contribution.ts';
+import { cryptoRandom } from '../../federated/privacy/random.ts';
 import { encodeFloat32, sha256Hex } from '../../federated/protocol/index.ts';
+import { defaultRoundSettings } from '../../federated/protocol/rounds.ts';
+import { contributionPlanOf, secureVectorLength } from '../../federated/secagg/round-http.ts';
 import { runActiveRound, type Meter } from '../secagg-round.ts';
 
 export type SecAggBenchOptions = {
@@ -32,6 +40,11 @@ export type SecAggBench = {
   shopSeconds: number;
   /** The same, per phase. */
   phases: { coordinator: Record<string, number>; shop: Record<string, number> };
+  /**
+   * Of one shop's collect step: clipping, quantisation, randomized rounding and its discrete
+   * Gaussian noise share, i.e. encoding the update before masking (mean CPU seconds).
+   */
+  shopEncodeSeconds: number;
   /** Mean bytes one shop sends and receives (JSON bodies). */
   shopBytesSent: number;
   shopBytesReceived: number;
@@ -44,18 +57,30 @@ const cpuSeconds = () => {
   return (user + system) / 1e6;
 };
 
-/** The encoded update of shop i: deterministic, so the plain sum can be recomputed. */
-function inputOf(index: number, parameters: number): Uint32Array {
+/** A stand-in for the plain baseline's float vectors: deterministic per shop. */
+function ringInputOf(index: number, parameters: number): Uint32Array {
   return maskVector(sha256(utf8(`bench-input-${index}`)), parameters, 32);
+}
+
+/**
+ * The model update every bench shop trained (the same floats for all: training is not this
+ * bench's cost). Its norm is above the default clip, so clipping does real work.
+ */
+function trainedUpdate(parameters: number): Float32Array {
+  return Float32Array.from({ length: parameters }, (_, i) => Math.sin(i * 0.37) * 0.002);
 }
 
 /**
  * One complete round of the product's secure-aggregation code: every shop's steps and the
  * coordinator's, each message through JSON and its wire schema, the SecAgg+ graph or the complete
  * graph as the round's configuration decides, the consistency check, and `dropout` of the shops
- * vanishing after their masked upload. Fails unless the recovered sum equals the plain sum.
- * Each shop is charged its own key imports (caches are cleared before its steps) and the reading
- * and writing of its state as the JSON text the app persists between steps.
+ * vanishing after their masked upload. Fails unless the recovered sum equals the plain sum of
+ * what the survivors uploaded before masking.
+ * Each shop is charged its own key imports (caches are cleared before its steps), the reading
+ * and writing of its state as the JSON text the app persists between steps, and in its upload
+ * step what the app's shop does before masking: the contribution plan of the round's default
+ * settings, clipping, quantisation, randomized rounding and its discrete Gaussian noise share
+ * (federated/privacy/contribution.ts) over the update's parameters and the masked figures.
  */
 export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBench> {
   const { shops: n, parameters, dropout } = options;
@@ -68,6 +93,30 @@ export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBe
     .slice(0, Math.floor(n * dropout));
   const coordinator: Record<string, number> = {};
   const shop: Record<string, number> = {};
+  const settings = defaultRoundSettings;
+  const update = trainedUpdate(parameters);
+  const vectorLength = secureVectorLength(parameters, settings);
+  // The plain sum of what the shops uploaded before masking, to check the recovered sum against.
+  const expected = new Uint32Array(vectorLength);
+  const contributed = new Set<string>();
+  let encodeSeconds = 0;
+  const inputOf = (id: string, config: RoundConfig): Uint32Array => {
+    const start = cpuSeconds();
+    const plan = contributionPlanOf(settings, parameters, config);
+    const { encoded } = encodeContribution(
+      plan,
+      {
+        update,
+        sampleCount: 40 + (index.get(id)! % 200),
+        metrics: { wape: 0.2 + (index.get(id)! % 7) / 100, pinball: 0.05 },
+      },
+      cryptoRandom,
+    );
+    encodeSeconds += cpuSeconds() - start;
+    ringAddInPlace(expected, encoded, 32);
+    contributed.add(id);
+    return encoded;
+  };
   const meter: Meter = async (party, phase, work) => {
     if (party !== null) {
       forgetImportedKeys();
@@ -84,23 +133,23 @@ export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBe
   const run = await runActiveRound({
     params: {
       roundId: `bench-${n}-${parameters}`,
-      vectorLength: parameters,
+      vectorLength,
       modulusBits: 32,
       maxShops: n,
       colluders: options.colluders ?? null,
       graph: options.graph ?? 'auto',
     },
     shops,
-    inputOf: (id) => inputOf(index.get(id)!, parameters),
+    inputOf,
     drops: { afterUpload: vanishing.map((s) => s.shopId) },
     meter,
     persistStates: true,
   });
   if (run.round.phase !== 'done' || !run.sum)
     throw new Error(`the round ended ${run.round.phase}: ${run.round.failure?.message ?? ''}`);
-  const expected = new Uint32Array(parameters);
-  for (const id of run.round.survivors!)
-    ringAddInPlace(expected, inputOf(index.get(id)!, parameters), 32);
+  const survivors = run.round.survivors!;
+  if (survivors.length !== contributed.size || survivors.some((id) => !contributed.has(id)))
+    throw new Error('the survivors are not exactly the shops that uploaded');
   if (!run.sum.every((v, i) => v === expected[i]))
     throw new Error('recovered sum differs from the plain sum');
   const config = run.round.config!;
@@ -120,6 +169,7 @@ export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBe
     coordinatorSeconds: sum(coordinator),
     shopSeconds: sum(shop) / n,
     phases: { coordinator, shop: perShop },
+    shopEncodeSeconds: encodeSeconds / n,
     shopBytesSent: traffic.reduce((a, t) => a + t.sent, 0) / n,
     shopBytesReceived: traffic.reduce((a, t) => a + t.received, 0) / n,
     plain,
@@ -129,7 +179,7 @@ export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBe
 /** Plain rounds' cost for the same vectors: encode and hash on the shop, average on the coordinator. */
 function plainBaseline(shops: number, parameters: number): SecAggBench['plain'] {
   const floats = Array.from({ length: shops }, (_, i) =>
-    Float32Array.from(inputOf(i, parameters), (x) => x / 2 ** 32 - 0.5),
+    Float32Array.from(ringInputOf(i, parameters), (x) => x / 2 ** 32 - 0.5),
   );
   let start = cpuSeconds();
   let bytes = 0;
@@ -176,6 +226,7 @@ export function benchReport(r: SecAggBench): string[] {
     `| --- |${phases.map(() => ' ---: |').join('')}`,
     `| coordinator CPU s | ${phases.map((p) => s3(r.phases.coordinator[p] ?? 0)).join(' | ')} |`,
     `| one shop CPU s | ${phases.map((p) => s3(r.phases.shop[p] ?? 0)).join(' | ')} |`,
+    `| of which encode + noise | ${phases.map((p) => (p === 'collect' ? s3(r.shopEncodeSeconds) : '')).join(' | ')} |`,
     `one shop sends ${Math.round(r.shopBytesSent)} bytes and receives ${Math.round(r.shopBytesReceived)} (plain upload: ${Math.round(r.plain.shopBytesSent)} sent)`,
   ];
 }
