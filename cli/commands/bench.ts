@@ -82,6 +82,11 @@ export const benchCommand: Command = {
       description:
         'With --only load: a secure (SecAgg+) round instead of a plain one, against the coordinator service in a child process; shops poll every --poll seconds.',
     },
+    'every-signature': {
+      type: 'boolean',
+      description:
+        'With --only load --secure: every simulated shop checks all of the roster’s and the unmask request’s signatures itself (n² checks in one process) instead of reusing one check of byte-identical signatures (the harness option, on by default).',
+    },
     poll: {
       type: 'string',
       value: 'S',
@@ -186,6 +191,7 @@ export const benchCommand: Command = {
         shops,
         ...(poll === undefined ? {} : { pollMs: poll * 1000 }),
         ...(colluders === undefined ? {} : { colluders }),
+        sharedChecks: !options['every-signature'],
         onProgress: (line) => io.err(line),
       });
       if (json) io.out(JSON.stringify({ part: 'load', ...r }));

@@ -38,6 +38,7 @@ import {
   shareKeys,
   type ShopIdentity,
 } from '../../federated/secagg/shop-round.ts';
+import type { SignatureCheck } from '../../federated/secagg/shop-checks.ts';
 import { confirmSurvivors, unmaskResponse } from '../../federated/secagg/shop-unmask.ts';
 import { roundKey } from '../privacy/budget.ts';
 import { admitByRoster, admitBySettings, type Refusal } from '../privacy/refusals.ts';
@@ -71,6 +72,11 @@ export type SecureRoundOptions = {
   computeUpdate: (round: RoundView) => Promise<LocalUpdate>;
   random?: RandomSource;
   log?: Logger;
+  /**
+   * How the roster's and the unmask request's signatures are checked (default: each one, here).
+   * Only the load harness passes another (simulation/load/shared-checks.ts).
+   */
+  verify?: SignatureCheck;
 };
 
 export type SecureStep = {
@@ -244,7 +250,14 @@ async function nextMessage(
     );
     // Verifies the roster line by line (once: n signatures) and derives n, T, c and the graph from
     // it; nothing leaves before the hash and the bakery's policy are checked below.
-    const { state, message } = shareKeys(client!, identity, signed.roster, keys);
+    const { state, message } = shareKeys(
+      client!,
+      identity,
+      signed.roster,
+      keys,
+      {},
+      options.verify,
+    );
     // The hash names the graph every shop derives: a roster other than the one announced is a split.
     if (state.rosterHash !== view.rosterHash || state.rosterHash !== signed.rosterHash)
       throw new SecAggError('roster-forged', 'the roster does not match the hash announced for it');
@@ -281,7 +294,7 @@ async function nextMessage(
       unmaskRequest,
       'unmask-request',
     );
-    const { state, message } = unmaskResponse(verified(), request);
+    const { state, message } = unmaskResponse(verified(), request, options.verify);
     return with_(
       state,
       outgoing(round.id, 'unmask', message, {

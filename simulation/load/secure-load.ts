@@ -1,12 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { savePrivacyPolicy } from '../../electron/privacy/policy.ts';
-import { openDatabase, type Db } from '../../electron/store/database.ts';
-import { CoordinatorHttp } from '../../electron/sync/http.ts';
-import { ledgerRequestLog, type RequestLog } from '../../electron/sync/ledger.ts';
 import { stepSecureRound, type SecureStep } from '../../electron/sync/secagg-client.ts';
-import { saveSyncState } from '../../electron/sync/state.ts';
+import type { SignatureCheck } from '../../federated/secagg/shop-checks.ts';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
 import { openCoordinatorStore } from '../../coordinator/store/database.ts';
 import {
@@ -15,9 +11,10 @@ import {
   type RoundView,
 } from '../../federated/protocol/index.ts';
 import { cpuSecondsOf, startService, stopService } from '../bench/service-process.ts';
-import { everyRoundPolicy } from '../consortium.ts';
 import { OperatorClient } from '../operator-client.ts';
 import { sleep } from '../retry.ts';
+import { sharedSignatureChecks, type SharedChecks } from './shared-checks.ts';
+import { closeShops, openShops, type LoadShop, type Samples } from './secure-shops.ts';
 import {
   enrolInDatabase,
   formatStats,
@@ -47,6 +44,12 @@ export type SecureLoadOptions = {
    * machine has. The wait for a slot is reported apart.
    */
   concurrency?: number;
+  /**
+   * Harness option, on by default here and nowhere else: simulated shops reuse one check of
+   * byte-identical signatures (the roster's n, the unmask request's T; shared-checks.ts). Off:
+   * every shop checks all of them, n² checks in this one process.
+   */
+  sharedChecks?: boolean;
   onProgress?: (line: string) => void;
 };
 
@@ -80,36 +83,21 @@ export type SecureLoadResult = {
    * together (this process: their SecAgg+ work, signing, their SQLite files and ledgers).
    */
   cpuSeconds: { coordinator: number; shops: number };
+  /**
+   * How the shops checked the roster's and the unmask request's signatures: shared (the harness
+   * option) or each shop all of them; real checks with their mean cost, reused ones; and what one
+   * shop's own check of this round's roster costs at that rate (a real shop's, on its machine).
+   */
+  signatureChecks: {
+    shared: boolean;
+    checked: number;
+    reused: number;
+    msPerCheck: number | null;
+    oneShopRosterSeconds: number | null;
+  };
   shopCpuMsPerShop: number;
   loadAverage: number;
 };
-
-type Shop = { shopId: string; db: Db; http: CoordinatorHttp; privateKey: string };
-
-/** The app's ledger for a shop, and the time each request took (its answer, or no answer). */
-function timedLog(db: Db, samples: Map<string, number[]>): RequestLog {
-  const ledger = ledgerRequestLog(db, () => new Date());
-  const open = new Map<number, { kind: string; started: number }>();
-  return {
-    sending(request) {
-      const id = ledger.sending(request);
-      // The round's documents are ledgered as status reads; timed apart from the view polls.
-      const document = request.meta.details?.document;
-      const kind = typeof document === 'string' ? `document ${document}` : request.meta.kind;
-      open.set(id, { kind, started: performance.now() });
-      return id;
-    },
-    answered(id, status) {
-      ledger.answered(id, status);
-      const sent = open.get(id);
-      open.delete(id);
-      if (!sent) return;
-      const list = samples.get(sent.kind) ?? [];
-      list.push(performance.now() - sent.started);
-      samples.set(sent.kind, list);
-    },
-  };
-}
 
 /**
  * A secure (SecAgg+) round of `shops` bakeries against the shipped coordinator service in a child
@@ -127,7 +115,7 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
   const dir = mkdtempSync(join(tmpdir(), 'breadcast-secure-load-'));
   const database = join(dir, 'coordinator.db');
   const password = 'secure load operator password';
-  const shops: Shop[] = [];
+  const shops: LoadShop[] = [];
   const service = await (async () => {
     const store = await openCoordinatorStore(database);
     try {
@@ -138,35 +126,8 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
       );
       await store.close();
       const started = await startService(database);
-      const samples = new Map<string, number[]>();
-      for (const [i, { shopId, keys }] of enrolled.entries()) {
-        const db = openDatabase(join(dir, `shop-${i}.sqlite`));
-        savePrivacyPolicy(db, everyRoundPolicy, now);
-        saveSyncState(db, {
-          coordinatorUrl: started.url,
-          shopId,
-          shopName: `Secure bakery ${i}`,
-          publicKey: keys.publicKey,
-          privateKey: keys.privateKey,
-          clockOffsetMs: 0,
-          lastSyncAt: null,
-          lastError: null,
-          modelVersion: null,
-          currentRound: null,
-          nextRoundAt: null,
-        });
-        const http = new CoordinatorHttp(
-          {
-            baseUrl: started.url,
-            appVersion: '0.1.0',
-            now: () => new Date(),
-            clockOffsetMs: 0,
-            log: timedLog(db, samples),
-          },
-          { shopId, privateKey: keys.privateKey },
-        );
-        shops.push({ shopId, db, http, privateKey: keys.privateKey });
-      }
+      const samples: Samples = new Map();
+      shops.push(...openShops(dir, started.url, enrolled, samples, now));
       return { ...started, samples };
     } catch (error) {
       await store.close().catch(() => undefined);
@@ -210,13 +171,14 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
     let finished = 0;
     const giveUpAt = Date.now() + (options.phaseSeconds ?? 1800) * 1000 * (phases.length + 1);
     const gate = slots(options.concurrency ?? 8);
+    const checks = options.sharedChecks === false ? null : sharedSignatureChecks();
     const slotWaits: number[] = [];
-    const gated = async (shop: Shop) => {
+    const gated = async (shop: LoadShop) => {
       const asked = performance.now();
       await gate.acquire();
       slotWaits.push(performance.now() - asked);
       try {
-        return await pollOnce(shop, opened.id);
+        return await pollOnce(shop, opened.id, checks?.verify);
       } finally {
         gate.release();
       }
@@ -288,17 +250,22 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
       wallMs: Math.round(wallMs),
       cpuSeconds: { coordinator: coordinatorCpu, shops: shopSeconds },
       shopCpuMsPerShop: (shopSeconds * 1000) / n,
+      signatureChecks: signatureFigures(checks, n),
       loadAverage,
     };
   } finally {
-    for (const shop of shops) shop.db.close();
+    closeShops(shops);
     await stopService(service.child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** One sync of a shop during the round: the current round, then its secure step (null: over). */
-async function pollOnce(shop: Shop, roundId: number): Promise<SecureStep | null> {
+async function pollOnce(
+  shop: LoadShop,
+  roundId: number,
+  verify: SignatureCheck | undefined,
+): Promise<SecureStep | null> {
   const current = await shop.http.send('GET', '/v1/rounds/current', null, currentRoundResponse, {
     kind: 'status',
     roundId: null,
@@ -312,6 +279,7 @@ async function pollOnce(shop: Shop, roundId: number): Promise<SecureStep | null>
       http: shop.http,
       identity: { shopId: shop.shopId, privateKey: shop.privateKey },
       now: () => new Date(),
+      ...(verify ? { verify } : {}),
       computeUpdate: async (view: RoundView) => {
         // The app trains from the round's model: it downloads it first (training is not timed).
         const model = await shop.http.send(
@@ -334,7 +302,21 @@ async function pollOnce(shop: Shop, roundId: number): Promise<SecureStep | null>
   );
 }
 
-async function parametersOf(shop: Shop): Promise<number> {
+function signatureFigures(checks: SharedChecks | null, n: number) {
+  if (!checks)
+    return { shared: false, checked: 0, reused: 0, msPerCheck: null, oneShopRosterSeconds: null };
+  const { checked, checkedMs, reused } = checks.counts;
+  const msPerCheck = checked ? checkedMs / checked : null;
+  return {
+    shared: true,
+    checked,
+    reused,
+    msPerCheck,
+    oneShopRosterSeconds: msPerCheck === null ? null : (msPerCheck * n) / 1000,
+  };
+}
+
+async function parametersOf(shop: LoadShop): Promise<number> {
   const model = await shop.http.send('GET', '/v1/models/current', null, modelResponse, {
     kind: 'model',
     roundId: null,
@@ -360,6 +342,9 @@ export function formatSecureLoad(r: SecureLoadResult): string[] {
       .join(', ')}`,
     ...Object.entries(r.byRequest).map(([kind, s]) => formatStats(kind, s)),
     formatStats('wait for a harness slot', r.slotWait),
+    r.signatureChecks.shared
+      ? `signatures of the roster and the unmask request: SHARED across the simulated shops (harness option): ${r.signatureChecks.checked} checked (${r.signatureChecks.msPerCheck?.toFixed(3)} ms each), ${r.signatureChecks.reused} reused; one shop's own check of this ${r.shops}-line roster: ${r.signatureChecks.oneShopRosterSeconds?.toFixed(2)} s`
+      : 'signatures of the roster and the unmask request: every shop checks all of them',
     `shops: ${Object.entries(r.outcomes)
       .map(([what, count]) => `${count} ${what}`)
       .join(', ')}`,

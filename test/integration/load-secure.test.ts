@@ -21,5 +21,9 @@ describe('load: a secure round against the coordinator service', () => {
       'aggregating',
     ]);
     expect(result.cpuSeconds.coordinator).toBeGreaterThan(0);
+    // The harness option: each roster line is checked once for real, the other shops reuse it.
+    expect(result.signatureChecks.shared).toBe(true);
+    expect(result.signatureChecks.checked).toBeGreaterThanOrEqual(8);
+    expect(result.signatureChecks.reused).toBeGreaterThanOrEqual(7 * 8);
   }, 600_000);
 });
