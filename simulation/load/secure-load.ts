@@ -1,30 +1,25 @@
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stepSecureRound, type SecureStep } from '../../electron/sync/secagg-client.ts';
-import type { SignatureCheck } from '../../federated/secagg/shop-checks.ts';
+import { fileURLToPath } from 'node:url';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
 import { openCoordinatorStore } from '../../coordinator/store/database.ts';
-import {
-  currentRoundResponse,
-  modelResponse,
-  type RoundView,
-} from '../../federated/protocol/index.ts';
+import type { ShopKeyPair } from '../../federated/protocol/index.ts';
 import { cpuSecondsOf, startService, stopService } from '../bench/service-process.ts';
 import { OperatorClient } from '../operator-client.ts';
-import { sleep } from '../retry.ts';
-import { sharedSignatureChecks, type SharedChecks } from './shared-checks.ts';
-import { closeShops, openShops, type LoadShop, type Samples } from './secure-shops.ts';
 import {
   enrolInDatabase,
   formatStats,
   inBatches,
   pollUntil,
-  retrying,
-  slots,
   stats,
   type LatencyStats,
 } from './load-tools.ts';
+import { runShops, type ShopRunConfig, type ShopRunReport } from './secure-shop-runs.ts';
+
+const childEntry = fileURLToPath(new URL('./secure-shop-process.ts', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export type SecureLoadOptions = {
   shops: number;
@@ -45,6 +40,11 @@ export type SecureLoadOptions = {
    */
   concurrency?: number;
   /**
+   * Processes the shops run in (default 1: this one). All of them are on this machine: more than
+   * one lets the shops use the cores the coordinator leaves them. `concurrency` is per process.
+   */
+  processes?: number;
+  /**
    * Harness option, on by default here and nowhere else: simulated shops reuse one check of
    * byte-identical signatures (the roster's n, the unmask request's T; shared-checks.ts). Off:
    * every shop checks all of them, n² checks in this one process.
@@ -58,6 +58,8 @@ const phases = ['advertise', 'share', 'collect', 'confirm', 'unmask'] as const;
 export type SecureLoadResult = {
   mode: 'secure';
   shops: number;
+  /** Processes the shops ran in. */
+  processes: number;
   parameters: number;
   round: {
     id: number;
@@ -80,7 +82,7 @@ export type SecureLoadResult = {
   wallMs: number;
   /**
    * CPU seconds over the round: the coordinator (its own process, SQLite) and all the shops
-   * together (this process: their SecAgg+ work, signing, their SQLite files and ledgers).
+   * together (their processes: their SecAgg+ work, signing, their SQLite files and ledgers).
    */
   cpuSeconds: { coordinator: number; shops: number };
   /**
@@ -115,20 +117,17 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
   const dir = mkdtempSync(join(tmpdir(), 'breadcast-secure-load-'));
   const database = join(dir, 'coordinator.db');
   const password = 'secure load operator password';
-  const shops: LoadShop[] = [];
+  let enrolled: { index: number; shopId: string; keys: ShopKeyPair }[] = [];
   const service = await (async () => {
     const store = await openCoordinatorStore(database);
     try {
       await createOperator(store, 'load', password);
       const now = new Date();
-      const enrolled = await inBatches(n, 8, (i) =>
-        enrolInDatabase(store, `Secure bakery ${i}`, '0.1.0', now),
-      );
+      enrolled = (
+        await inBatches(n, 8, (i) => enrolInDatabase(store, `Secure bakery ${i}`, '0.1.0', now))
+      ).map((shop, index) => ({ index, ...shop }));
       await store.close();
-      const started = await startService(database);
-      const samples: Samples = new Map();
-      shops.push(...openShops(dir, started.url, enrolled, samples, now));
-      return { ...started, samples };
+      return await startService(database);
     } catch (error) {
       await store.close().catch(() => undefined);
       throw error;
@@ -162,56 +161,32 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
       },
     });
     const opened = await operator.call<{ id: number }>('POST', '/v1/operator/rounds', {});
-    const cpuBefore = process.cpuUsage();
     const serviceBefore = cpuSecondsOf(service.child.pid!);
     const started = performance.now();
-    let errors = 0;
-    let retries = 0;
-    const outcomes: Record<string, number> = {};
     let finished = 0;
-    const giveUpAt = Date.now() + (options.phaseSeconds ?? 1800) * 1000 * (phases.length + 1);
-    const gate = slots(options.concurrency ?? 8);
-    const checks = options.sharedChecks === false ? null : sharedSignatureChecks();
-    const slotWaits: number[] = [];
-    const gated = async (shop: LoadShop) => {
-      const asked = performance.now();
-      await gate.acquire();
-      slotWaits.push(performance.now() - asked);
-      try {
-        return await pollOnce(shop, opened.id, checks?.verify);
-      } finally {
-        gate.release();
-      }
+    const shopDone = () => {
+      if (++finished % Math.max(1, Math.round(n / 10)) === 0) say(`${finished}/${n} shops done`);
     };
-    await Promise.all(
-      shops.map(async (shop, i) => {
-        await sleep((i * pollMs) / n);
-        let last = 'gave up';
-        try {
-          for (;;) {
-            const step = await retrying(
-              () => gated(shop),
-              () => retries++,
-            ).catch((error: unknown) => {
-              errors++;
-              throw error;
-            });
-            if (step === null || ['finished', 'refused', 'not-taking-part'].includes(step.action)) {
-              last = step?.action ?? 'finished';
-              break;
-            }
-            if (Date.now() > giveUpAt) break;
-            await sleep(pollMs);
-          }
-        } catch (error) {
-          last = `error: ${(error as Error).message.slice(0, 120)}`;
-        }
-        outcomes[last] = (outcomes[last] ?? 0) + 1;
-        if (++finished % Math.max(1, Math.round(n / 10)) === 0) say(`${finished}/${n} shops done`);
-      }),
-    );
+    const processes = Math.max(1, Math.min(options.processes ?? 1, n));
+    const config = (part: number): ShopRunConfig => ({
+      url: service.url,
+      dir,
+      roundId: opened.id,
+      n,
+      pollMs,
+      giveUpAt: Date.now() + (options.phaseSeconds ?? 1800) * 1000 * (phases.length + 1),
+      concurrency: options.concurrency ?? 8,
+      sharedChecks: options.sharedChecks !== false,
+      // Interleaved, so every process has shops all along the spread of first polls.
+      shops: enrolled.filter((_, i) => i % processes === part),
+    });
+    const reports =
+      processes === 1
+        ? [await runShops(config(0), shopDone)]
+        : await Promise.all(
+            Array.from({ length: processes }, (_, part) => shopProcess(config(part), shopDone)),
+          );
     const wallMs = performance.now() - started;
-    const shopsCpu = process.cpuUsage(cpuBefore);
     const coordinatorCpu = cpuSecondsOf(service.child.pid!) - serviceBefore;
     const round = await pollUntil(
       () =>
@@ -225,15 +200,32 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
       (r) => r.phase === 'published' || r.phase === 'failed',
       { everyMs: 1000, untilMs: Date.now() + 60_000 },
     );
-    const shopSeconds = (shopsCpu.user + shopsCpu.system) / 1e6;
+    const shopSeconds = reports.reduce((sum, r) => sum + r.cpuSeconds, 0);
+    const samples = new Map<string, number[]>();
+    for (const report of reports)
+      for (const [kind, values] of Object.entries(report.samples))
+        samples.set(kind, [...(samples.get(kind) ?? []), ...values]);
     const byRequest = Object.fromEntries(
-      [...service.samples].map(([kind, values]) => [kind, stats(values)]),
+      [...samples].map(([kind, values]) => [kind, stats(values)]),
     );
-    const requests = [...service.samples.values()].reduce((sum, v) => sum + v.length, 0);
+    const requests = [...samples.values()].reduce((sum, v) => sum + v.length, 0);
+    const outcomes: Record<string, number> = {};
+    for (const report of reports)
+      for (const [what, count] of Object.entries(report.outcomes))
+        outcomes[what] = (outcomes[what] ?? 0) + count;
+    const sum = (pick: (r: ShopRunReport) => number) => reports.reduce((s, r) => s + pick(r), 0);
+    const checks = reports.every((r) => r.checks)
+      ? {
+          checked: sum((r) => r.checks!.checked),
+          checkedMs: sum((r) => r.checks!.checkedMs),
+          reused: sum((r) => r.checks!.reused),
+        }
+      : null;
     return {
       mode: 'secure',
       shops: n,
-      parameters: await parametersOf(shops[0]!),
+      parameters: reports[0]!.parameters,
+      processes,
       round: {
         id: opened.id,
         phase: round.phase,
@@ -243,9 +235,9 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
       },
       byRequest,
       requests,
-      slotWait: stats(slotWaits),
-      errors,
-      retries,
+      slotWait: stats(reports.flatMap((r) => r.slotWaits)),
+      errors: sum((r) => r.errors),
+      retries: sum((r) => r.retries),
       outcomes,
       wallMs: Math.round(wallMs),
       cpuSeconds: { coordinator: coordinatorCpu, shops: shopSeconds },
@@ -254,58 +246,15 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
       loadAverage,
     };
   } finally {
-    closeShops(shops);
     await stopService(service.child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** One sync of a shop during the round: the current round, then its secure step (null: over). */
-async function pollOnce(
-  shop: LoadShop,
-  roundId: number,
-  verify: SignatureCheck | undefined,
-): Promise<SecureStep | null> {
-  const current = await shop.http.send('GET', '/v1/rounds/current', null, currentRoundResponse, {
-    kind: 'status',
-    roundId: null,
-  });
-  const round = current.body!.round;
-  if (!round || round.id !== roundId || round.phase === 'published' || round.phase === 'failed')
-    return null;
-  return stepSecureRound(
-    {
-      db: shop.db,
-      http: shop.http,
-      identity: { shopId: shop.shopId, privateKey: shop.privateKey },
-      now: () => new Date(),
-      ...(verify ? { verify } : {}),
-      computeUpdate: async (view: RoundView) => {
-        // The app trains from the round's model: it downloads it first (training is not timed).
-        const model = await shop.http.send(
-          'GET',
-          `/v1/models/${view.modelVersion}`,
-          null,
-          modelResponse,
-          { kind: 'model', roundId: view.id },
-        );
-        const length = model.body!.parameterCount;
-        const seed = shop.shopId.charCodeAt(0);
-        return {
-          delta: Float32Array.from({ length }, (_, j) => 1e-3 * Math.sin(seed + j)),
-          sampleCount: 30,
-          metrics: null,
-        };
-      },
-    },
-    round,
-  );
-}
-
-function signatureFigures(checks: SharedChecks | null, n: number) {
+function signatureFigures(checks: ShopRunReport['checks'], n: number) {
   if (!checks)
     return { shared: false, checked: 0, reused: 0, msPerCheck: null, oneShopRosterSeconds: null };
-  const { checked, checkedMs, reused } = checks.counts;
+  const { checked, checkedMs, reused } = checks;
   const msPerCheck = checked ? checkedMs / checked : null;
   return {
     shared: true,
@@ -316,12 +265,27 @@ function signatureFigures(checks: SharedChecks | null, n: number) {
   };
 }
 
-async function parametersOf(shop: LoadShop): Promise<number> {
-  const model = await shop.http.send('GET', '/v1/models/current', null, modelResponse, {
-    kind: 'model',
-    roundId: null,
+/** One child process running its share of the shops; resolves to its report. */
+function shopProcess(config: ShopRunConfig, onShopDone: () => void): Promise<ShopRunReport> {
+  const child = fork(childEntry, [], {
+    execArgv: ['--import', 'tsx'],
+    cwd: projectRoot,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  return model.body!.parameterCount;
+  return new Promise((resolve, reject) => {
+    let report: ShopRunReport | null = null;
+    child.on('message', (message: { done?: true; report?: ShopRunReport; error?: string }) => {
+      if (message.done) onShopDone();
+      if (message.report) report = message.report;
+      if (message.error) reject(new Error(`a shop process failed: ${message.error}`));
+    });
+    child.once('exit', (code) =>
+      report
+        ? resolve(report)
+        : reject(new Error(`a shop process exited (${code}) without its report`)),
+    );
+    child.send(config);
+  });
 }
 
 function phaseEnds(openedAt: string, log: { phase: string; at: string }[]): Record<string, number> {
@@ -336,7 +300,7 @@ function phaseEnds(openedAt: string, log: { phase: string; at: string }[]): Reco
 
 export function formatSecureLoad(r: SecureLoadResult): string[] {
   return [
-    `secure round of ${r.shops} shops, ${r.parameters} parameters: ${r.round.phase}${r.round.failureReason ? ` (${r.round.failureReason})` : ''} → model version ${r.round.resultVersion ?? '-'} in ${(r.wallMs / 1000).toFixed(1)} s; ${r.requests} requests, ${r.errors} failed for good, ${r.retries} retried`,
+    `secure round of ${r.shops} shops (in ${r.processes} process${r.processes === 1 ? '' : 'es'}), ${r.parameters} parameters: ${r.round.phase}${r.round.failureReason ? ` (${r.round.failureReason})` : ''} → model version ${r.round.resultVersion ?? '-'} in ${(r.wallMs / 1000).toFixed(1)} s; ${r.requests} requests, ${r.errors} failed for good, ${r.retries} retried`,
     `phase ends (s after opening): ${Object.entries(r.round.phaseEndsSeconds)
       .map(([phase, s]) => `${phase} ${s}`)
       .join(', ')}`,

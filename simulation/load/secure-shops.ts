@@ -51,13 +51,14 @@ function timedLog(db: Db, samples: Samples): RequestLog {
 export function openShops(
   dir: string,
   coordinatorUrl: string,
-  enrolled: readonly { shopId: string; keys: ShopKeyPair }[],
+  enrolled: readonly { index: number; shopId: string; keys: ShopKeyPair }[],
   samples: Samples,
   now: Date,
 ): LoadShop[] {
-  const template = join(dir, 'template.sqlite');
+  // One template per process: several processes may set up their shops at once.
+  const template = join(dir, `template-${process.pid}.sqlite`);
   openDatabase(template).close();
-  return enrolled.map(({ shopId, keys }, i) => {
+  return enrolled.map(({ index: i, shopId, keys }) => {
     const path = join(dir, `shop-${i}.sqlite`);
     copyFileSync(template, path);
     const db = openDatabase(path);
