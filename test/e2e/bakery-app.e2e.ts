@@ -212,6 +212,34 @@ describe('bakery app', () => {
     expect(await page.getByTestId('history-table').textContent()).toContain('Brot 01');
   });
 
+  it("shows a past day's correction in that day's edit trail", async () => {
+    const first = (await api('logs.day', { date: day })).rows[0]!;
+    const log = first.log!;
+    const saved = await api('logs.saveRow', {
+      date: day,
+      productId: first.product.id,
+      baked: log.baked,
+      sold: log.sold - 1,
+      wasted: log.wasted,
+    });
+    expect(saved.editsRecorded).toBe(1);
+    const trail = await api('logs.edits', { productId: first.product.id, limit: 1000 });
+    const changes = trail.edits.filter((edit) => edit.date === day).length;
+
+    // The address alone chooses the product and the range, also while History is open.
+    await go(`#/history?product=${first.product.id}&from=${day}&to=${day}`);
+    const table = page.getByTestId('history-table');
+    await poll(() => table.locator('tr.day').count()).toBe(1);
+    const toggle = table.getByRole('button', {
+      name: changes === 1 ? '1 change' : `${changes} changes`,
+    });
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await page.getByTestId('edit-trail').textContent()).toContain(
+      `Brot 01, sold changed from ${log.sold} to ${log.sold - 1}`,
+    );
+  });
+
   it('switches to German and keeps numbers and dates in the German style', async () => {
     await go('#/settings');
     await page.getByTestId('language').selectOption('de');
