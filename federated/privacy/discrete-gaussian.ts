@@ -5,8 +5,10 @@
  * e^(−(|Y| − σ²/t)²/(2σ²)). The discrete Laplace is drawn as a random sign and a geometric
  * count G with P(G ≥ k) = e^(−k/t), found by inverting one uniform (the sign's "−0" is
  * rejected so 0 is not counted twice). Every random decision compares a uniform with e^(−x)
- * for an exact rational x, decided exactly by exact-exp.ts; σ² is taken as the exact rational
- * value of its double. No floating-point Gaussian is drawn or rounded anywhere.
+ * for an exact rational x, decided exactly by exact-exp.ts (the geometric count is first read off
+ * one logarithm with a certified margin, which settles all but about one in a million without the
+ * two exponentials); σ² is taken as the exact rational value of its double. No floating-point
+ * Gaussian is drawn or rounded anywhere.
  */
 import {
   certifiedBelowExpNeg,
@@ -56,10 +58,30 @@ export function discreteGaussianSampler(
     return exactBelowExpNeg(u, exact(), bits);
   };
 
+  /**
+   * G from one logarithm, when V's whole 2^-53-wide interval maps inside one step:
+   * G = k ⇔ k < −t·ln V ≤ k + 1. y = −t·ln(m) at the interval's midpoint m is within t·0.5/top
+   * of −t·ln V for every V of the interval, and the rounding of m, the double logarithm (under
+   * an ulp of |ln m| ≤ 37) and the product add under 2^-46·(y + t); the margin doubles the first
+   * and takes 2^-40·(y + t) for the rest. −1: a step boundary may lie within the margin (then the
+   * exact comparisons decide, from the same bits, so the draws are those of the exact path).
+   */
+  const stepFromLog = (top: number): number => {
+    if (top === 0) return -1;
+    const y = -t * Math.log((top + 0.5) / 2 ** 53);
+    const margin = t / top + (y + t) * 2 ** -40;
+    const k = Math.floor(y - margin);
+    return k >= 0 && y - margin > k && y + margin < k + 1 ? k : -1;
+  };
+
   /** G with P(G ≥ k) = e^(−k/t): G = k exactly when e^(−(k+1)/t) ≤ V < e^(−k/t). */
   const geometric = (): number => {
     const top = bits.uint53();
     u = null;
+    if (certify) {
+      const k = stepFromLog(top);
+      if (k !== -1) return k;
+    }
     // The logarithm only guesses k; the two exact comparisons decide it.
     let k = Math.max(0, Math.floor(-t * Math.log((top + 0.5) / 2 ** 53)));
     for (;;) {

@@ -1,6 +1,6 @@
 /**
  * The only cryptographic building blocks SecAgg uses, all from node:crypto (OpenSSL in Node,
- * BoringSSL in Electron): Ed25519, X25519, HKDF-SHA256, AES-256-GCM and AES-256-CTR.
+ * BoringSSL in Electron): Ed25519, X25519, HKDF-SHA256, AES-256-GCM and AES-CTR.
  * Nothing here invents a primitive; this file only fixes key sizes, encodings and labels.
  */
 import {
@@ -21,19 +21,23 @@ import {
 } from 'node:crypto';
 import { SecAggError, concatBytes, fromBase64, toBase64, utf8 } from './bytes.ts';
 
-/** Domain-separation prefix for every label, signature and derived key of this protocol version. */
-export const PROTOCOL = 'breadcast/secagg/v2';
+/**
+ * Domain-separation prefix for every label, signature and derived key of this protocol version.
+ * v3: masks expand with AES-128-CTR (v2: AES-256-CTR); the new prefix makes a round mixing the two
+ * fail at the first signature instead of summing masks that do not cancel.
+ */
+export const PROTOCOL = 'breadcast/secagg/v3';
 
 let probed = false;
 
 /**
  * Fails loudly at start if the runtime lacks a primitive we rely on. Electron's BoringSSL has
- * no ChaCha20, which is why masks use AES-256-CTR; this guards against the next surprise.
+ * no ChaCha20, which is why masks use AES-CTR; this guards against the next surprise.
  */
 export function assertCryptoAvailable(): void {
   if (probed) return;
   const ciphers = new Set(getCiphers());
-  for (const name of ['aes-256-gcm', 'aes-256-ctr']) {
+  for (const name of ['aes-256-gcm', 'aes-256-ctr', 'aes-128-ctr']) {
     if (!ciphers.has(name))
       throw new SecAggError('crypto-unavailable', `this runtime's crypto lacks ${name}`);
   }
@@ -288,31 +292,55 @@ export function open(key: Uint8Array, sealed: string, associated: Uint8Array): U
   }
 }
 
+type CtrCipher = 'aes-128-ctr' | 'aes-256-ctr';
+
 /**
- * The mask stream: AES-256-CTR keystream under a 256-bit key. `stream` selects a disjoint part
- * of it (the counter block starts at stream · 2^64), so one key can feed several streams. Each
- * key is derived for one purpose in one round, so a (key, counter) pair is never reused.
- * The stream is handed out in 64 kB pieces: encrypting a 400 kB vector in one call costs more
- * CPU than in pieces that stay in cache.
+ * CTR keystream handed out in 64 kB pieces: encrypting a 400 kB vector in one call costs more
+ * CPU than in pieces that stay in cache. `stream` selects a disjoint part of it (the counter
+ * block starts at stream · 2^64), so one key can feed several streams.
  */
-export function forEachKeystreamPiece(
+function forEachCtrPiece(
+  cipherName: CtrCipher,
   key: Uint8Array,
   byteLength: number,
   visit: (piece: Uint8Array, offset: number) => void,
-  stream = 0,
+  stream: number,
 ): void {
-  if (key.length !== 32) throw new SecAggError('malformed', 'PRG key must be 256 bits');
   const iv = Buffer.alloc(16);
   iv.writeUInt32BE(stream, 4);
-  const cipher = createCipheriv('aes-256-ctr', key, iv);
+  const cipher = createCipheriv(cipherName, key, iv);
   for (let at = 0; at < byteLength; at += KEYSTREAM_PIECE) {
     visit(cipher.update(ZEROS.subarray(0, Math.min(KEYSTREAM_PIECE, byteLength - at))), at);
   }
 }
 
-export function keystream(key: Uint8Array, byteLength: number, stream = 0): Uint8Array {
+/**
+ * The mask PRG: AES-128-CTR keystream under the first 128 bits of a 256-bit mask key (a 128-bit
+ * PRG seed, as in Bonawitz et al. and Flower; ten AES rounds where AES-256 takes fourteen, on the
+ * 101 MB of keystream a shop of a 500-shop round expands). Each mask key is derived for one
+ * purpose in one round, so a (key, counter) pair is never reused.
+ */
+export function forEachMaskPiece(
+  key: Uint8Array,
+  byteLength: number,
+  visit: (piece: Uint8Array, offset: number) => void,
+): void {
+  if (key.length !== 32) throw new SecAggError('malformed', 'mask key must be 256 bits');
+  forEachCtrPiece('aes-128-ctr', key.subarray(0, 16), byteLength, visit, 0);
+}
+
+/** The mask PRG's bytes in one array (tests; the ring adds the pieces as they come). */
+export function maskKeystream(key: Uint8Array, byteLength: number): Uint8Array {
   const out = new Uint8Array(byteLength);
-  forEachKeystreamPiece(key, byteLength, (piece, at) => out.set(piece, at), stream);
+  forEachMaskPiece(key, byteLength, (piece, at) => out.set(piece, at));
+  return out;
+}
+
+/** AES-256-CTR keystream under a 256-bit seed (the SecAgg+ graph's seeded integers). */
+export function keystream(key: Uint8Array, byteLength: number, stream = 0): Uint8Array {
+  if (key.length !== 32) throw new SecAggError('malformed', 'PRG key must be 256 bits');
+  const out = new Uint8Array(byteLength);
+  forEachCtrPiece('aes-256-ctr', key, byteLength, (piece, at) => out.set(piece, at), stream);
   return out;
 }
 /** Bytes of keystream handed out at a time (the last piece may be shorter). */

@@ -3,7 +3,7 @@
  * integer grid, its headroom for n summands, the noise) is federated/privacy/plan.ts.
  */
 import { SecAggError } from './bytes.ts';
-import { KEYSTREAM_PIECE, forEachKeystreamPiece } from './primitives.ts';
+import { KEYSTREAM_PIECE, forEachMaskPiece } from './primitives.ts';
 import { reserve, ringKernel } from './ring-kernel.ts';
 
 export function ringMask(modulusBits: number): number {
@@ -38,7 +38,7 @@ function subSigned(t: Int32Array, o: Int32Array, mask: number, count: number, at
 }
 
 /**
- * The seeded mask PRG: AES-256-CTR keystream read as uint32 words, reduced to k bits. Because
+ * The seeded mask PRG: AES-128-CTR keystream (primitives.ts) read as uint32 words, reduced to k bits. Because
  * 2^k divides 2^32 the reduction keeps every word exactly uniform.
  */
 export function maskVector(key: Uint8Array, length: number, modulusBits: number): Uint32Array {
@@ -90,7 +90,7 @@ export function addMasksInPlace(
   try {
     for (const { key, sign } of masks) {
       const run = sign === 1 ? kernel.add : kernel.sub;
-      forEachKeystreamPiece(key, bytes, (piece, at) => {
+      forEachMaskPiece(key, bytes, (piece, at) => {
         memory.set(piece, pieceAt);
         const whole = piece.length & ~15;
         run(at, pieceAt, whole, mask);
@@ -109,7 +109,7 @@ export function addMasksInPlace(
 }
 
 function addMaskWithLoop(t: Int32Array, key: Uint8Array, mask: number, sign: 1 | -1): void {
-  forEachKeystreamPiece(key, t.length * 4, (piece, at) => {
+  forEachMaskPiece(key, t.length * 4, (piece, at) => {
     const count = piece.length / 4;
     const words =
       piece.byteOffset % 4 === 0

@@ -93,8 +93,9 @@ describe('discrete Gaussian sampler (Canonne, Kamath, Steinke)', () => {
     }
   });
 
-  it('draws the same integers whether the float band or BigInt decides', () => {
-    for (const variance of [0.7, 52.25, 1.7e9]) {
+  it('draws the same integers whether the float band, the logarithm or BigInt decides', () => {
+    // 3e10: the share variance of a 500-shop round at the default noise, the product's size.
+    for (const variance of [0.7, 52.25, 1.7e9, 2.98e10]) {
       const fast = discreteGaussianSamples(5000, variance, seededRandom(seed(`paths-${variance}`)));
       const exact = discreteGaussianSamples(
         5000,

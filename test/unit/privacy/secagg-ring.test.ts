@@ -1,6 +1,7 @@
 import fc from 'fast-check';
+import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { keystream } from '../../../federated/secagg/primitives.ts';
+import { maskKeystream } from '../../../federated/secagg/primitives.ts';
 import { ringKernel } from '../../../federated/secagg/ring-kernel.ts';
 import {
   addMaskInPlace,
@@ -44,6 +45,18 @@ describe('ring arithmetic mod 2^k', () => {
     );
   });
 
+  it('expands a mask key with AES-128-CTR under its first 128 bits, from counter 0', () => {
+    // NIST SP 800-38A F.5.1's key; CTR from a zero counter block over zeros is the keystream.
+    const key = new Uint8Array(32);
+    key.set(Buffer.from('2b7e151628aed2a6abf7158809cf4f3c', 'hex'));
+    key.fill(0xa5, 16);
+    const reference = createCipheriv('aes-128-ecb', key.subarray(0, 16), null);
+    const blocks = Buffer.alloc(16 * 3);
+    for (let i = 0; i < 3; i++) blocks[16 * i + 15] = i;
+    const expected = reference.update(blocks);
+    expect(Buffer.from(maskKeystream(key, 48)).toString('hex')).toBe(expected.toString('hex'));
+  });
+
   it('adds and removes the keystream words reduced to k bits, also across keystream pieces', () => {
     fc.assert(
       fc.property(
@@ -53,7 +66,7 @@ describe('ring arithmetic mod 2^k', () => {
         fc.integer({ min: 1, max: 40_000 }),
         fc.constantFrom<1 | -1>(1, -1),
         (k, key, length, sign) => {
-          const bytes = keystream(key, length * 4);
+          const bytes = maskKeystream(key, length * 4);
           const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
           const words = Array.from({ length }, (_, i) => reduce(view.getUint32(i * 4, true), k));
           expect([...maskVector(key, length, k)]).toEqual(words);
