@@ -87,6 +87,17 @@ export const benchCommand: Command = {
       description:
         'With --only load: a secure (SecAgg+) round instead of a plain one, against the coordinator service in a child process; shops poll every --poll seconds.',
     },
+    'every-signature': {
+      type: 'boolean',
+      description:
+        'With --only load --secure: every simulated shop checks all of the roster’s and the unmask request’s signatures itself (n² checks in one process) instead of reusing one check of byte-identical signatures (the harness option, on by default).',
+    },
+    processes: {
+      type: 'string',
+      value: 'P',
+      description:
+        'With --only load --secure: run the shops in P child processes (default 1: the bench process), so they can use the cores the coordinator leaves.',
+    },
     poll: {
       type: 'string',
       value: 'S',
@@ -186,11 +197,14 @@ export const benchCommand: Command = {
       const shops = optionalNumber(options, 'shops', { integer: true, min: 3 }) ?? 500;
       const poll = optionalNumber(options, 'poll', { min: 0.1 });
       const colluders = optionalNumber(options, 'colluders', { integer: true, min: 0 });
+      const processes = optionalNumber(options, 'processes', { integer: true, min: 1 });
       say(`## Load: a secure round of ${shops} shops`);
       const r = await runSecureLoad({
         shops,
         ...(poll === undefined ? {} : { pollMs: poll * 1000 }),
         ...(colluders === undefined ? {} : { colluders }),
+        sharedChecks: !options['every-signature'],
+        ...(processes === undefined ? {} : { processes }),
         onProgress: (line) => io.err(line),
       });
       if (json) io.out(JSON.stringify({ part: 'load', ...r }));
