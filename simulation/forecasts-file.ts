@@ -14,6 +14,8 @@ export type DayForecast = {
   date: string;
   sold: number;
   naive: number;
+  /** The product's recent level the model's scale-free forecast was multiplied by. */
+  level: number;
   /** p10, p25, p50, p75, p90 per model method that was scored for this bakery. */
   quantiles: Partial<Record<ModelMethod, number[]>>;
 };
@@ -42,6 +44,7 @@ export function dayForecasts(
         date: d.date,
         sold: d.sold,
         naive: d.naive,
+        level: d.level,
         quantiles,
       });
     });
@@ -61,6 +64,7 @@ export function writeForecasts(path: string, forecasts: DayForecast[]): void {
     'date',
     'sold',
     'naive',
+    'level',
     ...modelMethods.flatMap((m) => levels.map((l) => `${m}_${l}`)),
   ];
   const rows = forecasts.map((f) => [
@@ -69,6 +73,7 @@ export function writeForecasts(path: string, forecasts: DayForecast[]): void {
     f.date,
     f.sold,
     f.naive,
+    f.level.toFixed(4),
     ...modelMethods.flatMap(
       (m) => f.quantiles[m]?.map((v) => v.toFixed(3)) ?? levels.map(() => ''),
     ),

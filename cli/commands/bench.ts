@@ -7,6 +7,7 @@ import { benchCoordinator } from '../../simulation/bench/coordinator.ts';
 import { benchLine, benchReport, benchSecAgg } from '../../simulation/bench/secagg.ts';
 import { benchNoise } from '../../simulation/bench/noise.ts';
 import { noiseCost } from '../../simulation/bench/noise-cost.ts';
+import { benchNightly } from '../../simulation/bench/nightly.ts';
 import { simulate } from '../../simulation/simulate.ts';
 import { startPostgres } from '../../simulation/postgres-server.ts';
 import { formatLoadResult, runLoadScenario } from '../../simulation/load/load-scenario.ts';
@@ -36,9 +37,13 @@ const parts = [
   'noise',
   'forecast',
   'noise-cost',
+  'nightly',
 ] as const;
-/** Parts that run only when named: the noise cost is eight consortium simulations (~45 min). */
-const namedOnly: readonly Part[] = ['noise-cost'];
+/**
+ * Parts that run only when named: the noise cost is eight consortium simulations (~45 min); the
+ * nightly job imports a 64-product, five-year bakery and trains it seven times (minutes).
+ */
+const namedOnly: readonly Part[] = ['noise-cost', 'nightly'];
 type Part = (typeof parts)[number];
 
 const sharedData = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
@@ -81,6 +86,17 @@ export const benchCommand: Command = {
       type: 'boolean',
       description:
         'With --only load: a secure (SecAgg+) round instead of a plain one, against the coordinator service in a child process; shops poll every --poll seconds.',
+    },
+    'every-signature': {
+      type: 'boolean',
+      description:
+        'With --only load --secure: every simulated shop checks all of the roster’s and the unmask request’s signatures itself (n² checks in one process) instead of reusing one check of byte-identical signatures (the harness option, on by default).',
+    },
+    processes: {
+      type: 'string',
+      value: 'P',
+      description:
+        'With --only load --secure: run the shops in P child processes (default 1: the bench process), so they can use the cores the coordinator leaves.',
     },
     poll: {
       type: 'string',
@@ -181,11 +197,14 @@ export const benchCommand: Command = {
       const shops = optionalNumber(options, 'shops', { integer: true, min: 3 }) ?? 500;
       const poll = optionalNumber(options, 'poll', { min: 0.1 });
       const colluders = optionalNumber(options, 'colluders', { integer: true, min: 0 });
+      const processes = optionalNumber(options, 'processes', { integer: true, min: 1 });
       say(`## Load: a secure round of ${shops} shops`);
       const r = await runSecureLoad({
         shops,
         ...(poll === undefined ? {} : { pollMs: poll * 1000 }),
         ...(colluders === undefined ? {} : { colluders }),
+        sharedChecks: !options['every-signature'],
+        ...(processes === undefined ? {} : { processes }),
         onProgress: (line) => io.err(line),
       });
       if (json) io.out(JSON.stringify({ part: 'load', ...r }));
@@ -270,6 +289,27 @@ export const benchCommand: Command = {
           `| ${r.clipNorm} | ${r.noiseMultiplier} | ${eps(r.epsilonPerRound)} | ${eps(r.epsilonPerYear)} | ${r.rounds} of 5 | ${pct(r.wapeFederated)} | ${pct(r.wapeMergedOnly)} | ${pct(r.wapeLocal)} | ${Math.round(r.costFederated)} / ${Math.round(r.costLocal)} | ${r.federatedBeatsLocal} of ${r.shops} |`,
         );
       }
+    }
+
+    if (run('nightly')) {
+      const source = join(sharedData, 'french-bakery.csv');
+      if (!existsSync(source))
+        throw new UsageError(`the nightly bench grows its bakeries from ${source}`);
+      say(
+        '## The nightly job (train + forecast): one network alone against the six-network consortium model',
+      );
+      say(
+        '| bakery | samples | networks | CPU s (of which training) | wall s | peak RSS MB | six / one: CPU, wall, RSS |',
+      );
+      say('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+      const f2 = (v: number) => v.toFixed(2);
+      await benchNightly(source, (b) => {
+        if (json) io.out(JSON.stringify({ part: 'nightly', ...b }));
+        for (const n of [b.one, b.six])
+          say(
+            `| ${b.products} products × ${b.years} y (${n.mode}) | ${n.samples} | ${n.networks} | ${f2(n.cpuSeconds)} (${f2(n.trainCpuSeconds)}) | ${f2(n.wallSeconds)} | ${Math.round(n.peakRssMb)} | ${n.mode === 'six' ? `${f2(b.ratio.cpu)}× / ${f2(b.ratio.wall)}× / ${f2(b.ratio.rss)}×` : 'baseline'} |`,
+          );
+      });
     }
 
     if (run('forecast')) {

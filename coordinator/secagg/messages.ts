@@ -85,7 +85,7 @@ export async function receive(
   const round = await getRound(ctx.store, roundId);
   if (!round) throw new CoordinatorError(404, 'no-round', `There is no round ${roundId}.`);
   if (round.phase !== phase) throw wrongPhase(round, phase);
-  const header = loadHeader(round);
+  const header = await loadHeader(ctx.store, round);
   if (!header) throw notRunning(round);
   let checked: Checked;
   try {
@@ -99,7 +99,7 @@ export async function receive(
     if (held) return { ...replay(held), stored: false };
     const fresh = (await getRound(tx, roundId, checked.also ? 'update' : 'share'))!;
     if (fresh.phase !== phase) throw wrongPhase(fresh, phase);
-    const current = loadHeader(fresh)!;
+    const current = (await loadHeader(tx, fresh))!;
     const dropped = current.convicted[shopId] ?? current.excluded[shopId];
     if (dropped)
       throw new CoordinatorError(

@@ -14,25 +14,27 @@ import { contributionPlanOf } from '../../federated/secagg/round-http.ts';
 import type { AdvertisementMessage, Confirmation } from '../../federated/secagg/round-types.ts';
 import { loadCoordinatorSettings, saveCoordinatorSettings } from '../store/settings.ts';
 import { budgetRefusal } from '../privacy/budget.ts';
-import { refusedShops } from '../store/privacy.ts';
 import { getModel } from '../store/models.ts';
 import { audit } from '../store/database.ts';
 import { markDropped } from '../store/rounds.ts';
 import { messageSenders, messagesOf, metaOf } from '../store/secagg.ts';
 import type { PhaseContext, PhaseHandler, PhaseOutcome, RoundMode } from '../rounds/phases.ts';
+import { answeredAll } from './answered.ts';
 import { roundData } from './round-data.ts';
 import { recoverHeader, storeRecovery } from './recovery.ts';
 import {
+  derivedSet,
   enrolledIdentities,
   loadHeader,
+  membersOf,
   paramsFor,
   revokedShops,
   saveHeader,
   type SecureHeader,
 } from './state.ts';
 
-function header(ctx: PhaseContext): SecureHeader {
-  const found = loadHeader(ctx.round);
+async function header(ctx: PhaseContext): Promise<SecureHeader> {
+  const found = await loadHeader(ctx.db, ctx.round);
   if (!found) throw new Error(`round ${ctx.round.id} has no secure-aggregation state`);
   return found;
 }
@@ -51,20 +53,6 @@ async function withoutRevoked(ctx: PhaseContext, round: SecureHeader): Promise<S
   for (const id of await revokedShops(ctx.db, Object.keys(round.identities)))
     next = excludeShop(next, id, 'revoked').round as SecureHeader;
   return next;
-}
-
-/**
- * Whether every shop expected in a phase has answered it, or reported that its own privacy
- * policy made it skip the round (it will not answer: waiting for its deadline would be idle).
- */
-async function answeredAll(
-  ctx: PhaseContext,
-  expected: readonly string[],
-  answered: readonly string[],
-): Promise<boolean> {
-  const done = new Set(answered);
-  for (const id of await refusedShops(ctx.db, ctx.round.id)) done.add(id);
-  return expected.every((id) => done.has(id));
 }
 
 async function dropMissing(ctx: PhaseContext, expected: string[], kept: string[], phase: string) {
@@ -99,14 +87,13 @@ const advertise: PhaseHandler = {
   },
   async isComplete(ctx) {
     if (await budgetStop(ctx)) return true;
-    const h = header(ctx);
-    const sent = await messageSenders(ctx.db, ctx.round.id, 'advertise');
-    return answeredAll(ctx, Object.keys(h.identities), sent);
+    const h = await header(ctx);
+    return answeredAll(ctx.db, ctx.round.id, 'advertise', membersOf(h).identities, true);
   },
   async onDeadline(ctx) {
     const refusal = await budgetStop(ctx);
     if (refusal) return { ok: false, reason: refusal };
-    const h = await withoutRevoked(ctx, header(ctx));
+    const h = await withoutRevoked(ctx, await header(ctx));
     const adverts = await bodies<AdvertisementMessage>(ctx, 'advertise');
     return closed(ctx, closeAdvertise(h, adverts) as SecureHeader);
   },
@@ -114,13 +101,15 @@ const advertise: PhaseHandler = {
 
 const share: PhaseHandler = {
   async isComplete(ctx) {
-    const h = header(ctx);
+    const h = await header(ctx);
     if (!h.roster) return false;
-    const expected = h.roster.map((e) => e.shopId).filter((id) => !h.excluded[id]);
-    return answeredAll(ctx, expected, await messageSenders(ctx.db, ctx.round.id, 'shares'));
+    const expected = derivedSet(h, 'share', () =>
+      h.roster!.map((e) => e.shopId).filter((id) => !h.excluded[id]),
+    );
+    return answeredAll(ctx.db, ctx.round.id, 'shares', expected, true);
   },
   async onDeadline(ctx) {
-    const h = await withoutRevoked(ctx, header(ctx));
+    const h = await withoutRevoked(ctx, await header(ctx));
     const next = closeShare(h, await messageSenders(ctx.db, ctx.round.id, 'shares'));
     const roster = (h.roster ?? []).map((e) => e.shopId);
     await dropMissing(ctx, roster, next.sharers ?? [], 'share');
@@ -130,14 +119,16 @@ const share: PhaseHandler = {
 
 const collect: PhaseHandler = {
   async isComplete(ctx) {
-    const h = header(ctx);
+    const h = await header(ctx);
     if (!h.sharers) return false;
-    const gone = new Set(droppedSoFar(h));
-    const expected = h.sharers.filter((id) => !gone.has(id));
-    return answeredAll(ctx, expected, await messageSenders(ctx.db, ctx.round.id, 'masked'));
+    const expected = derivedSet(h, 'collect', () => {
+      const gone = new Set(droppedSoFar(h));
+      return h.sharers!.filter((id) => !gone.has(id));
+    });
+    return answeredAll(ctx.db, ctx.round.id, 'masked', expected, true);
   },
   async onDeadline(ctx) {
-    const h = await withoutRevoked(ctx, header(ctx));
+    const h = await withoutRevoked(ctx, await header(ctx));
     const { graph } = await roundData(ctx.db, ctx.round.id, h);
     const uploads = (await metaOf(ctx.db, ctx.round.id, 'masked')).map((r) => ({
       shopId: r.shop_id,
@@ -151,12 +142,12 @@ const collect: PhaseHandler = {
 
 const confirm: PhaseHandler = {
   async isComplete(ctx) {
-    const h = header(ctx);
+    const h = await header(ctx);
     if (!h.survivors) return false;
-    return answeredAll(ctx, h.survivors, await messageSenders(ctx.db, ctx.round.id, 'confirm'));
+    return answeredAll(ctx.db, ctx.round.id, 'confirm', membersOf(h).survivors, true);
   },
   async onDeadline(ctx) {
-    const h = header(ctx);
+    const h = await header(ctx);
     const next = closeConfirm(h, await bodies<Confirmation>(ctx, 'confirm')) as SecureHeader;
     await dropMissing(
       ctx,
@@ -171,11 +162,11 @@ const confirm: PhaseHandler = {
 const unmask: PhaseHandler = {
   // The sum is rebuilt by the route that receives the last signer's answer (recovery.ts).
   async isComplete(ctx) {
-    const phase = header(ctx).phase;
+    const phase = (await header(ctx)).phase;
     return phase === 'done' || phase === 'failed';
   },
   async onDeadline(ctx) {
-    let h = header(ctx);
+    let h = await header(ctx);
     if (h.phase === 'unmask') {
       // Whoever answered by now: the sum may still be rebuilt from them.
       h = await recoverHeader(ctx.db, ctx.round.id, h);
@@ -241,7 +232,7 @@ export const secureMode: RoundMode = {
   handlers: { advertise, share, collect, confirm, unmask },
   aggregator: {
     async aggregate(ctx, global) {
-      const h = header(ctx);
+      const h = await header(ctx);
       if (h.phase !== 'done' || !h.sum || !h.survivors || !h.config)
         return { ok: false, reason: 'the masked sum was not recovered' };
       const m = h.survivors.length;

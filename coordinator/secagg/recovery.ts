@@ -14,7 +14,8 @@ import { getRound } from '../store/rounds.ts';
 import { dropRoundPayloads, messagesOf, metaOf } from '../store/secagg.ts';
 import type { CoordinatorStore, Sql } from '../store/sql.ts';
 import { roundData, shareMessages } from './round-data.ts';
-import { loadHeader, saveHeader, type SecureHeader } from './state.ts';
+import { answeredAll } from './answered.ts';
+import { loadHeader, membersOf, saveHeader, type SecureHeader } from './state.ts';
 
 /** Whether every signer of the survivor set has sent its unmask answer. */
 export async function allAnswered(
@@ -23,8 +24,7 @@ export async function allAnswered(
   header: SecureHeader,
 ): Promise<boolean> {
   if (header.phase !== 'unmask') return false;
-  const answered = new Set((await metaOf(sql, roundId, 'unmask')).map((r) => r.shop_id));
-  return (header.confirmations ?? []).every((c) => answered.has(c.shopId));
+  return answeredAll(sql, roundId, 'unmask', membersOf(header).confirmed, false);
 }
 
 /** Rebuilds the sum from what the store holds; returns the header to save ('done' or 'failed'). */
@@ -77,7 +77,7 @@ export async function storeRecovery(
   now: Date,
 ): Promise<boolean> {
   const round = await getRound(sql, roundId, 'update');
-  const current = round && loadHeader(round);
+  const current = round ? await loadHeader(sql, round) : null;
   if (!round || round.phase !== 'unmask' || current?.phase !== 'unmask') return false;
   await saveHeader(sql, roundId, recovered);
   if (recovered.phase === 'done') await dropRoundPayloads(sql, roundId);
@@ -106,7 +106,7 @@ export async function recoverIfReady(
   now: () => Date,
 ): Promise<boolean> {
   const round = await getRound(store, roundId);
-  const header = round && round.phase === 'unmask' ? loadHeader(round) : null;
+  const header = round?.phase === 'unmask' ? await loadHeader(store, round) : null;
   if (!header || !(await allAnswered(store, roundId, header))) return false;
   const recovered = await recoverHeader(store, roundId, header);
   return store.transaction((tx) => storeRecovery(tx, roundId, recovered, now()));

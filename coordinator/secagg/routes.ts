@@ -148,7 +148,7 @@ export async function secureAggregationRoutes(
           `The masked upload is sent as ${MASKED_CONTENT_TYPE}.`,
         );
       const round = await getRound(store, roundId);
-      const header = round && loadHeader(round);
+      const header = round ? await loadHeader(store, round) : null;
       if (!header)
         throw new CoordinatorError(404, 'no-round', `There is no secure round ${roundId}.`);
       let upload;

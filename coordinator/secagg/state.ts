@@ -6,7 +6,7 @@ import type { SecAggParams, ServerRound } from '../../federated/secagg/round-typ
 import type { RoundSettings } from '../../federated/protocol/index.ts';
 import { CoordinatorError } from '../errors.ts';
 import type { Sql } from '../store/sql.ts';
-import { setPhaseState, type RoundRow } from '../store/rounds.ts';
+import { phaseStateOf, setPhaseState, type RoundRow } from '../store/rounds.ts';
 
 /**
  * A secure round's header as the coordinator keeps it in `rounds.phase_state`: the core's round
@@ -34,21 +34,71 @@ export type SecureOutcome = {
   } | null;
 };
 
-// The header carries the roster (about 400 bytes a shop): every poll and message reads it, so
-// it is parsed once per stored version, not once per request. Frozen, since callers share it.
-const parsed = new Map<string, SecureHeader>();
+// The header carries the roster (about 400 bytes a shop): every poll and message needs it, so a
+// request reads only the round's tag for it and the header is read and parsed once per tag (a
+// fresh random value per write, so no two stores or versions share one). Frozen: callers share it.
+const parsed = new Map<string, SecureHeader | null>();
 
-export function loadHeader(round: Pick<RoundRow, 'phase_state'>): SecureHeader | null {
-  if (!round.phase_state) return null;
-  const known = parsed.get(round.phase_state);
-  if (known) return known;
-  const header = JSON.parse(round.phase_state) as SecureHeader | null;
-  if (header?.version !== 2) return null;
-  deepFreeze(header);
-  // Two versions cover a round whose header just changed while a request still holds the last.
-  if (parsed.size >= 2) parsed.delete(parsed.keys().next().value!);
-  parsed.set(round.phase_state, header);
-  return header;
+/** The round's secure header, as of the row's tag (read in the caller's transaction, if any). */
+export async function loadHeader(
+  sql: Sql,
+  round: Pick<RoundRow, 'id' | 'phase_state_tag'>,
+): Promise<SecureHeader | null> {
+  const tag = round.phase_state_tag;
+  if (!tag) return null;
+  const known = parsed.get(tag);
+  if (known !== undefined) return known;
+  const stored = await phaseStateOf(sql, round.id);
+  // Written again since the row was read: the newer header is the one to use.
+  const header = stored?.phase_state
+    ? (JSON.parse(stored.phase_state) as SecureHeader | null)
+    : null;
+  const valid = header?.version === 2 ? header : null;
+  if (valid) deepFreeze(valid);
+  // A few versions cover a round whose header just changed while a request still holds the last.
+  while (parsed.size >= 4) parsed.delete(parsed.keys().next().value!);
+  if (stored?.phase_state_tag) parsed.set(stored.phase_state_tag, valid);
+  return valid;
+}
+
+type Members = {
+  identities: ReadonlySet<string>;
+  roster: ReadonlySet<string>;
+  sharers: ReadonlySet<string>;
+  survivors: ReadonlySet<string>;
+  confirmed: ReadonlySet<string>;
+};
+const members = new WeakMap<SecureHeader, Members>();
+
+/** The header's shop lists as sets, built once per parsed header (a poll asks one membership). */
+export function membersOf(header: SecureHeader): Members {
+  let known = members.get(header);
+  if (!known) {
+    known = {
+      identities: new Set(Object.keys(header.identities)),
+      roster: new Set(header.roster?.map((e) => e.shopId) ?? []),
+      sharers: new Set(header.sharers ?? []),
+      survivors: new Set(header.survivors ?? []),
+      confirmed: new Set(header.confirmations?.map((c) => c.shopId) ?? []),
+    };
+    members.set(header, known);
+  }
+  return known;
+}
+
+const expectations = new WeakMap<SecureHeader, Map<string, ReadonlySet<string>>>();
+
+/** A set derived from a header (who a phase waits for), built once per parsed header. */
+export function derivedSet(
+  header: SecureHeader,
+  name: string,
+  build: () => Iterable<string>,
+): ReadonlySet<string> {
+  let sets = expectations.get(header);
+  if (!sets) expectations.set(header, (sets = new Map()));
+  let set = sets.get(name);
+  if (!set) sets.set(name, (set = new Set(build())));
+  return set;
 }
 
 function deepFreeze(value: unknown): void {

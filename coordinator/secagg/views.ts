@@ -25,7 +25,7 @@ import { CoordinatorError } from '../errors.ts';
 import { getRound, settingsOf, type RoundRow } from '../store/rounds.ts';
 import { kindsSent, recordsTo } from '../store/secagg.ts';
 import { documentOf, roundData, treeOf } from './round-data.ts';
-import { loadHeader, type SecureHeader } from './state.ts';
+import { loadHeader, membersOf, type SecureHeader } from './state.ts';
 
 const nothingReceived = {
   advertise: false,
@@ -37,19 +37,18 @@ const nothingReceived = {
 
 /** Whether the header's current phase includes this shop (it owes that phase's message). */
 function inPhase(header: SecureHeader, phase: string, me: string): boolean {
+  const members = membersOf(header);
   switch (phase) {
     case 'advertise':
-      return me in header.identities;
+      return members.identities.has(me);
     case 'share':
-      return header.roster?.some((e) => e.shopId === me) ?? false;
+      return members.roster.has(me);
     case 'collect':
-      return header.sharers?.includes(me) ?? false;
+      return members.sharers.has(me);
     case 'confirm':
-      return header.survivors?.includes(me) ?? false;
+      return members.survivors.has(me);
     case 'unmask':
-      return (
-        header.phase === 'unmask' && (header.confirmations?.some((c) => c.shopId === me) ?? false)
-      );
+      return header.phase === 'unmask' && members.confirmed.has(me);
     default:
       return false;
   }
@@ -119,7 +118,7 @@ export async function secureViewRoutes(
     },
     handler: async (request) => {
       const round = await roundOf(request.params.roundId);
-      const header = loadHeader(round);
+      const header = await loadHeader(store, round);
       if (header) return viewFor(context, round, header, request.shop!.id);
       if (settingsOf(round).mode !== 'secure')
         throw new CoordinatorError(
@@ -167,7 +166,7 @@ export async function secureViewRoutes(
       },
       handler: async (request, reply) => {
         const round = await roundOf(request.params.roundId);
-        const header = loadHeader(round);
+        const header = await loadHeader(store, round);
         if (!header)
           throw new CoordinatorError(404, 'no-round', `There is no secure round ${round.id}.`);
         if (!phases.includes(round.phase as RoundPhase))
@@ -180,9 +179,7 @@ export async function secureViewRoutes(
         const me = request.shop!.id;
         const dropped = header.convicted[me] ?? header.excluded[me];
         const member =
-          path === 'roster'
-            ? header.roster!.some((e) => e.shopId === me)
-            : inPhase(header, round.phase, me);
+          path === 'roster' ? membersOf(header).roster.has(me) : inPhase(header, round.phase, me);
         if (dropped || !member)
           throw new CoordinatorError(
             403,
@@ -233,7 +230,7 @@ export async function secureViewRoutes(
     async (round, header, me) => {
       const { graph } = await roundData(store, round.id, header);
       const records = await recordsTo(store, round.id, me);
-      const sharers = new Set(header.sharers);
+      const { sharers } = membersOf(header);
       // In the order of this shop's neighbours, as the core's sharesFor gives them.
       const shares = graph
         .neighbours(me)

@@ -112,6 +112,14 @@ export async function refusalsOf(sql: Sql, roundId: number): Promise<ShopRefusal
 }
 
 /** Shops that reported skipping this round under their own policy. */
+export async function refusalCount(sql: Sql, roundId: number): Promise<number> {
+  const row = await sql.get<{ n: number | string }>(
+    'SELECT COUNT(*) AS n FROM round_refusals WHERE round_id = ?',
+    [roundId],
+  );
+  return Number(row?.n ?? 0);
+}
+
 export async function refusedShops(sql: Sql, roundId: number): Promise<Set<string>> {
   const rows = await sql.all<{ shop_id: string }>(
     'SELECT shop_id FROM round_refusals WHERE round_id = ?',

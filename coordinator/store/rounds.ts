@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   roundSettings,
   type RoundPhase,
@@ -18,8 +19,16 @@ export type RoundRow = {
   closed_at: string | null;
   result_version: number | null;
   failure_reason: string | null;
-  phase_state: string | null;
+  /**
+   * Names the stored phase_state (a fresh random value each time it is written); null: none.
+   * The state itself is not part of the row: at thousands of shops it is hundreds of kilobytes,
+   * and requests read it through phaseStateOf only when their cached copy is of another tag.
+   */
+  phase_state_tag: string | null;
 };
+
+const roundColumns =
+  'id, phase, model_version, settings, trigger, opened_at, phase_deadline, phase_log, closed_at, result_version, failure_reason, phase_state_tag';
 
 export const terminalPhases: readonly RoundPhase[] = ['published', 'failed'];
 
@@ -68,21 +77,23 @@ export async function getRound(
   id: number,
   lock?: 'update' | 'share',
 ): Promise<RoundRow | undefined> {
-  return sql.get<RoundRow>(`SELECT * FROM rounds WHERE id = ?${rowLock(sql, lock)}`, [id]);
+  return sql.get<RoundRow>(`SELECT ${roundColumns} FROM rounds WHERE id = ?${rowLock(sql, lock)}`, [
+    id,
+  ]);
 }
 
 export async function activeRound(sql: Sql): Promise<RoundRow | undefined> {
   return sql.get<RoundRow>(
-    "SELECT * FROM rounds WHERE phase NOT IN ('published','failed') ORDER BY id DESC LIMIT 1",
+    `SELECT ${roundColumns} FROM rounds WHERE phase NOT IN ('published','failed') ORDER BY id DESC LIMIT 1`,
   );
 }
 
 export async function latestRound(sql: Sql): Promise<RoundRow | undefined> {
-  return sql.get<RoundRow>('SELECT * FROM rounds ORDER BY id DESC LIMIT 1');
+  return sql.get<RoundRow>(`SELECT ${roundColumns} FROM rounds ORDER BY id DESC LIMIT 1`);
 }
 
 export async function listRounds(sql: Sql, limit: number): Promise<RoundRow[]> {
-  return sql.all<RoundRow>('SELECT * FROM rounds ORDER BY id DESC LIMIT ?', [limit]);
+  return sql.all<RoundRow>(`SELECT ${roundColumns} FROM rounds ORDER BY id DESC LIMIT ?`, [limit]);
 }
 
 export async function insertRound(
@@ -148,7 +159,19 @@ export async function setPhase(
 }
 
 export async function setPhaseState(sql: Sql, id: number, state: unknown): Promise<void> {
-  await sql.run('UPDATE rounds SET phase_state = ? WHERE id = ?', [JSON.stringify(state), id]);
+  await sql.run('UPDATE rounds SET phase_state = ?, phase_state_tag = ? WHERE id = ?', [
+    JSON.stringify(state),
+    randomUUID(),
+    id,
+  ]);
+}
+
+/** A round's stored phase state with its tag (read inside the caller's transaction, if any). */
+export async function phaseStateOf(
+  sql: Sql,
+  id: number,
+): Promise<{ phase_state: string | null; phase_state_tag: string | null } | undefined> {
+  return sql.get('SELECT phase_state, phase_state_tag FROM rounds WHERE id = ?', [id]);
 }
 
 export async function checkIn(sql: Sql, roundId: number, shopId: string, now: Date): Promise<void> {

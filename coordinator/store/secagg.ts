@@ -65,6 +65,19 @@ export async function messageSenders(
   return rows.map((r) => r.shop_id);
 }
 
+/** How many messages of a kind a round holds (an indexed count: the table's key leads with both). */
+export async function messageCount(
+  sql: Sql,
+  roundId: number,
+  kind: SecureMessageKind,
+): Promise<number> {
+  const row = await sql.get<{ n: number | string }>(
+    'SELECT COUNT(*) AS n FROM secagg_messages WHERE round_id = ? AND kind = ?',
+    [roundId, kind],
+  );
+  return Number(row?.n ?? 0);
+}
+
 /** Which kinds of message one shop has sent in a round. */
 export async function kindsSent(
   sql: Sql,

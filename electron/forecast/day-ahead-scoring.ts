@@ -5,7 +5,9 @@ import { scaleQuantiles, type Quantiles } from '../../federated/decisions/quanti
 import { BandTally, meanPinball, type Coverage } from '../../federated/decisions/band-scoring.ts';
 import {
   bandShift,
+  calibrationWindowDays,
   shiftBand,
+  type BandShift,
   type CalibrationPoint,
 } from '../../federated/decisions/band-calibration.ts';
 import { predictModel, type ForecastModel } from './forecast-model.ts';
@@ -160,35 +162,35 @@ export function dayQuantiles(model: ForecastModel, days: ScoredDay[]): Quantiles
   return days.map((day, i) => scaleQuantiles(predicted[i]!, day.level));
 }
 
-/** Days of forecasts, before each scored day, whose outcomes calibrate its band. */
-export const calibrationWindowDays = 28;
-
 /**
- * Each day's band shifted (conformally) by how the same forecasts fared over the
- * `calibrationWindowDays` before it: only days whose sales were known the evening before count,
- * as the app knows its stored forecasts and the sales logged since. Bands of the first days,
- * with too few earlier days, stay as they are.
+ * Each day's band shifted (conformally, see `bandShift`) by how the same forecasts fared on the
+ * days before it: only days whose sales were known the evening before count, as the app knows
+ * its stored forecasts and the sales logged since.
  */
-export function calibratedBands(quantiles: Quantiles[], days: ScoredDay[]): Quantiles[] {
-  const order = days.map((_, i) => i).sort((a, b) => days[a]!.date.localeCompare(days[b]!.date));
-  const out: Quantiles[] = new Array<Quantiles>(days.length);
-  const point = (i: number): CalibrationPoint => ({
+export function calibratedBands(
+  quantiles: Quantiles[],
+  days: readonly Pick<ScoredDay, 'date' | 'sold' | 'level'>[],
+): Quantiles[] {
+  const points: CalibrationPoint[] = days.map((d, i) => ({
+    date: d.date,
     p10: quantiles[i]!.p10,
     p90: quantiles[i]!.p90,
-    sold: days[i]!.sold,
-    level: days[i]!.level,
+    sold: d.sold,
+    level: d.level,
+  }));
+  const shifts = new Map<string, BandShift>();
+  return days.map((day, i) => {
+    let shift = shifts.get(day.date);
+    if (!shift) {
+      const from = addDays(day.date, -calibrationWindowDays);
+      shift = bandShift(
+        points.filter((p) => p.date >= from && p.date < day.date),
+        day.date,
+      );
+      shifts.set(day.date, shift);
+    }
+    return shiftBand(quantiles[i]!, shift, day.level);
   });
-  let from = 0;
-  let to = 0;
-  for (const i of order) {
-    const date = days[i]!.date;
-    const earliest = addDays(date, -calibrationWindowDays);
-    while (to < order.length && days[order[to]!]!.date < date) to++;
-    while (from < to && days[order[from]!]!.date < earliest) from++;
-    const shift = bandShift(order.slice(from, to).map(point));
-    out[i] = shiftBand(quantiles[i]!, shift, days[i]!.level);
-  }
-  return out;
 }
 
 /**

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import type { z } from 'zod';
 import {
   errorBody,
   headers,
+  privateKeyObject,
   protocolVersion,
   signRequest,
 } from '../../federated/protocol/index.ts';
@@ -34,6 +35,9 @@ export type SendResult<T> = { status: number; body: T | null; bytesSent: number 
  * ledgered again: it is a second request).
  */
 export class CoordinatorHttp {
+  /** The identity's key, imported on first use: importing it again per request costs more than signing. */
+  private signingKey: KeyObject | null = null;
+
   constructor(
     private readonly options: HttpOptions,
     private readonly identity: CoordinatorIdentity | null,
@@ -100,7 +104,8 @@ export class CoordinatorHttp {
       requestHeaders[headers.shop] = this.identity.shopId;
       requestHeaders[headers.timestamp] = String(Math.round(timestamp));
       requestHeaders[headers.nonce] = nonce;
-      requestHeaders[headers.signature] = signRequest(this.identity.privateKey, {
+      this.signingKey ??= privateKeyObject(this.identity.privateKey);
+      requestHeaders[headers.signature] = signRequest(this.signingKey, {
         method,
         path,
         shopId: this.identity.shopId,

@@ -38,12 +38,19 @@ import {
   shareKeys,
   type ShopIdentity,
 } from '../../federated/secagg/shop-round.ts';
+import type { SignatureCheck } from '../../federated/secagg/shop-checks.ts';
 import { confirmSurvivors, unmaskResponse } from '../../federated/secagg/shop-unmask.ts';
 import { roundKey } from '../privacy/budget.ts';
 import { admitByRoster, admitBySettings, type Refusal } from '../privacy/refusals.ts';
 import type { Db } from '../store/database.ts';
 import { deliver, outgoing } from './secagg-delivery.ts';
-import { deleteRound, loadRound, saveRound, type PersistedRound } from './secagg-store.ts';
+import {
+  deleteRound,
+  loadRound,
+  saveRound,
+  withRoster,
+  type PersistedRound,
+} from './secagg-store.ts';
 import type { CoordinatorHttp } from './http.ts';
 
 export { forgetFinishedSecureRounds } from './secagg-store.ts';
@@ -65,6 +72,11 @@ export type SecureRoundOptions = {
   computeUpdate: (round: RoundView) => Promise<LocalUpdate>;
   random?: RandomSource;
   log?: Logger;
+  /**
+   * How the roster's and the unmask request's signatures are checked (default: each one, here).
+   * Only the load harness passes another (simulation/load/shared-checks.ts).
+   */
+  verify?: SignatureCheck;
 };
 
 export type SecureStep = {
@@ -128,7 +140,8 @@ export async function stepSecureRound(
     action,
     message,
   });
-  let persisted = loadRound(db, round.id);
+  // A poll needs the phase and any unsent message; the roster is read when a step uses it.
+  let persisted = loadRound(db, round.id, { roster: false });
   if (persisted?.refused)
     return step('refused', round.phase, refusedWords(round.id, persisted.refused.message));
   // The bakery's policy, until its update has left: after that, withholding the remaining
@@ -259,7 +272,7 @@ async function nextMessage(
     // Verifies the roster line by line (once: n signatures) and derives n, T, c and the graph from
     // it; nothing leaves before the hash and the bakery's policy are checked below.
     const { state, message } = withKeyRing(keys, () =>
-      shareKeys(client!, identity, signed.roster, shareKeysToUse),
+      shareKeys(client!, identity, signed.roster, shareKeysToUse, {}, options.verify),
     );
     // The hash names the graph every shop derives: a roster other than the one announced is a split.
     if (state.rosterHash !== view.rosterHash || state.rosterHash !== signed.rosterHash)
@@ -274,18 +287,19 @@ async function nextMessage(
       }),
     );
   }
+  // The roster this shop verified, from its own row (steps after sharing use it).
+  const verified = () => withRoster(db, round.id, persisted!).client;
   if (owes('masked', 'collect', 'shared')) {
     const config = client!.config!;
     if (rosterRefusal(config)) return { refusal: policyRefused() };
     const inbox = await read(secureRoutes.inbox(round.id), shareInbox, 'inbox');
-    return with_(...(await maskedUpload(options, round, client!, inbox, config, keys)));
+    return with_(...(await maskedUpload(options, round, verified(), inbox, config, keys)));
   }
   if (owes('confirm', 'confirm', 'masked')) {
     const request = await read(secureRoutes.survivors(round.id), confirmRequest, 'survivors');
     if (!request.survivors.includes(client!.shopId)) return null;
-    const { state, message } = withKeyRing(keys, () =>
-      confirmSurvivors(client!, identity, request),
-    );
+    const mine = verified();
+    const { state, message } = withKeyRing(keys, () => confirmSurvivors(mine, identity, request));
     return with_(
       state,
       outgoing(round.id, 'confirm', message, { survivors: request.survivors.length }),
@@ -297,7 +311,10 @@ async function nextMessage(
       unmaskRequest,
       'unmask-request',
     );
-    const { state, message } = withKeyRing(keys, () => unmaskResponse(client!, request));
+    const mine = verified();
+    const { state, message } = withKeyRing(keys, () =>
+      unmaskResponse(mine, request, options.verify),
+    );
     return with_(
       state,
       outgoing(round.id, 'unmask', message, {

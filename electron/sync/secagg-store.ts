@@ -4,7 +4,7 @@
  * restarted app resends the very same bytes and can never answer two different survivor sets:
  * the state carries which secret of every shop it has revealed.
  */
-import type { ClientState } from '../../federated/secagg/round-types.ts';
+import type { ClientState, RosterEntry } from '../../federated/secagg/round-types.ts';
 import type { Db } from '../store/database.ts';
 import type { RequestMeta } from './ledger.ts';
 
@@ -28,28 +28,61 @@ export type PersistedRound = {
 };
 
 const stateKey = (roundId: number) => `secagg.round.${roundId}`;
+// The signed roster (hundreds of kilobytes at thousands of shops) has its own row, written once
+// with the state that first holds it: a poll reads only the small state.
+const rosterKey = (roundId: number) => `secagg.roster.${roundId}`;
 
-export function loadRound(db: Db, roundId: number): PersistedRound | null {
-  const row = db
-    .prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
-    .get(stateKey(roundId));
-  if (!row) return null;
-  const round = JSON.parse(row.value) as PersistedRound;
+const read = (db: Db, key: string) =>
+  db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(key)
+    ?.value;
+
+/**
+ * This shop's state of a round; `roster: false` leaves out the roster it verified (a poll needs
+ * only the phase and the message still to send).
+ */
+export function loadRound(
+  db: Db,
+  roundId: number,
+  options: { roster: boolean } = { roster: true },
+): PersistedRound | null {
+  const value = read(db, stateKey(roundId));
+  if (!value) return null;
+  const round = JSON.parse(value) as PersistedRound;
   // A state of the earlier, passive protocol cannot take part in this one.
-  return round.client?.version === 2 ? round : null;
+  if (round.client?.version !== 2) return null;
+  return options.roster ? withRoster(db, roundId, round) : round;
+}
+
+/** The state with the roster it verified, when it holds one. */
+export function withRoster(db: Db, roundId: number, round: PersistedRound): PersistedRound {
+  if (round.client.roster || !round.client.rosterHash) return round;
+  const value = read(db, rosterKey(roundId));
+  if (!value)
+    throw new Error(`the roster of secure round ${roundId} is missing from the shop database`);
+  const stored = JSON.parse(value) as { rosterHash: string; roster: RosterEntry[] };
+  if (stored.rosterHash !== round.client.rosterHash)
+    throw new Error(
+      `the stored roster of secure round ${roundId} is not the one this shop verified`,
+    );
+  return { ...round, client: { ...round.client, roster: stored.roster } };
 }
 
 /** Written in its own transaction: the caller sends only after this returns. */
 export function saveRound(db: Db, roundId: number, round: PersistedRound): void {
+  const { roster, ...client } = round.client;
+  const put = db.prepare(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  );
   db.transaction(() => {
-    db.prepare(
-      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-    ).run(stateKey(roundId), JSON.stringify(round));
+    // The roster never changes once verified (its hash is in the state): written the first time.
+    if (roster && read(db, rosterKey(roundId)) === undefined)
+      put.run(rosterKey(roundId), JSON.stringify({ rosterHash: client.rosterHash, roster }));
+    put.run(stateKey(roundId), JSON.stringify({ ...round, client }));
   })();
 }
 
 export function deleteRound(db: Db, roundId: number): void {
-  db.prepare('DELETE FROM settings WHERE key = ?').run(stateKey(roundId));
+  db.prepare('DELETE FROM settings WHERE key IN (?, ?)').run(stateKey(roundId), rosterKey(roundId));
 }
 
 /**
@@ -57,7 +90,10 @@ export function deleteRound(db: Db, roundId: number): void {
  * ended never saw it finish). null: no round running.
  */
 export function forgetFinishedSecureRounds(db: Db, runningRoundId: number | null): number {
-  const keep = runningRoundId === null ? '' : stateKey(runningRoundId);
-  return db.prepare("DELETE FROM settings WHERE key LIKE 'secagg.round.%' AND key <> ?").run(keep)
-    .changes;
+  const keep =
+    runningRoundId === null ? ['', ''] : [stateKey(runningRoundId), rosterKey(runningRoundId)];
+  db.prepare("DELETE FROM settings WHERE key LIKE 'secagg.roster.%' AND key <> ?").run(keep[1]);
+  return db
+    .prepare("DELETE FROM settings WHERE key LIKE 'secagg.round.%' AND key <> ?")
+    .run(keep[0]).changes;
 }

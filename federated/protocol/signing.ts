@@ -46,12 +46,13 @@ export function generateShopKeyPair(): ShopKeyPair {
   };
 }
 
-export function signRequest(privateKey: string, parts: SignedParts): string {
-  const key = createPrivateKey({
-    key: Buffer.from(privateKey, 'base64'),
-    format: 'der',
-    type: 'pkcs8',
-  });
+/** A base64 PKCS#8 Ed25519 private key, imported (a client signing many requests keeps it). */
+export function privateKeyObject(privateKey: string): KeyObject {
+  return createPrivateKey({ key: Buffer.from(privateKey, 'base64'), format: 'der', type: 'pkcs8' });
+}
+
+export function signRequest(privateKey: string | KeyObject, parts: SignedParts): string {
+  const key = typeof privateKey === 'string' ? privateKeyObject(privateKey) : privateKey;
   return sign(null, Buffer.from(canonicalRequest(parts)), key).toString('base64');
 }
 

@@ -1,33 +1,25 @@
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { savePrivacyPolicy } from '../../electron/privacy/policy.ts';
-import { openDatabase, type Db } from '../../electron/store/database.ts';
-import { CoordinatorHttp } from '../../electron/sync/http.ts';
-import { ledgerRequestLog, type RequestLog } from '../../electron/sync/ledger.ts';
-import { stepSecureRound, type SecureStep } from '../../electron/sync/secagg-client.ts';
-import { saveSyncState } from '../../electron/sync/state.ts';
+import { fileURLToPath } from 'node:url';
 import { createOperator } from '../../coordinator/operator/accounts.ts';
 import { openCoordinatorStore } from '../../coordinator/store/database.ts';
-import {
-  currentRoundResponse,
-  modelResponse,
-  type RoundView,
-} from '../../federated/protocol/index.ts';
+import type { ShopKeyPair } from '../../federated/protocol/index.ts';
 import { cpuSecondsOf, startService, stopService } from '../bench/service-process.ts';
-import { everyRoundPolicy } from '../consortium.ts';
 import { OperatorClient } from '../operator-client.ts';
-import { sleep } from '../retry.ts';
 import {
   enrolInDatabase,
   formatStats,
   inBatches,
   pollUntil,
-  retrying,
-  slots,
   stats,
   type LatencyStats,
 } from './load-tools.ts';
+import { runShops, type ShopRunConfig, type ShopRunReport } from './secure-shop-runs.ts';
+
+const childEntry = fileURLToPath(new URL('./secure-shop-process.ts', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export type SecureLoadOptions = {
   shops: number;
@@ -47,6 +39,17 @@ export type SecureLoadOptions = {
    * machine has. The wait for a slot is reported apart.
    */
   concurrency?: number;
+  /**
+   * Processes the shops run in (default 1: this one). All of them are on this machine: more than
+   * one lets the shops use the cores the coordinator leaves them. `concurrency` is per process.
+   */
+  processes?: number;
+  /**
+   * Harness option, on by default here and nowhere else: simulated shops reuse one check of
+   * byte-identical signatures (the roster's n, the unmask request's T; shared-checks.ts). Off:
+   * every shop checks all of them, n² checks in this one process.
+   */
+  sharedChecks?: boolean;
   onProgress?: (line: string) => void;
 };
 
@@ -55,6 +58,8 @@ const phases = ['advertise', 'share', 'collect', 'confirm', 'unmask'] as const;
 export type SecureLoadResult = {
   mode: 'secure';
   shops: number;
+  /** Processes the shops ran in. */
+  processes: number;
   parameters: number;
   round: {
     id: number;
@@ -77,39 +82,24 @@ export type SecureLoadResult = {
   wallMs: number;
   /**
    * CPU seconds over the round: the coordinator (its own process, SQLite) and all the shops
-   * together (this process: their SecAgg+ work, signing, their SQLite files and ledgers).
+   * together (their processes: their SecAgg+ work, signing, their SQLite files and ledgers).
    */
   cpuSeconds: { coordinator: number; shops: number };
+  /**
+   * How the shops checked the roster's and the unmask request's signatures: shared (the harness
+   * option) or each shop all of them; real checks with their mean cost, reused ones; and what one
+   * shop's own check of this round's roster costs at that rate (a real shop's, on its machine).
+   */
+  signatureChecks: {
+    shared: boolean;
+    checked: number;
+    reused: number;
+    msPerCheck: number | null;
+    oneShopRosterSeconds: number | null;
+  };
   shopCpuMsPerShop: number;
   loadAverage: number;
 };
-
-type Shop = { shopId: string; db: Db; http: CoordinatorHttp; privateKey: string };
-
-/** The app's ledger for a shop, and the time each request took (its answer, or no answer). */
-function timedLog(db: Db, samples: Map<string, number[]>): RequestLog {
-  const ledger = ledgerRequestLog(db, () => new Date());
-  const open = new Map<number, { kind: string; started: number }>();
-  return {
-    sending(request) {
-      const id = ledger.sending(request);
-      // The round's documents are ledgered as status reads; timed apart from the view polls.
-      const document = request.meta.details?.document;
-      const kind = typeof document === 'string' ? `document ${document}` : request.meta.kind;
-      open.set(id, { kind, started: performance.now() });
-      return id;
-    },
-    answered(id, status) {
-      ledger.answered(id, status);
-      const sent = open.get(id);
-      open.delete(id);
-      if (!sent) return;
-      const list = samples.get(sent.kind) ?? [];
-      list.push(performance.now() - sent.started);
-      samples.set(sent.kind, list);
-    },
-  };
-}
 
 /**
  * A secure (SecAgg+) round of `shops` bakeries against the shipped coordinator service in a child
@@ -127,47 +117,17 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
   const dir = mkdtempSync(join(tmpdir(), 'breadcast-secure-load-'));
   const database = join(dir, 'coordinator.db');
   const password = 'secure load operator password';
-  const shops: Shop[] = [];
+  let enrolled: { index: number; shopId: string; keys: ShopKeyPair }[] = [];
   const service = await (async () => {
     const store = await openCoordinatorStore(database);
     try {
       await createOperator(store, 'load', password);
       const now = new Date();
-      const enrolled = await inBatches(n, 8, (i) =>
-        enrolInDatabase(store, `Secure bakery ${i}`, '0.1.0', now),
-      );
+      enrolled = (
+        await inBatches(n, 8, (i) => enrolInDatabase(store, `Secure bakery ${i}`, '0.1.0', now))
+      ).map((shop, index) => ({ index, ...shop }));
       await store.close();
-      const started = await startService(database);
-      const samples = new Map<string, number[]>();
-      for (const [i, { shopId, keys }] of enrolled.entries()) {
-        const db = openDatabase(join(dir, `shop-${i}.sqlite`));
-        savePrivacyPolicy(db, everyRoundPolicy, now);
-        saveSyncState(db, {
-          coordinatorUrl: started.url,
-          shopId,
-          shopName: `Secure bakery ${i}`,
-          publicKey: keys.publicKey,
-          privateKey: keys.privateKey,
-          clockOffsetMs: 0,
-          lastSyncAt: null,
-          lastError: null,
-          modelVersion: null,
-          currentRound: null,
-          nextRoundAt: null,
-        });
-        const http = new CoordinatorHttp(
-          {
-            baseUrl: started.url,
-            appVersion: '0.1.0',
-            now: () => new Date(),
-            clockOffsetMs: 0,
-            log: timedLog(db, samples),
-          },
-          { shopId, privateKey: keys.privateKey },
-        );
-        shops.push({ shopId, db, http, privateKey: keys.privateKey });
-      }
-      return { ...started, samples };
+      return await startService(database);
     } catch (error) {
       await store.close().catch(() => undefined);
       throw error;
@@ -201,55 +161,32 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
       },
     });
     const opened = await operator.call<{ id: number }>('POST', '/v1/operator/rounds', {});
-    const cpuBefore = process.cpuUsage();
     const serviceBefore = cpuSecondsOf(service.child.pid!);
     const started = performance.now();
-    let errors = 0;
-    let retries = 0;
-    const outcomes: Record<string, number> = {};
     let finished = 0;
-    const giveUpAt = Date.now() + (options.phaseSeconds ?? 1800) * 1000 * (phases.length + 1);
-    const gate = slots(options.concurrency ?? 8);
-    const slotWaits: number[] = [];
-    const gated = async (shop: Shop) => {
-      const asked = performance.now();
-      await gate.acquire();
-      slotWaits.push(performance.now() - asked);
-      try {
-        return await pollOnce(shop, opened.id);
-      } finally {
-        gate.release();
-      }
+    const shopDone = () => {
+      if (++finished % Math.max(1, Math.round(n / 10)) === 0) say(`${finished}/${n} shops done`);
     };
-    await Promise.all(
-      shops.map(async (shop, i) => {
-        await sleep((i * pollMs) / n);
-        let last = 'gave up';
-        try {
-          for (;;) {
-            const step = await retrying(
-              () => gated(shop),
-              () => retries++,
-            ).catch((error: unknown) => {
-              errors++;
-              throw error;
-            });
-            if (step === null || ['finished', 'refused', 'not-taking-part'].includes(step.action)) {
-              last = step?.action ?? 'finished';
-              break;
-            }
-            if (Date.now() > giveUpAt) break;
-            await sleep(pollMs);
-          }
-        } catch (error) {
-          last = `error: ${(error as Error).message.slice(0, 120)}`;
-        }
-        outcomes[last] = (outcomes[last] ?? 0) + 1;
-        if (++finished % Math.max(1, Math.round(n / 10)) === 0) say(`${finished}/${n} shops done`);
-      }),
-    );
+    const processes = Math.max(1, Math.min(options.processes ?? 1, n));
+    const config = (part: number): ShopRunConfig => ({
+      url: service.url,
+      dir,
+      roundId: opened.id,
+      n,
+      pollMs,
+      giveUpAt: Date.now() + (options.phaseSeconds ?? 1800) * 1000 * (phases.length + 1),
+      concurrency: options.concurrency ?? 8,
+      sharedChecks: options.sharedChecks !== false,
+      // Interleaved, so every process has shops all along the spread of first polls.
+      shops: enrolled.filter((_, i) => i % processes === part),
+    });
+    const reports =
+      processes === 1
+        ? [await runShops(config(0), shopDone)]
+        : await Promise.all(
+            Array.from({ length: processes }, (_, part) => shopProcess(config(part), shopDone)),
+          );
     const wallMs = performance.now() - started;
-    const shopsCpu = process.cpuUsage(cpuBefore);
     const coordinatorCpu = cpuSecondsOf(service.child.pid!) - serviceBefore;
     const round = await pollUntil(
       () =>
@@ -263,15 +200,32 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
       (r) => r.phase === 'published' || r.phase === 'failed',
       { everyMs: 1000, untilMs: Date.now() + 60_000 },
     );
-    const shopSeconds = (shopsCpu.user + shopsCpu.system) / 1e6;
+    const shopSeconds = reports.reduce((sum, r) => sum + r.cpuSeconds, 0);
+    const samples = new Map<string, number[]>();
+    for (const report of reports)
+      for (const [kind, values] of Object.entries(report.samples))
+        samples.set(kind, [...(samples.get(kind) ?? []), ...values]);
     const byRequest = Object.fromEntries(
-      [...service.samples].map(([kind, values]) => [kind, stats(values)]),
+      [...samples].map(([kind, values]) => [kind, stats(values)]),
     );
-    const requests = [...service.samples.values()].reduce((sum, v) => sum + v.length, 0);
+    const requests = [...samples.values()].reduce((sum, v) => sum + v.length, 0);
+    const outcomes: Record<string, number> = {};
+    for (const report of reports)
+      for (const [what, count] of Object.entries(report.outcomes))
+        outcomes[what] = (outcomes[what] ?? 0) + count;
+    const sum = (pick: (r: ShopRunReport) => number) => reports.reduce((s, r) => s + pick(r), 0);
+    const checks = reports.every((r) => r.checks)
+      ? {
+          checked: sum((r) => r.checks!.checked),
+          checkedMs: sum((r) => r.checks!.checkedMs),
+          reused: sum((r) => r.checks!.reused),
+        }
+      : null;
     return {
       mode: 'secure',
       shops: n,
-      parameters: await parametersOf(shops[0]!),
+      parameters: reports[0]!.parameters,
+      processes,
       round: {
         id: opened.id,
         phase: round.phase,
@@ -281,65 +235,57 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
       },
       byRequest,
       requests,
-      slotWait: stats(slotWaits),
-      errors,
-      retries,
+      slotWait: stats(reports.flatMap((r) => r.slotWaits)),
+      errors: sum((r) => r.errors),
+      retries: sum((r) => r.retries),
       outcomes,
       wallMs: Math.round(wallMs),
       cpuSeconds: { coordinator: coordinatorCpu, shops: shopSeconds },
       shopCpuMsPerShop: (shopSeconds * 1000) / n,
+      signatureChecks: signatureFigures(checks, n),
       loadAverage,
     };
   } finally {
-    for (const shop of shops) shop.db.close();
     await stopService(service.child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** One sync of a shop during the round: the current round, then its secure step (null: over). */
-async function pollOnce(shop: Shop, roundId: number): Promise<SecureStep | null> {
-  const current = await shop.http.send('GET', '/v1/rounds/current', null, currentRoundResponse, {
-    kind: 'status',
-    roundId: null,
-  });
-  const round = current.body!.round;
-  if (!round || round.id !== roundId || round.phase === 'published' || round.phase === 'failed')
-    return null;
-  return stepSecureRound(
-    {
-      db: shop.db,
-      http: shop.http,
-      identity: { shopId: shop.shopId, privateKey: shop.privateKey },
-      now: () => new Date(),
-      computeUpdate: async (view: RoundView) => {
-        // The app trains from the round's model: it downloads it first (training is not timed).
-        const model = await shop.http.send(
-          'GET',
-          `/v1/models/${view.modelVersion}`,
-          null,
-          modelResponse,
-          { kind: 'model', roundId: view.id },
-        );
-        const length = model.body!.parameterCount;
-        const seed = shop.shopId.charCodeAt(0);
-        return {
-          delta: Float32Array.from({ length }, (_, j) => 1e-3 * Math.sin(seed + j)),
-          sampleCount: 30,
-          metrics: null,
-        };
-      },
-    },
-    round,
-  );
+function signatureFigures(checks: ShopRunReport['checks'], n: number) {
+  if (!checks)
+    return { shared: false, checked: 0, reused: 0, msPerCheck: null, oneShopRosterSeconds: null };
+  const { checked, checkedMs, reused } = checks;
+  const msPerCheck = checked ? checkedMs / checked : null;
+  return {
+    shared: true,
+    checked,
+    reused,
+    msPerCheck,
+    oneShopRosterSeconds: msPerCheck === null ? null : (msPerCheck * n) / 1000,
+  };
 }
 
-async function parametersOf(shop: Shop): Promise<number> {
-  const model = await shop.http.send('GET', '/v1/models/current', null, modelResponse, {
-    kind: 'model',
-    roundId: null,
+/** One child process running its share of the shops; resolves to its report. */
+function shopProcess(config: ShopRunConfig, onShopDone: () => void): Promise<ShopRunReport> {
+  const child = fork(childEntry, [], {
+    execArgv: ['--import', 'tsx'],
+    cwd: projectRoot,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  return model.body!.parameterCount;
+  return new Promise((resolve, reject) => {
+    let report: ShopRunReport | null = null;
+    child.on('message', (message: { done?: true; report?: ShopRunReport; error?: string }) => {
+      if (message.done) onShopDone();
+      if (message.report) report = message.report;
+      if (message.error) reject(new Error(`a shop process failed: ${message.error}`));
+    });
+    child.once('exit', (code) =>
+      report
+        ? resolve(report)
+        : reject(new Error(`a shop process exited (${code}) without its report`)),
+    );
+    child.send(config);
+  });
 }
 
 function phaseEnds(openedAt: string, log: { phase: string; at: string }[]): Record<string, number> {
@@ -354,12 +300,15 @@ function phaseEnds(openedAt: string, log: { phase: string; at: string }[]): Reco
 
 export function formatSecureLoad(r: SecureLoadResult): string[] {
   return [
-    `secure round of ${r.shops} shops, ${r.parameters} parameters: ${r.round.phase}${r.round.failureReason ? ` (${r.round.failureReason})` : ''} → model version ${r.round.resultVersion ?? '-'} in ${(r.wallMs / 1000).toFixed(1)} s; ${r.requests} requests, ${r.errors} failed for good, ${r.retries} retried`,
+    `secure round of ${r.shops} shops (in ${r.processes} process${r.processes === 1 ? '' : 'es'}), ${r.parameters} parameters: ${r.round.phase}${r.round.failureReason ? ` (${r.round.failureReason})` : ''} → model version ${r.round.resultVersion ?? '-'} in ${(r.wallMs / 1000).toFixed(1)} s; ${r.requests} requests, ${r.errors} failed for good, ${r.retries} retried`,
     `phase ends (s after opening): ${Object.entries(r.round.phaseEndsSeconds)
       .map(([phase, s]) => `${phase} ${s}`)
       .join(', ')}`,
     ...Object.entries(r.byRequest).map(([kind, s]) => formatStats(kind, s)),
     formatStats('wait for a harness slot', r.slotWait),
+    r.signatureChecks.shared
+      ? `signatures of the roster and the unmask request: SHARED across the simulated shops (harness option): ${r.signatureChecks.checked} checked (${r.signatureChecks.msPerCheck?.toFixed(3)} ms each), ${r.signatureChecks.reused} reused; one shop's own check of this ${r.shops}-line roster: ${r.signatureChecks.oneShopRosterSeconds?.toFixed(2)} s`
+      : 'signatures of the roster and the unmask request: every shop checks all of them',
     `shops: ${Object.entries(r.outcomes)
       .map(([what, count]) => `${count} ${what}`)
       .join(', ')}`,

@@ -123,7 +123,8 @@ def main():
     )
     args = parser.parse_args()
 
-    scored = pd.read_csv(args.forecasts, parse_dates=["date"])
+    # simulate's own level column (what its band was scaled by) would clash with this one's.
+    scored = pd.read_csv(args.forecasts, parse_dates=["date"]).drop(columns=["level"], errors="ignore")
     train_parts, test_parts = [], []
     for path in args.data:
         for bakery, rows in bakeries_of(path):

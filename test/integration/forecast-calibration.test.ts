@@ -12,11 +12,12 @@ import { loadHistories, withCalendarAhead } from '../../electron/forecast/histor
 import { calibrationPoints, recentBandShift } from '../../electron/forecast/band-calibration.ts';
 import {
   bandShift,
+  calibrationWindowDays,
   noShift,
   shiftBand,
-  type CalibrationPoint,
 } from '../../federated/decisions/band-calibration.ts';
 import { addDays } from '../../federated/calendar/dates.ts';
+import { calibratedBands } from '../../electron/forecast/day-ahead-scoring.ts';
 import { bakeryChainCsv as chain } from '../../electron/logs/demo.ts';
 
 let dir: string;
@@ -95,6 +96,7 @@ describe('the calibration points of a day', () => {
     expect(new Set(points.map((p) => p.sold))).toEqual(
       new Set(Array.from({ length: 28 }, (_, i) => 11 + i).filter((sold) => sold !== 10 + 5)),
     );
+    expect(points.find((p) => p.sold === 11)?.date).toBe(addDays(day, -1));
     // Under 30 product-days the band stays as the model gives it.
     expect(recentBandShift(db, day)).toEqual(noShift);
   });
@@ -109,10 +111,8 @@ describe('the calibration points of a day', () => {
     const points = calibrationPoints(db, day);
     expect(points).toHaveLength(36);
     const shift = recentBandShift(db, day);
-    expect(shift).toEqual(bandShift(points));
+    expect(shift).toEqual(bandShift(points, day));
     // Sales ran above the model's p90 on most days: the shown p90 moves up, by level units.
-    const sorted = points.map((p) => (p.sold - p.p90) / p.level).sort((x, y) => x - y);
-    expect(shift.p90).toBe(sorted[Math.floor(0.9 * 36)]);
     expect(shift.p90).toBeGreaterThan(0);
   });
 });
@@ -147,14 +147,14 @@ describe('the forecast applies the calibrated band', () => {
 
     const stored = db
       .prepare(
-        `SELECT f.model_p10 AS p10, f.model_p90 AS p90, l.sold AS sold, f.level AS level
+        `SELECT f.date AS date, f.model_p10 AS p10, f.model_p90 AS p90, l.sold AS sold, f.level AS level
          FROM forecasts f JOIN daily_logs l USING (date, product_id)
          LEFT JOIN day_context c USING (date)
          WHERE f.date >= ? AND f.date < ? AND COALESCE(c.closed, 0) = 0`,
       )
-      .all(addDays(day, -28), day) as CalibrationPoint[];
+      .all(addDays(day, -calibrationWindowDays), day) as Parameters<typeof bandShift>[0];
     expect(stored.length).toBeGreaterThanOrEqual(30);
-    const shift = bandShift(stored);
+    const shift = bandShift(stored, day);
     expect(shift).not.toEqual(noShift);
 
     const shown = await forecastDay(db, { date: day });
@@ -177,5 +177,24 @@ describe('the forecast applies the calibrated band', () => {
       expect(row.model_p90).toBeCloseTo(own.model.p90, 6);
       expect(row.level).toBeCloseTo(own.row.level, 6);
     }
+
+    // `simulate` and `backtest` calibrate the same days to the same band (one module).
+    const past = stored.map((p) => ({ date: p.date, sold: p.sold, level: p.level }));
+    const pastBands = stored.map((p) => ({
+      p10: p.p10,
+      p25: p.p10,
+      p50: p.p10,
+      p75: p.p90,
+      p90: p.p90,
+    }));
+    const own = shown.products.map((p) => modelBand(p.productId, day));
+    const scored = calibratedBands(
+      [...pastBands, ...own.map((o) => o.model)],
+      [...past, ...own.map((o) => ({ date: day, sold: 0, level: o.row.level }))],
+    ).slice(past.length);
+    shown.products.forEach((p, i) => {
+      expect(p.quantiles.p10).toBeCloseTo(scored[i]!.p10, 1);
+      expect(p.quantiles.p90).toBeCloseTo(scored[i]!.p90, 1);
+    });
   });
 });

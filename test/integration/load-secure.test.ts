@@ -4,9 +4,11 @@ import { formatSecureLoad, runSecureLoad } from '../../simulation/load/secure-lo
 // The shortened CI run of `npm run bench -- --only load --secure --shops N`.
 describe('load: a secure round against the coordinator service', () => {
   it('8 shops run the app’s secure-round client over HTTP through every phase and the round publishes', async () => {
-    const result = await runSecureLoad({ shops: 8, pollMs: 500 });
+    // Two shop processes: the path the large runs take (the bench process's own path is the same code).
+    const result = await runSecureLoad({ shops: 8, pollMs: 500, processes: 2 });
     console.log(formatSecureLoad(result).join('\n'));
     expect(result.round).toMatchObject({ phase: 'published', resultVersion: 2 });
+    expect(result.processes).toBe(2);
     expect(result.outcomes).toEqual({ finished: 8 });
     expect(result.parameters).toBeGreaterThan(1000);
     for (const kind of ['advertise', 'shares', 'masked', 'confirm', 'unmask'])
@@ -21,5 +23,10 @@ describe('load: a secure round against the coordinator service', () => {
       'aggregating',
     ]);
     expect(result.cpuSeconds.coordinator).toBeGreaterThan(0);
+    // The harness option: each roster line is checked once for real, the other shops reuse it.
+    expect(result.signatureChecks.shared).toBe(true);
+    expect(result.signatureChecks.checked).toBeGreaterThanOrEqual(8);
+    // (once per process: each keeps its own record of the checks it made)
+    expect(result.signatureChecks.reused).toBeGreaterThanOrEqual(6 * 8);
   }, 600_000);
 });

@@ -152,7 +152,7 @@ describe('secure rounds on the coordinator, over HTTP', () => {
     const weights = storedWeights(sqliteOf(c.app), stored.result_version!);
     expectClose(weights, weightedMean([0, 1, 2, 3, 4]));
 
-    const header = loadHeader(stored)!;
+    const header = (await loadHeader(c.app.coordinator.store, stored))!;
     expect(header.config).toEqual({
       rosterSize: 5,
       colluders: 1,
@@ -243,7 +243,7 @@ describe('secure rounds on the coordinator, over HTTP', () => {
     });
     const stored = (await getRound(c.app.coordinator.store, roundId))!;
     expect(stored.phase, stored.failure_reason ?? '').toBe('published');
-    const header = loadHeader(stored)!;
+    const header = (await loadHeader(c.app.coordinator.store, stored))!;
     expect(Object.keys(header.convicted)).toEqual([cheat!.shopId]);
     expect(header.excluded).toEqual({ [revoked!.shopId]: 'revoked' });
     expect(header.recovery!.wrongShares).toBeGreaterThanOrEqual(1);

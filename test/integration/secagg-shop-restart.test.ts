@@ -145,6 +145,11 @@ describe('a shop killed mid-round', () => {
         restart();
         // What it was sending is in its database, unacknowledged, ready to go again.
         expect(loadRound(victimDb, roundId)!.outgoing?.kind).toBe(kill);
+        // The roster it verified is kept once, in its own row: what a poll reads stays small.
+        const stored = loadRound(victimDb, roundId, { roster: false })!;
+        expect(stored.client.roster).toBeUndefined();
+        const roster = loadRound(victimDb, roundId)!.client.roster!;
+        expect(roster.map((e) => e.shopId).sort()).toEqual(shops.map((s) => s.shopId).sort());
         kill = null;
         await victimClient.runOnce();
         for (const shop of others) await shop.client.runOnce();

@@ -7,6 +7,8 @@ import shopRefusalsPostgres from './003-shop-refusals.postgres.ts';
 import shopRefusalsSqlite from './003-shop-refusals.ts';
 import secaggMessagesPostgres from './004-secagg-messages.postgres.ts';
 import secaggMessagesSqlite from './004-secagg-messages.ts';
+import phaseStateTagPostgres from './005-phase-state-tag.postgres.ts';
+import phaseStateTagSqlite from './005-phase-state-tag.ts';
 
 /**
  * Each schema step in both dialects, so the two stores can never drift apart by a step.
@@ -22,6 +24,7 @@ const steps: { name: string; sqlite: string; postgres: string; rebuildsTables?: 
     postgres: secaggMessagesPostgres,
     rebuildsTables: true,
   },
+  { name: 'phase-state-tag', sqlite: phaseStateTagSqlite, postgres: phaseStateTagPostgres },
 ];
 
 export const sqliteMigrations: Migration[] = steps.map(({ name, sqlite, rebuildsTables }) => ({
