@@ -117,15 +117,9 @@ export class KeyRing {
   readonly publicKeys = new Map<string, KeyObject>();
   /** The last few private keys used: the party's identity and mask key. */
   readonly privateKeys = new Map<string, KeyObject>();
-
-  clear(): void {
-    this.publicKeys.clear();
-    this.privateKeys.clear();
-  }
 }
 
-const processRing = new KeyRing();
-let ring = processRing;
+let ring = new KeyRing();
 
 /** Runs `work` (synchronously) with `keys` as the ring every key import goes through. */
 export function withKeyRing<T>(keys: KeyRing, work: () => T): T {
@@ -136,11 +130,6 @@ export function withKeyRing<T>(keys: KeyRing, work: () => T): T {
   } finally {
     ring = outer;
   }
-}
-
-/** Forgets the keys the process's own ring imported. */
-export function forgetImportedKeys(): void {
-  processRing.clear();
 }
 
 function privateKeyObject(
