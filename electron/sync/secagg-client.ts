@@ -35,6 +35,7 @@ import type { ClientState } from '../../federated/secagg/round-types.ts';
 import {
   advertiseKeys,
   maskedInput,
+  type GraphOf,
   shareKeys,
   type ShopIdentity,
 } from '../../federated/secagg/shop-round.ts';
@@ -77,6 +78,8 @@ export type SecureRoundOptions = {
    * Only the load harness passes another (simulation/load/shared-checks.ts).
    */
   verify?: SignatureCheck;
+  /** How the round's graph is built (default: here, from the roster). Only the load harness passes another. */
+  graphOf?: GraphOf;
 };
 
 export type SecureStep = {
@@ -272,7 +275,15 @@ async function nextMessage(
     // Verifies the roster line by line (once: n signatures) and derives n, T, c and the graph from
     // it; nothing leaves before the hash and the bakery's policy are checked below.
     const { state, message } = withKeyRing(keys, () =>
-      shareKeys(client!, identity, signed.roster, shareKeysToUse, {}, options.verify),
+      shareKeys(
+        client!,
+        identity,
+        signed.roster,
+        shareKeysToUse,
+        {},
+        options.verify,
+        options.graphOf,
+      ),
     );
     // The hash names the graph every shop derives: a roster other than the one announced is a split.
     if (state.rosterHash !== view.rosterHash || state.rosterHash !== signed.rosterHash)

@@ -20,6 +20,7 @@ import {
 } from './primitives.ts';
 import { pairwiseMaskKey, selfMaskKey } from './protocol.ts';
 import { addMasksInPlace, ringMask, type MaskTerm } from './ring.ts';
+import type { RoundConfig } from './round-config.ts';
 import {
   RoundGraph,
   advertisementBytes,
@@ -48,6 +49,18 @@ import {
   type ShopRequirements,
   type SignatureCheck,
 } from './shop-checks.ts';
+
+/**
+ * Builds the round's graph from the verified roster. Injectable only so a load harness that runs
+ * thousands of simulated shops in one process can reuse one build of identical inputs; every shop
+ * of the app and of the benchmarks builds its own.
+ */
+export type GraphOf = (
+  digest: string,
+  hash: string,
+  ids: string[],
+  config: RoundConfig,
+) => RoundGraph;
 
 /** A shop's long-term signing identity: the Ed25519 key whose public half the coordinator enrolled. */
 export type ShopIdentity = { shopId: string; secretKey: string };
@@ -109,6 +122,7 @@ export function shareKeys(
   keysForMe: ShareKeyFor[],
   requirements: ShopRequirements = {},
   verify: SignatureCheck = verifyEd25519,
+  graphOf: GraphOf = (d, h, ids, c) => new RoundGraph(d, h, ids, c),
 ): Step<ShareKeysMessage> {
   if (state.phase !== 'advertised') {
     if (state.shareMessage) return { state, message: state.shareMessage };
@@ -117,7 +131,7 @@ export function shareKeys(
   const { entries, hash, config } = verifyRoster(state, roster, requirements, verify);
   const digest = state.paramsDigest;
   const me = state.shopId;
-  const graph = new RoundGraph(
+  const graph = graphOf(
     digest,
     hash,
     entries.map((e) => e.shopId),

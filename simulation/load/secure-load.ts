@@ -97,6 +97,11 @@ export type SecureLoadResult = {
     msPerCheck: number | null;
     oneShopRosterSeconds: number | null;
   };
+  /**
+   * The round's SecAgg+ graph under the same option: built for real (and what one build took: a
+   * real shop's one-off cost), reused by the other shops.
+   */
+  graphs: { shared: boolean; built: number; reused: number; msPerBuild: number | null };
   shopCpuMsPerShop: number;
   loadAverage: number;
 };
@@ -221,6 +226,13 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
           reused: sum((r) => r.checks!.reused),
         }
       : null;
+    const graphs = reports.every((r) => r.graphs)
+      ? {
+          built: sum((r) => r.graphs!.built),
+          builtMs: sum((r) => r.graphs!.builtMs),
+          reused: sum((r) => r.graphs!.reused),
+        }
+      : null;
     return {
       mode: 'secure',
       shops: n,
@@ -243,6 +255,13 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
       cpuSeconds: { coordinator: coordinatorCpu, shops: shopSeconds },
       shopCpuMsPerShop: (shopSeconds * 1000) / n,
       signatureChecks: signatureFigures(checks, n),
+      graphs: graphs
+        ? {
+            shared: true,
+            ...graphs,
+            msPerBuild: graphs.built ? graphs.builtMs / graphs.built : null,
+          }
+        : { shared: false, built: 0, reused: 0, msPerBuild: null },
       loadAverage,
     };
   } finally {
@@ -309,6 +328,9 @@ export function formatSecureLoad(r: SecureLoadResult): string[] {
     r.signatureChecks.shared
       ? `signatures of the roster and the unmask request: SHARED across the simulated shops (harness option): ${r.signatureChecks.checked} checked (${r.signatureChecks.msPerCheck?.toFixed(3)} ms each), ${r.signatureChecks.reused} reused; one shop's own check of this ${r.shops}-line roster: ${r.signatureChecks.oneShopRosterSeconds?.toFixed(2)} s`
       : 'signatures of the roster and the unmask request: every shop checks all of them',
+    r.graphs.shared
+      ? `SecAgg+ graph: SHARED across the simulated shops (harness option): ${r.graphs.built} built (${r.graphs.msPerBuild?.toFixed(0)} ms each: one shop's own build of this round's graph), ${r.graphs.reused} reused`
+      : 'SecAgg+ graph: every shop builds it',
     `shops: ${Object.entries(r.outcomes)
       .map(([what, count]) => `${count} ${what}`)
       .join(', ')}`,

@@ -6,12 +6,11 @@
  */
 import { modelResponse, currentRoundResponse } from '../../federated/protocol/index.ts';
 import type { RoundView, ShopKeyPair } from '../../federated/protocol/index.ts';
-import type { SignatureCheck } from '../../federated/secagg/shop-checks.ts';
 import { stepSecureRound, type SecureStep } from '../../electron/sync/secagg-client.ts';
 import { sleep } from '../retry.ts';
 import { retrying, slots } from './load-tools.ts';
 import { closeShops, openShops, type LoadShop, type Samples } from './secure-shops.ts';
-import { sharedSignatureChecks } from './shared-checks.ts';
+import { sharedSignatureChecks, type SharedChecks } from './shared-checks.ts';
 
 export type ShopRunConfig = {
   url: string;
@@ -35,6 +34,7 @@ export type ShopRunReport = {
   retries: number;
   outcomes: Record<string, number>;
   checks: { checked: number; checkedMs: number; reused: number } | null;
+  graphs: { built: number; builtMs: number; reused: number } | null;
   /** CPU seconds of this process from the first poll to the last shop's end. */
   cpuSeconds: number;
   parameters: number;
@@ -59,7 +59,7 @@ export async function runShops(
       await gate.acquire();
       slotWaits.push(performance.now() - asked);
       try {
-        return await pollOnce(shop, config.roundId, checks?.verify);
+        return await pollOnce(shop, config.roundId, checks);
       } finally {
         gate.release();
       }
@@ -99,6 +99,7 @@ export async function runShops(
       retries,
       outcomes,
       checks: checks ? { ...checks.counts } : null,
+      graphs: checks ? { ...checks.graphs } : null,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       parameters: await parametersOf(shops[0]!),
     };
@@ -111,7 +112,7 @@ export async function runShops(
 async function pollOnce(
   shop: LoadShop,
   roundId: number,
-  verify: SignatureCheck | undefined,
+  shared: SharedChecks | null,
 ): Promise<SecureStep | null> {
   const current = await shop.http.send('GET', '/v1/rounds/current', null, currentRoundResponse, {
     kind: 'status',
@@ -126,7 +127,7 @@ async function pollOnce(
       http: shop.http,
       identity: { shopId: shop.shopId, privateKey: shop.privateKey },
       now: () => new Date(),
-      ...(verify ? { verify } : {}),
+      ...(shared ? { verify: shared.verify, graphOf: shared.graphOf } : {}),
       computeUpdate: async (view: RoundView) => {
         // The app trains from the round's model: it downloads it first (training is not timed).
         const model = await shop.http.send(

@@ -28,5 +28,7 @@ describe('load: a secure round against the coordinator service', () => {
     expect(result.signatureChecks.checked).toBeGreaterThanOrEqual(8);
     // (once per process: each keeps its own record of the checks it made)
     expect(result.signatureChecks.reused).toBeGreaterThanOrEqual(6 * 8);
+    // The graph likewise: one build per process, the other shops reuse it.
+    expect(result.graphs).toMatchObject({ shared: true, built: 2, reused: 6 });
   }, 600_000);
 });
