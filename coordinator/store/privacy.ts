@@ -111,7 +111,7 @@ export async function refusalsOf(sql: Sql, roundId: number): Promise<ShopRefusal
   }));
 }
 
-/** Shops that reported skipping this round under their own policy. */
+/** How many shops reported skipping this round (one indexed count: checked after every message). */
 export async function refusalCount(sql: Sql, roundId: number): Promise<number> {
   const row = await sql.get<{ n: number | string }>(
     'SELECT COUNT(*) AS n FROM round_refusals WHERE round_id = ?',
@@ -120,6 +120,7 @@ export async function refusalCount(sql: Sql, roundId: number): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/** Shops that reported skipping this round under their own policy. */
 export async function refusedShops(sql: Sql, roundId: number): Promise<Set<string>> {
   const rows = await sql.all<{ shop_id: string }>(
     'SELECT shop_id FROM round_refusals WHERE round_id = ?',

@@ -5,7 +5,6 @@ import { scaleQuantiles, type Quantiles } from '../../federated/decisions/quanti
 import { BandTally, meanPinball, type Coverage } from '../../federated/decisions/band-scoring.ts';
 import {
   bandShift,
-  calibrationWindowDays,
   shiftBand,
   type BandShift,
   type CalibrationPoint,
@@ -182,11 +181,8 @@ export function calibratedBands(
   return days.map((day, i) => {
     let shift = shifts.get(day.date);
     if (!shift) {
-      const from = addDays(day.date, -calibrationWindowDays);
-      shift = bandShift(
-        points.filter((p) => p.date >= from && p.date < day.date),
-        day.date,
-      );
+      // bandShift keeps only the days of its window before this one.
+      shift = bandShift(points, day.date);
       shifts.set(day.date, shift);
     }
     return shiftBand(quantiles[i]!, shift, day.level);

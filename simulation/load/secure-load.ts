@@ -218,21 +218,8 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
     for (const report of reports)
       for (const [what, count] of Object.entries(report.outcomes))
         outcomes[what] = (outcomes[what] ?? 0) + count;
-    const sum = (pick: (r: ShopRunReport) => number) => reports.reduce((s, r) => s + pick(r), 0);
-    const checks = reports.every((r) => r.checks)
-      ? {
-          checked: sum((r) => r.checks!.checked),
-          checkedMs: sum((r) => r.checks!.checkedMs),
-          reused: sum((r) => r.checks!.reused),
-        }
-      : null;
-    const graphs = reports.every((r) => r.graphs)
-      ? {
-          built: sum((r) => r.graphs!.built),
-          builtMs: sum((r) => r.graphs!.builtMs),
-          reused: sum((r) => r.graphs!.reused),
-        }
-      : null;
+    const checks = addUp(reports.map((r) => r.checks));
+    const graphs = addUp(reports.map((r) => r.graphs));
     return {
       mode: 'secure',
       shops: n,
@@ -248,8 +235,8 @@ export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureL
       byRequest,
       requests,
       slotWait: stats(reports.flatMap((r) => r.slotWaits)),
-      errors: sum((r) => r.errors),
-      retries: sum((r) => r.retries),
+      errors: reports.reduce((total, r) => total + r.errors, 0),
+      retries: reports.reduce((total, r) => total + r.retries, 0),
       outcomes,
       wallMs: Math.round(wallMs),
       cpuSeconds: { coordinator: coordinatorCpu, shops: shopSeconds },
@@ -336,4 +323,15 @@ export function formatSecureLoad(r: SecureLoadResult): string[] {
       .join(', ')}`,
     `CPU s: coordinator ${r.cpuSeconds.coordinator.toFixed(1)}, shops ${r.cpuSeconds.shops.toFixed(1)} (${r.shopCpuMsPerShop.toFixed(0)} ms per shop); load average ${r.loadAverage.toFixed(1)} at the start`,
   ];
+}
+
+/** Field-by-field totals of the processes' counters; null when any process kept none. */
+function addUp<T extends Record<string, number>>(
+  parts: readonly (T | null | undefined)[],
+): T | null {
+  if (parts.some((part) => !part)) return null;
+  const total: Record<string, number> = {};
+  for (const part of parts as T[])
+    for (const [key, value] of Object.entries(part)) total[key] = (total[key] ?? 0) + value;
+  return total as T;
 }
