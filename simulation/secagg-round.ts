@@ -38,6 +38,7 @@ import type {
   ClientState,
   Confirmation,
   MaskedUpload,
+  RosterEntry,
   SecAggParams,
   ServerRound,
   ShareKeysMessage,
@@ -125,6 +126,7 @@ export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
   const clients = new Map<string, ClientState>();
   if ('shopSide' in options) return playRound(options, options.shopSide, clients);
   const texts = new Map<string, string>();
+  const rosters = new Map<string, string>();
   const side = localShops({
     params: options.params,
     identities: new Map(options.shops.map((s) => [s.shopId, s])),
@@ -132,10 +134,16 @@ export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
     tamper: options.tamper,
     requirements: options.requirements,
     meter: options.meter ?? passThrough,
-    store: options.persistStates ? { kind: 'text', texts } : { kind: 'live', states: clients },
+    store: options.persistStates
+      ? { kind: 'text', texts, rosters }
+      : { kind: 'live', states: clients },
   });
   const run = await playRound(options, side, clients);
-  for (const [id, text] of texts) run.clients.set(id, JSON.parse(text) as ClientState);
+  for (const [id, text] of texts) {
+    const roster = rosters.get(id);
+    const state = JSON.parse(text) as ClientState;
+    run.clients.set(id, roster ? { ...state, roster: JSON.parse(roster) as RosterEntry[] } : state);
+  }
   return run;
 }
 

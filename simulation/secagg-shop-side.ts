@@ -73,8 +73,12 @@ export type Tamper = {
 /** Where shops keep their state between steps. */
 export type StateStore =
   | { kind: 'live'; states: Map<string, ClientState> }
-  /** As the app does: JSON text, parsed and written by the shop itself, on its meter. */
-  | { kind: 'text'; texts: Map<string, string> };
+  /**
+   * As the app does (electron/sync/secagg-store.ts): JSON text, parsed and written by the shop
+   * itself, on its meter; the verified roster in a row of its own, written once, read at every
+   * step.
+   */
+  | { kind: 'text'; texts: Map<string, string>; rosters: Map<string, string> };
 
 export type LocalShops = {
   params: SecAggParams;
@@ -92,13 +96,17 @@ export function localShops(options: LocalShops): ShopSide {
   const { params, identities, inputOf, meter, store } = options;
   const tamper = options.tamper ?? {};
   const identity = (id: string) => identities.get(id)!;
-  const load = (id: string): ClientState =>
-    store.kind === 'text'
-      ? (JSON.parse(store.texts.get(id)!) as ClientState)
-      : store.states.get(id)!;
+  const load = (id: string): ClientState => {
+    if (store.kind === 'live') return store.states.get(id)!;
+    const state = JSON.parse(store.texts.get(id)!) as ClientState;
+    const roster = store.rosters.get(id);
+    return roster === undefined ? state : { ...state, roster: JSON.parse(roster) as RosterEntry[] };
+  };
   const keep = (id: string, state: ClientState) => {
-    if (store.kind === 'text') store.texts.set(id, JSON.stringify(state));
-    else store.states.set(id, state);
+    if (store.kind === 'live') return void store.states.set(id, state);
+    const { roster, ...rest } = state;
+    if (roster && !store.rosters.has(id)) store.rosters.set(id, JSON.stringify(roster));
+    store.texts.set(id, JSON.stringify(rest));
   };
   const parse = <S extends z.ZodType>(id: string, phase: Phase, schema: S, body: string) =>
     meter(id, phase, () => schema.parse(JSON.parse(body)) as z.infer<S>);

@@ -22,12 +22,20 @@ export type ShopProcessInit = {
   identities: ShopIdentity[];
 };
 
-export type StepRequest = { phase: Phase; id: string; state: string | null; bodies: string[] };
+export type StepRequest = {
+  phase: Phase;
+  id: string;
+  /** The shop's persisted state and its verified roster (a row of its own), as JSON text. */
+  state: string | null;
+  roster: string | null;
+  bodies: string[];
+};
 
 export type StepResult = {
   reply: ShopReply<string | Uint8Array>;
   /** The shop's state after the step, as the app persists it (null if it had none). */
   state: string | null;
+  roster: string | null;
   /** This process's CPU seconds around the step. */
   seconds: number;
   /** Of the upload step: the encoded update before masking, and the seconds its encoding took. */
@@ -69,6 +77,7 @@ function serve(init: ShopProcessInit) {
   const update = trainedUpdate(init.parameters);
   const index = new Map(init.identities.map((s, i) => [s.shopId, i]));
   const texts = new Map<string, string>();
+  const rosters = new Map<string, string>();
   let ring = new KeyRing();
   const last: { input?: { words: Uint32Array; seconds: number } } = {};
   // Every piece of a step runs with the step's own key ring (a fresh one per step: nothing of
@@ -84,7 +93,7 @@ function serve(init: ShopProcessInit) {
       return words;
     },
     meter,
-    store: { kind: 'text', texts },
+    store: { kind: 'text', texts, rosters },
   });
   const steps = {
     advertise: (id: string) => side.advertise(id),
@@ -93,16 +102,23 @@ function serve(init: ShopProcessInit) {
     confirm: (id: string, [request]: string[]) => side.confirm(id, request!),
     unmask: (id: string, [request]: string[]) => side.unmask(id, request!),
   };
-  return async ({ phase, id, state, bodies }: StepRequest): Promise<StepResult> => {
+  return async ({ phase, id, state, roster, bodies }: StepRequest): Promise<StepResult> => {
     texts.clear();
+    rosters.clear();
     delete last.input;
     const start = cpuSeconds();
     ring = new KeyRing();
     forgetConfigs();
     if (state !== null) texts.set(id, state);
+    if (roster !== null) rosters.set(id, roster);
     const reply = await steps[phase](id, bodies);
     const seconds = cpuSeconds() - start;
-    const done: StepResult = { reply, state: texts.get(id) ?? null, seconds };
+    const done: StepResult = {
+      reply,
+      state: texts.get(id) ?? null,
+      roster: rosters.get(id) ?? null,
+      seconds,
+    };
     // Set by the upload step's inputOf, which the compiler cannot see run.
     const taken = last.input as { words: Uint32Array; seconds: number } | undefined;
     if (taken) Object.assign(done, { input: taken.words, encodeSeconds: taken.seconds });

@@ -135,6 +135,7 @@ export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBe
   const contributed = new Set<string>();
   let encodeSeconds = 0;
   const states = new Map<string, string>();
+  const rosters = new Map<string, string>();
   const process_ = await shopProcess({
     params,
     parameters,
@@ -143,9 +144,16 @@ export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBe
   const stepOf =
     <B>(phase: Phase) =>
     async (id: string, ...bodies: string[]) => {
-      const done = await process_.step({ phase, id, state: states.get(id) ?? null, bodies });
+      const done = await process_.step({
+        phase,
+        id,
+        state: states.get(id) ?? null,
+        roster: rosters.get(id) ?? null,
+        bodies,
+      });
       shop[phase] = (shop[phase] ?? 0) + done.seconds;
       if (done.state !== null) states.set(id, done.state);
+      if (done.roster !== null) rosters.set(id, done.roster);
       if (done.input) {
         ringAddInPlace(expected, done.input, 32);
         contributed.add(id);
