@@ -128,8 +128,7 @@ export type SecureLoadResult = {
 export async function runSecureLoad(options: SecureLoadOptions): Promise<SecureLoadResult> {
   const n = options.shops;
   const pollMs = options.pollMs ?? Math.max(2000, Math.round((n / 25) * 1000));
-  const phaseSeconds =
-    options.phaseSeconds ?? Math.max(1800, Math.round(pollMs / 1000 + 0.4 * n));
+  const phaseSeconds = options.phaseSeconds ?? Math.max(1800, Math.round(pollMs / 1000 + 0.4 * n));
   const say = options.onProgress ?? (() => {});
   const loadAverage = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'breadcast-secure-load-'));
