@@ -21,8 +21,13 @@ import type { ShareOpening } from './shamir.ts';
 import type { SignatureCheck } from './shop-checks.ts';
 import type { ShopIdentity, Step } from './shop-round.ts';
 
-const sameSet = (a: string[], b: string[]) =>
-  a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+/** Survivor sets hold up to n ids: each list is sorted once, not once per element compared. */
+function sameSet(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const x = [...a].sort();
+  const y = [...b].sort();
+  return x.every((id, i) => id === y[i]);
+}
 
 /** Checks U3 against what this shop knows, before it signs or answers for it. */
 function checkSurvivors(state: ClientState, survivors: string[]): void {
