@@ -23,7 +23,14 @@ export type HttpOptions = {
   timeoutMs?: number;
   /** The ledger: every request is written to it before it leaves. */
   log: RequestLog;
+  /**
+   * How an answer's text is parsed and checked against its schema (default: JSON.parse, then the
+   * schema). Only the load harness passes another (simulation/load/shared-checks.ts).
+   */
+  parseAnswer?: AnswerParser;
 };
+
+export type AnswerParser = (text: string, schema: z.ZodType) => z.ZodSafeParseResult<unknown>;
 
 export type SendResult<T> = { status: number; body: T | null; bytesSent: number };
 
@@ -72,7 +79,11 @@ export class CoordinatorHttp {
       body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     if (response.status === 304) return { status: 304, body: null, bytesSent };
     if (!response.ok) throw refusalOf(response.status, text);
-    const parsed = schema.safeParse(safeJson(text));
+    const parsed = (
+      this.options.parseAnswer
+        ? this.options.parseAnswer(text, schema)
+        : schema.safeParse(safeJson(text))
+    ) as z.ZodSafeParseResult<z.output<S>>;
     if (!parsed.success)
       throw new SyncError(
         'bad-answer',
@@ -154,7 +165,7 @@ export class CoordinatorHttp {
   }
 }
 
-function safeJson(text: string): unknown {
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -28,8 +28,11 @@ export type PersistedRound = {
 };
 
 const stateKey = (roundId: number) => `secagg.round.${roundId}`;
-// The signed roster (hundreds of kilobytes at thousands of shops) has its own row, written once
-// with the state that first holds it: a poll reads only the small state.
+// The roster this shop verified has its own row, written once with the state that first holds
+// it: a poll reads only the small state. The row keeps what the steps after sharing read: every
+// member's id and identity key (survivor checks, confirmation signatures) and the whole line of
+// this shop and its neighbours (their mask keys) — about 70 bytes a member instead of the ~400 of a
+// signed line, which at 10,000 shops is 0.7 MB a bakery instead of 4 MB.
 const rosterKey = (roundId: number) => `secagg.roster.${roundId}`;
 
 const read = (db: Db, key: string) =>
@@ -53,18 +56,59 @@ export function loadRound(
   return options.roster ? withRoster(db, roundId, round) : round;
 }
 
+/** What the roster row holds (older rows held the whole signed roster as `roster`). */
+type StoredRoster = {
+  rosterHash: string;
+  ids?: string[];
+  identityKeys?: string[];
+  lines?: RosterEntry[];
+  roster?: RosterEntry[];
+};
+
+function storedRoster(client: ClientState, roster: RosterEntry[]): StoredRoster {
+  const whole = new Set([client.shopId, ...(client.neighbours ?? [])]);
+  return {
+    rosterHash: client.rosterHash!,
+    ids: roster.map((e) => e.shopId),
+    identityKeys: roster.map((e) => e.identityKey),
+    lines: roster.filter((e) => whole.has(e.shopId)),
+  };
+}
+
+/**
+ * The roster back in its verified order. Members that are not this shop's neighbours come back
+ * with their id and identity key only (the other fields empty): no step after sharing reads more
+ * of them — masks, shares and pairwise keys concern neighbours alone.
+ */
+function rosterOf(stored: StoredRoster): RosterEntry[] {
+  if (stored.roster) return stored.roster;
+  const lines = new Map(stored.lines!.map((e) => [e.shopId, e]));
+  const keys = stored.identityKeys!;
+  return stored.ids!.map(
+    (shopId, i) =>
+      lines.get(shopId) ?? {
+        shopId,
+        identityKey: keys[i]!,
+        maskKey: '',
+        shareKeysRoot: '',
+        shareKeyCount: 0,
+        signature: '',
+      },
+  );
+}
+
 /** The state with the roster it verified, when it holds one. */
 export function withRoster(db: Db, roundId: number, round: PersistedRound): PersistedRound {
   if (round.client.roster || !round.client.rosterHash) return round;
   const value = read(db, rosterKey(roundId));
   if (!value)
     throw new Error(`the roster of secure round ${roundId} is missing from the shop database`);
-  const stored = JSON.parse(value) as { rosterHash: string; roster: RosterEntry[] };
+  const stored = JSON.parse(value) as StoredRoster;
   if (stored.rosterHash !== round.client.rosterHash)
     throw new Error(
       `the stored roster of secure round ${roundId} is not the one this shop verified`,
     );
-  return { ...round, client: { ...round.client, roster: stored.roster } };
+  return { ...round, client: { ...round.client, roster: rosterOf(stored) } };
 }
 
 /** Written in its own transaction: the caller sends only after this returns. */
@@ -76,7 +120,7 @@ export function saveRound(db: Db, roundId: number, round: PersistedRound): void 
   db.transaction(() => {
     // The roster never changes once verified (its hash is in the state): written the first time.
     if (roster && read(db, rosterKey(roundId)) === undefined)
-      put.run(rosterKey(roundId), JSON.stringify({ rosterHash: client.rosterHash, roster }));
+      put.run(rosterKey(roundId), JSON.stringify(storedRoster(round.client, roster)));
     put.run(stateKey(roundId), JSON.stringify({ ...round, client }));
   })();
 }

@@ -21,9 +21,11 @@ import type { ShareOpening } from './shamir.ts';
 import type { SignatureCheck } from './shop-checks.ts';
 import type { ShopIdentity, Step } from './shop-round.ts';
 
+/** Survivor sets hold up to n ids: each list is sorted once, not once per element compared. */
 function sameSet(a: string[], b: string[]): boolean {
   if (a.length !== b.length) return false;
-  const [x, y] = [[...a].sort(), [...b].sort()];
+  const x = [...a].sort();
+  const y = [...b].sort();
   return x.every((id, i) => id === y[i]);
 }
 

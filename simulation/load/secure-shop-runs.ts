@@ -35,6 +35,7 @@ export type ShopRunReport = {
   outcomes: Record<string, number>;
   checks: { checked: number; checkedMs: number; reused: number } | null;
   graphs: { built: number; builtMs: number; reused: number } | null;
+  parses: { parsed: number; parsedMs: number; reused: number } | null;
   /** CPU seconds of this process from the first poll to the last shop's end. */
   cpuSeconds: number;
   parameters: number;
@@ -45,14 +46,21 @@ export async function runShops(
   onShopDone: () => void = () => {},
 ): Promise<ShopRunReport> {
   const samples: Samples = new Map();
-  const shops = openShops(config.dir, config.url, config.shops, samples, new Date());
+  const checks = config.sharedChecks ? sharedSignatureChecks() : null;
+  const shops = openShops(
+    config.dir,
+    config.url,
+    config.shops,
+    samples,
+    new Date(),
+    checks?.parseAnswer,
+  );
   try {
     const cpuBefore = process.cpuUsage();
     let errors = 0;
     let retries = 0;
     const outcomes: Record<string, number> = {};
     const gate = slots(config.concurrency);
-    const checks = config.sharedChecks ? sharedSignatureChecks() : null;
     const slotWaits: number[] = [];
     const gated = async (shop: LoadShop) => {
       const asked = performance.now();
@@ -100,6 +108,7 @@ export async function runShops(
       outcomes,
       checks: checks ? { ...checks.counts } : null,
       graphs: checks ? { ...checks.graphs } : null,
+      parses: checks ? { ...checks.parses } : null,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       parameters: await parametersOf(shops[0]!),
     };

@@ -30,5 +30,9 @@ describe('load: a secure round against the coordinator service', () => {
     expect(result.signatureChecks.reused).toBeGreaterThanOrEqual(6 * 8);
     // The graph likewise: one build per process, the other shops reuse it.
     expect(result.graphs).toMatchObject({ shared: true, built: 2, reused: 6 });
+    // And the documents every shop receives byte for byte (roster, survivor set, unmask request):
+    // parsed once per process, reused by its other shops (more when a read was retried).
+    expect(result.documents).toMatchObject({ shared: true, parsed: 6 });
+    expect(result.documents.reused).toBeGreaterThanOrEqual(3 * 6);
   }, 600_000);
 });

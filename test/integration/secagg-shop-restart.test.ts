@@ -128,7 +128,9 @@ describe('a shop killed mid-round', () => {
     };
     /** Everyone syncs once per pass until the round leaves `phase`. */
     const settle = async (phase: string, kill: SecureKind | null) => {
-      for (let pass = 0; pass < 4 && (await round()).phase === phase; pass++) {
+      // Until the round leaves the phase (a sync that failed under load is simply run again).
+      for (let pass = 0; (await round()).phase === phase; pass++) {
+        if (pass === 12) throw new Error(`round ${roundId} stayed in ${phase}`);
         if (!kill) {
           for (const shop of others) await shop.client.runOnce();
           await victimClient.runOnce();
@@ -139,7 +141,8 @@ describe('a shop killed mid-round', () => {
         holdKind = kill;
         victimDb.close();
         const child = await syncChild(victim.path, 2, 40);
-        await until(() => liar.held.some((h) => h.kind === kill), `the ${kill} message`);
+        // Generous: the child starts tsx and trains first, on a CI machine at load 15–25.
+        await until(() => liar.held.some((h) => h.kind === kill), `the ${kill} message`, 150_000);
         await sigkill(child);
         holdKind = null;
         restart();
@@ -150,8 +153,18 @@ describe('a shop killed mid-round', () => {
         expect(stored.client.roster).toBeUndefined();
         const roster = loadRound(victimDb, roundId)!.client.roster!;
         expect(roster.map((e) => e.shopId).sort()).toEqual(shops.map((s) => s.shopId).sort());
+        // The coordinator stored the first copy before its answer was held, so the others'
+        // messages alone could end the phase: the restarted app must have resent (and had its
+        // answer) before they run. A sync can fail under load (a timeout): it then syncs again.
+        const killed = kill;
         kill = null;
-        await victimClient.runOnce();
+        const resent = () =>
+          liar.sent.filter((s) => s.shopId === victimId && s.kind === killed).length >= 2 &&
+          (loadRound(victimDb, roundId)?.outgoing ?? null) === null;
+        for (let attempt = 1; !resent(); attempt++) {
+          if (attempt > 10) throw new Error(`the restarted app never resent its ${killed} message`);
+          await victimClient.runOnce();
+        }
         for (const shop of others) await shop.client.runOnce();
       }
     };
@@ -161,20 +174,27 @@ describe('a shop killed mid-round', () => {
     await settle('confirm', null);
     await settle('unmask', 'unmask');
     for (const shop of shops.slice(1)) await shop.client.runOnce();
-    const finished = await round();
+    // The sum is rebuilt after the last unmask answer: wait for the round to end, not a while.
+    let finished = await round();
+    for (let tries = 0; finished.phase !== 'published' && finished.phase !== 'failed'; tries++) {
+      if (tries === 600) throw new Error(`round ${roundId} is still ${finished.phase}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      finished = await round();
+    }
     expect(finished.phase, String(finished.failureReason)).toBe('published');
 
-    // Each killed message was sent twice, byte for byte the same; the coordinator took the first.
+    // Each killed message was sent again after the restart (more than once if a sync failed
+    // under load), byte for byte the same every time; the coordinator took the first.
     for (const kind of ['masked', 'unmask'] as const) {
       const bodies = liar.sent.filter((s) => s.shopId === victim.shopId && s.kind === kind);
-      expect(bodies, kind).toHaveLength(2);
-      expect(bodies[1]!.body.equals(bodies[0]!.body), kind).toBe(true);
+      expect(bodies.length, kind).toBeGreaterThanOrEqual(2);
+      for (const body of bodies) expect(body.body.equals(bodies[0]!.body), kind).toBe(true);
       expect(liar.held.find((h) => h.kind === kind)!.status, kind).toBe(200);
       const lines = listLedger(victimDb, { limit: 50, roundId }).entries.filter(
         (e) => e.kind === kind,
       );
-      expect(lines, kind).toHaveLength(2);
-      expect(lines[0]!.payloadSha256).toBe(lines[1]!.payloadSha256);
+      expect(lines, kind).toHaveLength(bodies.length);
+      for (const line of lines) expect(line.payloadSha256).toBe(lines[0]!.payloadSha256);
     }
     // Charged once although two attempts left.
     expect(victimClient.status().privacy).toMatchObject({ rounds: 1 });
@@ -184,5 +204,5 @@ describe('a shop killed mid-round', () => {
       clippedDelta(shop.trainer, before, settings).forEach((v, j) => (expected[j]! += v / 5));
     const published = storedWeights(sqliteOf(started.app), Number(finished.resultVersion));
     published.forEach((w, j) => expect(Math.abs(w - before[j]! - expected[j]!)).toBeLessThan(1e-6));
-  });
+  }, 900_000);
 });
