@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { SecAggError } from '../federated/secagg/bytes.ts';
+import { rosterOf, type StoredRoster } from '../electron/sync/secagg-store.ts';
 import {
   acceptAdvertisement,
   acceptMaskedInput,
@@ -38,7 +39,6 @@ import type {
   ClientState,
   Confirmation,
   MaskedUpload,
-  RosterEntry,
   SecAggParams,
   ServerRound,
   ShareKeysMessage,
@@ -142,7 +142,10 @@ export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
   for (const [id, text] of texts) {
     const roster = rosters.get(id);
     const state = JSON.parse(text) as ClientState;
-    run.clients.set(id, roster ? { ...state, roster: JSON.parse(roster) as RosterEntry[] } : state);
+    run.clients.set(
+      id,
+      roster ? { ...state, roster: rosterOf(JSON.parse(roster) as StoredRoster) } : state,
+    );
   }
   return run;
 }

@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { SecAggError } from '../federated/secagg/bytes.ts';
+import { rosterOf, storedRoster, type StoredRoster } from '../electron/sync/secagg-store.ts';
 import type { RoundConfig } from '../federated/secagg/round-config.ts';
 import type {
   ClientState,
@@ -75,8 +76,9 @@ export type StateStore =
   | { kind: 'live'; states: Map<string, ClientState> }
   /**
    * As the app does (electron/sync/secagg-store.ts): JSON text, parsed and written by the shop
-   * itself, on its meter; the verified roster in a row of its own, written once, read at every
-   * step.
+   * itself, on its meter; the verified roster in a row of its own, written once (what the later
+   * steps read of it: every id and identity key, the lines of the shop and its neighbours), read
+   * at every step.
    */
   | { kind: 'text'; texts: Map<string, string>; rosters: Map<string, string> };
 
@@ -100,12 +102,14 @@ export function localShops(options: LocalShops): ShopSide {
     if (store.kind === 'live') return store.states.get(id)!;
     const state = JSON.parse(store.texts.get(id)!) as ClientState;
     const roster = store.rosters.get(id);
-    return roster === undefined ? state : { ...state, roster: JSON.parse(roster) as RosterEntry[] };
+    if (roster === undefined) return state;
+    return { ...state, roster: rosterOf(JSON.parse(roster) as StoredRoster) };
   };
   const keep = (id: string, state: ClientState) => {
     if (store.kind === 'live') return void store.states.set(id, state);
     const { roster, ...rest } = state;
-    if (roster && !store.rosters.has(id)) store.rosters.set(id, JSON.stringify(roster));
+    if (roster && !store.rosters.has(id))
+      store.rosters.set(id, JSON.stringify(storedRoster(state, roster)));
     store.texts.set(id, JSON.stringify(rest));
   };
   const parse = <S extends z.ZodType>(id: string, phase: Phase, schema: S, body: string) =>
