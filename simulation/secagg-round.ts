@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { SecAggError } from '../federated/secagg/bytes.ts';
+import { rosterOf, type StoredRoster } from '../electron/sync/secagg-store.ts';
 import {
   acceptAdvertisement,
   acceptMaskedInput,
@@ -36,29 +37,26 @@ import type { RoundGraph } from '../federated/secagg/round-protocol.ts';
 import type {
   AdvertisementMessage,
   ClientState,
-  ConfirmRequest,
   Confirmation,
-  MaskedInputMessage,
   MaskedUpload,
-  RosterEntry,
   SecAggParams,
   ServerRound,
-  ShareKeyFor,
   ShareKeysMessage,
-  ShareRecord,
   UnmaskMessage,
-  UnmaskRequest,
 } from '../federated/secagg/round-types.ts';
 import * as wire from '../federated/secagg/round-wire.ts';
-import { maskedUploadBody, parseMaskedUpload } from '../federated/secagg/round-wire.ts';
-import {
-  advertiseKeys,
-  maskedInput,
-  shareKeys,
-  type ShopIdentity,
-} from '../federated/secagg/shop-round.ts';
+import { parseMaskedUpload } from '../federated/secagg/round-wire.ts';
+import type { ShopIdentity } from '../federated/secagg/shop-round.ts';
 import type { ShopRequirements } from '../federated/secagg/shop-checks.ts';
-import { confirmSurvivors, unmaskResponse } from '../federated/secagg/shop-unmask.ts';
+import {
+  localShops,
+  type Meter,
+  type ShopReply,
+  type ShopSide,
+  type Tamper,
+} from './secagg-shop-side.ts';
+
+export type { Meter, ShopSide, Tamper } from './secagg-shop-side.ts';
 
 export type Drops = {
   beforeAdvertise?: string[];
@@ -66,22 +64,6 @@ export type Drops = {
   afterShare?: string[];
   afterUpload?: string[];
   afterConfirm?: string[];
-};
-
-/** What a lying coordinator shows each shop, and what a misbehaving shop sends instead. */
-export type Tamper = {
-  roster?: (to: string, roster: RosterEntry[]) => RosterEntry[];
-  shareKeys?: (to: string, keys: ShareKeyFor[]) => ShareKeyFor[];
-  records?: (to: string, records: ShareRecord[]) => ShareRecord[];
-  confirmRequest?: (to: string, request: ConfirmRequest) => ConfirmRequest;
-  unmaskRequest?: (to: string, request: UnmaskRequest) => UnmaskRequest;
-  shareMessage?: (from: string, message: ShareKeysMessage) => ShareKeysMessage;
-  maskedInput?: (from: string, message: MaskedInputMessage) => MaskedInputMessage;
-  unmaskMessage?: (from: string, message: UnmaskMessage) => UnmaskMessage;
-  /** Sees every shop state as soon as it is computed (a colluder keeps what it knows). */
-  onState?: (id: string, state: ClientState) => void;
-  /** Runs after uploads, before the upload phase closes (e.g. revoke a shop). */
-  beforeCloseCollect?: (round: ServerRound) => ServerRound;
 };
 
 export type Transcript = {
@@ -106,61 +88,88 @@ export type RoundRun = {
   traffic: Traffic;
 };
 
-export type Meter = <T>(
-  party: string | null,
-  phase: string,
-  work: () => T | Promise<T>,
-) => Promise<T>;
-
-export type RoundOptions = {
-  params: SecAggParams;
-  shops: (ShopIdentity & { publicKey: string })[];
+/** The shops' steps in the driver's process (tests), with hooks for lying and misbehaving. */
+type LocalOptions = {
   /**
    * The encoded update of a shop (called once, inside that shop's upload step, so its encoding
    * and noise are charged to that step), given the configuration it derived from the roster.
    */
   inputOf: (shopId: string, config: RoundConfig) => Uint32Array;
-  drops?: Drops;
   tamper?: Tamper;
   requirements?: ShopRequirements;
-  /** Charges work to a shop (its id) or the coordinator (null). */
-  meter?: Meter;
   /**
    * Keep each shop's state as the app does, as JSON text between steps (parsed and written by the
-   * shop, on its meter), instead of as live objects. The benchmark sets it: 500 live states make a
-   * heap of millions of objects whose garbage collection was charged to whichever shop was running,
-   * a cost no shop's own process has. `clients` is filled from the texts when the round ends.
+   * shop, on its meter), instead of as live objects. `clients` is filled from the texts when the
+   * round ends.
    */
   persistStates?: boolean;
 };
 
+export type RoundOptions = {
+  params: SecAggParams;
+  shops: (ShopIdentity & { publicKey: string })[];
+  drops?: Drops;
+  /** Charges work to a shop (its id) or the coordinator (null). */
+  meter?: Meter;
+} & (
+  | LocalOptions
+  /** The shops' steps somewhere else (the benchmark's shop process); `clients` stays empty. */
+  | { shopSide: ShopSide; tamper?: undefined }
+);
+
 /** Bytes each shop sent and received (JSON bodies), for the benchmark. */
 export type Traffic = Map<string, { sent: number; received: number }>;
 
+const passThrough: Meter = async (_party, _phase, work) => work();
+
 export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
-  const persisted = new Map<string, string>();
-  const run = await playRound(options, persisted);
-  for (const [id, text] of persisted) run.clients.set(id, JSON.parse(text) as ClientState);
+  const clients = new Map<string, ClientState>();
+  if ('shopSide' in options) return playRound(options, options.shopSide, clients);
+  const texts = new Map<string, string>();
+  const rosters = new Map<string, string>();
+  const side = localShops({
+    params: options.params,
+    identities: new Map(options.shops.map((s) => [s.shopId, s])),
+    inputOf: options.inputOf,
+    tamper: options.tamper,
+    requirements: options.requirements,
+    meter: options.meter ?? passThrough,
+    store: options.persistStates
+      ? { kind: 'text', texts, rosters }
+      : { kind: 'live', states: clients },
+  });
+  const run = await playRound(options, side, clients);
+  for (const [id, text] of texts) {
+    const roster = rosters.get(id);
+    const state = JSON.parse(text) as ClientState;
+    run.clients.set(
+      id,
+      roster ? { ...state, roster: rosterOf(JSON.parse(roster) as StoredRoster) } : state,
+    );
+  }
   return run;
 }
 
-async function playRound(options: RoundOptions, persisted: Map<string, string>): Promise<RoundRun> {
+async function playRound(
+  options: RoundOptions,
+  side: ShopSide,
+  clients: Map<string, ClientState>,
+): Promise<RoundRun> {
   const { params, shops } = options;
   const tamper = options.tamper ?? {};
-  const charge: Meter = options.meter ?? (async (_party, _phase, work) => work());
+  const charge: Meter = options.meter ?? passThrough;
   let phase = 'advertise';
   const meter = <T>(party: string | null, work: () => T | Promise<T>) => charge(party, phase, work);
   const drops = options.drops ?? {};
   const gone = new Set(drops.beforeAdvertise ?? []);
   const dropNow = (ids?: string[]) => (ids ?? []).forEach((id) => gone.add(id));
-  const identity = new Map(shops.map((s) => [s.shopId, s]));
   const traffic: Traffic = new Map(shops.map((s) => [s.shopId, { sent: 0, received: 0 }]));
   const run: RoundRun = {
     round: createRound(params, Object.fromEntries(shops.map((s) => [s.shopId, s.publicKey]))),
     sum: null,
     refusals: new Map(),
     rejected: new Map(),
-    clients: new Map(),
+    clients,
     transcript: {
       adverts: [],
       shareMessages: new Map(),
@@ -171,53 +180,23 @@ async function playRound(options: RoundOptions, persisted: Map<string, string>):
     wrongShares: 0,
     traffic,
   };
-  const { clients, transcript } = run;
+  const { transcript } = run;
   const present = () => shops.map((s) => s.shopId).filter((id) => !gone.has(id));
 
-  /**
-   * A shop's state between its steps. With `persistStates` it exists only as the JSON text the app
-   * writes to its database before each message leaves, read back at the next step, both charged to
-   * the shop as the app pays them; otherwise (tests) as the live object.
-   */
-  const load = (id: string): ClientState =>
-    options.persistStates ? (JSON.parse(persisted.get(id)!) as ClientState) : clients.get(id)!;
-  const keep = (id: string, state: ClientState) => {
-    if (options.persistStates) persisted.set(id, JSON.stringify(state));
-    else clients.set(id, state);
-  };
-
-  /** A shop's step (it loads its state itself); a refusal (SecAggError) takes it out of the round. */
-  const shopStep = async <T extends { state: ClientState }>(
-    id: string,
-    work: () => T,
-  ): Promise<T | null> => {
-    try {
-      const step = await meter(id, () => {
-        const done = work();
-        keep(id, done.state);
-        return done;
-      });
-      tamper.onState?.(id, step.state);
-      return step;
-    } catch (error) {
-      if (!(error instanceof SecAggError)) throw error;
-      run.refusals.set(id, error.code);
-      gone.add(id);
-      return null;
-    }
+  /** The body of a shop's reply, or null when it refused (which takes it out of the round). */
+  const replied = <B>(id: string, reply: ShopReply<B>): B | null => {
+    if ('body' in reply) return reply.body;
+    run.refusals.set(id, reply.refused);
+    gone.add(id);
+    return null;
   };
   /**
-   * The coordinator serialises a view; the shop parses and validates it (each on its own meter).
-   * A view that is the same for every shop (the roster, the survivor set, the unmask request) is
-   * serialised once, as the coordinator's HTTP layer caches it.
+   * The coordinator serialises a view for a shop (on its meter). A view that is the same for every
+   * shop (the roster, the survivor set, the unmask request) is serialised once, as the
+   * coordinator's HTTP layer caches it.
    */
   const shared = new WeakMap<object, string>();
-  const show = async <S extends z.ZodType>(
-    id: string,
-    schema: S,
-    value: unknown,
-    sameForAll = false,
-  ): Promise<z.infer<S>> => {
+  const view = async (id: string, value: unknown, sameForAll = false): Promise<string> => {
     let body = sameForAll ? shared.get(value as object) : undefined;
     if (body === undefined) {
       const text = await meter(null, () => JSON.stringify(value));
@@ -225,16 +204,15 @@ async function playRound(options: RoundOptions, persisted: Map<string, string>):
       body = text;
     }
     traffic.get(id)!.received += body.length;
-    return meter(id, () => schema.parse(JSON.parse(body)) as z.infer<S>);
+    return body;
   };
-  /** A shop serialises its message; the coordinator parses, validates and applies it. */
+  /** The coordinator parses, validates and applies a shop's message body. */
   const deliver = async <S extends z.ZodType, T>(
     id: string,
     schema: S,
-    message: unknown,
+    body: string,
     apply: (parsed: z.infer<S>) => T,
   ): Promise<T | null> => {
-    const body = await meter(id, () => JSON.stringify(message));
     traffic.get(id)!.sent += body.length;
     try {
       return await meter(null, () => apply(schema.parse(JSON.parse(body)) as z.infer<S>));
@@ -248,9 +226,9 @@ async function playRound(options: RoundOptions, persisted: Map<string, string>):
   // Advertise.
   const adverts = new Map<string, AdvertisementMessage>();
   for (const id of present()) {
-    const step = await shopStep(id, () => advertiseKeys(identity.get(id)!, params));
-    if (!step) continue;
-    const clean = await deliver(id, wire.advertisementMessage, step.message, (ad) =>
+    const body = replied(id, await side.advertise(id));
+    if (body === null) continue;
+    const clean = await deliver(id, wire.advertisementMessage, body, (ad) =>
       acceptAdvertisement(run.round, ad),
     );
     if (clean) adverts.set(id, clean);
@@ -275,24 +253,11 @@ async function playRound(options: RoundOptions, persisted: Map<string, string>):
   phase = 'share';
   const shareMessages = transcript.shareMessages;
   for (const id of present().filter((i) => graph.has(i))) {
-    const roster = await show(id, wire.rosterEntry.array(), run.round.roster!, true);
-    const keys = await show(
-      id,
-      wire.shareKeyFor.array(),
-      await meter(null, () => shareKeysFor(graph, treeOf, id)),
-    );
-    const step = await shopStep(id, () =>
-      shareKeys(
-        load(id),
-        identity.get(id)!,
-        tamper.roster?.(id, roster) ?? roster,
-        tamper.shareKeys?.(id, keys) ?? keys,
-        options.requirements,
-      ),
-    );
-    if (!step) continue;
-    const sent = tamper.shareMessage?.(id, step.message) ?? step.message;
-    const stored = await deliver(id, wire.shareKeysMessage, sent, (m) =>
+    const roster = await view(id, run.round.roster!, true);
+    const keys = await view(id, await meter(null, () => shareKeysFor(graph, treeOf, id)));
+    const body = replied(id, await side.share(id, roster, keys));
+    if (body === null) continue;
+    const stored = await deliver(id, wire.shareKeysMessage, body, (m) =>
       acceptShareKeys(run.round, graph, m),
     );
     if (stored) shareMessages.set(id, stored);
@@ -311,20 +276,10 @@ async function playRound(options: RoundOptions, persisted: Map<string, string>):
   };
   for (const id of present().filter((i) => run.round.sharers!.includes(i))) {
     const routed = await meter(null, () => sharesFor(run.round, graph, context.messageOf, id));
-    const records = await show(id, wire.shareRecord.array(), routed);
-    const excluded = await show(id, wire.shopIds, droppedSoFar(run.round));
-    const step = await shopStep(id, () => {
-      const state = load(id);
-      return maskedInput(
-        state,
-        tamper.records?.(id, records) ?? records,
-        excluded,
-        options.inputOf(id, state.config!),
-      );
-    });
-    if (!step) continue;
-    const sent = tamper.maskedInput?.(id, step.message) ?? step.message;
-    const body = await meter(id, () => maskedUploadBody(sent));
+    const records = await view(id, routed);
+    const excluded = await view(id, droppedSoFar(run.round));
+    const body = replied(id, await side.collect(id, records, excluded));
+    if (body === null) continue;
     traffic.get(id)!.sent += body.length;
     let parsed: MaskedUpload | null = null;
     const upload = await meter(null, () => {
@@ -354,19 +309,12 @@ async function playRound(options: RoundOptions, persisted: Map<string, string>):
   const confirmations: Confirmation[] = [];
   const confirmView = { survivors: run.round.survivors! };
   for (const id of present().filter((i) => run.round.survivors!.includes(i))) {
-    const request = await show(id, wire.confirmRequest, confirmView, true);
-    const step = await shopStep(id, () =>
-      confirmSurvivors(
-        load(id),
-        identity.get(id)!,
-        tamper.confirmRequest?.(id, request) ?? request,
-      ),
-    );
-    if (!step) continue;
-    transcript.confirmations.push(step.message);
-    const ok = await deliver(id, wire.confirmation, step.message, (c) =>
-      acceptConfirmation(run.round, c),
-    );
+    const body = replied(id, await side.confirm(id, await view(id, confirmView, true)));
+    if (body === null) continue;
+    const ok = await deliver(id, wire.confirmation, body, (c) => {
+      transcript.confirmations.push(c);
+      return acceptConfirmation(run.round, c);
+    });
     if (ok) confirmations.push(ok);
   }
   run.round = await meter(null, () => closeConfirm(run.round, confirmations));
@@ -379,16 +327,12 @@ async function playRound(options: RoundOptions, persisted: Map<string, string>):
   const signed = new Set(run.round.confirmations!.map((c) => c.shopId));
   const unmaskView = unmaskRequestOf(run.round);
   for (const id of present().filter((i) => signed.has(i))) {
-    const request = await show(id, wire.unmaskRequest, unmaskView, true);
-    const step = await shopStep(id, () =>
-      unmaskResponse(load(id), tamper.unmaskRequest?.(id, request) ?? request),
-    );
-    if (!step) continue;
-    const sent = tamper.unmaskMessage?.(id, step.message) ?? step.message;
-    transcript.answers.push(sent);
-    const ok = await deliver(id, wire.unmaskMessage, sent, (m) =>
-      acceptUnmask(run.round, graph, maskedWith.get(id)!, m),
-    );
+    const body = replied(id, await side.unmask(id, await view(id, unmaskView, true)));
+    if (body === null) continue;
+    const ok = await deliver(id, wire.unmaskMessage, body, (m) => {
+      transcript.answers.push(m);
+      return acceptUnmask(run.round, graph, maskedWith.get(id)!, m);
+    });
     if (ok) answers.push(ok);
   }
   phase = 'recover';

@@ -57,7 +57,7 @@ export function loadRound(
 }
 
 /** What the roster row holds (older rows held the whole signed roster as `roster`). */
-type StoredRoster = {
+export type StoredRoster = {
   rosterHash: string;
   ids?: string[];
   identityKeys?: string[];
@@ -65,7 +65,7 @@ type StoredRoster = {
   roster?: RosterEntry[];
 };
 
-function storedRoster(client: ClientState, roster: RosterEntry[]): StoredRoster {
+export function storedRoster(client: ClientState, roster: RosterEntry[]): StoredRoster {
   const whole = new Set([client.shopId, ...(client.neighbours ?? [])]);
   return {
     rosterHash: client.rosterHash!,
@@ -80,7 +80,7 @@ function storedRoster(client: ClientState, roster: RosterEntry[]): StoredRoster 
  * with their id and identity key only (the other fields empty): no step after sharing reads more
  * of them — masks, shares and pairwise keys concern neighbours alone.
  */
-function rosterOf(stored: StoredRoster): RosterEntry[] {
+export function rosterOf(stored: StoredRoster): RosterEntry[] {
   if (stored.roster) return stored.roster;
   const lines = new Map(stored.lines!.map((e) => [e.shopId, e]));
   const keys = stored.identityKeys!;
@@ -92,6 +92,7 @@ function rosterOf(stored: StoredRoster): RosterEntry[] {
         maskKey: '',
         shareKeysRoot: '',
         shareKeyCount: 0,
+        senderKey: '',
         signature: '',
       },
   );

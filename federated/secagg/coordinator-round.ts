@@ -90,16 +90,17 @@ export function acceptAdvertisement(
     ad.shareKeyCount !== count ||
     ad.shareKeys.length !== count ||
     !ad.shareKeys.every(isKey) ||
-    !isKey(ad.maskKey)
+    !isKey(ad.maskKey) ||
+    !isKey(ad.senderKey)
   )
     throw new SecAggError(
       'malformed',
-      `an advertisement carries ${count} share keys and a mask key`,
+      `an advertisement carries ${count} share keys, a mask key and a sender key`,
     );
   if (new MerkleTree(ad.shareKeys).root !== ad.shareKeysRoot)
     throw new SecAggError('malformed', 'the share keys do not match their signed root');
-  const { shopId, maskKey, shareKeysRoot, shareKeyCount: n, signature, shareKeys } = ad;
-  return { shopId, maskKey, shareKeysRoot, shareKeyCount: n, signature, shareKeys };
+  const { shopId, maskKey, shareKeysRoot, shareKeyCount: n, senderKey, signature, shareKeys } = ad;
+  return { shopId, maskKey, shareKeysRoot, shareKeyCount: n, senderKey, signature, shareKeys };
 }
 
 /** Ends advertising: the roster (U1) is fixed and, from its size, the round's graph and thresholds. */
@@ -108,11 +109,12 @@ export function closeAdvertise(round: ServerRound, adverts: AdvertisementMessage
   const roster: RosterEntry[] = adverts
     .filter((a) => !round.excluded[a.shopId])
     .sort((a, b) => (a.shopId < b.shopId ? -1 : 1))
-    .map(({ shopId, maskKey, shareKeysRoot, shareKeyCount: count, signature }) => ({
+    .map(({ shopId, maskKey, shareKeysRoot, shareKeyCount: count, senderKey, signature }) => ({
       shopId,
       maskKey,
       shareKeysRoot,
       shareKeyCount: count,
+      senderKey,
       signature,
       identityKey: round.identities[shopId]!,
     }));

@@ -26,7 +26,7 @@ import { SecAggError, concatBytes, fromBase64, toBase64, utf8 } from './bytes.ts
  * v3: masks expand with AES-128-CTR (v2: AES-256-CTR); the new prefix makes a round mixing the two
  * fail at the first signature instead of summing masks that do not cancel.
  */
-export const PROTOCOL = 'breadcast/secagg/v3';
+export const PROTOCOL = 'breadcast/secagg/v4';
 
 let probed = false;
 
@@ -110,7 +110,7 @@ const url = (raw: string) => Buffer.from(raw, 'base64').toString('base64url');
  * every step. The process has one ring (the coordinator's, and any caller that names none); a shop
  * uses one per round for the life of its process (withKeyRing), so its later steps reuse what its
  * earlier steps imported — and a simulation of many shops in one process charges each shop its
- * own imports, never another shop's. One-time keys (a share key's secret, an ephemeral key) are
+ * own imports, never another shop's. One-time keys (a share key's secret, the sender key) are
  * used once and never kept.
  */
 export class KeyRing {
@@ -206,7 +206,7 @@ function checkedSecret(shared: Buffer): Uint8Array {
 /**
  * X25519 shared secret; an all-zero result means a low-order public key and is refused.
  * `ownPublicKey`, when known, makes the import of `secretKey` cheap. `once`: both keys are used
- * for this agreement only (a share key's secret against an ephemeral key), so neither is kept.
+ * for this agreement only (a share key's secret against a sender's key), so neither is kept.
  */
 export function agree(
   secretKey: string,
@@ -223,20 +223,19 @@ export function agree(
 }
 
 /**
- * ECIES sender side: one fresh key pair for a whole message, and its agreement with each
- * recipient's key (the recipients' keys differ, so each agreement is theirs alone). Neither the
- * one-time secret nor the recipients' share keys (each used once) are kept.
+ * A sender's agreements with many recipients' keys from one secret of its own (its sender key,
+ * imported once here and used for these agreements only). The recipients' keys differ, so each
+ * agreement is theirs alone; none of them is kept (each is used once).
  */
-export function ephemeralAgreements(peerPublicKeys: string[]): {
-  publicKey: string;
-  shared: Uint8Array[];
-} {
-  const once = keyPair('x25519');
-  const privateKey = privateKeyObject('X25519', once.secretKey, once.publicKey, false);
-  const shared = peerPublicKeys.map((peer) =>
+export function agreementsWith(
+  secretKey: string,
+  ownPublicKey: string,
+  peerPublicKeys: string[],
+): Uint8Array[] {
+  const privateKey = privateKeyObject('X25519', secretKey, ownPublicKey, false);
+  return peerPublicKeys.map((peer) =>
     checkedSecret(diffieHellman({ privateKey, publicKey: publicKeyObject('X25519', peer, false) })),
   );
-  return { publicKey: once.publicKey, shared };
 }
 
 export function signEd25519(secretKey: string, message: Uint8Array): string {

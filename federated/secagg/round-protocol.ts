@@ -59,7 +59,7 @@ export function shareKeyCount(params: SecAggParams): number {
 
 export function advertisementBytes(
   digest: string,
-  ad: Pick<Advertisement, 'shopId' | 'maskKey' | 'shareKeysRoot' | 'shareKeyCount'>,
+  ad: Pick<Advertisement, 'shopId' | 'maskKey' | 'shareKeysRoot' | 'shareKeyCount' | 'senderKey'>,
 ): Uint8Array {
   return utf8(
     JSON.stringify([
@@ -69,6 +69,7 @@ export function advertisementBytes(
       ad.maskKey,
       ad.shareKeysRoot,
       ad.shareKeyCount,
+      ad.senderKey,
     ]),
   );
 }
@@ -83,6 +84,7 @@ export function rosterHash(digest: string, roster: RosterEntry[]): string {
       e.maskKey,
       e.shareKeysRoot,
       e.shareKeyCount,
+      e.senderKey,
       e.signature,
     ]);
   return toBase64(sha256(utf8(JSON.stringify([`${PROTOCOL}/roster`, digest, lines]))));
@@ -94,16 +96,19 @@ export function newShareKeys(count: number): { secrets: string[]; keys: string[]
   return { secrets: pairs.map((p) => p.secretKey), keys: pairs.map((p) => p.publicKey) };
 }
 
-/** AES-256-GCM key of one share record, from the ECIES agreement and everything the record binds. */
+/**
+ * AES-256-GCM key of one share record: the agreement of the sender's signed sender key with the
+ * recipient's share key for that sender, and everything the record binds.
+ */
 export function shareCipherKey(
   digest: string,
   agreement: Uint8Array,
-  record: Pick<ShareRecord, 'from' | 'to' | 'rosterHash' | 'keyIndex' | 'ephemeralKey'>,
+  record: Pick<ShareRecord, 'from' | 'to' | 'rosterHash' | 'keyIndex'>,
 ): Uint8Array {
   return hkdf(
     agreement,
     fromBase64(digest),
-    `share|${JSON.stringify([record.from, record.to, record.rosterHash, record.keyIndex, record.ephemeralKey])}`,
+    `share|${JSON.stringify([record.from, record.to, record.rosterHash, record.keyIndex])}`,
     32,
   );
 }
@@ -121,7 +126,6 @@ export function recordBytes(
       record.to,
       record.rosterHash,
       record.keyIndex,
-      record.ephemeralKey,
       record.selfMaskCommitment,
       record.maskKeyCommitment,
       record.ciphertext === undefined ? null : toBase64(sha256(utf8(record.ciphertext))),

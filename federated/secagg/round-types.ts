@@ -33,6 +33,11 @@ export type Advertisement = {
   /** Merkle root over `shareKeyCount` X25519 keys; sender number j of this shop uses key j. */
   shareKeysRoot: string;
   shareKeyCount: number;
+  /**
+   * X25519 public key this shop encrypts its shares with (against each recipient's share key).
+   * Signed here, so a share ciphertext that authenticates can only come from this shop.
+   */
+  senderKey: string;
   /** Ed25519 signature by the shop's enrolled identity over the round digest and the fields above. */
   signature: string;
 };
@@ -47,16 +52,17 @@ export type RosterEntry = Advertisement & { identityKey: string };
 export type ShareKeyFor = { shopId: string; index: number; key: string; path: string[] };
 
 /**
- * One shop's encrypted Shamir shares for one neighbour (ECIES: a one-time X25519 key against the
- * recipient's share key number `keyIndex`, HKDF-SHA256, AES-256-GCM), with hiding commitments to
- * both shares and the sender's signature over all of it, bound to the roster it saw.
+ * One shop's encrypted Shamir shares for one neighbour (the sender's advertised sender key against
+ * the recipient's share key number `keyIndex`, X25519, HKDF-SHA256, AES-256-GCM), with hiding
+ * commitments to both shares and the sender's signature over all of it, bound to the roster it saw.
+ * The signature is the recipient's proof against the sender when the record fails; a record that
+ * decrypts needs no other proof of its origin (docs/privacy.md).
  */
 export type ShareRecord = {
   from: string;
   to: string;
   rosterHash: string;
   keyIndex: number;
-  ephemeralKey: string;
   ciphertext: string;
   selfMaskCommitment: string;
   maskKeyCommitment: string;
@@ -130,6 +136,8 @@ export type ClientState = {
   shopId: string;
   phase: ClientPhase;
   maskKeys: { publicKey: string; secretKey: string };
+  /** Secret of the advertised sender key; used once, to encrypt the shares, then wiped. */
+  senderSecretKey?: string;
   /** Secrets of this round's share keys (number j for neighbour number j); wiped after unmasking. */
   shareKeySecrets: string[];
   advertisement: AdvertisementMessage;

@@ -34,6 +34,7 @@ const advertisementFields = {
     .int()
     .min(1)
     .max(neighbourhood - 1),
+  senderKey: key32,
   signature,
 };
 
@@ -56,7 +57,6 @@ export const shareRecord = z.object({
   to: shopId,
   rosterHash: key32,
   keyIndex: z.number().int().min(0).max(neighbourhood),
-  ephemeralKey: key32,
   ciphertext: z.string().min(1).max(2048),
   selfMaskCommitment: key32,
   maskKeyCommitment: key32,

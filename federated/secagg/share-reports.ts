@@ -46,9 +46,10 @@ function contentFault(
   advertisedKey: string,
 ): string | null {
   const digest = round.paramsDigest;
+  const sender = round.roster!.find((e) => e.shopId === record.from)!;
   let plain: Uint8Array;
   try {
-    const key = shareCipherKey(digest, agree(secret, record.ephemeralKey, advertisedKey), record);
+    const key = shareCipherKey(digest, agree(secret, sender.senderKey, advertisedKey), record);
     plain = open(key, record.ciphertext, recordBytes(digest, { ...record, ciphertext: undefined }));
   } catch {
     return 'undecryptable';

@@ -45,7 +45,7 @@ export function verifyRoster(
   const entries = [...roster].sort((a, b) => (a.shopId < b.shopId ? -1 : 1));
   if (new Set(entries.map((e) => e.shopId)).size !== entries.length)
     throw new SecAggError('roster-duplicate', 'a shop appears twice in the roster');
-  const keys = entries.flatMap((e) => [e.maskKey, e.shareKeysRoot, e.identityKey]);
+  const keys = entries.flatMap((e) => [e.maskKey, e.shareKeysRoot, e.senderKey, e.identityKey]);
   if (new Set(keys).size !== keys.length)
     throw new SecAggError('roster-duplicate', 'the roster reuses a key');
   for (const entry of entries) {
@@ -61,7 +61,8 @@ export function verifyRoster(
     !mine ||
     mine.maskKey !== ad.maskKey ||
     mine.shareKeysRoot !== ad.shareKeysRoot ||
-    mine.shareKeyCount !== ad.shareKeyCount
+    mine.shareKeyCount !== ad.shareKeyCount ||
+    mine.senderKey !== ad.senderKey
   )
     throw new SecAggError(
       'own-advert-altered',
@@ -110,17 +111,27 @@ function isOpening(value: unknown): value is ShareOpening {
   }
 }
 
-/** Opens one record addressed to us; anything wrong becomes a report that proves it. */
-export function openRecord(state: ClientState, record: ShareRecord): Opened {
+/**
+ * Opens one record addressed to us; anything wrong becomes a report that proves it.
+ * The sender's signature is checked only when the record fails. The cipher key comes from the
+ * sender's signed sender key and our share key for that sender, so a ciphertext that
+ * authenticates (over every field of the record, commitments included) was made by the sender:
+ * no one else holds either secret. When the record fails, the signature decides what we prove:
+ * a bad one is reported as such and our share key stays secret (the coordinator may have altered
+ * the record), a valid one makes the failure the sender's and we reveal that one key as proof.
+ */
+export function openRecord(
+  state: ClientState,
+  record: ShareRecord,
+  verify: SignatureCheck = verifyEd25519,
+): Opened {
   const digest = state.paramsDigest;
   const me = state.shopId;
   const sender = state.roster!.find((e) => e.shopId === record.from)!;
-  const fail = (reason: ShareReport['reason'], secret: string | null): Opened => ({
-    ok: false,
-    report: { reason, record, shareSecretKey: secret },
-  });
-  if (!verifyEd25519(sender.identityKey, recordBytes(digest, record), record.signature))
-    return fail('bad-signature', null);
+  const fail = (reason: ShareReport['reason'], secret: string | null): Opened =>
+    verify(sender.identityKey, recordBytes(digest, record), record.signature)
+      ? { ok: false, report: { reason, record, shareSecretKey: secret } }
+      : { ok: false, report: { reason: 'bad-signature', record, shareSecretKey: null } };
   // A key index other than the sender's own would make us reveal the key of another sender.
   if (record.keyIndex !== state.neighbours!.indexOf(record.from))
     return fail('wrong-key-index', null);
@@ -128,7 +139,7 @@ export function openRecord(state: ClientState, record: ShareRecord): Opened {
   let plain: Uint8Array;
   try {
     const own = state.advertisement.shareKeys[record.keyIndex];
-    const cipherKey = shareCipherKey(digest, agree(secret, record.ephemeralKey, own, true), record);
+    const cipherKey = shareCipherKey(digest, agree(secret, sender.senderKey, own, true), record);
     plain = open(
       cipherKey,
       record.ciphertext,

@@ -11,7 +11,7 @@ import { merkleRoot, merkleVerify } from './merkle.ts';
 import {
   assertCryptoAvailable,
   generateEd25519,
-  ephemeralAgreements,
+  agreementsWith,
   generateX25519,
   randomSecret,
   seal,
@@ -84,12 +84,14 @@ export function advertiseKeys(
   assertCryptoAvailable();
   const digest = paramsDigest(params);
   const maskKeys = generateX25519();
+  const senderKeys = generateX25519();
   const { secrets: shareKeySecrets, keys: shareKeys } = newShareKeys(shareKeyCount(params));
   const unsigned = {
     shopId: identity.shopId,
     maskKey: maskKeys.publicKey,
     shareKeysRoot: merkleRoot(shareKeys),
     shareKeyCount: shareKeys.length,
+    senderKey: senderKeys.publicKey,
   };
   const message: AdvertisementMessage = {
     ...unsigned,
@@ -103,6 +105,7 @@ export function advertiseKeys(
     shopId: identity.shopId,
     phase: 'advertised',
     maskKeys,
+    senderSecretKey: senderKeys.secretKey,
     shareKeySecrets,
     advertisement: message,
     disclosed: {},
@@ -128,6 +131,8 @@ export function shareKeys(
     if (state.shareMessage) return { state, message: state.shareMessage };
     throw new SecAggError('wrong-phase', `cannot share keys in phase ${state.phase}`);
   }
+  if (!state.senderSecretKey)
+    throw new SecAggError('wrong-phase', 'this round was advertised without a sender key');
   const { entries, hash, config } = verifyRoster(state, roster, requirements, verify);
   const digest = state.paramsDigest;
   const me = state.shopId;
@@ -163,7 +168,11 @@ export function shareKeys(
   );
   let own: { selfMask: ShareOpening; maskKey: ShareOpening } | null = null;
   const shares: ShareRecord[] = [];
-  const once = ephemeralAgreements(neighbours.map((v) => keyFor.get(v)!.key));
+  const agreements = agreementsWith(
+    state.senderSecretKey!,
+    state.advertisement.senderKey,
+    neighbours.map((v) => keyFor.get(v)!.key),
+  );
   holders.forEach((holder, i) => {
     const bundle = { selfMask: newOpening(selfShares[i]!), maskKey: newOpening(keyShares[i]!) };
     if (holder === me) {
@@ -176,11 +185,10 @@ export function shareKeys(
       to: holder,
       rosterHash: hash,
       keyIndex: key.index,
-      ephemeralKey: once.publicKey,
       selfMaskCommitment: shareCommitment(digest, 'self-mask', me, holder, bundle.selfMask),
       maskKeyCommitment: shareCommitment(digest, 'mask-key', me, holder, bundle.maskKey),
     };
-    const cipherKey = shareCipherKey(digest, once.shared[neighbours.indexOf(holder)]!, base);
+    const cipherKey = shareCipherKey(digest, agreements[neighbours.indexOf(holder)]!, base);
     const plaintext = utf8(JSON.stringify({ from: me, to: holder, ...bundle }));
     const ciphertext = seal(cipherKey, plaintext, recordBytes(digest, base));
     const signed = { ...base, ciphertext };
@@ -200,8 +208,10 @@ export function shareKeys(
     },
     shares,
   };
+  // The sender key's secret has done its work: nothing later needs it, so it is not kept.
+  const { senderSecretKey: _spent, ...withoutSenderSecret } = state;
   const next: ClientState = {
-    ...state,
+    ...withoutSenderSecret,
     phase: 'shared',
     roster: entries,
     rosterHash: hash,

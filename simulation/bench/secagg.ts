@@ -1,19 +1,23 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ringAddInPlace, maskVector } from '../../federated/secagg/ring.ts';
 import { createShopIdentity } from '../../federated/secagg/shop-round.ts';
-import { KeyRing, sha256, withKeyRing } from '../../federated/secagg/primitives.ts';
+import { sha256 } from '../../federated/secagg/primitives.ts';
 import { utf8 } from '../../federated/secagg/bytes.ts';
-import {
-  forgetConfigs,
-  type GraphChoice,
-  type RoundConfig,
-} from '../../federated/secagg/round-config.ts';
+import type { GraphChoice } from '../../federated/secagg/round-config.ts';
+import type { SecAggParams } from '../../federated/secagg/round-types.ts';
 import { weightedAverage } from '../../federated/aggregation/index.ts';
-import { encodeContribution } from '../../federated/privacy/contribution.ts';
-import { cryptoRandom } from '../../federated/privacy/random.ts';
 import { encodeFloat32, sha256Hex } from '../../federated/protocol/index.ts';
 import { defaultRoundSettings } from '../../federated/protocol/rounds.ts';
-import { contributionPlanOf, secureVectorLength } from '../../federated/secagg/round-http.ts';
-import { runActiveRound, type Meter } from '../secagg-round.ts';
+import { secureVectorLength } from '../../federated/secagg/round-http.ts';
+import { runActiveRound, type Meter, type ShopSide } from '../secagg-round.ts';
+import type { Phase } from '../secagg-shop-side.ts';
+import {
+  SHOP_PROCESS_FLAG,
+  type ShopProcessInit,
+  type StepRequest,
+  type StepResult,
+} from './secagg-shop-process.ts';
 
 export type SecAggBenchOptions = {
   shops: number;
@@ -62,91 +66,128 @@ function ringInputOf(index: number, parameters: number): Uint32Array {
   return maskVector(sha256(utf8(`bench-input-${index}`)), parameters, 32);
 }
 
-/**
- * The model update every bench shop trained (the same floats for all: training is not this
- * bench's cost). Its norm is above the default clip, so clipping does real work.
- */
-function trainedUpdate(parameters: number): Float32Array {
-  return Float32Array.from({ length: parameters }, (_, i) => Math.sin(i * 0.37) * 0.002);
+/** The shops' steps in a process of their own, one step at a time, charged to `book` by phase. */
+async function shopProcess(init: ShopProcessInit) {
+  const entry = fileURLToPath(new URL('./secagg-shop-process.ts', import.meta.url));
+  // BREADCAST_BENCH_CPU_PROF=DIR: the shop process writes a V8 CPU profile there when it stops.
+  const profile = process.env.BREADCAST_BENCH_CPU_PROF;
+  const child = fork(entry, [SHOP_PROCESS_FLAG], {
+    execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  type Answer = { ready?: true; result?: StepResult; error?: string };
+  let waiting: { resolve: (a: Answer) => void; reject: (e: Error) => void } | null = null;
+  child.on('message', (answer: Answer) => waiting?.resolve(answer));
+  child.once('exit', (code) => waiting?.reject(new Error(`the shop process exited (${code})`)));
+  const ask = (message: object) =>
+    new Promise<Answer>((resolve, reject) => {
+      waiting = { resolve, reject };
+      child.send(message);
+    });
+  await ask({ init });
+  return {
+    async step(request: StepRequest): Promise<StepResult> {
+      const answer = await ask({ request });
+      if (!answer.result) throw new Error(`a shop step failed: ${answer.error}`);
+      return answer.result;
+    },
+    /** Ends the process the way that lets it write its profile. */
+    stop: () => child.disconnect(),
+  };
 }
 
 /**
  * One complete round of the product's secure-aggregation code: every shop's steps and the
- * coordinator's, each message through JSON and its wire schema, the SecAgg+ graph or the complete
- * graph as the round's configuration decides, the consistency check, and `dropout` of the shops
- * vanishing after their masked upload. Fails unless the recovered sum equals the plain sum of
- * what the survivors uploaded before masking.
- * Each shop is charged its own key imports at every step (a fresh key ring per step; the
- * configuration cache is cleared before each of its steps), the reading
- * and writing of its state as the JSON text the app persists between steps, and in its upload
- * step what the app's shop does before masking: the contribution plan of the round's default
- * settings, clipping, quantisation, randomized rounding and its discrete Gaussian noise share
- * (federated/privacy/contribution.ts) over the update's parameters and the masked figures.
+ * coordinator's, each message as the JSON body it is on the wire, the SecAgg+ graph or the
+ * complete graph as the round's configuration decides, the consistency check, and `dropout` of
+ * the shops vanishing after their masked upload. Fails unless the recovered sum equals the plain
+ * sum of what the survivors uploaded before masking.
+ * The shops' steps run in a process of their own (secagg-shop-process.ts), as each real shop's
+ * run in its app: a shop's state between steps exists only as the JSON text the app persists,
+ * kept here as its database would and handed to that process with the step's bodies. Each step is
+ * charged that process's CPU time around it — its key imports (a fresh key ring per step), reading
+ * and writing its state, parsing what it was sent, in its upload step the encoding before masking
+ * (clipping, quantisation, randomized rounding, its discrete Gaussian noise share), and the
+ * garbage it made. The coordinator is charged its own work in this process, none of the shops'.
  */
 export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBench> {
   const { shops: n, parameters, dropout } = options;
   const shops = Array.from({ length: n }, (_, i) =>
     createShopIdentity(`shop-${String(i).padStart(5, '0')}`),
   );
-  const index = new Map(shops.map((s, i) => [s.shopId, i]));
   const vanishing = shops
     .filter((_, i) => i % Math.round(1 / dropout) === 0)
     .slice(0, Math.floor(n * dropout));
   const coordinator: Record<string, number> = {};
   const shop: Record<string, number> = {};
-  const settings = defaultRoundSettings;
-  const update = trainedUpdate(parameters);
-  const vectorLength = secureVectorLength(parameters, settings);
+  const vectorLength = secureVectorLength(parameters, defaultRoundSettings);
+  const params: SecAggParams = {
+    roundId: `bench-${n}-${parameters}`,
+    vectorLength,
+    modulusBits: 32,
+    maxShops: n,
+    colluders: options.colluders ?? null,
+    graph: options.graph ?? 'auto',
+  };
   // The plain sum of what the shops uploaded before masking, to check the recovered sum against.
   const expected = new Uint32Array(vectorLength);
   const contributed = new Set<string>();
   let encodeSeconds = 0;
-  const inputOf = (id: string, config: RoundConfig): Uint32Array => {
-    const start = cpuSeconds();
-    const plan = contributionPlanOf(settings, parameters, config);
-    const { encoded } = encodeContribution(
-      plan,
-      {
-        update,
-        sampleCount: 40 + (index.get(id)! % 200),
-        metrics: { wape: 0.2 + (index.get(id)! % 7) / 100, pinball: 0.05 },
-      },
-      cryptoRandom,
-    );
-    encodeSeconds += cpuSeconds() - start;
-    ringAddInPlace(expected, encoded, 32);
-    contributed.add(id);
-    return encoded;
+  const states = new Map<string, string>();
+  const rosters = new Map<string, string>();
+  const process_ = await shopProcess({
+    params,
+    parameters,
+    identities: shops.map(({ shopId, secretKey }) => ({ shopId, secretKey })),
+  });
+  const stepOf =
+    <B>(phase: Phase) =>
+    async (id: string, ...bodies: string[]) => {
+      const done = await process_.step({
+        phase,
+        id,
+        state: states.get(id) ?? null,
+        roster: rosters.get(id) ?? null,
+        bodies,
+      });
+      shop[phase] = (shop[phase] ?? 0) + done.seconds;
+      if (done.state !== null) states.set(id, done.state);
+      if (done.roster !== null) rosters.set(id, done.roster);
+      if (done.input) {
+        ringAddInPlace(expected, done.input, 32);
+        contributed.add(id);
+        encodeSeconds += done.encodeSeconds!;
+      }
+      return done.reply as { body: B } | { refused: string };
+    };
+  const shopSide: ShopSide = {
+    advertise: stepOf<string>('advertise'),
+    share: stepOf<string>('share'),
+    collect: stepOf<Uint8Array>('collect'),
+    confirm: stepOf<string>('confirm'),
+    unmask: stepOf<string>('unmask'),
   };
-  // Each shop step imports its keys into a ring of its own: no shop ever uses another's imports.
-  // The app keeps a shop's ring for the whole round (electron/sync/secagg-client.ts); here 500
-  // rings kept alive in one process cost more in garbage collection than the imports they save
-  // (300 shops, A/B in parallel: 0.373 against 0.334 CPU s per shop), so each step starts afresh.
-  const meter: Meter = async (party, phase, work) => {
-    if (party !== null) forgetConfigs();
+  const meter: Meter = async (_party, phase, work) => {
     const start = cpuSeconds();
     try {
-      return await (party === null ? work() : withKeyRing(new KeyRing(), work));
+      return await work();
     } finally {
-      const book = party === null ? coordinator : shop;
-      book[phase] = (book[phase] ?? 0) + cpuSeconds() - start;
+      coordinator[phase] = (coordinator[phase] ?? 0) + cpuSeconds() - start;
     }
   };
-  const run = await runActiveRound({
-    params: {
-      roundId: `bench-${n}-${parameters}`,
-      vectorLength,
-      modulusBits: 32,
-      maxShops: n,
-      colluders: options.colluders ?? null,
-      graph: options.graph ?? 'auto',
-    },
-    shops,
-    inputOf,
-    drops: { afterUpload: vanishing.map((s) => s.shopId) },
-    meter,
-    persistStates: true,
-  });
+  let run;
+  try {
+    run = await runActiveRound({
+      params,
+      shops,
+      shopSide,
+      drops: { afterUpload: vanishing.map((s) => s.shopId) },
+      meter,
+    });
+  } finally {
+    process_.stop();
+  }
   if (run.round.phase !== 'done' || !run.sum)
     throw new Error(`the round ended ${run.round.phase}: ${run.round.failure?.message ?? ''}`);
   const survivors = run.round.survivors!;

@@ -82,15 +82,39 @@ describe('a misbehaving shop cannot stop a round', () => {
     expect(report.shareSecretKey).not.toBeNull();
   });
 
-  it('a record with a broken signature: reported without revealing any key, sender dropped', async () => {
+  it('garbage ciphertext under a broken signature: reported without revealing any key, sender dropped', async () => {
+    const result = await round(
+      badRecord(
+        (r) => ({
+          ...r,
+          ciphertext: toBase64(new Uint8Array(randomBytes(200))),
+          signature: r.signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+        }),
+        false,
+      ),
+    );
+    expectBadShopDropped(result, 'bad-signature');
+    const report = result.run.transcript.uploads.get(VICTIM)!.reports[0]!;
+    expect(report.reason).toBe('bad-signature');
+    expect(report.shareSecretKey).toBeNull();
+  });
+
+  it('a broken signature on a ciphertext that authenticates: the share is the sender’s own and is used', async () => {
+    // Only the sender holds the secret of its signed sender key, so a record that decrypts and
+    // matches its commitments came from it; the signature is needed only as proof of a failure.
     const result = await round(
       badRecord(
         (r) => ({ ...r, signature: r.signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }),
         false,
       ),
     );
-    expectBadShopDropped(result, 'bad-signature');
-    expect(result.run.transcript.uploads.get(VICTIM)!.reports[0]!.shareSecretKey).toBeNull();
+    const { run, ids, honestSum } = result;
+    expect(run.round.convicted[BAD]).toBeUndefined();
+    expect(run.transcript.uploads.get(VICTIM)!.reports).toEqual([]);
+    expect(run.transcript.uploads.get(VICTIM)!.maskedWith).toContain(BAD);
+    expect(run.round.phase, JSON.stringify(run.round.failure)).toBe('done');
+    expect(run.round.survivors).toEqual(ids);
+    expect(Array.from(run.sum!)).toEqual(Array.from(honestSum(ids)));
   });
 
   it('shares that do not match their commitments are proven; one aimed at another share key is refused at upload', async () => {

@@ -15,6 +15,7 @@ const line = (i: number): RosterEntry => ({
   maskKey: `mask-${i}`,
   shareKeysRoot: `root-${i}`,
   shareKeyCount: 3,
+  senderKey: `sender-${i}`,
   signature: `signature-${i}`,
 });
 
