@@ -109,7 +109,7 @@ export type RoundOptions = {
   params: SecAggParams;
   shops: (ShopIdentity & { publicKey: string })[];
   drops?: Drops;
-  /** Charges work to a shop (its id) or the coordinator (null). */
+  /** Charges the coordinator's work; with `LocalOptions`, the shops' steps too. */
   meter?: Meter;
 } & (
   | LocalOptions
@@ -120,7 +120,7 @@ export type RoundOptions = {
 /** Bytes each shop sent and received (JSON bodies), for the benchmark. */
 export type Traffic = Map<string, { sent: number; received: number }>;
 
-const passThrough: Meter = async (_party, _phase, work) => work();
+const passThrough: Meter = async (_phase, work) => work();
 
 export async function runActiveRound(options: RoundOptions): Promise<RoundRun> {
   const clients = new Map<string, ClientState>();
@@ -159,7 +159,7 @@ async function playRound(
   const tamper = options.tamper ?? {};
   const charge: Meter = options.meter ?? passThrough;
   let phase = 'advertise';
-  const meter = <T>(party: string | null, work: () => T | Promise<T>) => charge(party, phase, work);
+  const meter = <T>(work: () => T | Promise<T>) => charge(phase, work);
   const drops = options.drops ?? {};
   const gone = new Set(drops.beforeAdvertise ?? []);
   const dropNow = (ids?: string[]) => (ids ?? []).forEach((id) => gone.add(id));
@@ -199,7 +199,7 @@ async function playRound(
   const view = async (id: string, value: unknown, sameForAll = false): Promise<string> => {
     let body = sameForAll ? shared.get(value as object) : undefined;
     if (body === undefined) {
-      const text = await meter(null, () => JSON.stringify(value));
+      const text = await meter(() => JSON.stringify(value));
       if (sameForAll) shared.set(value as object, text);
       body = text;
     }
@@ -215,7 +215,7 @@ async function playRound(
   ): Promise<T | null> => {
     traffic.get(id)!.sent += body.length;
     try {
-      return await meter(null, () => apply(schema.parse(JSON.parse(body)) as z.infer<S>));
+      return await meter(() => apply(schema.parse(JSON.parse(body)) as z.infer<S>));
     } catch (error) {
       if (!(error instanceof SecAggError)) throw error;
       run.rejected.set(id, error.code);
@@ -234,9 +234,9 @@ async function playRound(
     if (clean) adverts.set(id, clean);
   }
   transcript.adverts = [...adverts.values()];
-  run.round = await meter(null, () => closeAdvertise(run.round, [...adverts.values()]));
+  run.round = await meter(() => closeAdvertise(run.round, [...adverts.values()]));
   if (run.round.phase === 'failed') return run;
-  const graph: RoundGraph = await meter(null, () => roundGraphOf(run.round));
+  const graph: RoundGraph = await meter(() => roundGraphOf(run.round));
   const trees = new Map<string, { keys: string[]; tree: MerkleTree }>();
   const treeOf = (id: string) => {
     let found = trees.get(id);
@@ -254,7 +254,7 @@ async function playRound(
   const shareMessages = transcript.shareMessages;
   for (const id of present().filter((i) => graph.has(i))) {
     const roster = await view(id, run.round.roster!, true);
-    const keys = await view(id, await meter(null, () => shareKeysFor(graph, treeOf, id)));
+    const keys = await view(id, await meter(() => shareKeysFor(graph, treeOf, id)));
     const body = replied(id, await side.share(id, roster, keys));
     if (body === null) continue;
     const stored = await deliver(id, wire.shareKeysMessage, body, (m) =>
@@ -262,7 +262,7 @@ async function playRound(
     );
     if (stored) shareMessages.set(id, stored);
   }
-  run.round = await meter(null, () => closeShare(run.round, [...shareMessages.keys()]));
+  run.round = await meter(() => closeShare(run.round, [...shareMessages.keys()]));
   if (run.round.phase === 'failed') return run;
   dropNow(drops.afterShare);
 
@@ -275,14 +275,14 @@ async function playRound(
     advertOf: (id: string) => adverts.get(id),
   };
   for (const id of present().filter((i) => run.round.sharers!.includes(i))) {
-    const routed = await meter(null, () => sharesFor(run.round, graph, context.messageOf, id));
+    const routed = await meter(() => sharesFor(run.round, graph, context.messageOf, id));
     const records = await view(id, routed);
     const excluded = await view(id, droppedSoFar(run.round));
     const body = replied(id, await side.collect(id, records, excluded));
     if (body === null) continue;
     traffic.get(id)!.sent += body.length;
     let parsed: MaskedUpload | null = null;
-    const upload = await meter(null, () => {
+    const upload = await meter(() => {
       try {
         parsed = parseMaskedUpload(body, params.vectorLength);
         return acceptMaskedInput(run.round, graph, parsed, context);
@@ -300,7 +300,7 @@ async function playRound(
   }
   if (tamper.beforeCloseCollect) run.round = tamper.beforeCloseCollect(run.round);
   const uploads = [...maskedWith.entries()].map(([shopId, m]) => ({ shopId, maskedWith: m }));
-  run.round = await meter(null, () => closeCollect(run.round, graph, uploads));
+  run.round = await meter(() => closeCollect(run.round, graph, uploads));
   if (run.round.phase === 'failed') return run;
   dropNow(drops.afterUpload);
 
@@ -317,7 +317,7 @@ async function playRound(
     });
     if (ok) confirmations.push(ok);
   }
-  run.round = await meter(null, () => closeConfirm(run.round, confirmations));
+  run.round = await meter(() => closeConfirm(run.round, confirmations));
   if (run.round.phase === 'failed') return run;
   dropNow(drops.afterConfirm);
 
@@ -336,7 +336,7 @@ async function playRound(
     if (ok) answers.push(ok);
   }
   phase = 'recover';
-  const recovered = await meter(null, () =>
+  const recovered = await meter(() =>
     recoverSum(run.round, graph, {
       maskedSum: sumMasked(run.round, (id) => vectors.get(id)!),
       messageOf: context.messageOf,

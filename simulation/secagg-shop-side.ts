@@ -48,12 +48,8 @@ export type ShopSide = {
 
 export type Phase = 'advertise' | 'share' | 'collect' | 'confirm' | 'unmask';
 
-/** Charges work to a shop (its id) or the coordinator (null), in a phase. */
-export type Meter = <T>(
-  party: string | null,
-  phase: string,
-  work: () => T | Promise<T>,
-) => Promise<T>;
+/** Charges work to the party whose meter it is, in a phase. */
+export type Meter = <T>(phase: string, work: () => T | Promise<T>) => Promise<T>;
 
 /** What a lying coordinator shows each shop, and what a misbehaving shop sends instead. */
 export type Tamper = {
@@ -113,7 +109,7 @@ export function localShops(options: LocalShops): ShopSide {
     store.texts.set(id, JSON.stringify(rest));
   };
   const parse = <S extends z.ZodType>(id: string, phase: Phase, schema: S, body: string) =>
-    meter(id, phase, () => schema.parse(JSON.parse(body)) as z.infer<S>);
+    meter(phase, () => schema.parse(JSON.parse(body)) as z.infer<S>);
 
   /** One step: the state persisted before the message leaves; a refusal takes the shop out. */
   async function step<M, B>(
@@ -123,13 +119,13 @@ export function localShops(options: LocalShops): ShopSide {
     encode: (message: M) => B,
   ): Promise<ShopReply<B>> {
     try {
-      const done = await meter(id, phase, () => {
+      const done = await meter(phase, () => {
         const next = work();
         keep(id, next.state);
         return next;
       });
       tamper.onState?.(id, done.state);
-      return { body: await meter(id, phase, () => encode(done.message)) };
+      return { body: await meter(phase, () => encode(done.message)) };
     } catch (error) {
       if (!(error instanceof SecAggError)) throw error;
       return { refused: error.code };

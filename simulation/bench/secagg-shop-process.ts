@@ -82,7 +82,7 @@ function serve(init: ShopProcessInit) {
   const last: { input?: { words: Uint32Array; seconds: number } } = {};
   // Every piece of a step runs with the step's own key ring (a fresh one per step: nothing of
   // another shop's, or of this shop's earlier steps, is reused).
-  const meter: Meter = async (_party, _phase, work) => withKeyRing(ring, work);
+  const meter: Meter = async (_phase, work) => withKeyRing(ring, work);
   const side = localShops({
     params: init.params,
     identities: new Map(init.identities.map((s) => [s.shopId, s])),

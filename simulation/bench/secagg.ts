@@ -168,7 +168,7 @@ export async function benchSecAgg(options: SecAggBenchOptions): Promise<SecAggBe
     confirm: stepOf<string>('confirm'),
     unmask: stepOf<string>('unmask'),
   };
-  const meter: Meter = async (_party, phase, work) => {
+  const meter: Meter = async (phase, work) => {
     const start = cpuSeconds();
     try {
       return await work();
