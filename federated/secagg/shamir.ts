@@ -41,6 +41,11 @@ const LOG = new Uint8Array(256);
 const mul = (a: number, b: number) => (a === 0 || b === 0 ? 0 : EXP[LOG[a]! + LOG[b]!]!);
 const div = (a: number, b: number) => (a === 0 ? 0 : EXP[LOG[a]! + 255 - LOG[b]!]!);
 
+// Every product in the field, row x at x · 256: a split's Horner step is then one lookup in the
+// row of its x-coordinate (32·n·(t − 1) steps a split, 0.93 million at n = 255, t = 115).
+const PRODUCTS = new Uint8Array(256 * 256);
+for (let x = 1; x < 256; x++) for (let y = 1; y < 256; y++) PRODUCTS[x * 256 + y] = mul(x, y);
+
 /**
  * t-of-n shares of a secret, base64, share i for holder i at x = i + 1: a fresh random polynomial
  * of degree t − 1 per byte whose constant term is that byte.
@@ -50,25 +55,23 @@ export function shamirSplit(secret: Uint8Array, n: number, t: number): string[] 
     throw new SecAggError('malformed', `cannot split ${t}-of-${n}`);
   const length = secret.length;
   const coefficients = randomBytes(length * (t - 1));
-  const shares = Array.from({ length: n }, (_, i) => {
-    const share = new Uint8Array(length + 1);
-    share[length] = i + 1;
-    return share;
-  });
-  for (let byte = 0; byte < length; byte++) {
-    const top = byte * (t - 1);
-    for (let i = 0; i < n; i++) {
-      const logX = LOG[i + 1]!;
+  const out: string[] = [];
+  const share = new Uint8Array(length + 1);
+  for (let i = 0; i < n; i++) {
+    const row = PRODUCTS.subarray((i + 1) * 256, (i + 2) * 256);
+    for (let byte = 0; byte < length; byte++) {
+      const top = byte * (t - 1);
       // Horner from the highest coefficient down to the secret byte.
       let y = coefficients[top + t - 2]!;
-      for (let d = t - 3; d >= 0; d--)
-        y = (y === 0 ? 0 : EXP[LOG[y]! + logX]!) ^ coefficients[top + d]!;
-      y = (y === 0 ? 0 : EXP[LOG[y]! + logX]!) ^ secret[byte]!;
-      shares[i]![byte] = y;
+      for (let d = t - 3; d >= 0; d--) y = row[y]! ^ coefficients[top + d]!;
+      share[byte] = row[y]! ^ secret[byte]!;
     }
+    share[length] = i + 1;
+    out.push(toBase64(share));
   }
+  share.fill(0);
   coefficients.fill(0);
-  return shares.map(toBase64);
+  return out;
 }
 
 /**
