@@ -251,22 +251,24 @@ export function maskedInput(
   if (input.some((w) => w > mask))
     throw new SecAggError('malformed', 'input is not reduced mod 2^k');
   const neighbours = new Set(state.neighbours);
+  const roster = new Map(state.roster!.map((e) => [e.shopId, e]));
   const heldShares = { ...state.heldShares };
   const intact: string[] = [];
   const reports: ShareReport[] = [];
+  const seen = new Set<string>();
   for (const record of records) {
     if (
       record.to !== me ||
       !neighbours.has(record.from) ||
       heldShares[record.from] ||
-      intact.includes(record.from) ||
-      reports.some((r) => r.record.from === record.from)
+      seen.has(record.from)
     )
       throw new SecAggError('malformed', `share from ${record.from} to ${record.to} is not for us`);
+    seen.add(record.from);
     // An honest coordinator refuses records bound to another roster; one reaching us is a split view.
     if (record.rosterHash !== state.rosterHash)
       throw new SecAggError('split-roster', `${record.from} shared to a different roster`);
-    const opened = openRecord(state, record);
+    const opened = openRecord(state, record, roster.get(record.from)!);
     if (opened.ok) {
       heldShares[record.from] = opened.bundle;
       intact.push(record.from);
@@ -280,7 +282,6 @@ export function maskedInput(
       `only ${maskedWith.length + 1} shops around us shared keys, threshold is ${state.config!.threshold}`,
     );
   const y = Uint32Array.from(input);
-  const roster = new Map(state.roster!.map((e) => [e.shopId, e]));
   const masks: MaskTerm[] = [
     {
       key: selfMaskKey(state.paramsDigest, fromBase64(state.selfMaskSeed!, 32), me),
