@@ -5,7 +5,15 @@
  * another holder's used) and keeps only Σ x_u in the round header.
  */
 import { wordsToBase64 } from '../../federated/secagg/bytes.ts';
-import { recoverSum } from '../../federated/secagg/coordinator-unmask.ts';
+import {
+  droppedOf,
+  noSecrets,
+  rebuildSecrets,
+  removeMasks,
+  type RebuiltSecrets,
+  type RecoveryFailure,
+} from '../../federated/secagg/coordinator-unmask.ts';
+import { failRound } from '../../federated/secagg/coordinator-round.ts';
 import { ringAddInPlace } from '../../federated/secagg/ring.ts';
 import { parseMaskedUpload } from '../../federated/secagg/round-wire.ts';
 import type { UnmaskMessage } from '../../federated/secagg/round-types.ts';
@@ -27,11 +35,64 @@ export async function allAnswered(
   return answeredAll(sql, roundId, 'unmask', membersOf(header).confirmed, false);
 }
 
-/** Rebuilds the sum from what the store holds; returns the header to save ('done' or 'failed'). */
+/**
+ * Owners whose share messages, and openings from every answer, are in memory at once. A round's
+ * answers together hold every owner's openings (10,000 × 254 at 10,000 shops): more than a default
+ * heap, so recovery reads them again for each batch.
+ */
+const RECOVERY_BATCH = 1000;
+
+const chunksOf = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, (i + 1) * size),
+  );
+
+/** Each answer, one page at a time, to `visit`; parsed bodies are dropped after their visit. */
+async function eachAnswer(
+  sql: Sql,
+  roundId: number,
+  answerers: readonly string[],
+  pageSize: number,
+  visit: (answer: UnmaskMessage) => void,
+): Promise<void> {
+  for (const page of chunksOf(answerers, pageSize))
+    for (const row of await messagesOf(sql, roundId, 'unmask', page))
+      visit(JSON.parse(row.body!.toString('utf8')) as UnmaskMessage);
+}
+
+const pick = <T>(all: Record<string, T>, owners: ReadonlySet<string>): Record<string, T> =>
+  Object.fromEntries(Object.entries(all).filter(([owner]) => owners.has(owner)));
+
+/** Every answer cut down to the openings of some owners. */
+async function answersFor(
+  sql: Sql,
+  roundId: number,
+  answerers: readonly string[],
+  owners: readonly string[],
+  pageSize: number,
+): Promise<Map<string, UnmaskMessage>> {
+  const wanted = new Set(owners);
+  const out = new Map<string, UnmaskMessage>();
+  await eachAnswer(sql, roundId, answerers, pageSize, (a) =>
+    out.set(a.shopId, {
+      shopId: a.shopId,
+      selfMaskShares: pick(a.selfMaskShares, wanted),
+      maskKeyShares: pick(a.maskKeyShares, wanted),
+      pairwiseKeys: {},
+    }),
+  );
+  return out;
+}
+
+/**
+ * Rebuilds the sum from what the store holds; returns the header to save ('done' or 'failed').
+ * Memory stays bounded by a batch of owners, whatever the round's size.
+ */
 export async function recoverHeader(
   sql: Sql,
   roundId: number,
   header: SecureHeader,
+  batch = RECOVERY_BATCH,
 ): Promise<SecureHeader> {
   const { graph } = await roundData(sql, roundId, header);
   const survivors = header.survivors!;
@@ -48,25 +109,63 @@ export async function recoverHeader(
       (JSON.parse(r.meta ?? '{}') as { maskedWith?: string[] }).maskedWith ?? [],
     ]),
   );
-  // Survivors (self-mask seeds) and the dropped shops they masked with (mask keys).
-  const owners = [...new Set([...survivors, ...survivors.flatMap((u) => maskedWith.get(u) ?? [])])];
-  const messages = await shareMessages(sql, roundId, graph, owners);
-  const answers = (await messagesOf(sql, roundId, 'unmask')).map(
-    (r) => JSON.parse(r.body!.toString('utf8')) as UnmaskMessage,
-  );
-  const recovered = recoverSum(header, graph, {
-    maskedSum,
-    messageOf: (id) => messages.get(id),
-    maskedWithOf: (id) => maskedWith.get(id) ?? [],
-    answers,
-  });
+  const maskedWithOf = (id: string) => maskedWith.get(id) ?? [];
+  const answerers = (await metaOf(sql, roundId, 'unmask')).map((r) => r.shop_id);
+  const secrets = noSecrets();
+  const batches = [
+    ...chunksOf(survivors, batch).map((ids) => ({ selfMask: ids, maskKey: [] })),
+    ...chunksOf(droppedOf(survivors, maskedWithOf), batch).map((ids) => ({
+      selfMask: [],
+      maskKey: ids,
+    })),
+  ];
+  let failure: RecoveryFailure | null = null;
+  for (const owners of batches) {
+    const ids = [...owners.selfMask, ...owners.maskKey];
+    const messages = await shareMessages(sql, roundId, graph, ids);
+    const answers = await answersFor(sql, roundId, answerers, ids, batch);
+    failure = rebuildSecrets(
+      header,
+      graph,
+      owners,
+      (id) => messages.get(id),
+      (holder) => answers.get(holder),
+      secrets,
+    );
+    if (failure) break;
+  }
+  const recovered = failure
+    ? { round: failRound(header, failure.code, failure.why), sum: null }
+    : removeMasks(header, {
+        maskedSum,
+        maskedWithOf,
+        secrets,
+        revealedKeyOf: await revealedKeys(sql, roundId, answerers, secrets, batch),
+      });
   const next: SecureHeader = {
     ...header,
     ...recovered.round,
-    recovery: { answers: answers.length, wrongShares: recovered.wrongShares },
+    recovery: { answers: answerers.length, wrongShares: secrets.wrongShares },
   };
   if (recovered.sum) next.sum = wordsToBase64(recovered.sum);
   return next;
+}
+
+/** The pairwise keys survivors revealed, read only for dropped shops whose mask key was not rebuilt. */
+async function revealedKeys(
+  sql: Sql,
+  roundId: number,
+  answerers: readonly string[],
+  secrets: RebuiltSecrets,
+  pageSize: number,
+): Promise<(w: string, d: string) => string | undefined> {
+  const missing = new Set([...secrets.maskKey].filter(([, key]) => key === null).map(([d]) => d));
+  const keys = new Map<string, Record<string, string>>();
+  if (missing.size > 0)
+    await eachAnswer(sql, roundId, answerers, pageSize, (a) =>
+      keys.set(a.shopId, pick(a.pairwiseKeys, missing)),
+    );
+  return (w, d) => keys.get(w)?.[d];
 }
 
 /** Stores a recovered header and what it releases, once (another instance may have done it). */
