@@ -195,18 +195,32 @@ export async function storeRecovery(
   return true;
 }
 
+// Recoveries this process runs, by store and round: the last answer's retries and the watch tick
+// wait for the one running rather than start another (each holds a batch of owners in memory).
+const running = new WeakMap<CoordinatorStore, Map<number, Promise<boolean>>>();
+
 /**
  * Recovers the sum when every signer answered. The work runs outside a transaction (it takes
- * seconds at scale); storing it checks that nothing moved meanwhile.
+ * seconds at scale); storing it checks that nothing moved meanwhile, so two instances on one
+ * store may both do it and one stores it.
  */
 export async function recoverIfReady(
   store: CoordinatorStore,
   roundId: number,
   now: () => Date,
 ): Promise<boolean> {
+  const mine = running.get(store) ?? new Map<number, Promise<boolean>>();
+  running.set(store, mine);
+  const known = mine.get(roundId);
+  if (known) return known;
   const round = await getRound(store, roundId);
   const header = round?.phase === 'unmask' ? await loadHeader(store, round) : null;
   if (!header || !(await allAnswered(store, roundId, header))) return false;
-  const recovered = await recoverHeader(store, roundId, header);
-  return store.transaction((tx) => storeRecovery(tx, roundId, recovered, now()));
+  const again = mine.get(roundId);
+  if (again) return again;
+  const recovery = recoverHeader(store, roundId, header)
+    .then((recovered) => store.transaction((tx) => storeRecovery(tx, roundId, recovered, now())))
+    .finally(() => mine.delete(roundId));
+  mine.set(roundId, recovery);
+  return recovery;
 }
