@@ -20,7 +20,7 @@ import type { UnmaskMessage } from '../../federated/secagg/round-types.ts';
 import { audit } from '../store/database.ts';
 import { getRound } from '../store/rounds.ts';
 import { dropRoundPayloads, messagesOf, metaOf } from '../store/secagg.ts';
-import type { CoordinatorStore, Sql } from '../store/sql.ts';
+import { powerOfTwoChunks, type CoordinatorStore, type Sql } from '../store/sql.ts';
 import { roundData, shareMessages } from './round-data.ts';
 import { answeredAll } from './answered.ts';
 import { loadHeader, membersOf, saveHeader, type SecureHeader } from './state.ts';
@@ -40,22 +40,16 @@ export async function allAnswered(
  * answers together hold every owner's openings (10,000 × 254 at 10,000 shops): more than a default
  * heap, so recovery reads them again for each batch.
  */
-const RECOVERY_BATCH = 1000;
-
-const chunksOf = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
-    items.slice(i * size, (i + 1) * size),
-  );
+const RECOVERY_BATCH = 1024;
 
 /** Each answer, one page at a time, to `visit`; parsed bodies are dropped after their visit. */
 async function eachAnswer(
   sql: Sql,
   roundId: number,
   answerers: readonly string[],
-  pageSize: number,
   visit: (answer: UnmaskMessage) => void,
 ): Promise<void> {
-  for (const page of chunksOf(answerers, pageSize))
+  for (const page of powerOfTwoChunks(answerers))
     for (const row of await messagesOf(sql, roundId, 'unmask', page))
       visit(JSON.parse(row.body!.toString('utf8')) as UnmaskMessage);
 }
@@ -69,11 +63,10 @@ async function answersFor(
   roundId: number,
   answerers: readonly string[],
   owners: readonly string[],
-  pageSize: number,
 ): Promise<Map<string, UnmaskMessage>> {
   const wanted = new Set(owners);
   const out = new Map<string, UnmaskMessage>();
-  await eachAnswer(sql, roundId, answerers, pageSize, (a) =>
+  await eachAnswer(sql, roundId, answerers, (a) =>
     out.set(a.shopId, {
       shopId: a.shopId,
       selfMaskShares: pick(a.selfMaskShares, wanted),
@@ -113,8 +106,8 @@ export async function recoverHeader(
   const answerers = (await metaOf(sql, roundId, 'unmask')).map((r) => r.shop_id);
   const secrets = noSecrets();
   const batches = [
-    ...chunksOf(survivors, batch).map((ids) => ({ selfMask: ids, maskKey: [] })),
-    ...chunksOf(droppedOf(survivors, maskedWithOf), batch).map((ids) => ({
+    ...powerOfTwoChunks(survivors, batch).map((ids) => ({ selfMask: ids, maskKey: [] })),
+    ...powerOfTwoChunks(droppedOf(survivors, maskedWithOf), batch).map((ids) => ({
       selfMask: [],
       maskKey: ids,
     })),
@@ -123,7 +116,7 @@ export async function recoverHeader(
   for (const owners of batches) {
     const ids = [...owners.selfMask, ...owners.maskKey];
     const messages = await shareMessages(sql, roundId, graph, ids);
-    const answers = await answersFor(sql, roundId, answerers, ids, batch);
+    const answers = await answersFor(sql, roundId, answerers, ids);
     failure = rebuildSecrets(
       header,
       graph,
@@ -140,7 +133,7 @@ export async function recoverHeader(
         maskedSum,
         maskedWithOf,
         secrets,
-        revealedKeyOf: await revealedKeys(sql, roundId, answerers, secrets, batch),
+        revealedKeyOf: await revealedKeys(sql, roundId, answerers, secrets),
       });
   const next: SecureHeader = {
     ...header,
@@ -157,12 +150,11 @@ async function revealedKeys(
   roundId: number,
   answerers: readonly string[],
   secrets: RebuiltSecrets,
-  pageSize: number,
 ): Promise<(w: string, d: string) => string | undefined> {
   const missing = new Set([...secrets.maskKey].filter(([, key]) => key === null).map(([d]) => d));
   const keys = new Map<string, Record<string, string>>();
   if (missing.size > 0)
-    await eachAnswer(sql, roundId, answerers, pageSize, (a) =>
+    await eachAnswer(sql, roundId, answerers, (a) =>
       keys.set(a.shopId, pick(a.pairwiseKeys, missing)),
     );
   return (w, d) => keys.get(w)?.[d];
