@@ -106,13 +106,13 @@ function rebuild(
   graph: RoundGraph,
   owner: ShareKeysMessage,
   kind: SecretKind,
-  answerOf: Map<string, UnmaskMessage>,
+  answerOf: (holder: string) => UnmaskMessage | undefined,
 ): { secret: Uint8Array; wrongShares: number } | null {
   const t = round.config!.threshold;
   const valid: string[] = [];
   let wrongShares = 0;
   for (const holder of graph.holders(owner.shopId)) {
-    const answer = answerOf.get(holder);
+    const answer = answerOf(holder);
     const opening: ShareOpening | undefined =
       kind === 'self-mask'
         ? answer?.selfMaskShares[owner.shopId]
@@ -132,70 +132,157 @@ function rebuild(
   return null;
 }
 
-export type Recovered = { round: ServerRound; sum: Uint32Array | null; wrongShares: number };
+/** What unmasking rebuilds: 32 bytes an owner, small enough to hold for every owner of a round. */
+export type RebuiltSecrets = {
+  /** Each survivor's self-mask seed. */
+  selfMask: Map<string, Uint8Array>;
+  /** Each dropped shop's mask key (base64), or null when its shares do not rebuild its advert's. */
+  maskKey: Map<string, string | null>;
+  wrongShares: number;
+};
+
+export const noSecrets = (): RebuiltSecrets => ({
+  selfMask: new Map(),
+  maskKey: new Map(),
+  wrongShares: 0,
+});
+
+export type RecoveryFailure = { code: string; why: string };
+
+/** The dropped shops some survivor masked with, whose masks the sum still carries. */
+export function droppedOf(
+  survivors: readonly string[],
+  maskedWithOf: (id: string) => string[],
+): string[] {
+  const alive = new Set(survivors);
+  return [
+    ...new Set(survivors.flatMap((u) => maskedWithOf(u).filter((d) => !alive.has(d)))),
+  ].sort();
+}
 
 /**
- * Rebuilds each survivor's self-mask seed and each dropped neighbour's mask key (falling back to
- * the pairwise keys survivors revealed), checks them against the seed commitment and the advertised
- * mask key, and removes all masks from the survivors' sum.
+ * Rebuilds some owners' secrets into `into`: the self-mask seeds of survivors and the mask keys of
+ * dropped shops. Owners are independent, so a caller can go through a round's owners in batches
+ * and hold only one batch's share messages and openings at a time.
  */
-export function recoverSum(round: ServerRound, graph: RoundGraph, input: RecoveryInput): Recovered {
+export function rebuildSecrets(
+  round: ServerRound,
+  graph: RoundGraph,
+  owners: { selfMask: readonly string[]; maskKey: readonly string[] },
+  messageOf: (id: string) => ShareKeysMessage | undefined,
+  answerOf: (holder: string) => UnmaskMessage | undefined,
+  into: RebuiltSecrets,
+): RecoveryFailure | null {
   expectPhase(round, 'unmask');
-  const { params, paramsDigest: digest } = round;
-  const sum = Uint32Array.from(input.maskedSum);
-  let wrongShares = 0;
-  const fail = (code: string, why: string): Recovered => ({
-    round: failRound(round, code, why),
-    sum: null,
-    wrongShares,
-  });
-  const survivors = round.survivors!;
-  const answerOf = new Map(input.answers.map((a) => [a.shopId, a]));
-  // Every mask to remove is found first and all are removed in one batch.
-  const masks: MaskTerm[] = [];
-  for (const u of survivors) {
-    const owner = input.messageOf(u)!;
+  const digest = round.paramsDigest;
+  for (const u of owners.selfMask) {
+    const owner = messageOf(u)!;
     const rebuilt = rebuild(round, graph, owner, 'self-mask', answerOf);
     if (!rebuilt)
-      return fail('reconstruction-failed', `too few valid shares of ${u}'s self-mask seed`);
-    wrongShares += rebuilt.wrongShares;
+      return {
+        code: 'reconstruction-failed',
+        why: `too few valid shares of ${u}'s self-mask seed`,
+      };
+    into.wrongShares += rebuilt.wrongShares;
     if (seedCommitment(digest, u, rebuilt.secret) !== owner.seedCommitment)
-      return fail(
-        'reconstruction-failed',
-        `${u} dealt shares that do not rebuild its committed seed`,
-      );
-    masks.push({ key: selfMaskKey(digest, rebuilt.secret, u), sign: -1 });
+      return {
+        code: 'reconstruction-failed',
+        why: `${u} dealt shares that do not rebuild its committed seed`,
+      };
+    into.selfMask.set(u, rebuilt.secret);
   }
-  const alive = new Set(survivors);
+  const maskKeyOf = new Map(round.roster!.map((e) => [e.shopId, e.maskKey]));
+  for (const d of owners.maskKey) {
+    const rebuilt = rebuild(round, graph, messageOf(d)!, 'mask-key', answerOf);
+    into.wrongShares += rebuilt?.wrongShares ?? 0;
+    const secret = rebuilt ? toBase64(rebuilt.secret) : null;
+    into.maskKey.set(d, secret && isX25519Pair(secret, maskKeyOf.get(d)!) ? secret : null);
+  }
+  return null;
+}
+
+export type Recovered = { round: ServerRound; sum: Uint32Array | null; wrongShares: number };
+
+type MaskRemoval = {
+  maskedSum: Uint32Array;
+  maskedWithOf: (id: string) => string[];
+  secrets: RebuiltSecrets;
+  /** The pairwise key survivor w revealed for dropped d, asked only when d's mask key is null. */
+  revealedKeyOf: (w: string, d: string) => string | undefined;
+};
+
+/**
+ * Removes every mask from the survivors' sum: their self-masks from the rebuilt seeds, and their
+ * masks with dropped shops from the dropped shops' rebuilt mask keys (falling back to the pairwise
+ * keys survivors revealed).
+ */
+export function removeMasks(round: ServerRound, input: MaskRemoval): Recovered {
+  expectPhase(round, 'unmask');
+  const { params, paramsDigest: digest } = round;
+  const { secrets } = input;
+  const sum = Uint32Array.from(input.maskedSum);
+  const survivors = round.survivors!;
+  const masks: MaskTerm[] = survivors.map((u) => ({
+    key: selfMaskKey(digest, secrets.selfMask.get(u)!, u),
+    sign: -1,
+  }));
   const maskKeyOf = new Map(round.roster!.map((e) => [e.shopId, e.maskKey]));
   const maskedWith = new Map(survivors.map((u) => [u, input.maskedWithOf(u)]));
-  const dropped = [
-    ...new Set(survivors.flatMap((u) => maskedWith.get(u)!.filter((d) => !alive.has(d)))),
-  ].sort();
-  for (const d of dropped) {
-    const owner = input.messageOf(d)!;
-    const rebuilt = rebuild(round, graph, owner, 'mask-key', answerOf);
-    wrongShares += rebuilt?.wrongShares ?? 0;
-    let secret: string | null = rebuilt ? toBase64(rebuilt.secret) : null;
-    if (secret && !isX25519Pair(secret, maskKeyOf.get(d)!)) secret = null;
+  for (const d of droppedOf(survivors, (u) => maskedWith.get(u)!)) {
+    const secret = secrets.maskKey.get(d);
     for (const w of survivors.filter((id) => maskedWith.get(id)!.includes(d))) {
-      const revealed = answerOf.get(w)?.pairwiseKeys[d];
+      const revealed = secret ? undefined : input.revealedKeyOf(w, d);
       const key = secret
         ? pairwiseMaskKey(digest, secret, maskKeyOf.get(w)!, d, w, maskKeyOf.get(d))
         : revealed
           ? fromBase64(revealed, 32)
           : null;
       if (!key)
-        return fail(
-          'reconstruction-failed',
-          `the mask between ${w} and dropped ${d} cannot be removed`,
-        );
+        return {
+          round: failRound(
+            round,
+            'reconstruction-failed',
+            `the mask between ${w} and dropped ${d} cannot be removed`,
+          ),
+          sum: null,
+          wrongShares: secrets.wrongShares,
+        };
       // y_w carries +PRG(s_wd) when d > w and −PRG(s_wd) when d < w; undo exactly that.
       masks.push({ key, sign: d > w ? -1 : 1 });
     }
   }
   addMasksInPlace(sum, masks, params.modulusBits);
-  return { round: { ...round, phase: 'done' }, sum, wrongShares };
+  return { round: { ...round, phase: 'done' }, sum, wrongShares: secrets.wrongShares };
+}
+
+/** Both steps of unmasking over answers held in memory (the in-memory round and the tests). */
+export function recoverSum(round: ServerRound, graph: RoundGraph, input: RecoveryInput): Recovered {
+  const answerOf = new Map(input.answers.map((a) => [a.shopId, a]));
+  const secrets = noSecrets();
+  const owners = {
+    selfMask: round.survivors!,
+    maskKey: droppedOf(round.survivors!, input.maskedWithOf),
+  };
+  const failure = rebuildSecrets(
+    round,
+    graph,
+    owners,
+    input.messageOf,
+    (h) => answerOf.get(h),
+    secrets,
+  );
+  if (failure)
+    return {
+      round: failRound(round, failure.code, failure.why),
+      sum: null,
+      wrongShares: secrets.wrongShares,
+    };
+  return removeMasks(round, {
+    maskedSum: input.maskedSum,
+    maskedWithOf: input.maskedWithOf,
+    secrets,
+    revealedKeyOf: (w, d) => answerOf.get(w)?.pairwiseKeys[d],
+  });
 }
 
 /** Σ of the survivors' masked vectors; the caller may instead keep a running sum of uploads. */
