@@ -227,10 +227,19 @@ export function removeMasks(round: ServerRound, input: MaskRemoval): Recovered {
     sign: -1,
   }));
   const maskKeyOf = new Map(round.roster!.map((e) => [e.shopId, e.maskKey]));
-  const maskedWith = new Map(survivors.map((u) => [u, input.maskedWithOf(u)]));
-  for (const d of droppedOf(survivors, (u) => maskedWith.get(u)!)) {
+  // Each dropped shop with the survivors that masked with it, in one pass over the survivors.
+  const alive = new Set(survivors);
+  const maskersOf = new Map<string, string[]>();
+  for (const u of survivors)
+    for (const d of input.maskedWithOf(u))
+      if (!alive.has(d)) {
+        const maskers = maskersOf.get(d) ?? [];
+        maskers.push(u);
+        maskersOf.set(d, maskers);
+      }
+  for (const d of [...maskersOf.keys()].sort()) {
     const secret = secrets.maskKey.get(d);
-    for (const w of survivors.filter((id) => maskedWith.get(id)!.includes(d))) {
+    for (const w of maskersOf.get(d)!) {
       const revealed = secret ? undefined : input.revealedKeyOf(w, d);
       const key = secret
         ? pairwiseMaskKey(digest, secret, maskKeyOf.get(w)!, d, w, maskKeyOf.get(d))
